@@ -1,0 +1,92 @@
+/*
+ * fj_internal.h - private declarations shared by the library's modules. Not installed.
+ *
+ * Conventions: internal functions are prefixed fj__ (hidden by -fvisibility=hidden);
+ * a module's scratch state lives in a context slot (fj__ctx_slot) created on first use.
+ */
+#ifndef FJ_INTERNAL_H
+#define FJ_INTERNAL_H
+
+#include "fakejob.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define FJ_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define FJ_PRINTF(a, b)
+#endif
+
+/* ---- errors (error.c) ---- */
+
+/** Fill `err` (if non-NULL) and return `status`. `field` may be NULL; offset/line -1 if none. */
+fj_status fj__error(fj_error *err, fj_status status, const char *field, long long offset,
+                    long long line, const char *fmt, ...) FJ_PRINTF(6, 7);
+/** Shorthand for a message-only error. */
+fj_status fj__errorf(fj_error *err, fj_status status, const char *fmt, ...) FJ_PRINTF(3, 4);
+/** Out of memory. */
+fj_status fj__nomem(fj_error *err);
+
+/* ---- UTF-8 (utf8.c) ---- */
+
+/**
+ * Validate UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF). When `reject_nul`,
+ * a NUL byte is invalid too. Returns the length when valid, else the offset of the first bad
+ * byte as -(offset + 1).
+ */
+long long fj__utf8_check(const char *s, size_t len, bool reject_nul);
+/** Decode one code point from a validated string at *i, advancing *i. */
+uint32_t fj__utf8_next(const char *s, size_t len, size_t *i);
+/** Encode `cp` into buf (at least 4 bytes); returns the byte count. */
+size_t fj__utf8_put(char *buf, uint32_t cp);
+
+/* ---- growable byte buffer (buf.c) ---- */
+
+typedef struct fj_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+} fj_buf;
+
+/** Make room for `extra` more bytes (plus a NUL). false on allocation failure. */
+bool fj__buf_reserve(fj_buf *b, size_t extra);
+bool fj__buf_append(fj_buf *b, const void *data, size_t len);
+bool fj__buf_printf(fj_buf *b, const char *fmt, ...) FJ_PRINTF(2, 3);
+/** Append `s` as a JSON string literal with quotes and escapes. */
+bool fj__buf_json_string(fj_buf *b, const char *s, size_t len);
+void fj__buf_free(fj_buf *b);
+
+/* ---- contexts (context.c) ---- */
+
+/** Module slots in a context: each module keeps its per-thread scratch in its own slot. */
+typedef enum fj_slot {
+    FJ_SLOT_TEXT = 0,
+    FJ_SLOT_SIGNALS,
+    FJ_SLOT_HISTORY,
+    FJ_SLOT_SCORE,
+    FJ_SLOT_TRAIN,
+    FJ_SLOT_COUNT
+} fj_slot;
+
+typedef void (*fj_slot_free_fn)(void *scratch);
+
+/** The scratch in `slot`, or NULL when the module has not created it yet. */
+void *fj__ctx_slot(fj_context *ctx, fj_slot slot);
+/** Install scratch in `slot`; `free_fn` is called by fj_context_free. */
+void fj__ctx_set_slot(fj_context *ctx, fj_slot slot, void *scratch, fj_slot_free_fn free_fn);
+/** observed_at for postings without one: the context's fixed now, else the wall clock. */
+int64_t fj__ctx_now(const fj_context *ctx);
+/** The posting's observed_at, or fj__ctx_now. */
+int64_t fj__observed_at(const fj_context *ctx, const fj_posting *p);
+
+/* ---- time (iso8601.c) ---- */
+
+/** Days since 1970-01-01 of a proleptic Gregorian date. */
+int64_t fj__days_from_civil(int64_t y, unsigned m, unsigned d);
+/** Write an epoch time as "YYYY-MM-DDTHH:MM:SSZ" (at least 21 bytes). */
+void fj__format_iso8601(int64_t t, char *buf, size_t size);
+
+#endif /* FJ_INTERNAL_H */

@@ -1,0 +1,61 @@
+/*
+ * cli.h - shared pieces of the fakejob command-line tool: the JSONL reader, error results,
+ * and the subcommands' entry points.
+ */
+#ifndef FJ_CLI_H
+#define FJ_CLI_H
+
+#include "fakejob.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Exit codes of every subcommand. */
+enum {
+    CLI_OK = 0, /* everything read was processed (error results may have been written) */
+    CLI_FAIL =
+        1, /* a posting could not be processed and --strict was given, or eval/train failed */
+    CLI_USAGE = 2, /* bad flags or arguments */
+    CLI_IO = 3,    /* an input or output file could not be opened / written */
+    CLI_MODEL = 4  /* the model could not be loaded or saved */
+};
+
+/* Reads postings, one JSON object a line, from files in turn (or stdin when there are none /
+ * for "-"). Blank lines are skipped. A line over FJ_MAX_POSTING_BYTES is returned truncated
+ * with `too_long` set, so the caller reports it and goes on. */
+typedef struct cli_reader {
+    char *const *paths;
+    int npaths, next;
+    FILE *fp;
+    const char *path; /* current file ("-" for stdin) */
+    long long lineno;
+    char *line;
+    size_t len, cap;
+    bool too_long;
+} cli_reader;
+
+void cli_reader_init(cli_reader *r, char *const *paths, int npaths);
+/* 1: a line is in r->line/r->len; 0: end of input; -1: a file could not be opened
+ * (message already printed to stderr; the reader goes on with the next file). */
+int cli_reader_next(cli_reader *r);
+void cli_reader_free(cli_reader *r);
+
+/* Parse the reader's current line into `p`, turning an over-long line into FJ_ERR_LIMIT and
+ * adding the file and line to the error message. */
+fj_status cli_parse_line(cli_reader *r, fj_posting *p, fj_error *err);
+
+/* Write a result line {"id":…,"error":{"code","message","field","line"}} for a posting that
+ * could not be processed. `id` may be NULL. */
+void cli_write_error(FILE *out, const char *id, const fj_error *err, long long line);
+
+/* Print "fakejob CMD: message" to stderr. */
+void cli_warn(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Write `s` as a JSON string literal. */
+void cli_json_string(FILE *out, const char *s, size_t len);
+
+/* Subcommands: argc/argv start at the subcommand's name. */
+typedef int (*cli_command_fn)(int argc, char **argv);
+int cmd_tokenize(int argc, char **argv);
+
+#endif

@@ -1,0 +1,204 @@
+/*
+ * cli_util.c - the JSONL reader and error results shared by the fakejob subcommands.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cli_warn(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "fakejob %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void cli_reader_init(cli_reader *r, char *const *paths, int npaths)
+{
+    memset(r, 0, sizeof *r);
+    r->paths = paths;
+    r->npaths = npaths;
+}
+
+static int open_next(cli_reader *r)
+{
+    if (r->fp && r->fp != stdin)
+        fclose(r->fp);
+    r->fp = NULL;
+    if (r->npaths == 0) {
+        if (r->next++ > 0)
+            return 0;
+        r->fp = stdin;
+        r->path = "-";
+        r->lineno = 0;
+        return 1;
+    }
+    if (r->next >= r->npaths)
+        return 0;
+    r->path = r->paths[r->next++];
+    r->lineno = 0;
+    if (strcmp(r->path, "-") == 0) {
+        r->fp = stdin;
+        return 1;
+    }
+    r->fp = fopen(r->path, "rb");
+    if (!r->fp) {
+        fprintf(stderr, "fakejob: cannot open '%s': %s\n", r->path, strerror(errno));
+        return -1;
+    }
+    return 1;
+}
+
+int cli_reader_next(cli_reader *r)
+{
+    for (;;) {
+        if (!r->fp) {
+            int o = open_next(r);
+            if (o <= 0)
+                return o;
+        }
+        r->len = 0;
+        r->too_long = false;
+        int c = EOF;
+        bool any = false;
+        while ((c = getc(r->fp)) != EOF) {
+            any = true;
+            if (c == '\n')
+                break;
+            if (r->len >= FJ_MAX_POSTING_BYTES) {
+                r->too_long = true;
+                continue; /* skip the rest of the line */
+            }
+            if (r->len + 1 >= r->cap) {
+                size_t cap = r->cap ? r->cap * 2 : 4096;
+                char *l = realloc(r->line, cap);
+                if (!l) {
+                    r->too_long = true;
+                    continue;
+                }
+                r->line = l;
+                r->cap = cap;
+            }
+            r->line[r->len++] = (char)c;
+        }
+        if (!any) {
+            if (r->fp != stdin)
+                fclose(r->fp);
+            r->fp = NULL;
+            if (r->npaths == 0)
+                return 0;
+            continue;
+        }
+        r->lineno++;
+        if (r->len && r->line[r->len - 1] == '\r')
+            r->len--;
+        if (r->line)
+            r->line[r->len] = '\0';
+        size_t k = 0;
+        while (k < r->len && (r->line[k] == ' ' || r->line[k] == '\t'))
+            k++;
+        if (k == r->len && !r->too_long)
+            continue; /* blank line */
+        return 1;
+    }
+}
+
+void cli_reader_free(cli_reader *r)
+{
+    if (r->fp && r->fp != stdin)
+        fclose(r->fp);
+    free(r->line);
+    memset(r, 0, sizeof *r);
+}
+
+fj_status cli_parse_line(cli_reader *r, fj_posting *p, fj_error *err)
+{
+    fj_status st;
+    if (r->too_long) {
+        fj_posting_clear(p);
+        st = FJ_ERR_LIMIT;
+        if (err) {
+            fj_error_clear(err);
+            err->status = st;
+            snprintf(err->message, sizeof err->message,
+                     "posting is over the limit of %u bytes (FJ_MAX_POSTING_BYTES)",
+                     FJ_MAX_POSTING_BYTES);
+        }
+    } else {
+        st = fj_posting_parse_json(p, r->line ? r->line : "", r->len, err);
+    }
+    if (st != FJ_OK && err) {
+        err->line = r->lineno;
+        char msg[sizeof err->message];
+        snprintf(msg, sizeof msg, "%s:%lld: %s", r->path, r->lineno, err->message);
+        memcpy(err->message, msg, sizeof msg);
+    }
+    return st;
+}
+
+void cli_json_string(FILE *out, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    putc('"', out);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        switch (c) {
+        case '"':
+            fputs("\\\"", out);
+            break;
+        case '\\':
+            fputs("\\\\", out);
+            break;
+        case '\n':
+            fputs("\\n", out);
+            break;
+        case '\r':
+            fputs("\\r", out);
+            break;
+        case '\t':
+            fputs("\\t", out);
+            break;
+        default:
+            if (c < 0x20)
+                fprintf(out, "\\u00%c%c", hex[c >> 4], hex[c & 15]);
+            else
+                putc(c, out);
+        }
+    }
+    putc('"', out);
+}
+
+/* Best effort: the "id" member of a line that failed to parse, so its error result can be
+ * matched to the input. Only a plain string id without escapes is recovered. */
+static void write_id_guess(FILE *out, const char *id)
+{
+    fputs("\"id\":", out);
+    if (id)
+        cli_json_string(out, id, strlen(id));
+    else
+        fputs("null", out);
+}
+
+void cli_write_error(FILE *out, const char *id, const fj_error *err, long long line)
+{
+    fputc('{', out);
+    write_id_guess(out, id);
+    fputs(",\"error\":{\"code\":", out);
+    const char *code = fj_status_name(err ? err->status : FJ_ERR_INTERNAL);
+    cli_json_string(out, code, strlen(code));
+    fputs(",\"message\":", out);
+    const char *msg = err ? err->message : "unknown error";
+    cli_json_string(out, msg, strlen(msg));
+    if (err && err->field[0]) {
+        fputs(",\"field\":", out);
+        cli_json_string(out, err->field, strlen(err->field));
+    }
+    if (line > 0)
+        fprintf(out, ",\"line\":%lld", line);
+    fputs("}}\n", out);
+}

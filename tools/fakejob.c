@@ -1,0 +1,47 @@
+/*
+ * fakejob.c - the command-line tool: `fakejob COMMAND [OPTIONS] [FILE…]`.
+ * Each command lives in its own tools/cmd_*.c; this file only dispatches.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+static const struct {
+    const char *name;
+    cli_command_fn fn;
+    const char *summary;
+} commands[] = {
+    {NULL, NULL, NULL}, /* commands are added above this line */
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: fakejob COMMAND [OPTIONS] [FILE...]\n\ncommands:\n");
+    for (size_t i = 0; commands[i].name; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n`fakejob COMMAND --help` describes a command's options.\n"
+                 "fakejob --version prints the library version.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("fakejob %s\n", fj_version());
+        return CLI_OK;
+    }
+    for (size_t i = 0; commands[i].name; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "fakejob: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return CLI_USAGE;
+}
