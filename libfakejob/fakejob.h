@@ -292,23 +292,37 @@ typedef struct fj_token {
 } fj_token;
 
 /**
- * Normalize text: NFKC case folding (full-width to ASCII), Traditional to Simplified Chinese,
- * whitespace and control characters folded to single spaces. The result is owned by the
- * context and valid until its next call. FJ_ERR_INPUT with the byte offset for invalid UTF-8.
+ * Normalize text: NFKC case folding (full-width to ASCII, ＱＱ to qq), Traditional to Simplified
+ * Chinese, whitespace and control characters folded to single spaces, none at either end. The
+ * result (NUL-terminated) is owned by the context and valid until its next call. Errors:
+ * FJ_ERR_ARGUMENT (NULL ctx/out), FJ_ERR_INPUT with err->offset for invalid UTF-8, FJ_ERR_LIMIT
+ * above FJ_MAX_POSTING_BYTES.
  */
 FJ_API fj_status fj_normalize(fj_context *ctx, const char *utf8, size_t len, const char **out,
                               size_t *out_len, fj_error *err);
 
-/** Tokenize one text. Tokens are owned by the context, valid until its next call. */
+/**
+ * Tokenize one text (tokens carry FJ_FIELD_DESCRIPTION). Words (English stemmed with Snowball,
+ * Han words from ICU's dictionary), Han bigrams, and typed tokens whose text is a normalized
+ * value: money "¥8000-12000/month", phone digits, the QQ number, the WeChat id, the e-mail
+ * address, a URL's host, "#url#" for EMSCAD placeholders. Punctuation is dropped. The array
+ * (NULL when *count is 0) is owned by the context, valid until its next call. Errors as
+ * fj_normalize, and FJ_ERR_LIMIT past FJ_MAX_TOKENS tokens.
+ */
 FJ_API fj_status fj_tokenize_text(fj_context *ctx, const char *utf8, size_t len,
                                   const fj_token **tokens, size_t *count, fj_error *err);
 
-/** Tokenize every text field of a posting (fj_text_fields, in that order) in one array. */
+/**
+ * Tokenize every text field of a posting (fj_text_fields, in that order) in one array; each
+ * token's start/end are offsets into its own field. In the salary field a bare amount or range
+ * is money. Errors: FJ_ERR_ARGUMENT, FJ_ERR_LIMIT past FJ_MAX_TOKENS (err->field names the field).
+ */
 FJ_API fj_status fj_tokenize_posting(fj_context *ctx, const fj_posting *p, const fj_token **tokens,
                                      size_t *count, fj_error *err);
 
-/** The language of a text (FJ_LANG_ZH when Han characters make up a meaningful share of its
- *  letters, FJ_LANG_EN otherwise). Never fails; invalid UTF-8 counts as non-Han. */
+/** The language of a text: FJ_LANG_ZH when its Han characters are at least a fifth as many as
+ *  its other letters, FJ_LANG_EN otherwise (also for no letters). Never fails; invalid UTF-8
+ *  bytes are skipped. */
 FJ_API fj_lang fj_detect_lang(const char *utf8, size_t len);
 /** The posting's language: its `lang` field unless absent or "auto", else detected. */
 FJ_API fj_lang fj_posting_detect_lang(const fj_posting *p);
@@ -317,36 +331,68 @@ FJ_API fj_lang fj_posting_detect_lang(const fj_posting *p);
 /* History store (history.c)                                                                  */
 /* ------------------------------------------------------------------------------------------ */
 
+/*
+ * A store of sightings: for each posting recorded, its fingerprints (a 64-bit SimHash of the
+ * normalized title, description and requirements, an exact hash of the same text, a hash of
+ * the company name), its observed_at and the caller's id. Never the posting text, the contact
+ * details or any other personal data (docs/history.md). Near-duplicates are postings whose
+ * SimHashes differ in at most 7 of 64 bits, or whose texts are equal once digits, contacts and
+ * punctuation are removed: a repost with a new phone number, salary or a few edited words
+ * still matches. Reposts are found in Chinese and English alike.
+ *
+ * A store is an SQLite file in WAL mode. Several processes (and threads, each with its own
+ * handle) may open one file at once; a writer waits up to 5 seconds for another before
+ * failing with FJ_ERR_HISTORY. A committed sighting survives a crash of the process. One
+ * fj_history handle must be used by one thread at a time.
+ */
 typedef struct fj_history fj_history;
 
 /** What the history store knows of a posting before it is recorded. */
 typedef struct fj_history_stats {
-    int64_t seen_before;        /* earlier sightings of this posting or a near-duplicate */
-    int64_t distinct_companies; /* distinct companies among those sightings */
-    int64_t first_seen;         /* epoch seconds of the earliest sighting; 0 when never seen */
-    int64_t last_seen;          /* epoch seconds of the latest sighting; 0 when never seen */
+    int64_t seen_before;        /* sightings of this posting or a near-duplicate observed at or
+                                   before its observed_at (later ones are not counted) */
+    int64_t distinct_companies; /* distinct company names among those sightings (an empty
+                                   company name counts as one company) */
+    int64_t first_seen;         /* epoch seconds of the earliest of them; 0 when never seen */
+    int64_t last_seen;          /* epoch seconds of the latest of them; 0 when never seen */
 } fj_history_stats;
 
 /**
- * Open (creating if needed) a history store at `path`, or an in-memory one when `path` is NULL
- * or ":memory:". Several processes may use one file at once. A store of a newer format is
- * FJ_ERR_VERSION; an unreadable or corrupted one FJ_ERR_HISTORY naming the file.
+ * Open (creating if needed) a history store at `path`, or a private in-memory one when `path`
+ * is NULL or ":memory:". Close it with fj_history_close. Errors: FJ_ERR_VERSION for a store of
+ * a newer format (or fingerprints of another kind); FJ_ERR_HISTORY naming the file for a file
+ * that is not a history store, is corrupted, or stays locked past the 5 s busy timeout;
+ * FJ_ERR_IO naming the file when it cannot be opened or created; FJ_ERR_ARGUMENT for an empty
+ * path.
  */
 FJ_API fj_status fj_history_open(fj_history **out, const char *path, fj_error *err);
-/** NULL-safe. */
+/** Close the store (NULL-safe). Nothing committed is lost. */
 FJ_API void fj_history_close(fj_history *h);
-/** What the store knows of `p` (near-duplicates included), without recording it. */
+/**
+ * What the store knows of `p` (near-duplicates included) at its observed_at (or the context's
+ * now), without recording it. `p` is borrowed; `ctx` provides the normalization scratch.
+ * Errors: FJ_ERR_INPUT for a posting that fj_posting_validate rejects, FJ_ERR_HISTORY /
+ * FJ_ERR_IO from the store; *out is zeroed on error.
+ */
 FJ_API fj_status fj_history_query(fj_history *h, fj_context *ctx, const fj_posting *p,
                                   fj_history_stats *out, fj_error *err);
-/** Record `p` at its observed_at (or the context's now). */
+/** Record a sighting of `p` at its observed_at (or the context's now), with its `id` if any.
+ *  Errors as for fj_history_query. */
 FJ_API fj_status fj_history_record(fj_history *h, fj_context *ctx, const fj_posting *p,
                                    fj_error *err);
-/** Query then record in one transaction: what scoring a stream does for each posting. */
+/**
+ * Query then record in one transaction (what scoring a stream does for each posting, in input
+ * order): no other process can record between the two. `out` may be NULL. On error nothing is
+ * recorded. Errors as for fj_history_query.
+ */
 FJ_API fj_status fj_history_observe(fj_history *h, fj_context *ctx, const fj_posting *p,
                                     fj_history_stats *out, fj_error *err);
-/** Forget every sighting older than `before` (epoch seconds); *removed (optional) counts them. */
+/** Forget every sighting observed before `before` (epoch seconds): retention of N days is
+ *  fj_history_forget_before(h, now - N * 86400, …). *removed (optional) counts them. */
 FJ_API fj_status fj_history_forget_before(fj_history *h, int64_t before, int64_t *removed,
                                           fj_error *err);
+/** The number of sightings the store holds. */
+FJ_API fj_status fj_history_count(fj_history *h, int64_t *sightings, fj_error *err);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Signals (signals.c)                                                                        */
@@ -355,9 +401,11 @@ FJ_API fj_status fj_history_forget_before(fj_history *h, int64_t before, int64_t
 /**
  * One engineered signal that fired. `name` is stable (static storage): upfront_fee,
  * vague_company, offsite_contact, personal_data, pay_anomaly, pressure_language,
- * posting_age_days, reposts, repost_companies, and the others listed in README.md.
- * `evidence` (owned by the context, valid until its next call) quotes the caller's original
- * text that triggered it, or is NULL; `field` is the field it was found in (-1 when none).
+ * posting_age_days, reposts, repost_companies, and the others listed in docs/signals.md
+ * (fj_signal_name gives them all). `value` is non-zero: 1 for a flag, a count (fee types,
+ * contact channels, phrases) or a number of days or a ratio. `evidence` (owned by the
+ * context, NUL-terminated, valid until its next call) quotes the caller's original text that
+ * triggered it verbatim, or is NULL; `field` is the fj_field it was quoted from (-1 when none).
  */
 typedef struct fj_signal {
     const char *name;
@@ -368,14 +416,19 @@ typedef struct fj_signal {
 } fj_signal;
 
 /**
- * The signals of a posting that fired (non-zero value), each once with its strongest evidence.
- * `hist` gives repost counts from a history store; when NULL they come from the posting's own
- * fields only. The array is owned by the context and valid until its next call.
+ * The signals of a posting that fired (non-zero value), each once with its strongest evidence,
+ * in the order of fj_signal_name. `hist` gives repost counts from a history store; when NULL
+ * they come from the posting's own fields only (reposts: 1 when updated_at is a day or more
+ * after posted_at). The array is owned by the context and valid until its next call (*signals
+ * is NULL when none fired). The first call on a context compiles the lexicons into it.
+ * Errors: FJ_ERR_ARGUMENT (a NULL ctx, p, signals or count), FJ_ERR_INPUT (a posting with
+ * neither title nor description, naming the field), FJ_ERR_NOMEM, FJ_ERR_INTERNAL.
  */
 FJ_API fj_status fj_signals(fj_context *ctx, const fj_posting *p, const fj_history_stats *hist,
                             const fj_signal **signals, size_t *count, fj_error *err);
 
-/** The number of signals the library knows and their names (for feature spaces and docs). */
+/** The number of signals the library knows and their names (for feature spaces and docs):
+ *  static strings in a stable order (new signals are added at the end); NULL past the end. */
 FJ_API size_t fj_signal_count(void);
 FJ_API const char *fj_signal_name(size_t index);
 
@@ -383,6 +436,15 @@ FJ_API const char *fj_signal_name(size_t index);
 /* Models and scoring (model.c, score.c)                                                      */
 /* ------------------------------------------------------------------------------------------ */
 
+/*
+ * A model bundle is a folder (models/NAME/) holding manifest.json (format version, name,
+ * version, creation date, library versions, training data and cross-validated metrics, and the
+ * size and SHA-256 of every other file), then per language part PART ("zh", "en" or "all"):
+ * PART.features.tsv (the feature space: vocabulary, idf, signal scaling), PART.weights.tsv (the
+ * primal weight vector and bias of linear models), PART.svm.model (libsvm's own text model,
+ * readable by svm-predict) and PART.calibration.json (Platt calibration and thresholds).
+ * A bilingual model routes each posting to the part of its language.
+ */
 typedef struct fj_model fj_model;
 
 typedef enum fj_verdict {
@@ -390,37 +452,60 @@ typedef enum fj_verdict {
     FJ_VERDICT_SUSPICIOUS,
     FJ_VERDICT_FRAUD
 } fj_verdict;
-/** "legit", "suspicious", "fraud". */
+/** "legit", "suspicious", "fraud" (static storage); NULL for an out-of-range value. */
 FJ_API const char *fj_verdict_name(fj_verdict v);
 
 /**
  * Load a model bundle from a folder. The model is immutable and may be shared by threads.
- * Errors name the file and the problem: FJ_ERR_IO (missing file), FJ_ERR_MODEL (truncated,
- * corrupted, checksum mismatch), FJ_ERR_VERSION (a newer bundle format).
+ * Every file's checksum is verified before it is parsed. Errors name the file and the problem:
+ * FJ_ERR_IO (a missing or unreadable file), FJ_ERR_MODEL (truncated, corrupted, checksum
+ * mismatch, inconsistent), FJ_ERR_VERSION (a newer bundle format). Never crashes on any bytes.
+ * Thread-safe (it does not use libsvm's model reader, which calls setlocale).
  */
 FJ_API fj_status fj_model_load(fj_model **out, const char *dir, fj_error *err);
-/** The default model: $FAKEJOB_MODEL when set, else the source tree's models/default when
- *  run from the build tree, else the installed data directory. */
+/**
+ * The default model: the folder named by $FAKEJOB_MODEL when set; else, when the library in use
+ * is the uninstalled one of a build tree, the source tree's models/default; else the installed
+ * DATADIR/libfakejob/models/default. FJ_ERR_IO naming the folders tried when none exists.
+ */
 FJ_API fj_status fj_model_load_default(fj_model **out, fj_error *err);
 /** NULL-safe. */
 FJ_API void fj_model_free(fj_model *m);
-/** Write the model as a bundle folder (created if needed). */
+/**
+ * Write the model as a bundle folder (created if needed; existing bundle files are replaced,
+ * the manifest last). FJ_ERR_IO naming the file that could not be written. Thread-safe.
+ */
 FJ_API fj_status fj_model_save(const fj_model *m, const char *dir, fj_error *err);
 /** "NAME VERSION", e.g. "fakejob-default 1.0.0" (owned by the model). */
 FJ_API const char *fj_model_name(const fj_model *m);
+/** 1 when the model can attribute its margin to features (linear kernel), 0 otherwise (RBF). */
+FJ_API int fj_model_explains(const fj_model *m);
+/**
+ * The manifest as JSON text (owned by the model): format, name, version, created, libraries,
+ * kernel, parts with their thresholds, and the training section (data, parameters, CV metrics).
+ */
+FJ_API const char *fj_model_manifest(const fj_model *m);
+/**
+ * The verdict thresholds of the part that scores postings of `lang` (FJ_LANG_AUTO: the first
+ * part): a score >= *fraud is "fraud", >= *suspicious "suspicious". Either pointer may be NULL.
+ */
+FJ_API void fj_model_thresholds(const fj_model *m, fj_lang lang, double *fraud,
+                                double *suspicious);
 
 /** One contribution toward a verdict. Strings are owned by the context. */
 typedef struct fj_reason {
-    const char *signal; /* a signal name, or "word:…"/"bigram:…" style feature name */
+    const char *signal; /* a signal name ("upfront_fee"), or a feature name: "word:training",
+                           "bigram:押金", "title:客服", "pair:work home", "token:qq",
+                           "field:no_company_logo" */
     double weight;      /* contribution to the margin (positive: toward fraud) */
-    const char *evidence;
+    const char *evidence; /* the original text that triggered it (verbatim), or NULL */
     size_t evidence_len;
 } fj_reason;
 
 /** A score. Owned by the context, valid until its next call. */
 typedef struct fj_result {
     double score;  /* calibrated probability of fraud, 0..1 */
-    double margin; /* the raw SVM decision value */
+    double margin; /* the raw SVM decision value (positive: fraud side) */
     fj_verdict verdict;
     fj_lang lang;
     const fj_reason *reasons; /* strongest first; NULL with count 0 for RBF models */
@@ -428,12 +513,365 @@ typedef struct fj_result {
     int reasons_available; /* 0 for models whose contributions cannot be separated (RBF) */
 } fj_result;
 
+/** Options of fj_score_with. Initialize with fj_score_options_init. */
+typedef struct fj_score_options {
+    double threshold_fraud;      /* < 0 (default): the model's */
+    double threshold_suspicious; /* < 0 (default): the model's */
+    size_t max_reasons;          /* default 5 */
+} fj_score_options;
+
+/** Defaults: the model's thresholds, 5 reasons. */
+FJ_API void fj_score_options_init(fj_score_options *opts);
+
 /**
- * Score a posting. `hist` as for fj_signals. Errors: FJ_ERR_INPUT for a posting that cannot be
- * scored (fj_posting_validate), FJ_ERR_LIMIT.
+ * Score a posting. `hist` as for fj_signals (NULL: the posting's own fields only).
+ * Reasons are the strongest contributions toward the verdict: toward fraud for "fraud" and
+ * "suspicious", toward legit for "legit". Errors: FJ_ERR_INPUT for a posting that cannot be
+ * scored (fj_posting_validate), FJ_ERR_LIMIT, FJ_ERR_ARGUMENT for NULL arguments.
  */
 FJ_API fj_status fj_score(fj_context *ctx, const fj_model *m, const fj_posting *p,
                           const fj_history_stats *hist, fj_result *out, fj_error *err);
+/** fj_score with options (NULL: defaults); thresholds given override the model's. */
+FJ_API fj_status fj_score_with(fj_context *ctx, const fj_model *m, const fj_posting *p,
+                               const fj_history_stats *hist, const fj_score_options *opts,
+                               fj_result *out, fj_error *err);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Datasets and training (dataset.c, train.c)                                                 */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * A dataset is a list of labelled postings, each with a group key: postings sharing a key are
+ * kept in one cross-validation fold (duplicates, one company's postings), so folds do not leak.
+ */
+typedef struct fj_dataset fj_dataset;
+
+/** A new empty dataset. Free it with fj_dataset_free. */
+FJ_API fj_status fj_dataset_new(fj_dataset **out, fj_error *err);
+/** NULL-safe. */
+FJ_API void fj_dataset_free(fj_dataset *d);
+
+/**
+ * Add a copy of `p`, which must carry a label (FJ_ERR_INPUT otherwise) and be scorable
+ * (fj_posting_validate). `group_key` (copied): postings with equal keys share a fold; NULL means
+ * the posting's content hash (its normalized description, or title when it has none), so that
+ * copies of one posting share a fold. A posting with posted_at but no observed_at is given
+ * observed_at = the later of posted_at and updated_at, so that its age is what it was when
+ * last published rather than its age today.
+ */
+FJ_API fj_status fj_dataset_add(fj_dataset *d, const fj_posting *p, const char *group_key,
+                                fj_error *err);
+
+/**
+ * Add every posting of a corpus file (JSONL, one labelled posting a line; blank lines skipped).
+ * `group_by`: NULL or "content" = content hash; otherwise the name of a string field (e.g.
+ * "company") whose value is the group key, the content hash standing in for a posting where it
+ * is absent or empty. Errors name the file and line: FJ_ERR_IO (unreadable), FJ_ERR_INPUT
+ * (a bad posting or a missing label; err->line is set), FJ_ERR_ARGUMENT (unknown group_by field).
+ * On error the postings added before the bad line stay in the dataset.
+ */
+FJ_API fj_status fj_dataset_add_file(fj_dataset *d, const char *path, const char *group_by,
+                                     fj_error *err);
+
+/** The number of postings. */
+FJ_API size_t fj_dataset_size(const fj_dataset *d);
+/** The i-th posting (owned by the dataset), or NULL when out of range. */
+FJ_API const fj_posting *fj_dataset_posting(const fj_dataset *d, size_t i);
+/** The i-th posting's label (FJ_LABEL_NONE when out of range). */
+FJ_API fj_label fj_dataset_label(const fj_dataset *d, size_t i);
+/** The i-th posting's group key (owned by the dataset), or NULL when out of range. */
+FJ_API const char *fj_dataset_group(const fj_dataset *d, size_t i);
+/** Where the i-th posting came from, "FILE:LINE" or "" when added directly (owned). */
+FJ_API const char *fj_dataset_source(const fj_dataset *d, size_t i);
+
+/**
+ * Replay the postings that carry posted_at, in time order (ties in insertion order), through a
+ * fresh in-memory history store (fj_history_observe), recording what the store knew of each:
+ * the repost statistics a scoring stream would have seen. fj_train and fj_cross_validate replay
+ * on their own when this was not called; call it before scoring dataset postings with
+ * fj_dataset_history so that evaluation sees the same features as training.
+ */
+FJ_API fj_status fj_dataset_replay_history(fj_dataset *d, fj_error *err);
+/** The i-th posting's replayed history statistics, or NULL (not replayed, no posted_at). */
+FJ_API const fj_history_stats *fj_dataset_history(const fj_dataset *d, size_t i);
+
+typedef enum fj_kernel { FJ_KERNEL_LINEAR = 0, FJ_KERNEL_RBF } fj_kernel;
+
+/** Progress of training, passed to the caller's callback (strings valid during the call). */
+typedef struct fj_progress {
+    const char *stage;   /* "replay", "features", "grid", "fold", "final", "calibrate", "cv" */
+    const char *part;    /* the language part being trained ("zh", "en", "all"), or "" */
+    int step, total;     /* 1-based step of `total` within the stage (0 when not counted) */
+    const char *message; /* one human-readable line without newline */
+} fj_progress;
+typedef void (*fj_progress_fn)(const fj_progress *progress, void *user);
+
+typedef struct fj_train_params {
+    fj_kernel kernel;        /* FJ_KERNEL_LINEAR (default) or FJ_KERNEL_RBF */
+    double C;                /* SVM cost; 0 (default): grid search by cross-validation */
+    double gamma;            /* RBF width; 0 (default): grid search (RBF only) */
+    int folds;               /* cross-validation folds (default 5, at least 2) */
+    uint64_t seed;           /* fold assignment seed (default fixed: same data, same model) */
+    int class_weights;       /* 1 (default): weight classes inversely to their frequency */
+    int per_language;        /* 1 (default): one part per language when each has both classes */
+    double target_precision; /* the fraud threshold's cross-validated precision (default 0.9) */
+    int min_df;              /* text features in fewer training postings are dropped (2) */
+    size_t max_features;     /* cap on text features per part, most frequent kept (200000) */
+    int threads;             /* worker threads for cross-validation (0 = one per CPU) */
+    const char *name;        /* model name (default "fakejob") */
+    const char *version;     /* model version (default "1.0.0") */
+    const char *data_description; /* what it was trained on, for the manifest (or NULL) */
+    fj_progress_fn progress; /* optional */
+    void *progress_user;
+} fj_train_params;
+
+/** Fill `params` with the defaults. */
+FJ_API void fj_train_params_init(fj_train_params *params);
+
+/**
+ * Train a model on a dataset: features fitted on it, grid search of C (and gamma) by grouped
+ * k-fold cross-validation (selection by PR-AUC of the out-of-fold margins), Platt calibration
+ * fitted on the out-of-fold margins, thresholds chosen on them (fraud: the lowest score whose
+ * out-of-fold precision reaches target_precision; suspicious: the best-F1 score below it), then
+ * the final SVM on all postings. Deterministic: the same data and params give the same model.
+ * Errors: FJ_ERR_TRAIN (a part with a single class, fewer postings than folds),
+ * FJ_ERR_ARGUMENT (bad params), FJ_ERR_NOMEM. Safe to call from several threads at once, but it
+ * replaces libsvm's process-wide print hook with a silent one (a host program using libsvm
+ * directly loses its own hook).
+ */
+FJ_API fj_status fj_train(fj_model **out, const fj_dataset *d, const fj_train_params *params,
+                          fj_error *err);
+
+/**
+ * Grouped k-fold cross-validation of the whole training procedure (each outer fold trains a
+ * model exactly as fj_train does, on the other folds, and scores the held-out one). Outputs,
+ * each an optional caller-owned array of fj_dataset_size(d) elements: calibrated scores, raw
+ * margins, verdicts, and the fold (0..folds-1) each posting was held out in. Errors as fj_train.
+ */
+FJ_API fj_status fj_cross_validate(const fj_dataset *d, const fj_train_params *params,
+                                   double *scores, double *margins, fj_verdict *verdicts,
+                                   int *folds, fj_error *err);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Batch scoring (batch.c)                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * Result lines, as `fakejob score` writes them (README.md, "Result format"): one JSON object
+ *   {"id":…,"lang":"zh","score":0.93,"verdict":"fraud","margin":1.71,
+ *    "reasons":[{"signal":…,"weight":…,"evidence":…}],"model":"NAME VERSION"}
+ * with "id" null when the posting has none, "evidence" left out when there is none, and
+ * "reasons_available":false added for models that cannot explain (RBF); or an error result
+ *   {"id":…,"error":{"code":"input","message":…,"field":…,"offset":…,"line":…}}
+ * where "field", "offset" and "line" appear when known. Numbers are written in the shortest
+ * form that reads back to the same double.
+ */
+
+/**
+ * One result as a JSON object (no newline) in a malloc'd NUL-terminated string the caller frees
+ * with free(). `p` (may be NULL) gives the "id", `m` (may be NULL) the "model". Errors:
+ * FJ_ERR_ARGUMENT (NULL r or out), FJ_ERR_NOMEM.
+ */
+FJ_API fj_status fj_result_to_json(const fj_result *r, const fj_posting *p, const fj_model *m,
+                                   char **out, fj_error *err);
+
+/**
+ * An error result for a posting that could not be scored, as a JSON object (no newline) in a
+ * malloc'd string the caller frees. `id` (NUL-terminated UTF-8, may be NULL: "id":null), `e` the
+ * failure (NULL: an internal error), `line` the input line (<= 0: none). Errors as
+ * fj_result_to_json.
+ */
+FJ_API fj_status fj_error_result_to_json(const char *id, const fj_error *e, long long line,
+                                         char **out, fj_error *err);
+
+/** Options of fj_score_json_batch. Initialize with fj_batch_options_init. */
+typedef struct fj_batch_options {
+    int threads;         /* worker threads; 0 (default): one per online CPU */
+    fj_history *history; /* optional: each readable posting is observed, in input order, before
+                            the batch is scored; the handle is used by the calling thread only */
+    int64_t now;         /* observed_at of postings without one (epoch seconds); 0 (default): the
+                            wall clock when the batch starts */
+    const fj_score_options *score; /* NULL: the defaults */
+    const long long *lines;        /* optional: each posting's input line, for error results */
+    const char *source;            /* optional: file name put before "LINE: " in messages */
+} fj_batch_options;
+
+/** Defaults: one thread per CPU, no history, the wall clock, default score options. NULL-safe. */
+FJ_API void fj_batch_options_init(fj_batch_options *opts);
+
+/**
+ * Score `n` postings given as JSON texts (`postings[i]`, `lens[i]` bytes each; borrowed, need
+ * not be NUL-terminated) on several threads, sharing the model. `*out` receives a malloc'd,
+ * NUL-terminated JSONL text the caller frees with free(): exactly `n` lines, each ending in
+ * '\n', the i-th the result of postings[i] (see "Result lines" above); `*out_len` (optional)
+ * its length; `*errors` (optional) the number of error results. A posting that cannot be read
+ * or scored (FJ_ERR_INPUT, FJ_ERR_LIMIT, a history failure…) gets an error result and the
+ * batch goes on. The results are the same whatever the number of threads. Returns FJ_OK when
+ * every posting has its line; otherwise (FJ_ERR_ARGUMENT, FJ_ERR_NOMEM) *out is NULL.
+ * Thread-safe for distinct history handles.
+ */
+FJ_API fj_status fj_score_json_batch(const fj_model *m, const char *const *postings,
+                                     const size_t *lens, size_t n, const fj_batch_options *opts,
+                                     char **out, size_t *out_len, size_t *errors, fj_error *err);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Import and evaluation (importers.c, metrics.c, evaluate.c, plot.c)                         */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * Importers turn the public labelled datasets (CSV, RFC 4180: quoted fields may hold commas,
+ * doubled quotes and line breaks; LF or CRLF; an optional UTF-8 byte-order mark) into corpus
+ * postings, one JSON object per row (README.md, "Posting format" and "Source datasets"). Columns
+ * are found by their header names; columns the format does not map, and mapped values that do
+ * not convert, are kept verbatim as strings in the posting's `extra` object.
+ */
+typedef enum fj_import_format {
+    FJ_IMPORT_EMSCAD = 0, /* EMSCAD / Kaggle fake_job_postings.csv (English) */
+    FJ_IMPORT_ORFD        /* ORFD, the 58同城 export (Chinese) */
+} fj_import_format;
+
+/** Also write rows without a usable label (ORFD's 2 and empty, EMSCAD's empty), unlabelled. */
+#define FJ_IMPORT_KEEP_UNLABELLED 1u
+
+typedef struct fj_importer fj_importer;
+
+/** Rows seen by an importer so far (the header not counted). */
+typedef struct fj_import_stats {
+    int64_t rows;    /* data rows read */
+    int64_t written; /* postings returned */
+    int64_t skipped; /* rows without a usable label (not returned) */
+    int64_t errors;  /* malformed rows reported */
+} fj_import_stats;
+
+/** "emscad" or "orfd"; NULL for an out-of-range value. */
+FJ_API const char *fj_import_format_name(fj_import_format fmt);
+/** The format called `name` ("emscad", "orfd"), or -1. */
+FJ_API int fj_import_format_from_name(const char *name);
+
+/**
+ * Open a CSV file of the given format and read its header. Free with fj_importer_close. Errors:
+ * FJ_ERR_IO (cannot open or read `path`), FJ_ERR_INPUT (an empty file, or a header that lacks a
+ * column the format needs, naming it; err->line is 1), FJ_ERR_ARGUMENT (unknown format or flags).
+ */
+FJ_API fj_status fj_importer_open(fj_importer **out, fj_import_format fmt, const char *path,
+                                  unsigned flags, fj_error *err);
+/** As fj_importer_open, over `len` bytes of CSV text (copied). */
+FJ_API fj_status fj_importer_open_memory(fj_importer **out, fj_import_format fmt, const char *data,
+                                         size_t len, unsigned flags, fj_error *err);
+/**
+ * The next posting as one JSON object without newline: *json (owned by the importer, valid until
+ * its next call; NUL-terminated) and *len (optional). At the end of the input: FJ_OK with *json
+ * NULL. Rows without a usable label are skipped silently unless FJ_IMPORT_KEEP_UNLABELLED.
+ * A malformed row (wrong column count, invalid UTF-8, a quote that never closes, text after a
+ * closing quote, a bad label value, neither title nor description, a field over a limit) gives
+ * FJ_ERR_INPUT or FJ_ERR_LIMIT with err->line the line of the problem and a message starting
+ * "line N: "; call again to go on with the next row. FJ_ERR_IO or FJ_ERR_NOMEM end the import.
+ */
+FJ_API fj_status fj_importer_next(fj_importer *imp, const char **json, size_t *len, fj_error *err);
+/** The counts so far (all zero for NULL). */
+FJ_API void fj_importer_stats(const fj_importer *imp, fj_import_stats *out);
+/** NULL-safe. */
+FJ_API void fj_importer_close(fj_importer *imp);
+
+/** Precision, recall and F1 of one way of flagging postings as fraud (undefined ratios: NaN). */
+typedef struct fj_prf {
+    int64_t tp, fp, fn;
+    double precision; /* tp / (tp + fp); NaN when nothing is flagged */
+    double recall;    /* tp / (tp + fn); NaN when there is no fraud */
+    double f1;        /* 2PR / (P + R); NaN when P or R is, 0 when both are 0 */
+} fj_prf;
+
+/**
+ * Evaluation metrics of fraud scores against labels; fraud is the positive class. A ratio that
+ * is undefined on the data (a single class, nothing flagged) is NaN, never a made-up 0 or 1.
+ */
+typedef struct fj_metrics {
+    int64_t count, fraud, legit; /* postings, and how many of them are labelled each way */
+    double threshold;            /* fraud when score >= threshold */
+    int64_t tn, fp, fn, tp;      /* confusion matrix at the threshold */
+    fj_prf at_threshold;         /* precision, recall, F1 at the threshold */
+    double accuracy;
+    double roc_auc; /* area under the ROC curve, ties counted half (the Mann-Whitney U
+                       statistic); NaN unless both classes are present */
+    double pr_auc;  /* average precision: sum over score thresholds of (R_k - R_k-1) * P_k,
+                       tied scores forming one threshold; NaN without fraud */
+    double recall_at_1pct_fpr;    /* the highest recall at a threshold whose false-positive rate
+                                     is <= 1 % (tied scores are never split); NaN without legit */
+    double threshold_at_1pct_fpr; /* the highest threshold reaching that recall (+inf when
+                                     it is 0: flagging nothing) */
+    /* by verdict, when verdicts were given (has_verdicts = 1) */
+    int has_verdicts;
+    int64_t verdicts[3][2]; /* [fj_verdict][0: legit, 1: fraud] counts */
+    fj_prf flag_fraud;      /* flagged = verdict "fraud" */
+    fj_prf flag_suspicious; /* flagged = verdict "fraud" or "suspicious" */
+} fj_metrics;
+
+/** The decision threshold used when none is given. */
+#define FJ_DEFAULT_THRESHOLD 0.5
+
+/**
+ * Compute metrics from `n` scores (finite), labels (1 = fraud, 0 = legit) and optionally verdicts
+ * (NULL when there are none; fj_cross_validate's output fits). Arrays are borrowed. Pure: the same
+ * input gives the same output. Errors: FJ_ERR_ARGUMENT for n == 0, a NULL array, a non-finite score
+ * or threshold, a label other than 0/1 or an unknown verdict (naming the index). O(n log n).
+ */
+FJ_API fj_status fj_metrics_compute(const double *scores, const int *labels,
+                                    const fj_verdict *verdicts, size_t n, double threshold,
+                                    fj_metrics *out, fj_error *err);
+
+/** One operating point: flag as fraud every score >= threshold. */
+typedef struct fj_curve_point {
+    double threshold; /* +inf for the first point (nothing flagged) */
+    double fpr;       /* false-positive rate (NaN without legit) */
+    double tpr;       /* true-positive rate = recall (NaN without fraud) */
+    double precision; /* NaN for the first point */
+} fj_curve_point;
+
+/**
+ * The ROC and precision-recall curves: one point per distinct score, highest first, after the
+ * point that flags nothing. *points is malloc'd (free with free()), *count its length (<= n + 1).
+ * Errors as fj_metrics_compute.
+ */
+FJ_API fj_status fj_metrics_curve(const double *scores, const int *labels, size_t n,
+                                  fj_curve_point **points, size_t *count, fj_error *err);
+
+/**
+ * The metrics as one JSON object (no newline) in a malloc'd string the caller frees: the fields
+ * of fj_metrics by name, NaN and infinities written as null. FJ_ERR_NOMEM, FJ_ERR_ARGUMENT.
+ */
+FJ_API fj_status fj_metrics_to_json(const fj_metrics *m, char **out, fj_error *err);
+
+/**
+ * An SVG image (hand-written, standalone) of the ROC curve and the precision-recall curve of
+ * `n` scores and labels, side by side with axes, grid, labels and the AUCs in the legends;
+ * `title` (UTF-8, may be NULL) is drawn above them. *svg is malloc'd (free with free()), *len
+ * (optional) its length. Errors as fj_metrics_compute, plus FJ_ERR_INPUT when a class is
+ * missing (the curves are undefined) and for invalid UTF-8 in the title.
+ */
+FJ_API fj_status fj_plot_svg(const double *scores, const int *labels, size_t n, const char *title,
+                             char **svg, size_t *len, fj_error *err);
+
+/** Options of fj_evaluate. Initialize with fj_eval_options_init. */
+typedef struct fj_eval_options {
+    double threshold;              /* decision threshold on the score (FJ_DEFAULT_THRESHOLD) */
+    int replay_history;            /* 1 (default): fj_dataset_replay_history first, and score each
+                                      posting with its replayed history, as training saw it */
+    const fj_score_options *score; /* verdict thresholds etc.; NULL: the model's */
+} fj_eval_options;
+
+/** Defaults: threshold 0.5, replay on, the model's verdict thresholds. NULL-safe. */
+FJ_API void fj_eval_options_init(fj_eval_options *opts);
+
+/**
+ * Score every posting of a labelled dataset with a model and compute the metrics (verdicts
+ * included). `scores` and `verdicts` (optional, caller-owned arrays of fj_dataset_size(d)) receive
+ * each posting's score and verdict. With replay_history the dataset's history is replayed (that
+ * modifies `d`). Errors: FJ_ERR_ARGUMENT (NULL ctx/m/d/out, an empty dataset), and the first
+ * posting that fails to score, its error prefixed with its source "FILE:LINE" (err->line set).
+ */
+FJ_API fj_status fj_evaluate(fj_context *ctx, const fj_model *m, fj_dataset *d,
+                             const fj_eval_options *opts, fj_metrics *out, double *scores,
+                             fj_verdict *verdicts, fj_error *err);
 
 #ifdef __cplusplus
 }

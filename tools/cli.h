@@ -57,5 +57,10 @@ void cli_json_string(FILE *out, const char *s, size_t len);
 /* Subcommands: argc/argv start at the subcommand's name. */
 typedef int (*cli_command_fn)(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
+int cmd_score(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_signals(int argc, char **argv);
 
 #endif

@@ -11,6 +11,12 @@ static const struct {
     cli_command_fn fn;
     const char *summary;
 } commands[] = {
+    {"import", cmd_import, "convert EMSCAD or ORFD CSV to corpus JSONL"},
+    {"eval", cmd_eval, "measure a model on a labelled corpus (metrics, ROC/PR plot)"},
+    {"tokenize", cmd_tokenize, "print the normalized, typed tokens of postings or text lines"},
+    {"signals", cmd_signals, "print the red-flag signals of postings with their evidence"},
+    {"score", cmd_score, "score postings: calibrated fraud score, verdict and reasons"},
+    {"train", cmd_train, "train a model bundle on labelled postings"},
     {NULL, NULL, NULL}, /* commands are added above this line */
 };
 

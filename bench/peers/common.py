@@ -1,0 +1,132 @@
+"""common.py - helpers shared by the benchmark's Python peers (bench/peers/*.py).
+
+Reads postings in the corpus format of the project (one JSON object a line, `label` "fraud" or
+"legit"), builds the text a text classifier sees (the posting's text fields in the order
+libfakejob tokenizes them: title, company, company_profile, description, requirements, benefits,
+salary, contact), computes the quality figures the README reports (fraud-class precision, recall,
+F1, ROC-AUC, PR-AUC, recall at 1 % false-positive rate) and writes one figures record (JSON) per
+system and dataset, which bench/report.py turns into the table and the chart.
+
+Only the standard library and Debian's python3-sklearn / numpy are used (no PyPI).
+"""
+
+import json
+import os
+import resource
+import sys
+import time
+
+TEXT_FIELDS = ("title", "company", "company_profile", "description", "requirements", "benefits",
+               "salary", "contact")
+
+
+def read_lines(path):
+    """The non-blank lines of a JSONL file, as str (undecoded JSON)."""
+    with open(path, encoding="utf-8") as f:
+        return [line for line in f if line.strip()]
+
+
+def posting_text(p):
+    """The text a text-only classifier sees: the text fields joined by newlines."""
+    return "\n".join(p[f] for f in TEXT_FIELDS if isinstance(p.get(f), str) and p[f])
+
+
+def read_corpus(path):
+    """(texts, labels) of a labelled JSONL file: label 1 = fraud, 0 = legit."""
+    texts, labels = [], []
+    for line in read_lines(path):
+        p = json.loads(line)
+        lab = p.get("label")
+        if lab not in ("fraud", "legit"):
+            continue
+        texts.append(posting_text(p))
+        labels.append(1 if lab == "fraud" else 0)
+    return texts, labels
+
+
+def quality(labels, scores, decisions):
+    """Fraud-class quality figures from continuous scores (higher = more fraudulent) and the
+    system's own 0/1 decisions."""
+    from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
+    tp = sum(1 for y, d in zip(labels, decisions) if y == 1 and d == 1)
+    fp = sum(1 for y, d in zip(labels, decisions) if y == 0 and d == 1)
+    fn = sum(1 for y, d in zip(labels, decisions) if y == 1 and d == 0)
+    prec = tp / (tp + fp) if tp + fp else 0.0
+    rec = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    out = {"precision": prec, "recall": rec, "f1": f1, "n_test": len(labels),
+           "n_test_fraud": sum(labels)}
+    if 0 < sum(labels) < len(labels):
+        out["roc_auc"] = float(roc_auc_score(labels, scores))
+        out["pr_auc"] = float(average_precision_score(labels, scores))
+        fpr, tpr, _ = roc_curve(labels, scores)
+        out["recall_at_1fpr"] = float(max(t for f, t in zip(fpr, tpr) if f <= 0.01))
+    return out
+
+
+def percentile(sorted_values, q):
+    """The q-th percentile (0..100) of an already sorted list, nearest-rank."""
+    if not sorted_values:
+        return None
+    k = max(0, min(len(sorted_values) - 1, int(round(q / 100.0 * len(sorted_values) + 0.5)) - 1))
+    return sorted_values[k]
+
+
+def peak_rss_mb():
+    """Peak resident set size of this process so far, in MB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def dir_or_file_bytes(path):
+    if os.path.isdir(path):
+        return sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(path) for f in fs)
+    return os.path.getsize(path)
+
+
+def write_figures(path, record):
+    """Merge `record` into the figures file at `path` (a JSON object), creating it if needed."""
+    old = {}
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            old = json.load(f)
+    old.update(record)
+    with open(path + ".tmp", "w", encoding="utf-8") as f:
+        json.dump(old, f, indent=1, sort_keys=True)
+    os.replace(path + ".tmp", path)
+
+
+def now():
+    return time.perf_counter()
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def forked_throughput(work_fn, items, nproc):
+    """Items per second when `nproc` forked workers (sharing whatever the parent has loaded) each
+    run work_fn on an interleaved share of `items`, from a common start signal to the last one's
+    end. work_fn returns the number of items it processed."""
+    import multiprocessing as mp
+    ctx = mp.get_context("fork")
+    go = ctx.Event()
+    ready = ctx.Semaphore(0)
+    done = ctx.Queue()
+
+    def child(share):
+        ready.release()
+        go.wait()
+        done.put(work_fn(share))
+
+    procs = [ctx.Process(target=child, args=(items[i::nproc],)) for i in range(nproc)]
+    for p in procs:
+        p.start()
+    for _ in procs:
+        ready.acquire()
+    t0 = time.perf_counter()
+    go.set()
+    n = sum(done.get() for _ in procs)
+    elapsed = time.perf_counter() - t0
+    for p in procs:
+        p.join()
+    return n / elapsed

@@ -1,0 +1,34 @@
+"""fakejob: tell whether a job posting (Chinese or English) is fraudulent, and say why.
+
+Python bindings of libfakejob::
+
+    import fakejob
+    model = fakejob.load_model()                      # the default model
+    r = model.score({"title": "打字员", "description": "日结300，先交押金198元"})
+    print(r.verdict, r.score, r.reasons[0].signal)    # fraud 0.97 upfront_fee
+    results = model.score_many(postings)              # many postings, on every core
+
+A posting is a dict in the project's posting format (README.md, "Posting format"); results
+convert to the JSON result lines of ``fakejob score`` with ``to_dict()``. Errors are
+``fakejob.Error`` subclasses carrying the library's message.
+"""
+
+from ._errors import (ArgumentError, Error, FileError, HistoryError, InputError, InternalError,
+                      LimitError, ModelError, OutOfMemoryError, TrainError, VersionError)
+from ._core import (MAX_FIELD_BYTES, MAX_POSTING_BYTES, MAX_TOKENS, History, HistoryStats, Metrics,
+                    Model, Progress, Reason, Result, Signal, Token, detect_lang, evaluate,
+                    library_version, load_model, normalize, signal_names, signals, tokenize,
+                    train)
+from ._version import __version__
+
+__all__ = [
+    "__version__", "library_version",
+    "load_model", "Model", "Result", "Reason",
+    "tokenize", "normalize", "detect_lang", "Token",
+    "signals", "signal_names", "Signal",
+    "History", "HistoryStats",
+    "train", "Progress", "evaluate", "Metrics",
+    "Error", "ArgumentError", "InputError", "LimitError", "FileError", "ModelError",
+    "VersionError", "HistoryError", "TrainError", "InternalError", "OutOfMemoryError",
+    "MAX_POSTING_BYTES", "MAX_FIELD_BYTES", "MAX_TOKENS",
+]

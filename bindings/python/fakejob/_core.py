@@ -1,0 +1,1004 @@
+"""The fakejob bindings proper: models, scoring, the text pipeline, signals, the history store and
+training, over the C library through the cffi extension ``fakejob._native``.
+
+Postings cross into C as JSON text (the posting format of the project's README), results come
+back as the library's own JSON result lines, so that the bindings, the CLI and any other caller
+see exactly the same results. Every call into C releases the GIL.
+"""
+
+import datetime as _dt
+import json
+import os
+import threading
+from bisect import bisect_left
+from itertools import accumulate, islice
+from typing import (Any, Callable, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional,
+                    Sequence, Tuple, Union)
+
+from . import _errors
+from ._errors import ArgumentError, Error, InputError
+from ._native import ffi, lib
+
+__all__ = [
+    "Model", "Result", "Reason", "Token", "Signal", "History", "HistoryStats", "Progress",
+    "load_model", "tokenize", "normalize", "detect_lang", "signals", "signal_names", "train",
+    "library_version", "evaluate", "Metrics", "MAX_POSTING_BYTES", "MAX_FIELD_BYTES", "MAX_TOKENS",
+]
+
+MAX_POSTING_BYTES: int = int(lib.FJ_MAX_POSTING_BYTES)
+MAX_FIELD_BYTES: int = int(lib.FJ_MAX_FIELD_BYTES)
+MAX_TOKENS: int = int(lib.FJ_MAX_TOKENS)
+
+Posting = Union[Mapping[str, Any], str, bytes]
+"""A posting: a dict per the posting format, or one JSON object as text."""
+When = Union[_dt.datetime, _dt.date, int, float, str]
+"""A point in time: a datetime (naive means UTC), a date, epoch seconds, or ISO 8601 text."""
+PathLike = Union[str, "os.PathLike[str]"]
+
+# A batch at least this large is scored on several threads when threads=None.
+PARALLEL_MIN = 64
+# Postings handed to the C library per call by score_many.
+DEFAULT_CHUNK = 8192
+
+
+def library_version() -> str:
+    """The version of the C library in use ("MAJOR.MINOR.PATCH")."""
+    return ffi.string(lib.fj_version()).decode()
+
+
+# ---------------------------------------------------------------------------------------------
+# errors and conversions
+
+def _raise(err: Any, status: int) -> None:
+    code = ffi.string(lib.fj_status_name(status)).decode()
+    cls = _errors.BY_CODE.get(code, Error)
+    field = ffi.string(err.field).decode("utf-8", "replace")
+    message = ffi.string(err.message).decode("utf-8", "replace")
+    raise cls(message or code, field=field, offset=int(err.offset), line=int(err.line),
+              code=code)
+
+
+def _check(status: int, err: Any) -> None:
+    if status != lib.FJ_OK:
+        _raise(err, status)
+
+
+def _json_default(o: Any) -> Any:
+    if isinstance(o, (_dt.datetime, _dt.date)):
+        return o.isoformat()
+    if isinstance(o, os.PathLike):
+        return os.fspath(o)
+    raise TypeError("values of type %s cannot be part of a posting" % type(o).__name__)
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"),
+                          default=_json_default).encode
+
+
+def _bad_utf8(posting: Mapping[str, Any]) -> InputError:
+    """The InputError for a posting whose text holds a lone surrogate, naming the field."""
+    for key, value in posting.items():
+        text = value if isinstance(value, str) else None
+        if text is None:
+            try:
+                _dumps(value).encode("utf-8")
+                continue
+            except UnicodeEncodeError:
+                return InputError("field '%s': invalid UTF-8 (a lone surrogate)" % key,
+                                  field=str(key))
+            except (TypeError, ValueError):
+                continue
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as e:
+            offset = len(text[:e.start].encode("utf-8", "surrogatepass"))
+            return InputError("field '%s': invalid UTF-8 (a lone surrogate) at byte %d"
+                              % (key, offset), field=str(key), offset=offset)
+    return InputError("posting: invalid UTF-8 (a lone surrogate)")
+
+
+def _encode(posting: Any) -> bytes:
+    """A posting as UTF-8 JSON text; InputError for what cannot be one."""
+    if isinstance(posting, bytes):
+        return posting
+    if isinstance(posting, (bytearray, memoryview)):
+        return bytes(posting)
+    if isinstance(posting, str):
+        try:
+            return posting.encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise InputError("posting: invalid UTF-8 (a lone surrogate) at character %d"
+                             % e.start) from None
+    if not isinstance(posting, Mapping):
+        raise InputError("a posting is a dict (or JSON text), not %s" % type(posting).__name__)
+    try:
+        text = _dumps(posting if isinstance(posting, dict) else dict(posting))
+    except (TypeError, ValueError) as e:  # unserializable values, NaN, circular references
+        raise InputError("posting: %s" % e) from None
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _bad_utf8(posting) from None
+
+
+def _epoch(when: Optional[When], what: str = "time") -> int:
+    """Epoch seconds of a point in time (0 for None: the wall clock)."""
+    if when is None:
+        return 0
+    if isinstance(when, bool):
+        raise ArgumentError("%s: expected a datetime, date, epoch seconds or ISO 8601 text, "
+                            "not bool" % what)
+    if isinstance(when, (int, float)):
+        return int(when)
+    if isinstance(when, _dt.datetime):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=_dt.timezone.utc)
+        return int(when.timestamp())
+    if isinstance(when, _dt.date):
+        return int(_dt.datetime(when.year, when.month, when.day,
+                                tzinfo=_dt.timezone.utc).timestamp())
+    if isinstance(when, str):
+        data = when.encode("utf-8", "surrogatepass")
+        out = ffi.new("int64_t *")
+        err = ffi.new("fj_error *")
+        _check(lib.fj_parse_iso8601(data, len(data), out, err), err)
+        return int(out[0])
+    raise ArgumentError("%s: expected a datetime, date, epoch seconds or ISO 8601 text, not %s"
+                        % (what, type(when).__name__))
+
+
+def _from_epoch(t: int) -> Optional[_dt.datetime]:
+    return _dt.datetime.fromtimestamp(t, _dt.timezone.utc) if t else None
+
+
+def _str(p: Any) -> Optional[str]:
+    return ffi.string(p).decode("utf-8", "replace") if p != ffi.NULL else None
+
+
+def _text(p: Any, n: int) -> Optional[str]:
+    if p == ffi.NULL:
+        return None
+    return ffi.unpack(p, n).decode("utf-8", "replace")
+
+
+def _field_name(f: int) -> Optional[str]:
+    if f < 0:
+        return None
+    return _str(lib.fj_field_name(f))
+
+
+# ---------------------------------------------------------------------------------------------
+# per-thread working state: a context and a posting for each Python thread
+
+class _Scratch(threading.local):
+    ctx: Any = None
+    posting: Any = None
+
+
+_scratch = _Scratch()
+
+
+def _thread_state(now: Optional[When] = None) -> Tuple[Any, Any]:
+    s = _scratch
+    if s.ctx is None:
+        err = ffi.new("fj_error *")
+        ctx = ffi.new("fj_context **")
+        _check(lib.fj_context_new(ctx, err), err)
+        s.ctx = ffi.gc(ctx[0], lib.fj_context_free)
+        post = ffi.new("fj_posting **")
+        _check(lib.fj_posting_new(post, err), err)
+        s.posting = ffi.gc(post[0], lib.fj_posting_free)
+    lib.fj_context_set_now(s.ctx, _epoch(now, "now"))
+    return s.ctx, s.posting
+
+
+def _parse(posting: Posting, now: Optional[When] = None) -> Tuple[Any, Any]:
+    """Parse a posting into this thread's posting; returns (context, posting)."""
+    data = _encode(posting)
+    ctx, p = _thread_state(now)
+    err = ffi.new("fj_error *")
+    _check(lib.fj_posting_parse_json(p, data, len(data), err), err)
+    return ctx, p
+
+
+# ---------------------------------------------------------------------------------------------
+# results
+
+class Reason(NamedTuple):
+    """One contribution toward a verdict: a signal name or a feature name ("word:training"),
+    its weight toward the margin (positive: toward fraud), and the text that triggered it."""
+    signal: str
+    weight: float
+    evidence: Optional[str] = None
+
+
+class Result:
+    """The score of one posting, or the error that kept it from being scored.
+
+    ``score`` (calibrated probability of fraud, 0–1), ``verdict`` ("fraud", "suspicious",
+    "legit"), ``margin`` (the raw SVM decision value), ``reasons`` (strongest first), ``lang``,
+    ``id`` and ``model``; for a posting that could not be read, ``error`` is the exception
+    (not raised) and the others are None. ``to_dict()`` gives the result line of
+    ``fakejob score``.
+    """
+
+    __slots__ = ("_d", "_reasons")
+
+    def __init__(self, d: Dict[str, Any]) -> None:
+        self._d = d
+        self._reasons: Optional[List[Reason]] = None
+
+    @property
+    def id(self) -> Optional[str]:
+        return self._d.get("id")
+
+    @property
+    def lang(self) -> Optional[str]:
+        return self._d.get("lang")
+
+    @property
+    def score(self) -> Optional[float]:
+        return self._d.get("score")
+
+    @property
+    def verdict(self) -> Optional[str]:
+        return self._d.get("verdict")
+
+    @property
+    def margin(self) -> Optional[float]:
+        return self._d.get("margin")
+
+    @property
+    def model(self) -> Optional[str]:
+        return self._d.get("model")
+
+    @property
+    def reasons(self) -> List[Reason]:
+        if self._reasons is None:
+            self._reasons = [Reason(r.get("signal", ""), r.get("weight", 0.0), r.get("evidence"))
+                             for r in self._d.get("reasons") or ()]
+        return self._reasons
+
+    @property
+    def reasons_available(self) -> bool:
+        """False for models that cannot explain their scores (RBF kernels)."""
+        return bool(self._d.get("reasons_available", "error" not in self._d))
+
+    @property
+    def error(self) -> Optional[Error]:
+        e = self._d.get("error")
+        return _errors.from_dict(e) if e is not None else None
+
+    @property
+    def ok(self) -> bool:
+        """True when the posting was scored."""
+        return "error" not in self._d
+
+    def raise_for_error(self) -> "Result":
+        """Raise the error of a posting that could not be scored; return self otherwise."""
+        e = self.error
+        if e is not None:
+            raise e
+        return self
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The result as a dict, equal to the JSON result line ``fakejob score`` writes."""
+        d = dict(self._d)
+        if "reasons" in d:
+            d["reasons"] = [dict(r) for r in d["reasons"]]
+        if "error" in d:
+            d["error"] = dict(d["error"])
+        return d
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Result) and self._d == other._d
+
+    def __hash__(self) -> int:
+        return hash(json.dumps(self._d, sort_keys=True))
+
+    def __repr__(self) -> str:
+        if "error" in self._d:
+            return "<Result id=%r error=%r>" % (self.id, self.error)
+        return "<Result id=%r verdict=%r score=%.4f margin=%.4f reasons=%d>" % (
+            self.id, self.verdict, self.score if self.score is not None else float("nan"),
+            self.margin if self.margin is not None else float("nan"), len(self.reasons))
+
+
+def _error_result(posting: Any, e: Error) -> Result:
+    pid = posting.get("id") if isinstance(posting, Mapping) else None
+    return Result({"id": pid if isinstance(pid, str) else None, "error": e.to_dict()})
+
+
+# ---------------------------------------------------------------------------------------------
+# the history store
+
+class HistoryStats(NamedTuple):
+    """What a history store knew of a posting before it was recorded."""
+    seen_before: int
+    distinct_companies: int
+    first_seen: Optional[_dt.datetime]
+    last_seen: Optional[_dt.datetime]
+
+
+class History:
+    """A repost history store (SQLite), or a private in-memory one when ``path`` is None.
+
+    Use it as a context manager, or call close(). One handle may be used from several Python
+    threads (calls are serialized by a lock); several processes may share one file.
+    ``now`` is the observation time of postings without ``observed_at`` (default: the clock).
+    """
+
+    def __init__(self, path: Optional[PathLike] = None, *, now: Optional[When] = None) -> None:
+        self._lock = threading.RLock()
+        self._h = None
+        self.path = os.fspath(path) if path is not None else None
+        self._now = _epoch(now, "now")
+        err = ffi.new("fj_error *")
+        out = ffi.new("fj_history **")
+        if self.path is not None:
+            if "\0" in self.path:
+                raise ArgumentError("history path contains a NUL character")
+            cpath = os.fsencode(self.path)
+        else:
+            cpath = ffi.NULL
+        _check(lib.fj_history_open(out, cpath, err), err)
+        self._h = out[0]
+
+    def _handle(self) -> Any:
+        if self._h is None:
+            raise _errors.HistoryError("history store is closed")
+        return self._h
+
+    def _call(self, fn: Any, posting: Posting, now: Optional[When]) -> HistoryStats:
+        with self._lock:
+            h = self._handle()
+            ctx, p = _parse(posting, now if now is not None else (self._now or None))
+            stats = ffi.new("fj_history_stats *")
+            err = ffi.new("fj_error *")
+            _check(fn(h, ctx, p, stats, err), err)
+            return HistoryStats(int(stats.seen_before), int(stats.distinct_companies),
+                                _from_epoch(int(stats.first_seen)),
+                                _from_epoch(int(stats.last_seen)))
+
+    def query(self, posting: Posting, *, now: Optional[When] = None) -> HistoryStats:
+        """What the store knows of the posting (near-duplicates included), without recording
+        it."""
+        return self._call(lib.fj_history_query, posting, now)
+
+    def observe(self, posting: Posting, *, now: Optional[When] = None) -> HistoryStats:
+        """Query then record the posting in one transaction (what scoring a stream does)."""
+        return self._call(lib.fj_history_observe, posting, now)
+
+    def record(self, posting: Posting, *, now: Optional[When] = None) -> None:
+        """Record a sighting of the posting at its observed_at (or ``now``)."""
+        with self._lock:
+            h = self._handle()
+            ctx, p = _parse(posting, now if now is not None else (self._now or None))
+            err = ffi.new("fj_error *")
+            _check(lib.fj_history_record(h, ctx, p, err), err)
+
+    def forget_before(self, before: When) -> int:
+        """Forget every sighting observed before ``before``; returns how many were removed."""
+        t = _epoch(before, "before")
+        with self._lock:
+            h = self._handle()
+            removed = ffi.new("int64_t *")
+            err = ffi.new("fj_error *")
+            _check(lib.fj_history_forget_before(h, t, removed, err), err)
+            return int(removed[0])
+
+    def close(self) -> None:
+        """Close the store (nothing committed is lost). Safe to call twice."""
+        with self._lock:
+            if self._h is not None:
+                lib.fj_history_close(self._h)
+                self._h = None
+
+    @property
+    def closed(self) -> bool:
+        return self._h is None
+
+    def __enter__(self) -> "History":
+        self._handle()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __repr__(self) -> str:
+        state = "closed" if self._h is None else "open"
+        return "<fakejob.History %s %s>" % (self.path or ":memory:", state)
+
+
+# ---------------------------------------------------------------------------------------------
+# models
+
+def _score_options(fraud_threshold: Optional[float], suspicious_threshold: Optional[float],
+                   max_reasons: Optional[int]) -> Any:
+    opts = ffi.new("fj_score_options *")
+    lib.fj_score_options_init(opts)
+    for name, v in (("fraud_threshold", fraud_threshold),
+                    ("suspicious_threshold", suspicious_threshold)):
+        if v is not None:
+            v = float(v)
+            if not 0.0 <= v <= 1.0:
+                raise ArgumentError("%s must be within 0..1, not %r" % (name, v))
+    if fraud_threshold is not None:
+        opts.threshold_fraud = float(fraud_threshold)
+    if suspicious_threshold is not None:
+        opts.threshold_suspicious = float(suspicious_threshold)
+    if max_reasons is not None:
+        if isinstance(max_reasons, bool) or not isinstance(max_reasons, int) or max_reasons < 0:
+            raise ArgumentError("max_reasons must be an int >= 0, not %r" % (max_reasons,))
+        opts.max_reasons = max_reasons
+    return opts
+
+
+def _loads_lines(buf: bytes) -> List[Dict[str, Any]]:
+    """Parse JSONL result lines (raw newlines never occur inside JSON values) in one call."""
+    return json.loads(b"[" + buf[:-1].replace(b"\n", b",") + b"]")
+
+
+class Model:
+    """A trained classifier: immutable, shareable between threads. Get one with load_model()
+    or train(). Use as a context manager or call close() to free it early."""
+
+    def __init__(self, _handle: Any) -> None:
+        if _handle is None or _handle == ffi.NULL:
+            raise ArgumentError("use fakejob.load_model() or fakejob.train() to get a Model")
+        self._m = ffi.gc(_handle, lib.fj_model_free)
+
+    def _handle(self) -> Any:
+        if self._m is None:
+            raise _errors.ModelError("model is closed")
+        return self._m
+
+    @property
+    def name(self) -> str:
+        """"NAME VERSION", e.g. "fakejob-default 1.0.0"."""
+        return _str(lib.fj_model_name(self._handle())) or ""
+
+    @property
+    def explains(self) -> bool:
+        """Whether the model attributes its margin to features (linear kernel)."""
+        return bool(lib.fj_model_explains(self._handle()))
+
+    @property
+    def manifest(self) -> Dict[str, Any]:
+        """The bundle's manifest: format, name, version, parts, thresholds, training data and
+        cross-validated metrics."""
+        text = _str(lib.fj_model_manifest(self._handle()))
+        return json.loads(text) if text else {}
+
+    def thresholds(self, lang: str = "auto") -> Tuple[float, float]:
+        """(fraud, suspicious) score thresholds of the part that scores ``lang``."""
+        langs = {"auto": lib.FJ_LANG_AUTO, "zh": lib.FJ_LANG_ZH, "en": lib.FJ_LANG_EN}
+        if lang not in langs:
+            raise ArgumentError("lang must be 'zh', 'en' or 'auto', not %r" % (lang,))
+        f = ffi.new("double *")
+        s = ffi.new("double *")
+        lib.fj_model_thresholds(self._handle(), langs[lang], f, s)
+        return float(f[0]), float(s[0])
+
+    def score(self, posting: Posting, *, history: Optional[History] = None,
+              now: Optional[When] = None, fraud_threshold: Optional[float] = None,
+              suspicious_threshold: Optional[float] = None,
+              max_reasons: Optional[int] = None) -> Result:
+        """Score one posting (a dict per the posting format, or its JSON text).
+
+        With ``history``, the posting is first observed in the store (query then record) and
+        its repost statistics feed the score. ``now`` is the observation time of a posting
+        without ``observed_at``. Thresholds and the number of reasons override the model's.
+        Raises InputError (or LimitError) for a posting that cannot be scored.
+        """
+        m = self._handle()
+        opts = _score_options(fraud_threshold, suspicious_threshold, max_reasons)
+        err = ffi.new("fj_error *")
+        res = ffi.new("fj_result *")
+        out = ffi.new("char **")
+        if history is not None:
+            if not isinstance(history, History):
+                raise ArgumentError("history must be a fakejob.History")
+            with history._lock:
+                ctx, p = _parse(posting, now if now is not None else (history._now or None))
+                stats = ffi.new("fj_history_stats *")
+                _check(lib.fj_history_observe(history._handle(), ctx, p, stats, err), err)
+                _check(lib.fj_score_with(ctx, m, p, stats, opts, res, err), err)
+        else:
+            ctx, p = _parse(posting, now)
+            _check(lib.fj_score_with(ctx, m, p, ffi.NULL, opts, res, err), err)
+        _check(lib.fj_result_to_json(res, p, m, out, err), err)
+        try:
+            text = ffi.string(out[0])
+        finally:
+            lib.free(out[0])
+        return Result(json.loads(text))
+
+    def score_many(self, postings: Iterable[Posting], *, threads: Optional[int] = None,
+                   history: Optional[History] = None, now: Optional[When] = None,
+                   fraud_threshold: Optional[float] = None,
+                   suspicious_threshold: Optional[float] = None,
+                   max_reasons: Optional[int] = None,
+                   chunk_size: int = DEFAULT_CHUNK) -> List[Result]:
+        """Score many postings on several threads; one Result per posting, in input order.
+
+        A posting that cannot be read or scored gets a Result whose ``error`` says why; the
+        others are scored all the same. ``threads``: worker threads (None: one per CPU for
+        batches of PARALLEL_MIN postings or more, else one). The GIL is released while the C
+        library scores. With ``history``, postings are observed in input order first.
+        Results are the same whatever the number of threads.
+        """
+        return list(self.iter_score(postings, threads=threads, history=history, now=now,
+                                    fraud_threshold=fraud_threshold,
+                                    suspicious_threshold=suspicious_threshold,
+                                    max_reasons=max_reasons, chunk_size=chunk_size))
+
+    def iter_score(self, postings: Iterable[Posting], *, threads: Optional[int] = None,
+                   history: Optional[History] = None, now: Optional[When] = None,
+                   fraud_threshold: Optional[float] = None,
+                   suspicious_threshold: Optional[float] = None,
+                   max_reasons: Optional[int] = None,
+                   chunk_size: int = DEFAULT_CHUNK) -> Iterator[Result]:
+        """score_many() as a generator: reads ``postings`` a chunk at a time, so an endless
+        stream is scored in bounded memory."""
+        if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int)
+                                    or threads < 0):
+            raise ArgumentError("threads must be an int >= 0 (0: one per CPU), not %r"
+                                % (threads,))
+        if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+            raise ArgumentError("chunk_size must be an int >= 1, not %r" % (chunk_size,))
+        if history is not None and not isinstance(history, History):
+            raise ArgumentError("history must be a fakejob.History")
+        if isinstance(postings, (str, bytes, Mapping)):
+            raise ArgumentError("score_many takes an iterable of postings; use score() for one")
+        m = self._handle()
+        sopts = _score_options(fraud_threshold, suspicious_threshold, max_reasons)
+        epoch = _epoch(now, "now") if now is not None else (history._now if history else 0)
+        it = iter(postings)
+        while True:
+            chunk = list(islice(it, chunk_size))
+            if not chunk:
+                return
+            yield from self._score_chunk(m, chunk, threads, history, epoch, sopts)
+
+    def _score_chunk(self, m: Any, chunk: List[Any], threads: Optional[int],
+                     history: Optional[History], epoch: int, sopts: Any) -> List[Result]:
+        n = len(chunk)
+        texts: List[bytes] = []
+        failed: Dict[int, Error] = {}
+        for i, posting in enumerate(chunk):
+            try:
+                texts.append(_encode(posting))
+            except Error as e:
+                texts.append(b"")
+                failed[i] = e
+        big = b"".join(texts)
+        ends = ffi.new("size_t[]", list(accumulate(map(len, texts))))
+        ptrs = ffi.new("const char *[]", n)
+        lens = ffi.new("size_t[]", n)
+        base = ffi.from_buffer(big)
+        lib.fjpy_split(base, ends, n, ptrs, lens)
+        opts = ffi.new("fj_batch_options *")
+        lib.fj_batch_options_init(opts)
+        opts.threads = threads if threads is not None else (0 if n >= PARALLEL_MIN else 1)
+        opts.now = epoch
+        opts.score = sopts
+        out = ffi.new("char **")
+        out_len = ffi.new("size_t *")
+        err = ffi.new("fj_error *")
+        if history is not None:
+            with history._lock:
+                opts.history = history._handle()
+                st = lib.fj_score_json_batch(m, ptrs, lens, n, opts, out, out_len, ffi.NULL, err)
+        else:
+            st = lib.fj_score_json_batch(m, ptrs, lens, n, opts, out, out_len, ffi.NULL, err)
+        _check(st, err)
+        try:
+            data = ffi.unpack(out[0], out_len[0])
+        finally:
+            lib.free(out[0])
+        dicts = _loads_lines(data)
+        if len(dicts) != n:
+            raise _errors.InternalError("the library returned %d results for %d postings"
+                                        % (len(dicts), n))
+        results = [Result(d) for d in dicts]
+        for i, e in failed.items():
+            results[i] = _error_result(chunk[i], e)
+        return results
+
+    def save(self, path: PathLike) -> None:
+        """Write the model as a bundle folder (created if needed)."""
+        p = os.fspath(path)
+        if "\0" in p:
+            raise ArgumentError("model path contains a NUL character")
+        err = ffi.new("fj_error *")
+        _check(lib.fj_model_save(self._handle(), os.fsencode(p), err), err)
+
+    def close(self) -> None:
+        """Free the model now rather than when it is garbage collected."""
+        if self._m is not None:
+            m, self._m = self._m, None
+            ffi.release(m)
+
+    def __enter__(self) -> "Model":
+        self._handle()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        if self._m is None:
+            return "<fakejob.Model closed>"
+        return "<fakejob.Model %r>" % self.name
+
+
+def load_model(path: Optional[PathLike] = None) -> Model:
+    """Load a model bundle folder; with no path, the default model ($FAKEJOB_MODEL, the build
+    tree's models/default, or the installed one). Raises FileError, ModelError or
+    VersionError naming the file and the problem."""
+    err = ffi.new("fj_error *")
+    out = ffi.new("fj_model **")
+    if path is None:
+        _check(lib.fj_model_load_default(out, err), err)
+    else:
+        p = os.fspath(path)
+        if "\0" in p:
+            raise ArgumentError("model path contains a NUL character")
+        _check(lib.fj_model_load(out, os.fsencode(p), err), err)
+    return Model(out[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# text pipeline and signals
+
+class Token(NamedTuple):
+    """A token: its normalized text, its kind ("word", "bigram", "money", "qq", "url", …), and
+    the span [start, end) it came from in the original text of ``field``, in characters (so
+    ``text[start:end]`` of the string given quotes it)."""
+    text: str
+    kind: str
+    start: int
+    end: int
+    field: Optional[str] = None
+
+
+class _Offsets:
+    """Byte offsets of a UTF-8 encoded str mapped back to character offsets."""
+
+    __slots__ = ("starts",)
+
+    def __init__(self, text: str) -> None:
+        if text.isascii():
+            self.starts = None
+        else:
+            self.starts = list(accumulate(
+                (1 if c < "\x80" else 2 if c < "\u0800" else 3 if c < "\U00010000" else 4
+                 for c in text), initial=0))
+
+    def __call__(self, b: int) -> int:
+        return b if self.starts is None else bisect_left(self.starts, b)
+
+
+_KIND_NAMES: Dict[int, str] = {}
+
+
+def _kind_name(k: int) -> str:
+    name = _KIND_NAMES.get(k)
+    if name is None:
+        name = _KIND_NAMES[k] = _str(lib.fj_token_kind_name(k)) or str(k)
+    return name
+
+
+def _encode_text(text: str, what: str = "text") -> bytes:
+    if not isinstance(text, str):
+        raise ArgumentError("%s must be a str, not %s" % (what, type(text).__name__))
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        offset = len(text[:e.start].encode("utf-8", "surrogatepass"))
+        raise InputError("%s: invalid UTF-8 (a lone surrogate) at byte %d" % (what, offset),
+                         offset=offset) from None
+
+
+def tokenize(text: Union[str, Mapping[str, Any]]) -> List[Token]:
+    """Tokenize a text, or every text field of a posting (a dict): normalized, segmented,
+    stemmed, typed tokens with their spans in the original text."""
+    err = ffi.new("fj_error *")
+    toks = ffi.new("const fj_token **")
+    count = ffi.new("size_t *")
+    if isinstance(text, Mapping):
+        ctx, p = _parse(text)
+        _check(lib.fj_tokenize_posting(ctx, p, toks, count, err), err)
+        maps: Dict[int, Tuple[Optional[str], _Offsets]] = {}
+
+        def where(f: int) -> Tuple[Optional[str], _Offsets]:
+            if f not in maps:
+                name = _field_name(f)
+                value = text.get(name) if name else None
+                maps[f] = (name, _Offsets(value if isinstance(value, str) else ""))
+            return maps[f]
+    else:
+        data = _encode_text(text)
+        ctx, _ = _thread_state()
+        _check(lib.fj_tokenize_text(ctx, data, len(data), toks, count, err), err)
+        offsets = _Offsets(text)
+
+        def where(f: int) -> Tuple[Optional[str], _Offsets]:
+            return None, offsets
+    result = []
+    t = toks[0]
+    for i in range(count[0]):
+        tok = t[i]
+        name, off = where(tok.field)
+        result.append(Token(ffi.unpack(tok.text, tok.len).decode("utf-8", "replace"),
+                            _kind_name(tok.kind), off(tok.start), off(tok.end), name))
+    return result
+
+
+def normalize(text: str) -> str:
+    """The normalized form of a text: NFKC case folding, Traditional to Simplified Chinese,
+    whitespace folded."""
+    data = _encode_text(text)
+    ctx, _ = _thread_state()
+    err = ffi.new("fj_error *")
+    out = ffi.new("const char **")
+    n = ffi.new("size_t *")
+    _check(lib.fj_normalize(ctx, data, len(data), out, n, err), err)
+    return ffi.unpack(out[0], n[0]).decode("utf-8", "replace")
+
+
+def detect_lang(text: str) -> str:
+    """"zh" when Han characters make up a meaningful share of the letters, else "en"."""
+    data = _encode_text(text)
+    return _str(lib.fj_lang_name(lib.fj_detect_lang(data, len(data)))) or "en"
+
+
+class Signal(NamedTuple):
+    """An engineered red-flag signal that fired: its stable name, value, the original text that
+    triggered it (or None) and the posting field it was found in (or None)."""
+    name: str
+    value: float
+    evidence: Optional[str] = None
+    field: Optional[str] = None
+
+
+def signals(posting: Posting, *, history: Optional[History] = None,
+            now: Optional[When] = None) -> List[Signal]:
+    """The signals of a posting that fired, each once with its strongest evidence.
+
+    With ``history``, repost counts come from the store (queried, not recorded); without, from
+    the posting's own fields only."""
+    err = ffi.new("fj_error *")
+    sigs = ffi.new("const fj_signal **")
+    count = ffi.new("size_t *")
+    if history is not None:
+        if not isinstance(history, History):
+            raise ArgumentError("history must be a fakejob.History")
+        with history._lock:
+            ctx, p = _parse(posting, now if now is not None else (history._now or None))
+            stats = ffi.new("fj_history_stats *")
+            _check(lib.fj_history_query(history._handle(), ctx, p, stats, err), err)
+            _check(lib.fj_signals(ctx, p, stats, sigs, count, err), err)
+            return _signal_list(sigs[0], count[0])
+    ctx, p = _parse(posting, now)
+    _check(lib.fj_signals(ctx, p, ffi.NULL, sigs, count, err), err)
+    return _signal_list(sigs[0], count[0])
+
+
+def _signal_list(s: Any, n: int) -> List[Signal]:
+    return [Signal(_str(s[i].name) or "", float(s[i].value),
+                   _text(s[i].evidence, s[i].evidence_len), _field_name(s[i].field))
+            for i in range(n)]
+
+
+def signal_names() -> List[str]:
+    """Every signal the library knows, in feature order."""
+    return [_str(lib.fj_signal_name(i)) or "" for i in range(lib.fj_signal_count())]
+
+
+# ---------------------------------------------------------------------------------------------
+# training
+
+class Progress(NamedTuple):
+    """A training progress report: stage ("replay", "features", "grid", "fold", "final",
+    "calibrate", "cv"), language part, step of total (0 when not counted) and a message."""
+    stage: str
+    part: str
+    step: int
+    total: int
+    message: str
+
+
+class _ProgressState:
+    def __init__(self, fn: Callable[[Progress], Any]) -> None:
+        self.fn = fn
+        self.exc: Optional[BaseException] = None
+
+
+@ffi.def_extern()
+def fjpy_progress(progress: Any, user: Any) -> None:
+    state = ffi.from_handle(user)
+    if state.exc is not None:
+        return
+    try:
+        state.fn(Progress(_str(progress.stage) or "", _str(progress.part) or "",
+                          int(progress.step), int(progress.total), _str(progress.message) or ""))
+    except BaseException as e:  # re-raised by train() once the library returns
+        state.exc = e
+
+
+Corpus = Union[PathLike, Iterable[Union[PathLike, Mapping[str, Any], str, bytes]]]
+
+
+def _dataset(corpus: Corpus, group_by: Optional[str]) -> Any:
+    err = ffi.new("fj_error *")
+    out = ffi.new("fj_dataset **")
+    _check(lib.fj_dataset_new(out, err), err)
+    d = ffi.gc(out[0], lib.fj_dataset_free)
+    items: Iterable[Any] = [corpus] if isinstance(corpus, (str, os.PathLike)) else corpus
+    gb = group_by.encode("utf-8") if group_by is not None else ffi.NULL
+    for n, item in enumerate(items):
+        if isinstance(item, (str, os.PathLike)) and not (isinstance(item, str)
+                                                          and item.lstrip().startswith("{")):
+            _check(lib.fj_dataset_add_file(d, os.fsencode(os.fspath(item)), gb, err), err)
+            continue
+        try:
+            _, p = _parse(item)
+        except Error as e:
+            e.message = "corpus posting %d: %s" % (n + 1, e.message)
+            e.args = (e.message,)
+            raise
+        key = ffi.NULL
+        if group_by not in (None, "content") and isinstance(item, Mapping):
+            v = item.get(group_by)
+            if isinstance(v, str) and v:
+                key = _encode_text(v, "group_by field")
+        _check(lib.fj_dataset_add(d, p, key, err), err)
+    return d
+
+
+def train(corpus: Corpus, *, group_by: Optional[str] = None, kernel: str = "linear",
+          C: Optional[float] = None, gamma: Optional[float] = None, folds: Optional[int] = None,
+          seed: Optional[int] = None, class_weights: Optional[bool] = None,
+          per_language: Optional[bool] = None, target_precision: Optional[float] = None,
+          min_df: Optional[int] = None, max_features: Optional[int] = None,
+          threads: Optional[int] = None, name: Optional[str] = None,
+          version: Optional[str] = None, data_description: Optional[str] = None,
+          progress: Optional[Callable[[Progress], Any]] = None) -> Model:
+    """Train a model on labelled postings.
+
+    ``corpus``: a corpus file path (JSONL), or an iterable of paths and/or posting dicts that
+    carry ``label`` ("fraud" or "legit"). ``group_by``: "content" (default: copies of a posting
+    share a cross-validation fold) or a string field such as "company". The other parameters
+    are those of ``fakejob train`` (None: the library's default): ``kernel`` "linear" or "rbf",
+    ``C`` and ``gamma`` (None: grid search), ``folds``, ``seed``, ``class_weights``,
+    ``per_language``, ``target_precision`` of the fraud threshold, ``min_df``,
+    ``max_features``, ``threads``, the model's ``name`` and ``version``, and
+    ``data_description``. ``progress`` is called with a Progress for each step.
+    Deterministic: the same data and parameters give the same model.
+    """
+    params = ffi.new("fj_train_params *")
+    lib.fj_train_params_init(params)
+    kernels = {"linear": lib.FJ_KERNEL_LINEAR, "rbf": lib.FJ_KERNEL_RBF}
+    if kernel not in kernels:
+        raise ArgumentError("kernel must be 'linear' or 'rbf', not %r" % (kernel,))
+    params.kernel = kernels[kernel]
+    keep = []  # C strings must outlive the call
+    for attr, v in (("C", C), ("gamma", gamma), ("target_precision", target_precision)):
+        if v is not None:
+            setattr(params, attr, float(v))
+    for attr, v in (("folds", folds), ("seed", seed), ("min_df", min_df),
+                    ("max_features", max_features), ("threads", threads)):
+        if v is not None:
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                raise ArgumentError("%s must be an int >= 0, not %r" % (attr, v))
+            try:
+                setattr(params, attr, v)
+            except OverflowError:
+                raise ArgumentError("%s is out of range: %r" % (attr, v)) from None
+    for attr, v in (("class_weights", class_weights), ("per_language", per_language)):
+        if v is not None:
+            setattr(params, attr, 1 if v else 0)
+    for attr, v in (("name", name), ("version", version), ("data_description",
+                                                          data_description)):
+        if v is not None:
+            s = ffi.new("char[]", _encode_text(v, attr))
+            keep.append(s)
+            setattr(params, attr, s)
+    state = None
+    if progress is not None:
+        if not callable(progress):
+            raise ArgumentError("progress must be callable")
+        state = _ProgressState(progress)
+        handle = ffi.new_handle(state)
+        keep.append(handle)
+        params.progress = lib.fjpy_progress
+        params.progress_user = handle
+    d = _dataset(corpus, group_by)
+    err = ffi.new("fj_error *")
+    out = ffi.new("fj_model **")
+    st = lib.fj_train(out, d, params, err)
+    if state is not None and state.exc is not None:
+        if st == lib.FJ_OK:
+            lib.fj_model_free(out[0])
+        raise state.exc
+    _check(st, err)
+    return Model(out[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# evaluation
+
+class Metrics(dict):
+    """Evaluation metrics, as ``fakejob eval`` reports them: a dict also readable as
+    attributes (``m.roc_auc``): count, fraud, legit, threshold, confusion (tn, fp, fn, tp),
+    precision, recall, f1, accuracy, roc_auc, pr_auc, recall_at_1pct_fpr,
+    threshold_at_1pct_fpr, and by verdict (verdicts, flag_fraud, flag_suspicious). A ratio
+    undefined on the data is None. ``scores`` and ``verdicts`` hold each posting's score and
+    verdict, in corpus order.
+    """
+
+    scores: List[float]
+    verdicts: List[str]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __repr__(self) -> str:
+        def f(v: Any) -> str:
+            return "%.4f" % v if isinstance(v, float) else repr(v)
+        return "<fakejob.Metrics count=%s precision=%s recall=%s f1=%s roc_auc=%s pr_auc=%s>" % (
+            self.get("count"), f(self.get("precision")), f(self.get("recall")), f(self.get("f1")),
+            f(self.get("roc_auc")), f(self.get("pr_auc")))
+
+
+_VERDICTS = ("legit", "suspicious", "fraud")
+
+
+def evaluate(model: Model, corpus: Corpus, *, threshold: Optional[float] = None,
+             replay_history: bool = True, group_by: Optional[str] = None,
+             fraud_threshold: Optional[float] = None,
+             suspicious_threshold: Optional[float] = None) -> Metrics:
+    """Score every posting of a labelled corpus (paths and/or dicts, as for train()) and
+    compute the metrics of ``fakejob eval``: precision, recall, F1 at ``threshold`` (default
+    0.5), ROC-AUC, PR-AUC, recall at 1 % false-positive rate, the confusion matrix, and the same
+    by verdict. With ``replay_history`` (default) repost features are replayed as training saw
+    them. Raises the error of the first posting that cannot be scored."""
+    if not isinstance(model, Model):
+        raise ArgumentError("evaluate needs a fakejob.Model, not %s" % type(model).__name__)
+    m = model._handle()
+    opts = ffi.new("fj_eval_options *")
+    lib.fj_eval_options_init(opts)
+    if threshold is not None:
+        opts.threshold = float(threshold)
+    opts.replay_history = 1 if replay_history else 0
+    sopts = _score_options(fraud_threshold, suspicious_threshold, None)
+    opts.score = sopts
+    d = _dataset(corpus, group_by)
+    n = lib.fj_dataset_size(d)
+    scores = ffi.new("double[]", max(n, 1))
+    verdicts = ffi.new("fj_verdict[]", max(n, 1))
+    out = ffi.new("fj_metrics *")
+    err = ffi.new("fj_error *")
+    ctx, _ = _thread_state()
+    _check(lib.fj_evaluate(ctx, m, d, opts, out, scores, verdicts, err), err)
+    text = ffi.new("char **")
+    _check(lib.fj_metrics_to_json(out, text, err), err)
+    try:
+        result = Metrics(json.loads(ffi.string(text[0])))
+    finally:
+        lib.free(text[0])
+    result.scores = [float(scores[i]) for i in range(n)]
+    result.verdicts = [_VERDICTS[verdicts[i]] if 0 <= verdicts[i] < 3 else str(verdicts[i])
+                       for i in range(n)]
+    return result

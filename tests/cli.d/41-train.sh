@@ -1,0 +1,53 @@
+# fakejob train: flags, corpus errors, progress, reproducible bundles, exit codes.
+# (sourced by tests/cli.sh: FJ, srcdir, t, expect_out, expect_err)
+tr_dir=/tmp/fj-cli-train.$$
+mkdir -p "$tr_dir"
+tr_corpus="$srcdir/tests/data/train"
+
+t train-help 0 "$FJ" train --help
+expect_out train-help "usage: fakejob train"
+t train-no-output 2 "$FJ" train "$tr_corpus/en.jsonl"
+expect_err train-no-output "give -o DIR"
+t train-no-corpus 2 "$FJ" train -o "$tr_dir/m"
+t train-bad-kernel 2 "$FJ" train -o "$tr_dir/m" --kernel poly "$tr_corpus/en.jsonl"
+expect_err train-bad-kernel "linear or rbf"
+t train-bad-C 2 "$FJ" train -o "$tr_dir/m" --C -1 "$tr_corpus/en.jsonl"
+t train-bad-folds 2 "$FJ" train -o "$tr_dir/m" --folds 1 "$tr_corpus/en.jsonl"
+t train-bad-group 2 "$FJ" train -o "$tr_dir/m" --group-by openings "$tr_corpus/en.jsonl"
+t train-unknown-flag 2 "$FJ" train -o "$tr_dir/m" --frobnicate "$tr_corpus/en.jsonl"
+t train-missing-value 2 "$FJ" train -o
+t train-missing-file 3 "$FJ" train -q -o "$tr_dir/m" /nonexistent/corpus.jsonl
+expect_err train-missing-file "/nonexistent/corpus.jsonl"
+printf '%s\n' '{"title":"Clerk","description":"Filing.","label":"legit"}' \
+    '{"title":"Typist","description":"Typing at home."}' >"$tr_dir/unlabelled.jsonl"
+t train-unlabelled 1 "$FJ" train -q -o "$tr_dir/m" "$tr_dir/unlabelled.jsonl"
+expect_err train-unlabelled "unlabelled.jsonl:2: .*label"
+grep -E '"label": ?"legit"' "$tr_corpus/en.jsonl" >"$tr_dir/legit.jsonl"
+t train-single-class 1 "$FJ" train -q -o "$tr_dir/m" "$tr_dir/legit.jsonl"
+expect_err train-single-class "fraudulent"
+t train-no-model-written 1 test -e "$tr_dir/m/manifest.json"
+
+t train-ok 0 "$FJ" train -o "$tr_dir/a" --C 1 --seed 7 --name cli-test --version 2.0.1 \
+    "$tr_corpus/en.jsonl" "$tr_corpus/zh.jsonl"
+expect_err train-progress "\[en\] C=1 fold 5/5"
+expect_err train-progress-summary "wrote cli-test 2.0.1 to"
+t train-manifest 0 grep -q '"name": "cli-test"' "$tr_dir/a/manifest.json"
+t train-bundle-files 0 test -f "$tr_dir/a/zh.weights.tsv" -a -f "$tr_dir/a/en.svm.model" \
+    -a -f "$tr_dir/a/en.features.tsv" -a -f "$tr_dir/a/zh.calibration.json"
+t train-quiet 0 "$FJ" train -q -o "$tr_dir/b" --C 1 --seed 7 --name cli-test --version 2.0.1 \
+    "$tr_corpus/en.jsonl" "$tr_corpus/zh.jsonl"
+t train-quiet-is-quiet 0 test ! -s /tmp/fj-cli.$$.err
+# the same data and seed give the same weights
+t train-reproducible 0 cmp "$tr_dir/a/en.weights.tsv" "$tr_dir/b/en.weights.tsv"
+t train-reproducible-svm 0 cmp "$tr_dir/a/zh.svm.model" "$tr_dir/b/zh.svm.model"
+t train-single-model 0 "$FJ" train -q --single-model --C 1 -o "$tr_dir/c" "$tr_corpus/en.jsonl" \
+    "$tr_corpus/zh.jsonl"
+t train-single-model-part 0 test -f "$tr_dir/c/all.weights.tsv"
+t train-group-by-company 0 "$FJ" train -q --group-by company --folds 3 --C 1 -o "$tr_dir/d" \
+    "$tr_corpus/en.jsonl" "$tr_corpus/zh.jsonl" "$tr_corpus/reposts.jsonl"
+t train-rbf 0 "$FJ" train -q --kernel rbf --C 1 --gamma 0.5 -o "$tr_dir/r" "$tr_corpus/en.jsonl"
+t train-rbf-no-weights 1 test -e "$tr_dir/r/en.weights.tsv"
+t train-rbf-scores 0 "$FJ" score --model "$tr_dir/r" "$tr_corpus/en.jsonl"
+expect_out train-rbf-scores '"reasons_available":false'
+t train-unwritable 4 "$FJ" train -q --C 1 -o /dev/null/model "$tr_corpus/en.jsonl"
+rm -rf "$tr_dir"

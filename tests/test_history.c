@@ -1,0 +1,603 @@
+/*
+ * test_history.c - the repost history store: reposts with small edits are found (Chinese and
+ * English), unrelated postings are not, companies are counted, only earlier sightings count,
+ * retention, refusal of newer formats and of files that are not stores, several processes
+ * writing one store at once, and a process killed mid-write losing nothing it committed.
+ */
+#include "history_fp.h"
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static fj_context *ctx;
+static fj_history *h;
+static fj_error err;
+static char dir[64];
+static char path[128];
+
+static void setup(void)
+{
+    cr_assert_eq(fj_context_new(&ctx, &err), FJ_OK);
+    snprintf(dir, sizeof dir, "/tmp/fj-history-XXXXXX");
+    cr_assert(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/store.db", dir);
+    fj_error_clear(&err);
+    h = NULL;
+}
+
+static void teardown(void)
+{
+    char f[160];
+    fj_history_close(h);
+    fj_context_free(ctx);
+    const char *suffixes[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(f, sizeof f, "%s%s", path, suffixes[i]);
+        unlink(f);
+    }
+    snprintf(f, sizeof f, "%s/other.db", dir);
+    unlink(f);
+    rmdir(dir);
+}
+
+TestSuite(history, .init = setup, .fini = teardown);
+
+/* A posting from JSON (the test owns it). */
+static fj_posting *posting(const char *json)
+{
+    fj_posting *p;
+    cr_assert_eq(fj_posting_new(&p, NULL), FJ_OK);
+    fj_error e;
+    cr_assert_eq(fj_posting_parse_json(p, json, strlen(json), &e), FJ_OK, "%s: %s", e.message,
+                 json);
+    return p;
+}
+
+static fj_history_stats observe(const char *json)
+{
+    fj_posting *p = posting(json);
+    fj_history_stats st;
+    cr_assert_eq(fj_history_observe(h, ctx, p, &st, &err), FJ_OK, "%s", err.message);
+    fj_posting_free(p);
+    return st;
+}
+
+static fj_history_stats query(const char *json)
+{
+    fj_posting *p = posting(json);
+    fj_history_stats st;
+    cr_assert_eq(fj_history_query(h, ctx, p, &st, &err), FJ_OK, "%s", err.message);
+    fj_posting_free(p);
+    return st;
+}
+
+static void record(const char *json)
+{
+    fj_posting *p = posting(json);
+    cr_assert_eq(fj_history_record(h, ctx, p, &err), FJ_OK, "%s", err.message);
+    fj_posting_free(p);
+}
+
+static int64_t count(void)
+{
+    int64_t n = -1;
+    cr_assert_eq(fj_history_count(h, &n, &err), FJ_OK, "%s", err.message);
+    return n;
+}
+
+/* ---- hand-written postings ---- */
+
+#define ZH_SCAM                                                                                    \
+    "\"title\":\"急招在家兼职打字员 日结\","                                                       \
+    "\"description\":\"本公司因业务扩展，现招聘网络兼职打字员若干名。工作时间自由，在家就可以"    \
+    "做，只需要一部手机或电脑，每天两到三小时，日结工资，多劳多得。无需经验，学历不限，宝妈学"    \
+    "生均可。入职前需缴纳培训费198元，培训后立即安排工作。有意者请加QQ：123456789咨询，"          \
+    "名额有限先到先得。\","                                                                        \
+    "\"requirements\":\"年满18周岁，会基本打字，有责任心，能按时完成任务。\""
+
+/* the same scam reposted: new QQ number, new fee, a few words changed, punctuation changed */
+#define ZH_SCAM_EDITED                                                                             \
+    "\"title\":\"急招在家兼职打字员，日结\","                                                      \
+    "\"description\":\"本公司因业务扩展，现招聘网络兼职打字员若干名！工作时间自由，在家就能"      \
+    "做，只需要一部手机或电脑，每天两到三小时，日结工资，多劳多得。无需经验，学历不限，宝妈学"    \
+    "生均可。入职前需缴纳培训费298元，培训后马上安排工作。有意者请加QQ：987654321咨询，"          \
+    "名额有限先到先得！\","                                                                        \
+    "\"requirements\":\"年满18周岁，会基本打字，有责任心，能按时完成任务。\""
+
+#define ZH_OTHER                                                                                   \
+    "\"title\":\"Java开发工程师\","                                                                \
+    "\"description\":\"负责公司核心交易系统的设计与开发，参与需求分析和技术方案评审，编写高质量"  \
+    "的代码和单元测试，持续优化系统性能与稳定性，配合测试与运维完成上线和故障排查。\","            \
+    "\"requirements\":\"计算机相关专业本科及以上学历，三年以上Java开发经验，熟悉Spring Boot、"     \
+    "MySQL和Redis，具备良好的沟通能力和团队合作精神。\""
+
+#define ZH_OTHER2                                                                                  \
+    "\"title\":\"餐厅服务员\","                                                                    \
+    "\"description\":\"负责餐厅日常接待和点餐服务，保持用餐区域整洁，及时为顾客添加茶水，处理"    \
+    "顾客的合理需求，配合厨房做好传菜工作，完成店长安排的其他工作。包吃包住，月休四天。\","        \
+    "\"requirements\":\"身体健康，吃苦耐劳，有餐饮服务经验者优先，能适应倒班。\""
+
+#define EN_SCAM                                                                                    \
+    "\"title\":\"Data Entry Clerk - Work From Home\","                                             \
+    "\"description\":\"We are looking for reliable individuals to join our team as remote data "   \
+    "entry clerks. No experience is needed and you can work from the comfort of your own home "    \
+    "on a flexible schedule. Earn $500 per week processing simple online forms. To get started "   \
+    "you must purchase our starter software kit for $89, which will be refunded with your first " \
+    "paycheck. Contact our hiring manager at hiring.manager@example.com or text 555-0142 today, " \
+    "positions are filling fast!\","                                                               \
+    "\"requirements\":\"A computer with internet access, basic typing skills and the ability to "  \
+    "follow instructions.\""
+
+/* reposted: new e-mail and phone, new pay figure, a word or two changed */
+#define EN_SCAM_EDITED                                                                             \
+    "\"title\":\"Data Entry Clerk - Work From Home!\","                                            \
+    "\"description\":\"We are looking for reliable individuals to join our team as remote data "   \
+    "entry clerks. No experience is required and you can work from the comfort of your own home "  \
+    "on a flexible schedule. Earn $750 per week processing simple online forms. To get started "   \
+    "you must purchase our starter software kit for $99, which will be refunded with your first " \
+    "paycheck. Contact our hiring manager at jobs.desk@example.org or text 555-0199 today, "       \
+    "positions are filling fast!\","                                                               \
+    "\"requirements\":\"A computer with internet access, basic typing skills and the ability to "  \
+    "follow instructions.\""
+
+#define EN_OTHER                                                                                   \
+    "\"title\":\"Senior Backend Engineer\","                                                       \
+    "\"description\":\"Our platform team builds the services that move millions of payments "      \
+    "every day. You will design and operate distributed systems in Go and PostgreSQL, review "     \
+    "code, mentor engineers and take part in the on-call rotation. We value clear writing and "    \
+    "careful testing.\","                                                                          \
+    "\"requirements\":\"Five or more years building production backend services; experience with " \
+    "message queues and observability tooling.\""
+
+#define EN_OTHER2                                                                                  \
+    "\"title\":\"Registered Nurse - Night Shift\","                                                \
+    "\"description\":\"The medical surgical unit of our community hospital is hiring a registered " \
+    "nurse for night shifts. You will assess patients, administer medication, coordinate with "    \
+    "physicians and educate families about care after discharge. We offer tuition assistance "     \
+    "and a supportive team.\","                                                                    \
+    "\"requirements\":\"Current state nursing license, BLS certification and one year of acute "   \
+    "care experience.\""
+
+#define AT(t) "\"observed_at\":\"" t "\""
+
+/* ---- near-duplicates ---- */
+
+Test(history, chinese_repost_with_small_edits_is_found)
+{
+    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    fj_history_stats st = observe("{" ZH_SCAM "," AT("2025-03-01") "}");
+    cr_assert_eq(st.seen_before, 0);
+    st = observe("{" ZH_SCAM_EDITED "," AT("2025-03-05") "}");
+    cr_assert_eq(st.seen_before, 1, "an edited repost is a near-duplicate");
+    cr_assert_eq(st.first_seen, 1740787200);
+    st = observe("{" ZH_SCAM "," AT("2025-03-09") "}");
+    cr_assert_eq(st.seen_before, 2);
+    cr_assert_eq(st.first_seen, 1740787200);
+    cr_assert_eq(st.last_seen, 1740787200 + 4 * 86400);
+}
+
+Test(history, traditional_characters_match_simplified)
+{
+    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    record("{\"title\":\"在线客服专员\",\"description\":\"负责在线回复客户的问题，处理订单问题，"
+           "维护客户关系，工作环境舒适，员工关系融洽，提供带薪培训和晋升机会。\"," AT(
+               "2025-01-01") "}");
+    fj_history_stats st =
+        query("{\"title\":\"在線客服專員\",\"description\":\"負責在線回復客戶的問題，處理訂單問題，"
+              "維護客戶關係，工作環境舒適，員工關係融洽，提供帶薪培訓和晉升機會。\"," AT(
+                  "2025-01-02") "}");
+    cr_assert_eq(st.seen_before, 1);
+}
+
+Test(history, english_repost_with_small_edits_is_found)
+{
+    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    observe("{" EN_SCAM "," AT("2014-01-01") "}");
+    fj_history_stats st = observe("{" EN_SCAM_EDITED "," AT("2014-01-03") "}");
+    cr_assert_eq(st.seen_before, 1, "an edited repost is a near-duplicate");
+    /* upper case, extra spaces and full-width letters do not hide it either */
+    st = query("{\"title\":\"DATA ENTRY CLERK   -   WORK FROM HOME\","
+               "\"description\":\"We are looking for reliable individuals to join our team as "
+               "remote data entry clerks. No experience is needed and you can work from the "
+               "comfort of your own home on a flexible schedule. Earn $500 per week processing "
+               "simple online forms. To get started you must purchase our starter software kit "
+               "for $89, which will be refunded with your first paycheck. Contact our hiring "
+               "manager at #EMAIL_0a1b2c3d# or text #PHONE_9f8e7d6c# today, positions are "
+               "filling fast!\",\"requirements\":\"A computer with internet access, basic typing "
+               "skills and the ability to follow instructions.\"," AT("2014-01-04") "}");
+    cr_assert_eq(st.seen_before, 2);
+}
+
+Test(history, unrelated_postings_are_not_matched)
+{
+    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    const char *all[] = {
+        "{" ZH_SCAM "," AT("2025-01-01") "}",   "{" ZH_OTHER "," AT("2025-01-02") "}",
+        "{" ZH_OTHER2 "," AT("2025-01-03") "}", "{" EN_SCAM "," AT("2025-01-04") "}",
+        "{" EN_OTHER "," AT("2025-01-05") "}",  "{" EN_OTHER2 "," AT("2025-01-06") "}",
+    };
+    for (size_t i = 0; i < 6; i++) {
+        fj_history_stats st = observe(all[i]);
+        cr_assert_eq(st.seen_before, 0, "posting %zu matched an unrelated one", i);
+        cr_assert_eq(st.first_seen, 0);
+    }
+    cr_assert_eq(count(), 6);
+}
+
+Test(history, fingerprint_ignores_contacts_digits_and_other_fields)
+{
+    const char *a = "{\"title\":\"仓库管理员\",\"description\":\"负责仓库货物的收发和盘点。\","
+                    "\"contact\":\"13800138000\",\"company\":\"甲公司\",\"salary\":\"5000元\"}";
+    const char *b = "{\"title\":\"仓库管理员\",\"description\":\"负责仓库货物的收发和盘点 。\","
+                    "\"contact\":\"微信 abc_123\",\"company\":\"乙公司\",\"salary\":\"9000元\","
+                    "\"company_profile\":\"我们是一家大公司\"}";
+    fj_posting *pa = posting(a), *pb = posting(b);
+    fj__fingerprint fa, fb;
+    cr_assert_eq(fj__fingerprint_posting(ctx, NULL, pa, &fa, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(fj__fingerprint_posting(ctx, NULL, pb, &fb, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(fa.exact, fb.exact, "contact, salary, profile and punctuation are left out");
+    cr_assert_eq(fa.simhash, fb.simhash);
+    cr_assert_neq(fa.company, fb.company);
+    cr_assert(fj__fp_match(&fa, &fb, NULL));
+    fj_posting_free(pa);
+    fj_posting_free(pb);
+}
+
+Test(history, short_postings_match_only_exactly)
+{
+    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    record("{\"title\":\"客服专员\"," AT("2025-01-01") "}");
+    cr_assert_eq(query("{\"title\":\"客服专员\"," AT("2025-01-02") "}").seen_before, 1);
+    cr_assert_eq(query("{\"title\":\"客服主管\"," AT("2025-01-02") "}").seen_before, 0);
+    cr_assert_eq(query("{\"title\":\"Sales\"," AT("2025-01-02") "}").seen_before, 0);
+}
+
+Test(history, posting_without_words_never_matches)
+{
+    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    record("{\"title\":\"12345\"," AT("2025-01-01") "}");
+    record("{\"title\":\"!!!\"," AT("2025-01-01") "}");
+    cr_assert_eq(count(), 2);
+    cr_assert_eq(query("{\"title\":\"12345\"," AT("2025-01-02") "}").seen_before, 0);
+    cr_assert_eq(query("{\"title\":\"678\"," AT("2025-01-02") "}").seen_before, 0);
+}
+
+/* ---- companies and time ---- */
+
+Test(history, distinct_companies_are_counted)
+{
+    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    observe("{" ZH_SCAM ",\"company\":\"深圳市某某科技有限公司\"," AT("2025-01-01") "}");
+    observe("{" ZH_SCAM ",\"company\":\"深圳市某某科技\"," AT("2025-01-02") "}");
+    observe("{" ZH_SCAM_EDITED ",\"company\":\"广州某某网络有限公司\"," AT("2025-01-03") "}");
+    observe("{" ZH_SCAM "," AT("2025-01-04") "}");
+    observe("{" ZH_SCAM ",\"company\":\"\"," AT("2025-01-05") "}");
+    fj_history_stats st = observe("{" ZH_SCAM ",\"company\":\"x\"," AT("2025-01-06") "}");
+    cr_assert_eq(st.seen_before, 5);
+    /* 某某科技 with and without 有限公司 is one company; no company (twice) is one bucket */
+    cr_assert_eq(st.distinct_companies, 3);
+
+    st = observe("{" EN_SCAM ",\"company\":\"Acme Co., Ltd.\"," AT("2025-01-01") "}");
+    cr_assert_eq(st.distinct_companies, 0);
+    st = observe("{" EN_SCAM ",\"company\":\"ACME\"," AT("2025-01-02") "}");
+    cr_assert_eq(st.distinct_companies, 1);
+    st = observe("{" EN_SCAM ",\"company\":\"Acme Holdings Inc\"," AT("2025-01-03") "}");
+    cr_assert_eq(st.seen_before, 2);
+    cr_assert_eq(st.distinct_companies, 1, "Acme Co., Ltd. and ACME are one company");
+    st = observe("{" EN_SCAM ",\"company\":\"Acme\"," AT("2025-01-04") "}");
+    cr_assert_eq(st.distinct_companies, 2);
+}
+
+Test(history, only_sightings_up_to_observed_at_count)
+{
+    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    record("{" EN_SCAM "," AT("2014-05-10T12:00:00Z") "}");
+    record("{" EN_SCAM_EDITED "," AT("2014-05-20T12:00:00Z") "}");
+    fj_history_stats st = query("{" EN_SCAM "," AT("2014-05-01") "}");
+    cr_assert_eq(st.seen_before, 0, "later sightings are not counted");
+    cr_assert_eq(st.first_seen, 0);
+    st = query("{" EN_SCAM "," AT("2014-05-15") "}");
+    cr_assert_eq(st.seen_before, 1);
+    cr_assert_eq(st.last_seen, 1399723200);
+    st = query("{" EN_SCAM "," AT("2014-05-20T12:00:00Z") "}");
+    cr_assert_eq(st.seen_before, 2, "a sighting recorded at the same second counts");
+    cr_assert_eq(st.first_seen, 1399723200);
+    cr_assert_eq(st.last_seen, 1399723200 + 10 * 86400);
+}
+
+Test(history, posting_without_observed_at_uses_the_context_clock)
+{
+    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    fj_context_set_now(ctx, 1000000);
+    record("{" ZH_OTHER "}");
+    fj_context_set_now(ctx, 999999);
+    cr_assert_eq(query("{" ZH_OTHER "}").seen_before, 0);
+    fj_context_set_now(ctx, 1000001);
+    fj_history_stats st = query("{" ZH_OTHER "}");
+    cr_assert_eq(st.seen_before, 1);
+    cr_assert_eq(st.first_seen, 1000000);
+}
+
+Test(history, retention_forgets_old_sightings)
+{
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+    record("{" ZH_SCAM "," AT("2025-01-01") "}");
+    record("{" ZH_SCAM "," AT("2025-02-01") "}");
+    record("{" ZH_SCAM "," AT("2025-03-01") "}");
+    record("{" EN_OTHER "," AT("2025-01-15") "}");
+    int64_t removed = -1;
+    /* keep 30 days before 2025-03-01 */
+    cr_assert_eq(fj_history_forget_before(h, 1740787200 - 30 * 86400, &removed, &err), FJ_OK,
+                 "%s", err.message);
+    cr_assert_eq(removed, 2);
+    cr_assert_eq(count(), 2);
+    fj_history_stats st = query("{" ZH_SCAM "," AT("2025-03-02") "}");
+    cr_assert_eq(st.seen_before, 2);
+    cr_assert_eq(st.first_seen, 1738368000);
+    cr_assert_eq(query("{" EN_OTHER "," AT("2025-03-02") "}").seen_before, 0);
+    cr_assert_eq(fj_history_forget_before(h, 0, NULL, &err), FJ_OK);
+    cr_assert_eq(count(), 2);
+}
+
+/* ---- files ---- */
+
+Test(history, store_persists_across_reopen)
+{
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+    record("{\"id\":\"a1\"," ZH_SCAM "," AT("2025-01-01") "}");
+    fj_history_close(h);
+    h = NULL;
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(count(), 1);
+    cr_assert_eq(query("{" ZH_SCAM_EDITED "," AT("2025-01-02") "}").seen_before, 1);
+}
+
+static void sql(const char *file, const char *statement)
+{
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(file, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, statement, NULL, NULL, NULL), SQLITE_OK, "%s",
+                 sqlite3_errmsg(db));
+    sqlite3_close(db);
+}
+
+Test(history, newer_format_is_refused)
+{
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+    fj_history_close(h);
+    h = NULL;
+    sql(path, "UPDATE meta SET value = '2' WHERE key = 'format_version'");
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_ERR_VERSION);
+    cr_assert_null(h);
+    cr_assert(strstr(err.message, path), "%s", err.message);
+    cr_assert(strstr(err.message, "format version 2"), "%s", err.message);
+
+    sql(path, "UPDATE meta SET value = '1' WHERE key = 'format_version';"
+              "UPDATE meta SET value = 'minhash/9' WHERE key = 'fingerprint'");
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_ERR_VERSION, "another fingerprint scheme");
+    cr_assert(strstr(err.message, "minhash/9"), "%s", err.message);
+
+    sql(path, "UPDATE meta SET value = 'one' WHERE key = 'format_version'");
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_ERR_HISTORY);
+}
+
+Test(history, file_of_random_bytes_is_refused)
+{
+    FILE *f = fopen(path, "wb");
+    cr_assert(f);
+    unsigned x = 12345;
+    for (int i = 0; i < 8192; i++) {
+        x = x * 1103515245u + 12345u;
+        fputc((int)(x >> 16) & 0xff, f);
+    }
+    fclose(f);
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_ERR_HISTORY);
+    cr_assert_null(h);
+    cr_assert(strstr(err.message, path), "%s", err.message);
+    cr_assert(strstr(err.message, "not a history store"), "%s", err.message);
+}
+
+Test(history, corrupted_store_is_refused)
+{
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+    for (int i = 0; i < 300; i++) {
+        char json[256];
+        snprintf(json, sizeof json,
+                 "{\"title\":\"posting number %c%c%c\",\"observed_at\":\"2025-01-01\"}",
+                 'a' + i % 26, 'a' + i / 26 % 26, 'a' + i / 676);
+        record(json);
+    }
+    fj_history_close(h);
+    h = NULL;
+    /* overwrite the middle of the file: the schema page survives, the b-trees do not */
+    int fd = open(path, O_WRONLY);
+    cr_assert(fd >= 0);
+    struct stat sb;
+    cr_assert_eq(fstat(fd, &sb), 0);
+    cr_assert(sb.st_size > 8192);
+    char junk[4096];
+    memset(junk, 0x5a, sizeof junk);
+    cr_assert_eq(pwrite(fd, junk, sizeof junk, 4096), (ssize_t)sizeof junk);
+    close(fd);
+    fj_status s = fj_history_open(&h, path, &err);
+    if (s == FJ_OK) {
+        int64_t n;
+        s = fj_history_count(h, &n, &err);
+        if (s == FJ_OK)
+            s = fj_history_query(h, ctx, posting("{\"title\":\"posting number aaa\"}"), NULL,
+                                 &err);
+    }
+    cr_assert_eq(s, FJ_ERR_HISTORY, "corruption is reported: %s", err.message);
+    cr_assert(strstr(err.message, path), "%s", err.message);
+}
+
+Test(history, other_sqlite_database_is_refused)
+{
+    char other[160];
+    snprintf(other, sizeof other, "%s/other.db", dir);
+    sql(other, "CREATE TABLE resumes(name TEXT)");
+    cr_assert_eq(fj_history_open(&h, other, &err), FJ_ERR_HISTORY);
+    cr_assert(strstr(err.message, "not a history store"), "%s", err.message);
+}
+
+Test(history, unopenable_path_is_an_io_error)
+{
+    char bad[160];
+    snprintf(bad, sizeof bad, "%s/no/such/dir/store.db", dir);
+    cr_assert_eq(fj_history_open(&h, bad, &err), FJ_ERR_IO);
+    cr_assert(strstr(err.message, bad), "%s", err.message);
+    cr_assert_eq(fj_history_open(&h, "", &err), FJ_ERR_ARGUMENT);
+}
+
+Test(history, bad_arguments_and_postings)
+{
+    cr_assert_eq(fj_history_open(NULL, NULL, &err), FJ_ERR_ARGUMENT);
+    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    fj_posting *p;
+    cr_assert_eq(fj_posting_new(&p, NULL), FJ_OK);
+    cr_assert_eq(fj_posting_set_string(p, FJ_FIELD_COMPANY, "x", 1, NULL), FJ_OK);
+    fj_history_stats st = {.seen_before = 7};
+    cr_assert_eq(fj_history_observe(h, ctx, p, &st, &err), FJ_ERR_INPUT);
+    cr_assert_eq(st.seen_before, 0);
+    cr_assert_eq(fj_history_record(h, NULL, p, &err), FJ_ERR_ARGUMENT);
+    cr_assert_eq(fj_history_query(NULL, ctx, p, &st, &err), FJ_ERR_ARGUMENT);
+    cr_assert_eq(fj_history_forget_before(NULL, 0, NULL, &err), FJ_ERR_ARGUMENT);
+    cr_assert_eq(count(), 0, "nothing was recorded");
+    fj_posting_free(p);
+    fj_history_close(NULL);
+}
+
+/* ---- several processes ---- */
+
+/* A posting unique to (writer, i): distinct words so no two are near-duplicates. */
+static void unique_posting(char *json, size_t size, int writer, int i)
+{
+    static const char *const words[] = {
+        "alpha",  "bravo",   "charlie", "delta", "echo",   "foxtrot", "golf",   "hotel",
+        "india",  "juliett", "kilo",    "lima",  "mike",   "november", "oscar", "papa",
+        "quebec", "romeo",   "sierra",  "tango", "uniform", "victor", "whiskey", "xray",
+    };
+    int n = writer * 1000 + i;
+    snprintf(json, size,
+             "{\"id\":\"w%d-%d\",\"title\":\"%s %s %s %s\",\"observed_at\":\"2025-01-01\"}",
+             writer, i, words[n % 24], words[n / 24 % 24], words[n / 576 % 24], words[writer]);
+}
+
+static int writer_process(int writer, int n, int report_fd)
+{
+    fj_context *c;
+    fj_history *store;
+    fj_posting *p;
+    fj_error e;
+    if (fj_context_new(&c, &e) || fj_posting_new(&p, &e) || fj_history_open(&store, path, &e)) {
+        fprintf(stderr, "writer %d: %s\n", writer, e.message);
+        return 1;
+    }
+    for (int i = 0; i < n; i++) {
+        char json[256];
+        unique_posting(json, sizeof json, writer, i);
+        fj_history_stats st;
+        if (fj_posting_parse_json(p, json, strlen(json), &e) ||
+            fj_history_observe(store, c, p, &st, &e)) {
+            fprintf(stderr, "writer %d posting %d: %s\n", writer, i, e.message);
+            return 1;
+        }
+        if (report_fd >= 0 && write(report_fd, &i, sizeof i) != (ssize_t)sizeof i)
+            return 1;
+    }
+    fj_history_close(store);
+    fj_posting_free(p);
+    fj_context_free(c);
+    return 0;
+}
+
+Test(history, several_processes_write_one_store_without_losing_any, .timeout = 120)
+{
+    enum { WRITERS = 4, EACH = 500 };
+    pid_t pid[WRITERS];
+    for (int w = 0; w < WRITERS; w++) {
+        pid[w] = fork();
+        cr_assert(pid[w] >= 0);
+        if (pid[w] == 0)
+            _exit(writer_process(w, EACH, -1));
+    }
+    for (int w = 0; w < WRITERS; w++) {
+        int status;
+        cr_assert_eq(waitpid(pid[w], &status, 0), pid[w]);
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer %d failed", w);
+    }
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(count(), WRITERS * EACH);
+    /* every writer's postings are there, each once */
+    for (int w = 0; w < WRITERS; w++)
+        for (int i = 0; i < EACH; i += 97) {
+            char json[256];
+            unique_posting(json, sizeof json, w, i);
+            cr_assert_eq(query(json).seen_before, 1, "writer %d posting %d", w, i);
+        }
+}
+
+Test(history, kill_mid_write_keeps_every_committed_sighting, .timeout = 120)
+{
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        _exit(writer_process(0, 1000000, fds[1]));
+    }
+    close(fds[1]);
+    int committed = -1, i;
+    while (committed < 400 && read(fds[0], &i, sizeof i) == (ssize_t)sizeof i)
+        committed = i;
+    kill(pid, SIGKILL);
+    /* drain what the writer reported before it died */
+    while (read(fds[0], &i, sizeof i) == (ssize_t)sizeof i)
+        committed = i;
+    close(fds[0]);
+    int status;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFSIGNALED(status), "the writer was killed");
+
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+    int64_t n = count();
+    /* each reported posting was committed; at most one more may have committed unreported */
+    cr_assert(n == committed + 1 || n == committed + 2, "%lld rows, %d reported committed",
+              (long long)n, committed + 1);
+    char json[256];
+    unique_posting(json, sizeof json, 0, committed);
+    cr_assert_eq(query(json).seen_before, 1);
+    unique_posting(json, sizeof json, 0, 0);
+    cr_assert_eq(observe(json).seen_before, 1, "the store still takes writes");
+}
+
+Test(history, writer_waits_for_the_lock_then_fails_clearly, .timeout = 60)
+{
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+    fj_history *other;
+    cr_assert_eq(fj_history_open(&other, path, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(fj__history_begin(other, &err), FJ_OK, "%s", err.message);
+    fj_posting *p = posting("{" ZH_SCAM "}");
+    time_t t0 = time(NULL);
+    cr_assert_eq(fj_history_record(h, ctx, p, &err), FJ_ERR_HISTORY);
+    cr_assert(time(NULL) - t0 >= 4, "the busy timeout is 5 s");
+    cr_assert(strstr(err.message, "locked"), "%s", err.message);
+    /* readers are not blocked by a writer */
+    fj_history_stats st;
+    cr_assert_eq(fj_history_query(h, ctx, p, &st, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(fj__history_commit(other, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(fj_history_record(h, ctx, p, &err), FJ_OK, "%s", err.message);
+    fj_history_close(other);
+    fj_posting_free(p);
+}

@@ -1,0 +1,964 @@
+/*
+ * test_model.c - models: training on the hand-written corpus in tests/data/train, scoring with
+ * calibrated scores and explanations, save/load round trips, corrupted and newer bundles
+ * refused with the right status, the primal weights against libsvm's own decision values,
+ * reproducible retraining, datasets (labels, groups, history replay) and cross-validation.
+ */
+#include "model.h"
+
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TRAIN_DIR FJ_TEST_DATADIR "/data/train"
+
+static fj_error err;
+
+static fj_dataset *corpus(void)
+{
+    fj_dataset *d;
+    cr_assert_eq(fj_dataset_new(&d, &err), FJ_OK);
+    const char *files[] = {TRAIN_DIR "/en.jsonl", TRAIN_DIR "/zh.jsonl",
+                           TRAIN_DIR "/reposts.jsonl"};
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(fj_dataset_add_file(d, files[i], NULL, &err), FJ_OK, "%s", err.message);
+    return d;
+}
+
+static fj_model *train_with(const fj_dataset *d, fj_kernel kernel, double C, int threads)
+{
+    fj_train_params p;
+    fj_train_params_init(&p);
+    p.kernel = kernel;
+    p.C = C;
+    p.gamma = kernel == FJ_KERNEL_RBF ? 0.5 : 0;
+    p.threads = threads;
+    p.name = "test-model";
+    p.version = "0.0.1";
+    fj_model *m = NULL;
+    cr_assert_eq(fj_train(&m, d, &p, &err), FJ_OK, "%s", err.message);
+    return m;
+}
+
+static fj_posting *posting(const char *json)
+{
+    fj_posting *p;
+    cr_assert_eq(fj_posting_new(&p, &err), FJ_OK);
+    cr_assert_eq(fj_posting_parse_json(p, json, strlen(json), &err), FJ_OK, "%s", err.message);
+    return p;
+}
+
+/* Postings not in the training corpus. */
+static const char *EN_SCAM =
+    "{\"id\":\"t-en-scam\",\"title\":\"Work from home data entry\",\"description\":\"Earn "
+    "$900 per week from home typing forms. You must pay a $75 registration fee for the training "
+    "kit before you start. Contact us on WhatsApp, only a few spots left!\","
+    "\"contact\":\"quickjobs.hiring@gmail.com\"}";
+static const char *EN_HONEST =
+    "{\"id\":\"t-en-ok\",\"title\":\"Accounts Payable Clerk\",\"company\":\"Riverside "
+    "Medical Group\",\"company_profile\":\"A network of six clinics in Ohio.\","
+    "\"description\":\"Process vendor invoices, reconcile statements and support the month-end "
+    "close with our finance team.\",\"requirements\":\"Associate degree in accounting; Excel.\","
+    "\"benefits\":\"Health insurance, 401(k), paid time off.\",\"salary\":\"$42,000 per year\","
+    "\"location\":\"Dayton, OH\",\"employment_type\":\"Full-time\",\"has_company_logo\":true}";
+static const char *ZH_SCAM =
+    "{\"id\":\"t-zh-scam\",\"title\":\"手机打字员 在家兼职 日结\",\"description\":\"在家用手机"
+    "打字，每天一小时，日结300元。入职前需缴纳培训费168元和押金，名额有限。\",\"contact\":\""
+    "QQ 1987654321\"}";
+static const char *ZH_HONEST =
+    "{\"id\":\"t-zh-ok\",\"title\":\"出纳\",\"company\":\"青岛海川食品有限公司\","
+    "\"company_profile\":\"食品加工企业，员工300人。\",\"description\":\"负责现金收付、银行对账和"
+    "费用报销审核，编制资金日报。\",\"requirements\":\"财务相关专业大专以上，一年以上工作经验。\","
+    "\"benefits\":\"五险一金、双休、年终奖\",\"salary\":\"5000-6500元/月\",\"location\":\"山东省"
+    "青岛市\",\"employment_type\":\"全职\",\"company_size\":\"150-500人\"}";
+
+static fj_result score_of(fj_context *ctx, const fj_model *m, const char *json)
+{
+    fj_posting *p = posting(json);
+    fj_result r;
+    cr_assert_eq(fj_score(ctx, m, p, NULL, &r, &err), FJ_OK, "%s", err.message);
+    fj_posting_free(p);
+    return r;
+}
+
+/* ---- training and scoring ---- */
+
+Test(model, trains_one_part_per_language_with_cv_metrics)
+{
+    fj_dataset *d = corpus();
+    cr_assert_eq(fj_dataset_size(d), 62);
+    fj_model *m = train_with(d, FJ_KERNEL_LINEAR, 0, 0); /* grid search */
+    cr_assert_eq(m->nparts, 2);
+    cr_assert_str_eq(m->part[0].lang, "zh");
+    cr_assert_str_eq(m->part[1].lang, "en");
+    cr_assert_str_eq(fj_model_name(m), "test-model 0.0.1");
+    cr_assert_eq(fj_model_explains(m), 1);
+    const char *man = fj_model_manifest(m);
+    cr_assert(strstr(man, "\"pr_auc\""), "%s", man);
+    cr_assert(strstr(man, "\"recall_at_1pct_fpr\""));
+    cr_assert(strstr(man, "\"libsvm\": 324"));
+    for (int i = 0; i < 2; i++) {
+        const fj__part *pt = &m->part[i];
+        cr_assert_gt(pt->C, 0);
+        cr_assert(pt->t_susp <= pt->t_fraud && pt->t_fraud >= 0.5 && pt->t_fraud <= 1);
+        cr_assert_lt(pt->platt_a, 0, "a larger margin must mean a higher fraud probability");
+        cr_assert_gt(pt->fs.n_dense, 0, "signals and field features are in the space");
+        cr_assert_gt(pt->fs.n, pt->fs.n_dense);
+    }
+    fj_model_free(m);
+    fj_dataset_free(d);
+}
+
+Test(model, scores_scams_above_honest_postings_in_both_languages)
+{
+    fj_dataset *d = corpus();
+    fj_model *m = train_with(d, FJ_KERNEL_LINEAR, 1, 0);
+    fj_context *ctx;
+    cr_assert_eq(fj_context_new(&ctx, &err), FJ_OK);
+    fj_result es = score_of(ctx, m, EN_SCAM), eh = score_of(ctx, m, EN_HONEST);
+    fj_result zs = score_of(ctx, m, ZH_SCAM), zh = score_of(ctx, m, ZH_HONEST);
+    cr_assert_eq(es.lang, FJ_LANG_EN);
+    cr_assert_eq(zs.lang, FJ_LANG_ZH);
+    cr_assert_gt(es.score, 0.5, "en scam scored %f", es.score);
+    cr_assert_lt(eh.score, 0.5, "en honest scored %f", eh.score);
+    cr_assert_gt(zs.score, 0.5, "zh scam scored %f", zs.score);
+    cr_assert_lt(zh.score, 0.5, "zh honest scored %f", zh.score);
+    cr_assert_gt(es.margin, eh.margin);
+    cr_assert_neq(es.verdict, FJ_VERDICT_LEGIT);
+    cr_assert_eq(zh.verdict, FJ_VERDICT_LEGIT);
+    for (int i = 0; i < 4; i++) {
+        fj_result *r = (fj_result *[]){&es, &eh, &zs, &zh}[i];
+        cr_assert(r->score > 0 && r->score < 1);
+    }
+    fj_context_free(ctx);
+    fj_model_free(m);
+    fj_dataset_free(d);
+}
+
+Test(model, reasons_name_features_and_quote_the_posting)
+{
+    fj_dataset *d = corpus();
+    fj_model *m = train_with(d, FJ_KERNEL_LINEAR, 1, 0);
+    fj_context *ctx;
+    cr_assert_eq(fj_context_new(&ctx, &err), FJ_OK);
+    const char *cases[2] = {ZH_SCAM, EN_SCAM};
+    for (int c = 0; c < 2; c++) {
+        fj_posting *p = posting(cases[c]);
+        fj_result r;
+        cr_assert_eq(fj_score(ctx, m, p, NULL, &r, &err), FJ_OK, "%s", err.message);
+        cr_assert_neq(r.verdict, FJ_VERDICT_LEGIT);
+        cr_assert_eq(r.reasons_available, 1);
+        cr_assert_gt(r.reason_count, 0);
+        cr_assert_leq(r.reason_count, 5);
+        size_t quoted = 0;
+        double sum = 0;
+        for (size_t k = 0; k < r.reason_count; k++) {
+            const fj_reason *rs = &r.reasons[k];
+            cr_assert_gt(rs->weight, 0, "reasons for a fraud verdict push toward fraud");
+            if (k)
+                cr_assert_geq(fabs(r.reasons[k - 1].weight), fabs(rs->weight));
+            cr_assert(strlen(rs->signal) > 0);
+            sum += rs->weight;
+            if (!rs->evidence)
+                continue;
+            /* evidence is verbatim text of one of the posting's fields */
+            bool found = false;
+            for (int f = 0; f < FJ_FIELD_COUNT && !found; f++) {
+                size_t fl;
+                const char *s = fj_posting_string(p, (fj_field)f, &fl);
+                if (s && rs->evidence_len <= fl)
+                    for (size_t o = 0; o + rs->evidence_len <= fl && !found; o++)
+                        found = memcmp(s + o, rs->evidence, rs->evidence_len) == 0;
+            }
+            cr_assert(found, "evidence '%.*s' of %s is not in the posting", (int)rs->evidence_len,
+                      rs->evidence, rs->signal);
+            quoted++;
+        }
+        cr_assert_gt(quoted, 0, "at least one reason quotes its evidence");
+        cr_assert_leq(sum, r.margin - m->part[c].b + 1e-9,
+                      "the top reasons cannot exceed the whole positive contribution");
+        fj_posting_free(p);
+    }
+    /* a legit verdict is explained by contributions toward legit */
+    fj_result h = score_of(ctx, m, ZH_HONEST);
+    cr_assert_eq(h.verdict, FJ_VERDICT_LEGIT);
+    cr_assert_gt(h.reason_count, 0);
+    for (size_t k = 0; k < h.reason_count; k++)
+        cr_assert_lt(h.reasons[k].weight, 0);
+    /* reason names follow the documented scheme */
+    fj_score_options o;
+    fj_score_options_init(&o);
+    o.max_reasons = 100;
+    fj_posting *p = posting(ZH_SCAM);
+    fj_result r;
+    cr_assert_eq(fj_score_with(ctx, m, p, NULL, &o, &r, &err), FJ_OK);
+    for (size_t k = 0; k < r.reason_count; k++) {
+        const char *s = r.reasons[k].signal;
+        bool known = strncmp(s, "word:", 5) == 0 || strncmp(s, "bigram:", 7) == 0 ||
+                     strncmp(s, "title:", 6) == 0 || strncmp(s, "pair:", 5) == 0 ||
+                     strncmp(s, "token:", 6) == 0 || strncmp(s, "field:", 6) == 0;
+        for (size_t i = 0; !known && i < fj_signal_count(); i++)
+            known = strcmp(s, fj_signal_name(i)) == 0;
+        cr_assert(known, "unknown reason name '%s'", s);
+    }
+    fj_posting_free(p);
+    fj_context_free(ctx);
+    fj_model_free(m);
+    fj_dataset_free(d);
+}
+
+Test(model, threshold_overrides_change_the_verdict_only)
+{
+    fj_dataset *d = corpus();
+    fj_model *m = train_with(d, FJ_KERNEL_LINEAR, 1, 0);
+    fj_context *ctx;
+    cr_assert_eq(fj_context_new(&ctx, &err), FJ_OK);
+    fj_posting *p = posting(EN_HONEST);
+    fj_result a, b;
+    cr_assert_eq(fj_score(ctx, m, p, NULL, &a, &err), FJ_OK);
+    double s = a.score;
+    fj_score_options o;
+    fj_score_options_init(&o);
+    o.threshold_fraud = s / 2;
+    o.threshold_suspicious = s / 4;
+    cr_assert_eq(fj_score_with(ctx, m, p, NULL, &o, &b, &err), FJ_OK);
+    cr_assert_eq(b.score, s);
+    cr_assert_eq(b.verdict, FJ_VERDICT_FRAUD);
+    o.threshold_fraud = 1;
+    o.threshold_suspicious = s / 4;
+    cr_assert_eq(fj_score_with(ctx, m, p, NULL, &o, &b, &err), FJ_OK);
+    cr_assert_eq(b.verdict, FJ_VERDICT_SUSPICIOUS);
+    double tf = -1, ts = -1;
+    fj_model_thresholds(m, FJ_LANG_EN, &tf, &ts);
+    cr_assert_eq(tf, m->part[1].t_fraud);
+    cr_assert_eq(ts, m->part[1].t_susp);
+    fj_posting_free(p);
+    fj_context_free(ctx);
+    fj_model_free(m);
+    fj_dataset_free(d);
+}
+
+Test(model, unscorable_postings_are_input_errors)
+{
+    fj_dataset *d = corpus();
+    fj_model *m = train_with(d, FJ_KERNEL_LINEAR, 1, 1);
+    fj_context *ctx;
+    cr_assert_eq(fj_context_new(&ctx, &err), FJ_OK);
+    fj_posting *p;
+    cr_assert_eq(fj_posting_new(&p, &err), FJ_OK);
+    cr_assert_eq(fj_posting_set_string(p, FJ_FIELD_COMPANY, "Acme", 4, &err), FJ_OK);
+    fj_result r;
+    cr_assert_eq(fj_score(ctx, m, p, NULL, &r, &err), FJ_ERR_INPUT);
+    cr_assert_eq(fj_score(ctx, NULL, p, NULL, &r, &err), FJ_ERR_ARGUMENT);
+    fj_posting_free(p);
+    fj_context_free(ctx);
+    fj_model_free(m);
+    fj_dataset_free(d);
+}
+
+/* ---- libsvm agreement and reproducibility ---- */
+
+Test(model, primal_margin_equals_libsvm_decision_value)
+{
+    fj_dataset *d = corpus();
+    fj_model *m = train_with(d, FJ_KERNEL_LINEAR, 1, 0);
+    fj_context *ctx;
+    cr_assert_eq(fj_context_new(&ctx, &err), FJ_OK);
+    struct svm_model *svm[FJ__MAX_PARTS];
+    for (int i = 0; i < m->nparts; i++)
+        cr_assert_eq(fj__svm_parse(&svm[i], m->part[i].svm_text, m->part[i].svm_len, "svm", &err),
+                     FJ_OK, "%s", err.message);
+    fj__vec v = {0};
+    struct svm_node *x = NULL;
+    size_t xc = 0;
+    size_t checked = 0;
+    for (size_t i = 0; i < fj_dataset_size(d); i++) {
+        const fj_posting *p = fj_dataset_posting(d, i);
+        const fj__part *pt = fj__model_route(m, fj_posting_detect_lang(p));
+        int k = (int)(pt - m->part);
+        cr_assert_eq(fj__vectorize(ctx, &pt->fs, p, NULL, &v, &err), FJ_OK);
+        bool nomem;
+        double primal = fj__part_margin(pt, &v, &x, &xc, &nomem);
+        struct svm_node *nodes = malloc((v.n + 1) * sizeof *nodes);
+        for (size_t e = 0; e < v.n; e++)
+            nodes[e] = (struct svm_node){(int)v.e[e].idx + 1, v.e[e].val};
+        nodes[v.n].index = -1;
+        double dec;
+        svm_predict_values(svm[k], nodes, &dec);
+        double sign = svm[k]->label[0] == 1 ? 1 : -1;
+        cr_assert(fabs(primal - sign * dec) < 1e-9, "posting %zu: primal %.17g, libsvm %.17g", i,
+                  primal, sign * dec);
+        free(nodes);
+        checked++;
+    }
+    cr_assert_eq(checked, 62);
+    for (int i = 0; i < m->nparts; i++)
+        fj__svm_free(svm[i]);
+    free(x);
+    fj__vec_free(&v);
+    fj_context_free(ctx);
+    fj_model_free(m);
+    fj_dataset_free(d);
+}
+
+Test(model, saved_svm_model_is_read_by_libsvm_itself)
+{
+    fj_dataset *d = corpus();
+    fj_model *m = train_with(d, FJ_KERNEL_LINEAR, 1, 0);
+    char dir[] = "/tmp/fj-model-XXXXXX";
+    cr_assert(mkdtemp(dir));
+    cr_assert_eq(fj_model_save(m, dir, &err), FJ_OK, "%s", err.message);
+    char path[512];
+    snprintf(path, sizeof path, "%s/en.svm.model", dir);
+    struct svm_model *own = svm_load_model(path);
+    cr_assert(own, "svm-predict's reader refuses our file");
+    cr_assert_eq(svm_get_nr_class(own), 2);
+    fj_context *ctx;
+    cr_assert_eq(fj_context_new(&ctx, &err), FJ_OK);
+    fj__vec v = {0};
+    fj_posting *p = posting(EN_SCAM);
+    const fj__part *pt = &m->part[1];
+    cr_assert_eq(fj__vectorize(ctx, &pt->fs, p, NULL, &v, &err), FJ_OK);
+    struct svm_node *nodes = malloc((v.n + 1) * sizeof *nodes);
+    for (size_t e = 0; e < v.n; e++)
+        nodes[e] = (struct svm_node){(int)v.e[e].idx + 1, v.e[e].val};
+    nodes[v.n].index = -1;
+    double dec;
+    svm_predict_values(own, nodes, &dec);
+    int lab[2];
+    svm_get_labels(own, lab);
+    struct svm_node *x = NULL;
+    size_t xc = 0;
+    bool nomem;
+    double primal = fj__part_margin(pt, &v, &x, &xc, &nomem);
+    cr_assert(fabs(primal - (lab[0] == 1 ? dec : -dec)) < 1e-9);
+    free(x);
+    free(nodes);
+    svm_free_and_destroy_model(&own);
+    fj__vec_free(&v);
+    fj_posting_free(p);
+    fj_context_free(ctx);
+    fj_model_free(m);
+    fj_dataset_free(d);
+}
+
+static bool same_parts(const fj_model *a, const fj_model *b)
+{
+    if (a->nparts != b->nparts)
+        return false;
+    for (int i = 0; i < a->nparts; i++) {
+        const fj__part *x = &a->part[i], *y = &b->part[i];
+        if (x->fs.n != y->fs.n || x->b != y->b || x->C != y->C || x->platt_a != y->platt_a ||
+            x->platt_b != y->platt_b || x->t_fraud != y->t_fraud || x->t_susp != y->t_susp ||
+            memcmp(x->w, y->w, x->fs.n * sizeof *x->w) != 0 || x->svm_len != y->svm_len ||
+            memcmp(x->svm_text, y->svm_text, x->svm_len) != 0 ||
+            x->fs.names_len != y->fs.names_len ||
+            memcmp(x->fs.names, y->fs.names, x->fs.names_len) != 0)
+            return false;
+    }
+    return true;
+}
+
+Test(model, retraining_gives_identical_weights_whatever_the_threads)
+{
+    fj_dataset *d = corpus();
+    fj_model *a = train_with(d, FJ_KERNEL_LINEAR, 0, 1);
+    fj_model *b = train_with(d, FJ_KERNEL_LINEAR, 0, 3);
+    cr_assert(same_parts(a, b));
+    fj_model_free(a);
+    fj_model_free(b);
+    fj_dataset_free(d);
+}
+
+Test(model, libsvm_prints_nothing_and_progress_is_reported)
+{
+    fj_dataset *d = corpus();
+    char path[] = "/tmp/fj-stdout-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    fflush(stdout);
+    int saved = dup(1);
+    dup2(fd, 1);
+    fj_train_params p;
+    fj_train_params_init(&p);
+    p.C = 1;
+    fj_model *m = NULL;
+    fj_status st = fj_train(&m, d, &p, &err);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    cr_assert_eq(st, FJ_OK, "%s", err.message);
+    struct stat sb;
+    cr_assert_eq(fstat(fd, &sb), 0);
+    cr_assert_eq(sb.st_size, 0, "training wrote %lld bytes to stdout", (long long)sb.st_size);
+    close(fd);
+    unlink(path);
+    fj_model_free(m);
+    fj_dataset_free(d);
+}
+
+static void count_progress(const fj_progress *pg, void *user)
+{
+    int *n = user;
+    cr_assert(pg->stage && pg->message && pg->part);
+    (*n)++;
+}
+
+Test(model, progress_callback_sees_every_fold)
+{
+    fj_dataset *d = corpus();
+    fj_train_params p;
+    fj_train_params_init(&p);
+    p.C = 1;
+    int n = 0;
+    p.progress = count_progress;
+    p.progress_user = &n;
+    fj_model *m = NULL;
+    cr_assert_eq(fj_train(&m, d, &p, &err), FJ_OK, "%s", err.message);
+    /* per part: features, 5 folds, 1 grid line, calibrate, final */
+    cr_assert_geq(n, 2 * 9, "%d progress calls", n);
+    fj_model_free(m);
+    fj_dataset_free(d);
+}
+
+/* ---- bundles ---- */
+
+static char *save_tmp(const fj_model *m)
+{
+    char *dir = strdup("/tmp/fj-bundle-XXXXXX");
+    cr_assert(mkdtemp(dir));
+    cr_assert_eq(fj_model_save(m, dir, &err), FJ_OK, "%s", err.message);
+    return dir;
+}
+
+static void rm_bundle(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static void assert_same_scores(const fj_model *a, const fj_model *b, const fj_dataset *d)
+{
+    fj_context *ctx;
+    cr_assert_eq(fj_context_new(&ctx, &err), FJ_OK);
+    for (size_t i = 0; i < fj_dataset_size(d); i++) {
+        fj_result x, y;
+        cr_assert_eq(fj_score(ctx, a, fj_dataset_posting(d, i), NULL, &x, &err), FJ_OK);
+        double sx = x.score, mx = x.margin;
+        fj_verdict vx = x.verdict;
+        size_t nx = x.reason_count;
+        cr_assert_eq(fj_score(ctx, b, fj_dataset_posting(d, i), NULL, &y, &err), FJ_OK);
+        cr_assert_eq(sx, y.score, "posting %zu: %.17g vs %.17g", i, sx, y.score);
+        cr_assert_eq(mx, y.margin);
+        cr_assert_eq(vx, y.verdict);
+        cr_assert_eq(nx, y.reason_count);
+    }
+    fj_context_free(ctx);
+}
+
+Test(bundle, save_and_load_give_identical_scores)
+{
+    fj_dataset *d = corpus();
+    fj_model *m = train_with(d, FJ_KERNEL_LINEAR, 0, 0);
+    char *dir = save_tmp(m);
+    fj_model *l = NULL;
+    cr_assert_eq(fj_model_load(&l, dir, &err), FJ_OK, "%s", err.message);
+    cr_assert_str_eq(fj_model_name(l), "test-model 0.0.1");
+    cr_assert(same_parts(m, l));
+    assert_same_scores(m, l, d);
+    /* a loaded model saves to the same bytes */
+    char *dir2 = save_tmp(l);
+    const char *files[] = {"zh.features.tsv", "en.weights.tsv", "en.svm.model",
+                           "zh.calibration.json"};
+    for (int i = 0; i < 4; i++) {
+        char a[600], b[600], cmd[1300];
+        snprintf(a, sizeof a, "%s/%s", dir, files[i]);
+        snprintf(b, sizeof b, "%s/%s", dir2, files[i]);
+        snprintf(cmd, sizeof cmd, "cmp -s '%s' '%s'", a, b);
+        cr_assert_eq(system(cmd), 0, "%s differs after a load and save", files[i]);
+    }
+    cr_assert(strstr(fj_model_manifest(l), "\"sha256\""));
+    rm_bundle(dir);
+    rm_bundle(dir2);
+    free(dir);
+    free(dir2);
+    fj_model_free(l);
+    fj_model_free(m);
+    fj_dataset_free(d);
+}
+
+Test(bundle, rbf_models_score_without_reasons_and_round_trip)
+{
+    fj_dataset *d = corpus();
+    fj_model *m = train_with(d, FJ_KERNEL_RBF, 1, 0);
+    cr_assert_eq(fj_model_explains(m), 0);
+    fj_context *ctx;
+    cr_assert_eq(fj_context_new(&ctx, &err), FJ_OK);
+    fj_result r = score_of(ctx, m, ZH_SCAM);
+    cr_assert_eq(r.reasons_available, 0);
+    cr_assert_eq(r.reason_count, 0);
+    cr_assert_null(r.reasons);
+    cr_assert(r.score > 0 && r.score < 1);
+    char *dir = save_tmp(m);
+    fj_model *l = NULL;
+    cr_assert_eq(fj_model_load(&l, dir, &err), FJ_OK, "%s", err.message);
+    assert_same_scores(m, l, d);
+    char path[600];
+    snprintf(path, sizeof path, "%s/zh.weights.tsv", dir);
+    cr_assert_neq(access(path, F_OK), 0, "RBF bundles have no primal weights");
+    rm_bundle(dir);
+    free(dir);
+    fj_context_free(ctx);
+    fj_model_free(l);
+    fj_model_free(m);
+    fj_dataset_free(d);
+}
+
+/* A saved bundle shared by the corruption tests (trained once per test process). */
+static char *bundle(void)
+{
+    fj_dataset *d = corpus();
+    fj_model *m = train_with(d, FJ_KERNEL_LINEAR, 1, 0);
+    char *dir = save_tmp(m);
+    fj_model_free(m);
+    fj_dataset_free(d);
+    return dir;
+}
+
+static char *slurp(const char *dir, const char *name, size_t *len)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    cr_assert(f, "%s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+static void spit(const char *dir, const char *name, const char *data, size_t len)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    cr_assert(f);
+    cr_assert_eq(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+/* Rewrite the manifest's entry for `name` so that it matches the file's current bytes. */
+static void reseal(const char *dir, const char *name)
+{
+    size_t len, ml;
+    char *data = slurp(dir, name, &len);
+    char hex[65];
+    fj__sha256_hex(data, len, hex);
+    char *man = slurp(dir, "manifest.json", &ml);
+    char key[128];
+    snprintf(key, sizeof key, "\"%s\": {", name);
+    char *e = strstr(man, key);
+    cr_assert(e, "no manifest entry for %s", name);
+    char *b = strstr(e, "\"bytes\": ");
+    char *s = strstr(e, "\"sha256\": \"");
+    cr_assert(b && s);
+    char *bend = b + 9;
+    while (*bend >= '0' && *bend <= '9')
+        bend++;
+    fj_buf out = {0};
+    fj__buf_append(&out, man, (size_t)(b - man));
+    fj__buf_printf(&out, "\"bytes\": %zu", len);
+    fj__buf_append(&out, bend, (size_t)(s - bend));
+    fj__buf_printf(&out, "\"sha256\": \"%s", hex);
+    fj__buf_append(&out, s + 11 + 64, ml - (size_t)(s + 11 + 64 - man));
+    spit(dir, "manifest.json", out.data, out.len);
+    fj__buf_free(&out);
+    free(man);
+    free(data);
+}
+
+static fj_status load_status(const char *dir)
+{
+    fj_model *m = NULL;
+    fj_error_clear(&err);
+    fj_status st = fj_model_load(&m, dir, &err);
+    cr_assert((st == FJ_OK) == (m != NULL));
+    fj_model_free(m);
+    return st;
+}
+
+Test(bundle, missing_files_are_io_errors_naming_them)
+{
+    char *dir = bundle();
+    cr_assert_eq(load_status("/nonexistent/model"), FJ_ERR_IO);
+    cr_assert(strstr(err.message, "/nonexistent/model"));
+    char path[600];
+    snprintf(path, sizeof path, "%s/en.weights.tsv", dir);
+    cr_assert_eq(unlink(path), 0);
+    cr_assert_eq(load_status(dir), FJ_ERR_IO);
+    cr_assert(strstr(err.message, "en.weights.tsv"), "%s", err.message);
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    cr_assert_eq(unlink(path), 0);
+    cr_assert_eq(load_status(dir), FJ_ERR_IO);
+    cr_assert(strstr(err.message, "manifest.json"), "%s", err.message);
+    rm_bundle(dir);
+    free(dir);
+}
+
+Test(bundle, truncated_or_altered_files_are_model_errors_naming_them)
+{
+    char *dir = bundle();
+    const char *names[] = {"zh.features.tsv", "en.weights.tsv", "zh.svm.model",
+                           "en.calibration.json"};
+    for (int i = 0; i < 4; i++) {
+        size_t len;
+        char *orig = slurp(dir, names[i], &len);
+        /* truncated */
+        spit(dir, names[i], orig, len / 2);
+        cr_assert_eq(load_status(dir), FJ_ERR_MODEL, "%s truncated", names[i]);
+        cr_assert(strstr(err.message, names[i]), "%s", err.message);
+        /* one flipped byte */
+        char *bad = malloc(len);
+        memcpy(bad, orig, len);
+        bad[len / 3] ^= 0x20;
+        spit(dir, names[i], bad, len);
+        cr_assert_eq(load_status(dir), FJ_ERR_MODEL, "%s altered", names[i]);
+        cr_assert(strstr(err.message, "checksum"), "%s", err.message);
+        cr_assert(strstr(err.message, names[i]));
+        spit(dir, names[i], orig, len);
+        cr_assert_eq(load_status(dir), FJ_OK, "%s", err.message);
+        free(bad);
+        free(orig);
+    }
+    rm_bundle(dir);
+    free(dir);
+}
+
+Test(bundle, corrupted_files_with_matching_checksums_are_refused_by_the_parsers)
+{
+    char *dir = bundle();
+    const char *names[] = {"zh.features.tsv", "en.weights.tsv", "en.calibration.json"};
+    for (int i = 0; i < 3; i++) {
+        size_t len;
+        char *orig = slurp(dir, names[i], &len);
+        size_t cuts[] = {0, 1, 17, len / 2, len - 2};
+        for (int c = 0; c < 5; c++) {
+            spit(dir, names[i], orig, cuts[c]);
+            reseal(dir, names[i]);
+            cr_assert_eq(load_status(dir), FJ_ERR_MODEL, "%s cut at %zu: %s", names[i], cuts[c],
+                         err.message);
+            cr_assert(strstr(err.message, names[i]), "%s", err.message);
+        }
+        spit(dir, names[i], orig, len);
+        reseal(dir, names[i]);
+        cr_assert_eq(load_status(dir), FJ_OK, "%s", err.message);
+        free(orig);
+    }
+    /* a weight that is not a number */
+    size_t len;
+    char *w = slurp(dir, "en.weights.tsv", &len);
+    char *line = strstr(w, "\n") + 1;
+    line = strstr(line, "\n") + 1;
+    line = strstr(line, "\n") + 1; /* the first weight */
+    line[0] = 'x';
+    spit(dir, "en.weights.tsv", w, len);
+    reseal(dir, "en.weights.tsv");
+    cr_assert_eq(load_status(dir), FJ_ERR_MODEL);
+    cr_assert(strstr(err.message, "en.weights.tsv:4"), "%s", err.message);
+    free(w);
+    rm_bundle(dir);
+    free(dir);
+}
+
+Test(bundle, rbf_svm_model_is_parsed_defensively)
+{
+    fj_dataset *d = corpus();
+    fj_model *m = train_with(d, FJ_KERNEL_RBF, 1, 0);
+    char *dir = save_tmp(m);
+    size_t len;
+    char *orig = slurp(dir, "zh.svm.model", &len);
+    const char *edits[][2] = {
+        {"nr_class 2", "nr_class 3"},       {"kernel_type rbf", "kernel_type sigmoid"},
+        {"total_sv ", "total_sv 99999999"}, {"label 1 -1", "label 1 1"},
+        {"SV\n", "SV\n1 0:1 \n"},
+    };
+    for (int e = 0; e < 5; e++) {
+        char *at = strstr(orig, edits[e][0]);
+        if (!at) /* labels may be stored -1 1 */
+            continue;
+        fj_buf b = {0};
+        fj__buf_append(&b, orig, (size_t)(at - orig));
+        fj__buf_append(&b, edits[e][1], strlen(edits[e][1]));
+        fj__buf_append(&b, at + strlen(edits[e][0]),
+                       len - (size_t)(at - orig) - strlen(edits[e][0]));
+        spit(dir, "zh.svm.model", b.data, b.len);
+        reseal(dir, "zh.svm.model");
+        cr_assert_eq(load_status(dir), FJ_ERR_MODEL, "edit %d: %s", e, err.message);
+        cr_assert(strstr(err.message, "zh.svm.model"), "%s", err.message);
+        fj__buf_free(&b);
+    }
+    for (size_t cut = 0; cut < len; cut += len / 7 + 1) {
+        spit(dir, "zh.svm.model", orig, cut);
+        reseal(dir, "zh.svm.model");
+        cr_assert_eq(load_status(dir), FJ_ERR_MODEL, "cut at %zu", cut);
+    }
+    free(orig);
+    rm_bundle(dir);
+    free(dir);
+    fj_model_free(m);
+    fj_dataset_free(d);
+}
+
+Test(bundle, wrong_checksum_in_the_manifest_is_a_model_error)
+{
+    char *dir = bundle();
+    size_t ml;
+    char *man = slurp(dir, "manifest.json", &ml);
+    char *s = strstr(man, "\"sha256\": \"");
+    cr_assert(s);
+    s[11] = s[11] == '0' ? '1' : '0';
+    spit(dir, "manifest.json", man, ml);
+    cr_assert_eq(load_status(dir), FJ_ERR_MODEL);
+    cr_assert(strstr(err.message, "checksum mismatch"), "%s", err.message);
+    free(man);
+    rm_bundle(dir);
+    free(dir);
+}
+
+Test(bundle, newer_format_is_a_version_error_and_garbage_a_model_error)
+{
+    char *dir = bundle();
+    size_t ml;
+    char *man = slurp(dir, "manifest.json", &ml);
+    char *f = strstr(man, "\"format\": 1");
+    cr_assert(f);
+    fj_buf b = {0};
+    fj__buf_append(&b, man, (size_t)(f - man));
+    fj__buf_printf(&b, "\"format\": 2");
+    fj__buf_append(&b, f + 11, ml - (size_t)(f + 11 - man));
+    spit(dir, "manifest.json", b.data, b.len);
+    cr_assert_eq(load_status(dir), FJ_ERR_VERSION);
+    cr_assert(strstr(err.message, "newer"), "%s", err.message);
+    const char *garbage[] = {"",
+                             "{",
+                             "[]",
+                             "{\"format\":1}",
+                             "{\"kind\":\"fakejob-model\"}",
+                             "\xff\xfe\x00garbage",
+                             "{\"kind\":\"fakejob-model\",\"format\":1,\"name\":\"x\","
+                             "\"version\":\"1\",\"files\":{\"../etc\":{}},\"parts\":[{}]}",
+                             "{\"kind\":\"fakejob-model\",\"format\":1,\"name\":\"x\","
+                             "\"version\":\"1\",\"files\":{},\"parts\":[{\"lang\":\"xx\"}]}",
+                             "{\"kind\":\"fakejob-model\",\"format\":1,\"name\":\"x\","
+                             "\"version\":\"1\",\"files\":{},\"parts\":[{\"lang\":\"en\"}]}"};
+    for (size_t i = 0; i < sizeof garbage / sizeof *garbage; i++) {
+        spit(dir, "manifest.json", garbage[i], i == 5 ? 10 : strlen(garbage[i]));
+        cr_assert_eq(load_status(dir), FJ_ERR_MODEL, "garbage %zu: %s", i, err.message);
+        cr_assert(strstr(err.message, "manifest.json"), "%s", err.message);
+    }
+    fj__buf_free(&b);
+    free(man);
+    rm_bundle(dir);
+    free(dir);
+}
+
+Test(bundle, default_model_follows_FAKEJOB_MODEL)
+{
+    char *dir = bundle();
+    setenv("FAKEJOB_MODEL", dir, 1);
+    fj_model *m = NULL;
+    cr_assert_eq(fj_model_load_default(&m, &err), FJ_OK, "%s", err.message);
+    cr_assert_str_eq(fj_model_name(m), "test-model 0.0.1");
+    fj_model_free(m);
+    setenv("FAKEJOB_MODEL", "/nonexistent/fakejob-model", 1);
+    cr_assert_eq(fj_model_load_default(&m, &err), FJ_ERR_IO);
+    cr_assert(strstr(err.message, "/nonexistent/fakejob-model"));
+    unsetenv("FAKEJOB_MODEL");
+    /* from the build tree, the source tree's models/default (which may not exist yet) */
+    fj_status st = fj_model_load_default(&m, &err);
+    if (st != FJ_OK)
+        cr_assert(strstr(err.message, FJ_SOURCE_MODELDIR "/default"), "%s", err.message);
+    fj_model_free(m);
+    rm_bundle(dir);
+    free(dir);
+}
+
+/* ---- datasets ---- */
+
+Test(dataset, labels_groups_and_errors_naming_file_and_line)
+{
+    fj_dataset *d;
+    cr_assert_eq(fj_dataset_new(&d, &err), FJ_OK);
+    fj_posting *p = posting("{\"title\":\"Clerk\",\"description\":\"Filing.\"}");
+    cr_assert_eq(fj_dataset_add(d, p, NULL, &err), FJ_ERR_INPUT);
+    cr_assert_str_eq(err.field, "label");
+    cr_assert_eq(fj_posting_set_string(p, FJ_FIELD_LABEL, "legit", 5, &err), FJ_OK);
+    cr_assert_eq(fj_dataset_add(d, p, NULL, &err), FJ_OK);
+    cr_assert_eq(fj_dataset_add(d, p, "company:Acme", &err), FJ_OK);
+    cr_assert_eq(fj_dataset_size(d), 2);
+    cr_assert_eq(fj_dataset_label(d, 0), FJ_LABEL_LEGIT);
+    cr_assert_str_eq(fj_dataset_group(d, 1), "company:Acme");
+    cr_assert(strncmp(fj_dataset_group(d, 0), "content:", 8) == 0);
+    cr_assert_null(fj_dataset_posting(d, 2));
+    cr_assert_eq(fj_dataset_label(d, 7), FJ_LABEL_NONE);
+    fj_posting_free(p);
+
+    char path[] = "/tmp/fj-corpus-XXXXXX";
+    int fd = mkstemp(path);
+    const char *text = "{\"title\":\"A\",\"description\":\"x y\",\"label\":\"fraud\"}\n\n"
+                       "{\"title\":\"B\",\"description\":\"X, Y!\",\"label\":\"legit\"}\n"
+                       "{\"title\":\"C\",\"description\":\"z\"}\n";
+    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    cr_assert_eq(fj_dataset_add_file(d, path, NULL, &err), FJ_ERR_INPUT);
+    cr_assert_eq(err.line, 4);
+    cr_assert(strstr(err.message, path) && strstr(err.message, ":4:"), "%s", err.message);
+    cr_assert_eq(fj_dataset_size(d), 4, "the postings before the bad line stay");
+    /* copies differing only in case and punctuation share a content group */
+    cr_assert_str_eq(fj_dataset_group(d, 2), fj_dataset_group(d, 3));
+    char src[600];
+    snprintf(src, sizeof src, "%s:3", path);
+    cr_assert_str_eq(fj_dataset_source(d, 3), src);
+    cr_assert_eq(fj_dataset_add_file(d, "/nonexistent.jsonl", NULL, &err), FJ_ERR_IO);
+    cr_assert(strstr(err.message, "/nonexistent.jsonl"));
+    cr_assert_eq(fj_dataset_add_file(d, path, "openings", &err), FJ_ERR_ARGUMENT);
+    unlink(path);
+    fj_dataset_free(d);
+    fj_dataset_free(NULL);
+}
+
+Test(dataset, group_by_field_falls_back_to_content)
+{
+    fj_dataset *d;
+    cr_assert_eq(fj_dataset_new(&d, &err), FJ_OK);
+    cr_assert_eq(fj_dataset_add_file(d, TRAIN_DIR "/reposts.jsonl", "company", &err), FJ_OK);
+    /* the two honest postings of one company share a group; the scam reposts do not share
+     * one company name */
+    cr_assert_str_eq(fj_dataset_group(d, 4), "company:宁波海天塑机配件有限公司");
+    cr_assert_str_eq(fj_dataset_group(d, 4), fj_dataset_group(d, 5));
+    cr_assert_str_neq(fj_dataset_group(d, 0), fj_dataset_group(d, 1));
+    fj_dataset_free(d);
+}
+
+Test(dataset, replay_counts_reposts_in_time_order)
+{
+    fj_dataset *d;
+    cr_assert_eq(fj_dataset_new(&d, &err), FJ_OK);
+    cr_assert_eq(fj_dataset_add_file(d, TRAIN_DIR "/reposts.jsonl", NULL, &err), FJ_OK);
+    cr_assert_null(fj_dataset_history(d, 0), "not replayed yet");
+    cr_assert_eq(fj_dataset_replay_history(d, &err), FJ_OK, "%s", err.message);
+    const fj_history_stats *first = fj_dataset_history(d, 0), *last = fj_dataset_history(d, 3);
+    cr_assert(first && last);
+    cr_assert_eq(first->seen_before, 0);
+    cr_assert_eq(last->seen_before, 3, "three earlier postings of the same text");
+    cr_assert_geq(last->distinct_companies, 2);
+    /* observed_at was pinned to posted_at, so the age is not today's */
+    int64_t obs, posted;
+    cr_assert(fj_posting_time(fj_dataset_posting(d, 3), FJ_FIELD_OBSERVED_AT, &obs));
+    cr_assert(fj_posting_time(fj_dataset_posting(d, 3), FJ_FIELD_POSTED_AT, &posted));
+    cr_assert_eq(obs, posted);
+    fj_dataset_free(d);
+}
+
+/* ---- training errors and cross-validation ---- */
+
+Test(train, refuses_single_class_and_bad_params)
+{
+    fj_dataset *d;
+    cr_assert_eq(fj_dataset_new(&d, &err), FJ_OK);
+    cr_assert_eq(fj_dataset_add_file(d, TRAIN_DIR "/en.jsonl", NULL, &err), FJ_OK);
+    fj_train_params p;
+    fj_train_params_init(&p);
+    fj_model *m = NULL;
+    p.folds = 1;
+    cr_assert_eq(fj_train(&m, d, &p, &err), FJ_ERR_ARGUMENT);
+    fj_train_params_init(&p);
+    p.name = "has space";
+    cr_assert_eq(fj_train(&m, d, &p, &err), FJ_ERR_ARGUMENT);
+    fj_train_params_init(&p);
+    p.C = -1;
+    cr_assert_eq(fj_train(&m, d, &p, &err), FJ_ERR_ARGUMENT);
+    cr_assert_null(m);
+    fj_dataset_free(d);
+
+    cr_assert_eq(fj_dataset_new(&d, &err), FJ_OK);
+    for (int i = 0; i < 10; i++) {
+        char json[200];
+        snprintf(json, sizeof json,
+                 "{\"title\":\"Job %d\",\"description\":\"Honest work number %d.\","
+                 "\"label\":\"legit\"}",
+                 i, i);
+        fj_posting *q = posting(json);
+        cr_assert_eq(fj_dataset_add(d, q, NULL, &err), FJ_OK);
+        fj_posting_free(q);
+    }
+    fj_train_params_init(&p);
+    cr_assert_eq(fj_train(&m, d, &p, &err), FJ_ERR_TRAIN);
+    cr_assert(strstr(err.message, "fraudulent"), "%s", err.message);
+    cr_assert_null(m);
+    fj_dataset_free(d);
+}
+
+Test(train, english_only_corpus_gives_one_part_that_scores_chinese_too)
+{
+    fj_dataset *d;
+    cr_assert_eq(fj_dataset_new(&d, &err), FJ_OK);
+    cr_assert_eq(fj_dataset_add_file(d, TRAIN_DIR "/en.jsonl", NULL, &err), FJ_OK);
+    fj_model *m = train_with(d, FJ_KERNEL_LINEAR, 1, 0);
+    cr_assert_eq(m->nparts, 1);
+    cr_assert_str_eq(m->part[0].lang, "en");
+    fj_context *ctx;
+    cr_assert_eq(fj_context_new(&ctx, &err), FJ_OK);
+    fj_result r = score_of(ctx, m, ZH_SCAM);
+    cr_assert_eq(r.lang, FJ_LANG_ZH);
+    fj_context_free(ctx);
+    fj_model_free(m);
+    fj_dataset_free(d);
+}
+
+Test(train, cross_validation_keeps_groups_together_and_ranks_well)
+{
+    fj_dataset *d = corpus();
+    size_t n = fj_dataset_size(d);
+    double *scores = calloc(n, sizeof *scores), *margins = calloc(n, sizeof *margins);
+    fj_verdict *verdicts = calloc(n, sizeof *verdicts);
+    int *folds = calloc(n, sizeof *folds);
+    fj_train_params p;
+    fj_train_params_init(&p);
+    p.C = 1;
+    p.folds = 3;
+    cr_assert_eq(fj_cross_validate(d, &p, scores, margins, verdicts, folds, &err), FJ_OK, "%s",
+                 err.message);
+    size_t pairs = 0, right = 0;
+    for (size_t i = 0; i < n; i++) {
+        cr_assert(scores[i] > 0 && scores[i] < 1);
+        cr_assert(folds[i] >= 0 && folds[i] < 3);
+        for (size_t j = 0; j < n; j++) {
+            if (strcmp(fj_dataset_group(d, i), fj_dataset_group(d, j)) == 0)
+                cr_assert_eq(folds[i], folds[j], "a group was split across folds");
+            if (fj_dataset_label(d, i) == FJ_LABEL_FRAUD &&
+                fj_dataset_label(d, j) == FJ_LABEL_LEGIT) {
+                pairs++;
+                right += margins[i] > margins[j];
+            }
+        }
+    }
+    double auc = (double)right / (double)pairs;
+    cr_assert_gt(auc, 0.8, "out-of-fold ROC-AUC %.3f", auc);
+    free(scores);
+    free(margins);
+    free(verdicts);
+    free(folds);
+    fj_dataset_free(d);
+}

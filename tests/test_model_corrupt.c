@@ -1,0 +1,446 @@
+/*
+ * test_model_corrupt.c - corrupted model bundles never crash the loader and never score wrong.
+ *
+ * A small bundle is trained in the test from hand-written postings (robust_data.h) and saved to
+ * a temporary folder. Then each of its files is truncated at every offset, and a few thousand
+ * random bit flips (fixed seed) are made: every load either fails with an error naming the
+ * file, or gives a model that scores the probe postings exactly as the original did.
+ *
+ * The bundle's manifest carries the size and SHA-256 of each file, so most of these are caught
+ * before parsing. To test the parsers themselves, the same corruptions are repeated "re-signed":
+ * with the manifest rewritten to match the corrupted file. Then a load may succeed with other
+ * numbers (a flipped digit in a weight is a different, valid model), so the requirement is: an
+ * error with a message, or a model whose scores are finite probabilities.
+ */
+#include "robust_data.h"
+
+#include "fj_internal.h"
+#include "model.h"
+
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <jansson.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[64];
+static fj_context *ctx;
+static fj_posting *probe[ROBUST_PROBE_COUNT];
+static double ref[ROBUST_PROBE_COUNT][2]; /* margin, score of the saved bundle */
+static fj_error err;
+
+typedef struct bundle_file {
+    char name[128];
+    char *data;
+    size_t len;
+} bundle_file;
+static bundle_file files[16];
+static size_t nfiles;
+
+/* What is being tried, printed if the process dies, so a crash names its input. */
+static char breadcrumb[256];
+static void on_fatal(int sig)
+{
+    ssize_t w = write(2, "test_model_corrupt: died while loading: ", 40);
+    w += write(2, breadcrumb, strlen(breadcrumb));
+    w += write(2, "\n", 1);
+    (void)w;
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    cr_assert_not_null(fp, "%s", path);
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    cr_assert_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
+    fclose(fp);
+    buf[n] = '\0';
+    *len = (size_t)n;
+    return buf;
+}
+
+static void put(const char *name, const char *data, size_t len)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *fp = fopen(path, "wb");
+    cr_assert_not_null(fp, "%s", path);
+    cr_assert(len == 0 || fwrite(data, 1, len, fp) == len);
+    cr_assert_eq(fclose(fp), 0);
+}
+
+static void restore_all(void)
+{
+    for (size_t i = 0; i < nfiles; i++)
+        put(files[i].name, files[i].data, files[i].len);
+}
+
+static bundle_file *find(const char *name)
+{
+    for (size_t i = 0; i < nfiles; i++)
+        if (strcmp(files[i].name, name) == 0)
+            return &files[i];
+    return NULL;
+}
+
+/* The manifest with the entry of `name` rewritten to match `data`/`len`. Caller frees. */
+static char *resigned_manifest(const char *name, const char *data, size_t len)
+{
+    bundle_file *man = find("manifest.json");
+    json_t *root = json_loadb(man->data, man->len, 0, NULL);
+    cr_assert_not_null(root);
+    json_t *e = json_object_get(json_object_get(root, "files"), name);
+    cr_assert(json_is_object(e), "the manifest lists %s", name);
+    char hex[65];
+    fj__sha256_hex(data, len, hex);
+    json_object_set_new(e, "bytes", json_integer((json_int_t)len));
+    json_object_set_new(e, "sha256", json_string(hex));
+    char *text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
+    json_decref(root);
+    return text;
+}
+
+static void score_probes(const fj_model *m, double out[][2])
+{
+    for (size_t i = 0; i < ROBUST_PROBE_COUNT; i++) {
+        fj_result r;
+        cr_assert_eq(fj_score(ctx, m, probe[i], NULL, &r, &err), FJ_OK, "%s: %s", breadcrumb,
+                     err.message);
+        out[i][0] = r.margin;
+        out[i][1] = r.score;
+    }
+}
+
+enum outcome { REFUSED, SAME, DIFFERENT };
+
+/* Load the folder as it now is: refused (with a message), or the scores compared to ref. */
+static enum outcome try_load(void)
+{
+    fj_model *m = NULL;
+    fj_error_clear(&err);
+    fj_status st = fj_model_load(&m, dir, &err);
+    if (st != FJ_OK) {
+        cr_assert_null(m, "%s", breadcrumb);
+        cr_assert(st == FJ_ERR_MODEL || st == FJ_ERR_VERSION || st == FJ_ERR_IO,
+                  "%s: status %s", breadcrumb, fj_status_name(st));
+        cr_assert_neq(err.message[0], '\0', "%s: an error without a message", breadcrumb);
+        return REFUSED;
+    }
+    double got[ROBUST_PROBE_COUNT][2];
+    score_probes(m, got);
+    fj_model_free(m);
+    for (size_t i = 0; i < ROBUST_PROBE_COUNT; i++) {
+        cr_assert(!isnan(got[i][0]), "%s: NaN margin", breadcrumb);
+        cr_assert(got[i][1] >= 0 && got[i][1] <= 1, "%s: score %g", breadcrumb, got[i][1]);
+    }
+    return memcmp(got, ref, sizeof got) == 0 ? SAME : DIFFERENT;
+}
+
+static void setup(void)
+{
+    signal(SIGSEGV, on_fatal);
+    signal(SIGBUS, on_fatal);
+    signal(SIGABRT, on_fatal);
+    signal(SIGFPE, on_fatal);
+    /* thousands of small writes: a memory file system when there is one */
+    const char *tmp = getenv("TMPDIR");
+    struct stat sb;
+    if (!tmp || !*tmp)
+        tmp = stat("/dev/shm", &sb) == 0 && S_ISDIR(sb.st_mode) ? "/dev/shm" : "/tmp";
+    snprintf(dir, sizeof dir, "%s/fj-corrupt.XXXXXX", tmp);
+    cr_assert_not_null(mkdtemp(dir));
+    fj_error_clear(&err);
+    cr_assert_eq(fj_context_new(&ctx, &err), FJ_OK, "%s", err.message);
+    fj_context_set_now(ctx, 1767225600);
+    for (size_t i = 0; i < ROBUST_PROBE_COUNT; i++) {
+        cr_assert_eq(fj_posting_new(&probe[i], &err), FJ_OK);
+        cr_assert_eq(fj_posting_parse_json(probe[i], robust_probe_json[i],
+                                           strlen(robust_probe_json[i]), &err),
+                     FJ_OK, "%s", err.message);
+    }
+    fj_model *trained = NULL;
+    cr_assert_eq(robust_train(&trained, 2, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(fj_model_save(trained, dir, &err), FJ_OK, "%s", err.message);
+    double t[ROBUST_PROBE_COUNT][2];
+    score_probes(trained, t);
+    fj_model_free(trained);
+
+    /* the reference: the bundle as saved, which must score as the trained model did */
+    fj_model *m = NULL;
+    cr_assert_eq(fj_model_load(&m, dir, &err), FJ_OK, "%s", err.message);
+    score_probes(m, ref);
+    fj_model_free(m);
+    cr_assert_eq(memcmp(t, ref, sizeof t), 0, "a saved bundle scores as the trained model");
+
+    DIR *dp = opendir(dir);
+    cr_assert_not_null(dp);
+    struct dirent *e;
+    nfiles = 0;
+    while ((e = readdir(dp))) {
+        if (e->d_name[0] == '.')
+            continue;
+        cr_assert_lt(nfiles, sizeof files / sizeof files[0]);
+        bundle_file *f = &files[nfiles++];
+        snprintf(f->name, sizeof f->name, "%s", e->d_name);
+        char path[256];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        f->data = slurp(path, &f->len);
+    }
+    closedir(dp);
+    cr_assert_not_null(find("manifest.json"));
+    cr_assert_geq(nfiles, 5, "a manifest and at least one part's files");
+}
+
+static void teardown(void)
+{
+    for (size_t i = 0; i < nfiles; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
+        unlink(path);
+        free(files[i].data);
+    }
+    rmdir(dir);
+    for (size_t i = 0; i < ROBUST_PROBE_COUNT; i++)
+        fj_posting_free(probe[i]);
+    fj_context_free(ctx);
+}
+
+TestSuite(corrupt, .init = setup, .fini = teardown, .timeout = 600);
+
+Test(corrupt, truncation_at_every_offset)
+{
+    size_t refused = 0, tried = 0;
+    for (size_t i = 0; i < nfiles; i++) {
+        bundle_file *f = &files[i];
+        for (size_t k = 0; k < f->len; k++) {
+            snprintf(breadcrumb, sizeof breadcrumb, "%s truncated to %zu of %zu bytes", f->name,
+                     k, f->len);
+            put(f->name, f->data, k);
+            enum outcome o = try_load();
+            cr_assert_neq(o, DIFFERENT, "%s: loaded and scored differently", breadcrumb);
+            /* the checksums catch every truncation of a file they cover; the manifest itself
+             * may lose its final newline and still be the same valid JSON */
+            if (strcmp(f->name, "manifest.json") != 0)
+                cr_assert_eq(o, REFUSED, "%s: not refused", breadcrumb);
+            if (o == REFUSED) {
+                refused++;
+                cr_assert(strstr(err.message, f->name), "%s: the error names the file: %s",
+                          breadcrumb, err.message);
+            }
+            tried++;
+        }
+        put(f->name, f->data, f->len);
+    }
+    cr_assert_geq(refused + 1, tried, "%zu of %zu truncations refused", refused, tried);
+}
+
+Test(corrupt, truncation_past_the_checksums)
+{
+    size_t tried = 0, refused = 0;
+    for (size_t i = 0; i < nfiles; i++) {
+        bundle_file *f = &files[i];
+        if (strcmp(f->name, "manifest.json") == 0)
+            continue;
+        for (size_t k = 0; k < f->len; k++) {
+            snprintf(breadcrumb, sizeof breadcrumb, "%s truncated to %zu of %zu bytes, re-signed",
+                     f->name, k, f->len);
+            put(f->name, f->data, k);
+            char *man = resigned_manifest(f->name, f->data, k);
+            put("manifest.json", man, strlen(man));
+            free(man);
+            enum outcome o = try_load();
+            /* a truncated file is never a different valid model: refused, or (for files the
+             * model does not need, such as a linear part's libsvm text) the same scores */
+            cr_assert_neq(o, DIFFERENT, "%s: loaded and scored differently", breadcrumb);
+            if (o == REFUSED)
+                refused++;
+            tried++;
+        }
+        restore_all();
+    }
+    cr_assert_gt(refused, tried / 2, "the parsers themselves refuse truncated files");
+}
+
+static uint64_t rng = 0x9E3779B97F4A7C15u;
+static uint64_t next_random(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+/* A random bit of the bundle: a file weighted by its size, an offset, a bit. */
+static bundle_file *random_bit(size_t *offset, unsigned *bit)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < nfiles; i++)
+        total += files[i].len;
+    size_t at = (size_t)(next_random() % total);
+    for (size_t i = 0; i < nfiles; i++) {
+        if (at < files[i].len) {
+            *offset = at;
+            *bit = (unsigned)(next_random() % 8);
+            return &files[i];
+        }
+        at -= files[i].len;
+    }
+    return NULL;
+}
+
+Test(corrupt, random_bit_flips)
+{
+    enum { FLIPS = 2000 };
+    size_t refused = 0;
+    for (int n = 0; n < FLIPS; n++) {
+        size_t off;
+        unsigned bit;
+        bundle_file *f = random_bit(&off, &bit);
+        snprintf(breadcrumb, sizeof breadcrumb, "%s byte %zu bit %u flipped (flip %d)", f->name,
+                 off, bit, n);
+        f->data[off] ^= (char)(1u << bit);
+        put(f->name, f->data, f->len);
+        enum outcome o = try_load();
+        f->data[off] ^= (char)(1u << bit);
+        put(f->name, f->data, f->len);
+        /* a flip the checksums cannot see is one in the manifest that changes nothing the
+         * model uses (its description, white space): the scores are the same */
+        cr_assert_neq(o, DIFFERENT, "%s: loaded and scored differently", breadcrumb);
+        if (o == REFUSED)
+            refused++;
+    }
+    cr_assert_gt(refused, FLIPS * 9 / 10, "only %zu of %d flips refused", refused, FLIPS);
+}
+
+Test(corrupt, random_bit_flips_past_the_checksums)
+{
+    enum { FLIPS = 2000 };
+    size_t counts[3] = {0};
+    for (int n = 0; n < FLIPS; n++) {
+        size_t off;
+        unsigned bit;
+        bundle_file *f = random_bit(&off, &bit);
+        if (strcmp(f->name, "manifest.json") == 0)
+            continue;
+        snprintf(breadcrumb, sizeof breadcrumb, "%s byte %zu bit %u flipped, re-signed (flip %d)",
+                 f->name, off, bit, n);
+        f->data[off] ^= (char)(1u << bit);
+        put(f->name, f->data, f->len);
+        char *man = resigned_manifest(f->name, f->data, f->len);
+        put("manifest.json", man, strlen(man));
+        free(man);
+        counts[try_load()]++;
+        f->data[off] ^= (char)(1u << bit);
+        restore_all();
+    }
+    /* every outcome is possible here; what matters is that none crashed or gave a non-number */
+    cr_assert_gt(counts[REFUSED], 0);
+    cr_log_info("re-signed flips: %zu refused, %zu same scores, %zu other valid models",
+                counts[REFUSED], counts[SAME], counts[DIFFERENT]);
+}
+
+Test(corrupt, missing_empty_and_odd_files)
+{
+    for (size_t i = 0; i < nfiles; i++) {
+        bundle_file *f = &files[i];
+        char path[256];
+        snprintf(path, sizeof path, "%s/%s", dir, f->name);
+
+        snprintf(breadcrumb, sizeof breadcrumb, "%s missing", f->name);
+        cr_assert_eq(unlink(path), 0);
+        cr_assert_eq(try_load(), REFUSED, "%s", breadcrumb);
+        cr_assert(strstr(err.message, f->name), "%s: %s", breadcrumb, err.message);
+
+        snprintf(breadcrumb, sizeof breadcrumb, "%s a folder", f->name);
+        cr_assert_eq(mkdir(path, 0700), 0);
+        cr_assert_eq(try_load(), REFUSED, "%s", breadcrumb);
+        cr_assert(strstr(err.message, f->name), "%s: %s", breadcrumb, err.message);
+        cr_assert_eq(rmdir(path), 0);
+
+        snprintf(breadcrumb, sizeof breadcrumb, "%s a link to /dev/zero", f->name);
+        cr_assert_eq(symlink("/dev/zero", path), 0);
+        cr_assert_eq(try_load(), REFUSED, "%s", breadcrumb);
+        cr_assert_eq(unlink(path), 0);
+
+        snprintf(breadcrumb, sizeof breadcrumb, "%s empty", f->name);
+        put(f->name, "", 0);
+        cr_assert_eq(try_load(), REFUSED, "%s", breadcrumb);
+
+        snprintf(breadcrumb, sizeof breadcrumb, "%s 64 kB of NUL bytes", f->name);
+        char *zeros = calloc(1, 65536);
+        put(f->name, zeros, 65536);
+        cr_assert_eq(try_load(), REFUSED, "%s", breadcrumb);
+        free(zeros);
+        put(f->name, f->data, f->len);
+    }
+    snprintf(breadcrumb, sizeof breadcrumb, "intact");
+    cr_assert_eq(try_load(), SAME);
+}
+
+/* Replace `from` by `to` once in the manifest and load. */
+static enum outcome with_manifest_edit(const char *from, const char *to)
+{
+    bundle_file *man = find("manifest.json");
+    const char *at = strstr(man->data, from);
+    cr_assert_not_null(at, "the manifest holds %s", from);
+    size_t pre = (size_t)(at - man->data), fl = strlen(from), tl = strlen(to);
+    char *edited = malloc(man->len - fl + tl + 1);
+    memcpy(edited, man->data, pre);
+    memcpy(edited + pre, to, tl);
+    memcpy(edited + pre + tl, at + fl, man->len - pre - fl);
+    put("manifest.json", edited, man->len - fl + tl);
+    free(edited);
+    snprintf(breadcrumb, sizeof breadcrumb, "manifest: %s -> %s", from, to);
+    enum outcome o = try_load();
+    put("manifest.json", man->data, man->len);
+    return o;
+}
+
+Test(corrupt, hostile_manifests)
+{
+    /* a newer format is a version error, not a parse failure */
+    cr_assert_eq(with_manifest_edit("\"format\": 1", "\"format\": 2"), REFUSED);
+    cr_assert_eq(err.status, FJ_ERR_VERSION, "%s", err.message);
+    cr_assert_eq(with_manifest_edit("\"format\": 1", "\"format\": 99999999999999999999"),
+                 REFUSED);
+    cr_assert_eq(with_manifest_edit("\"format\": 1", "\"format\": -1"), REFUSED);
+    cr_assert_eq(with_manifest_edit("\"format\": 1", "\"format\": \"1\""), REFUSED);
+    cr_assert_eq(with_manifest_edit("\"kind\": \"fakejob-model\"", "\"kind\": \"other\""),
+                 REFUSED);
+    /* files outside the folder are never read */
+    cr_assert_eq(with_manifest_edit("\"files\": {", "\"files\": {\"../../etc/passwd\": {}, "),
+                 REFUSED);
+    cr_assert(strstr(err.message, "bad file name"), "%s", err.message);
+    cr_assert_eq(with_manifest_edit("\"files\": {", "\"files\": {\"/etc/passwd\": {}, "),
+                 REFUSED);
+    /* sizes that lie */
+    cr_assert_eq(with_manifest_edit("\"bytes\": ", "\"bytes\": 1"), REFUSED);
+    cr_assert_eq(with_manifest_edit("\"bytes\": ", "\"bytes\": -"), REFUSED);
+    cr_assert_eq(with_manifest_edit("\"parts\": [", "\"parts\": [{\"lang\": \"fr\"}, "),
+                 REFUSED);
+    cr_assert_eq(with_manifest_edit("\"parts\": [", "\"parts\": 7, \"x\": ["), REFUSED);
+    /* deep nesting in the part of the manifest the loader keeps: accepted when jansson can
+     * parse it, refused beyond its depth limit, never a stack overflow */
+    for (int depth = 1000; depth <= 200000; depth *= 200) {
+        fj_buf deep = {0};
+        cr_assert(fj__buf_printf(&deep, "\"training\": {\"deep\": "));
+        for (int i = 0; i < depth; i++)
+            cr_assert(fj__buf_append(&deep, "[", 1));
+        for (int i = 0; i < depth; i++)
+            cr_assert(fj__buf_append(&deep, "]", 1));
+        cr_assert(fj__buf_printf(&deep, "}, \"old_training\": "));
+        enum outcome o = with_manifest_edit("\"training\": ", deep.data);
+        cr_assert_eq(o, depth < 2048 ? SAME : REFUSED, "depth %d", depth);
+        fj__buf_free(&deep);
+    }
+}

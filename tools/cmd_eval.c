@@ -1,0 +1,432 @@
+/*
+ * cmd_eval.c - `fakejob eval [--model DIR] [OPTIONS] CORPUS.jsonl...`: score a labelled corpus
+ * with a model (replaying its history in time order, as training does) and print precision,
+ * recall and F1 of the fraud class at the threshold and per verdict, ROC-AUC, PR-AUC, recall
+ * at 1 % false-positive rate and the confusion matrices, as a table or (--json) one JSON object;
+ * --plot FILE.svg draws the ROC and precision-recall curves. With --cv, no model is used: the
+ * training procedure is cross-validated on the corpus (grouped folds) and its out-of-fold scores
+ * are measured.
+ *
+ * Exit status: 0 done; 1 nothing to evaluate, evaluation failed, or (--strict) an unreadable
+ * posting; 2 bad flags; 3 a corpus file could not be read or the plot written; 4 the model
+ * could not be loaded.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: fakejob eval [--model DIR] [OPTIONS] CORPUS.jsonl...\n"
+            "Score labelled postings (corpus JSONL; standard input when no file is given) and\n"
+            "measure the scores against the labels.\n\n"
+            "  -m, --model DIR     the model bundle (default: the default model)\n"
+            "  -t, --threshold T   decision threshold on the score, 0..1 (default 0.5)\n"
+            "  --no-replay         score each posting alone, without replaying the corpus's\n"
+            "                      repost history in time order\n"
+            "  --json              print the metrics as one JSON object\n"
+            "  --plot FILE.svg     draw the ROC and precision-recall curves (SVG)\n"
+            "  --cv                no model: cross-validate training on the corpus and measure\n"
+            "                      the out-of-fold scores\n"
+            "  --folds K           folds for --cv (default 5)\n"
+            "  --group-by FIELD    --cv: keep postings with the same FIELD (e.g. company) in one\n"
+            "                      fold (default: by content, so copies share a fold)\n"
+            "  --strict            stop at the first posting that cannot be read\n"
+            "  -q, --quiet         no progress or warnings about skipped postings\n"
+            "  -h, --help          this help\n\n"
+            "Exit status: 0 done, 1 nothing to evaluate or failed, 2 bad usage, 3 unreadable\n"
+            "file or unwritable plot, 4 the model could not be loaded.\n");
+}
+
+typedef struct eval_args {
+    const char *model, *plot, *group_by;
+    double threshold;
+    bool replay, json, cv, strict, quiet;
+    int folds;
+    char **files;
+    int nfiles;
+} eval_args;
+
+static bool parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+/* 0: parsed; -1: --help was printed; otherwise the exit status. */
+static int parse_args(int argc, char **argv, eval_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->threshold = FJ_DEFAULT_THRESHOLD;
+    a->replay = true;
+    a->folds = 5;
+    char **files = calloc((size_t)argc + 1, sizeof *files);
+    if (!files)
+        return CLI_FAIL;
+    bool only_files = false, folds_given = false, group_given = false;
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+#define NEEDS_VALUE                                                                                \
+    do {                                                                                           \
+        if (!val) {                                                                                \
+            cli_warn("eval", "%s needs a value", s);                                               \
+            free(files);                                                                           \
+            return CLI_USAGE;                                                                      \
+        }                                                                                          \
+        i++;                                                                                       \
+    } while (0)
+        if (only_files || s[0] != '-' || strcmp(s, "-") == 0) {
+            files[a->nfiles++] = argv[i];
+        } else if (strcmp(s, "--") == 0) {
+            only_files = true;
+        } else if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
+            usage(stdout);
+            free(files);
+            return -1;
+        } else if (strcmp(s, "-m") == 0 || strcmp(s, "--model") == 0) {
+            NEEDS_VALUE;
+            a->model = val;
+        } else if (strcmp(s, "-t") == 0 || strcmp(s, "--threshold") == 0) {
+            NEEDS_VALUE;
+            if (!parse_double(val, &a->threshold) || a->threshold < 0 || a->threshold > 1) {
+                cli_warn("eval", "--threshold takes a number from 0 to 1, not '%s'", val);
+                free(files);
+                return CLI_USAGE;
+            }
+        } else if (strcmp(s, "--plot") == 0) {
+            NEEDS_VALUE;
+            a->plot = val;
+        } else if (strcmp(s, "--folds") == 0) {
+            NEEDS_VALUE;
+            char *end;
+            long k = strtol(val, &end, 10);
+            if (*end || end == val || k < 2 || k > 100) {
+                cli_warn("eval", "--folds takes a whole number from 2 to 100, not '%s'", val);
+                free(files);
+                return CLI_USAGE;
+            }
+            a->folds = (int)k;
+            folds_given = true;
+        } else if (strcmp(s, "--group-by") == 0) {
+            NEEDS_VALUE;
+            int f = fj_field_from_name(val, strlen(val));
+            if (strcmp(val, "content") != 0 &&
+                (f < 0 || fj_field_type_of((fj_field)f) != FJ_TYPE_STRING)) {
+                cli_warn("eval", "--group-by takes 'content' or a string field, not '%s'", val);
+                free(files);
+                return CLI_USAGE;
+            }
+            a->group_by = strcmp(val, "content") == 0 ? NULL : val;
+            group_given = true;
+        } else if (strcmp(s, "--no-replay") == 0) {
+            a->replay = false;
+        } else if (strcmp(s, "--json") == 0) {
+            a->json = true;
+        } else if (strcmp(s, "--cv") == 0) {
+            a->cv = true;
+        } else if (strcmp(s, "--strict") == 0) {
+            a->strict = true;
+        } else if (strcmp(s, "-q") == 0 || strcmp(s, "--quiet") == 0) {
+            a->quiet = true;
+        } else {
+            cli_warn("eval", "unknown option '%s'", s);
+            usage(stderr);
+            free(files);
+            return CLI_USAGE;
+        }
+#undef NEEDS_VALUE
+    }
+    if (a->cv && a->model) {
+        cli_warn("eval", "--cv trains its own models: it does not take --model");
+        free(files);
+        return CLI_USAGE;
+    }
+    if (!a->cv && (folds_given || group_given)) {
+        cli_warn("eval", "--folds and --group-by go with --cv");
+        free(files);
+        return CLI_USAGE;
+    }
+    a->files = files; /* freed by cmd_eval */
+    return 0;
+}
+
+/* Read the corpus into `d`. Returns 0 or an exit status. */
+static int read_corpus(const eval_args *a, fj_dataset *d)
+{
+    cli_reader r;
+    cli_reader_init(&r, a->files, a->nfiles);
+    fj_posting *p;
+    fj_error err;
+    if (fj_posting_new(&p, &err) != FJ_OK) {
+        cli_warn("eval", "%s", err.message);
+        return CLI_FAIL;
+    }
+    long long bad = 0, unlabelled = 0;
+    int status = 0, got;
+    while ((got = cli_reader_next(&r)) != 0) {
+        if (got < 0) {
+            status = CLI_IO; /* the reader said which file */
+            break;
+        }
+        fj_error_clear(&err);
+        fj_status st = cli_parse_line(&r, p, &err);
+        if (st == FJ_OK && fj_posting_label(p) == FJ_LABEL_NONE) {
+            unlabelled++;
+            if (!a->quiet && unlabelled <= 10)
+                cli_warn("eval", "%s:%lld: no label; skipped", r.path, r.lineno);
+            if (a->strict) {
+                status = CLI_FAIL;
+                break;
+            }
+            continue;
+        }
+        const char *key = NULL;
+        if (st == FJ_OK && a->group_by) {
+            size_t kl = 0;
+            key = fj_posting_string(
+                p, (fj_field)fj_field_from_name(a->group_by, strlen(a->group_by)), &kl);
+            if (key && kl == 0)
+                key = NULL;
+        }
+        if (st == FJ_OK && (st = fj_dataset_add(d, p, key, &err)) != FJ_OK) {
+            char why[sizeof err.message];
+            snprintf(why, sizeof why, "%s", err.message);
+            snprintf(err.message, sizeof err.message, "%s:%lld: %s", r.path, r.lineno, why);
+        }
+        if (st == FJ_ERR_NOMEM) {
+            cli_warn("eval", "%s", err.message);
+            status = CLI_FAIL;
+            break;
+        }
+        if (st != FJ_OK) {
+            bad++;
+            if (!a->quiet && bad <= 10)
+                cli_warn("eval", "%s; skipped", err.message);
+            if (a->strict) {
+                status = CLI_FAIL;
+                break;
+            }
+            continue;
+        }
+    }
+    if (!a->quiet && (bad || unlabelled))
+        cli_warn("eval", "skipped %lld unreadable and %lld unlabelled postings", bad, unlabelled);
+    cli_reader_free(&r);
+    fj_posting_free(p);
+    return status;
+}
+
+static void print_ratio(FILE *out, double v)
+{
+    if (isnan(v))
+        fprintf(out, " %9s", "n/a");
+    else
+        fprintf(out, " %9.3f", v);
+}
+
+static void print_prf(FILE *out, const char *name, const fj_prf *r)
+{
+    fprintf(out, "  %-28s", name);
+    print_ratio(out, r->precision);
+    print_ratio(out, r->recall);
+    print_ratio(out, r->f1);
+    fprintf(out, " %7lld %7lld %7lld\n", (long long)r->tp, (long long)r->fp, (long long)r->fn);
+}
+
+static void print_table(FILE *out, const fj_metrics *m, const char *what)
+{
+    fprintf(out, "%s\n", what);
+    fprintf(out, "%lld postings: %lld fraud, %lld legit\n\n", (long long)m->count,
+            (long long)m->fraud, (long long)m->legit);
+    fprintf(out, "  %-28s %9s %9s %9s %7s %7s %7s\n", "fraud flagged when", "precision", "recall",
+            "F1", "TP", "FP", "FN");
+    char name[64];
+    snprintf(name, sizeof name, "score >= %.3g", m->threshold);
+    print_prf(out, name, &m->at_threshold);
+    if (m->has_verdicts) {
+        print_prf(out, "verdict fraud", &m->flag_fraud);
+        print_prf(out, "verdict fraud or suspicious", &m->flag_suspicious);
+    }
+    fprintf(out, "\n  %-28s", "ROC-AUC");
+    print_ratio(out, m->roc_auc);
+    fprintf(out, "\n  %-28s", "PR-AUC (average precision)");
+    print_ratio(out, m->pr_auc);
+    fprintf(out, "\n  %-28s", "recall at 1% FPR");
+    print_ratio(out, m->recall_at_1pct_fpr);
+    if (isfinite(m->threshold_at_1pct_fpr))
+        fprintf(out, "   (score >= %.4g)", m->threshold_at_1pct_fpr);
+    fprintf(out, "\n  %-28s", "accuracy");
+    print_ratio(out, m->accuracy);
+    if (m->fraud == 0 || m->legit == 0)
+        fprintf(out, "\n  (n/a: the corpus holds a single class, so AUCs are undefined)");
+    fprintf(out, "\n\nconfusion matrix at score >= %.3g\n", m->threshold);
+    fprintf(out, "  %-14s %16s %16s\n", "", "predicted legit", "predicted fraud");
+    fprintf(out, "  %-14s %16lld %16lld\n", "actual legit", (long long)m->tn, (long long)m->fp);
+    fprintf(out, "  %-14s %16lld %16lld\n", "actual fraud", (long long)m->fn, (long long)m->tp);
+    if (m->has_verdicts) {
+        fprintf(out, "\nverdicts\n  %-14s %12s %12s %12s\n", "", "legit", "suspicious", "fraud");
+        for (int y = 0; y < 2; y++)
+            fprintf(out, "  %-14s %12lld %12lld %12lld\n", y ? "actual fraud" : "actual legit",
+                    (long long)m->verdicts[FJ_VERDICT_LEGIT][y],
+                    (long long)m->verdicts[FJ_VERDICT_SUSPICIOUS][y],
+                    (long long)m->verdicts[FJ_VERDICT_FRAUD][y]);
+    }
+}
+
+/* --cv progress: the outer folds and the history replay; the inner grid search stays quiet. */
+static void cv_progress(const fj_progress *pr, void *user)
+{
+    (void)user;
+    if (pr->message && *pr->message && pr->stage &&
+        (strcmp(pr->stage, "cv") == 0 || strcmp(pr->stage, "replay") == 0))
+        fprintf(stderr, "fakejob eval: %s\n", pr->message);
+}
+
+static int write_plot(const eval_args *a, const double *scores, const int *labels, size_t n,
+                      const char *title)
+{
+    char *svg;
+    size_t len;
+    fj_error err;
+    fj_status st = fj_plot_svg(scores, labels, n, title, &svg, &len, &err);
+    if (st != FJ_OK) {
+        cli_warn("eval", "no plot: %s", err.message);
+        return CLI_FAIL;
+    }
+    FILE *f = fopen(a->plot, "wb");
+    bool ok = f && fwrite(svg, 1, len, f) == len;
+    if (f && fclose(f) != 0)
+        ok = false;
+    free(svg);
+    if (!ok) {
+        cli_warn("eval", "cannot write '%s': %s", a->plot, strerror(errno));
+        return CLI_IO;
+    }
+    return CLI_OK;
+}
+
+int cmd_eval(int argc, char **argv)
+{
+    eval_args a;
+    int status = parse_args(argc, argv, &a);
+    if (status < 0)
+        return CLI_OK; /* --help */
+    if (status)
+        return status;
+    if (a.nfiles == 0 && isatty(0) && !a.quiet)
+        cli_warn("eval", "reading postings from standard input");
+
+    fj_error err;
+    fj_error_clear(&err);
+    fj_model *model = NULL;
+    fj_dataset *d = NULL;
+    fj_context *ctx = NULL;
+    double *scores = NULL;
+    fj_verdict *verdicts = NULL;
+    int *labels = NULL;
+    if (fj_dataset_new(&d, &err) != FJ_OK || fj_context_new(&ctx, &err) != FJ_OK) {
+        cli_warn("eval", "%s", err.message);
+        status = CLI_FAIL;
+        goto done;
+    }
+    status = read_corpus(&a, d);
+    if (status)
+        goto done;
+    size_t n = fj_dataset_size(d);
+    if (n == 0) {
+        cli_warn("eval", "no labelled postings to evaluate");
+        status = CLI_FAIL;
+        goto done;
+    }
+    if (!a.cv) {
+        fj_status st =
+            a.model ? fj_model_load(&model, a.model, &err) : fj_model_load_default(&model, &err);
+        if (st != FJ_OK) {
+            cli_warn("eval", "cannot load the model: %s", err.message);
+            status = CLI_MODEL;
+            goto done;
+        }
+    }
+    scores = malloc(n * sizeof *scores);
+    verdicts = malloc(n * sizeof *verdicts);
+    labels = malloc(n * sizeof *labels);
+    if (!scores || !verdicts || !labels) {
+        cli_warn("eval", "out of memory");
+        status = CLI_FAIL;
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++)
+        labels[i] = fj_dataset_label(d, i) == FJ_LABEL_FRAUD;
+
+    fj_metrics m;
+    char what[512];
+    fj_status st;
+    if (a.cv) {
+        fj_train_params params;
+        fj_train_params_init(&params);
+        params.folds = a.folds;
+        if (!a.quiet)
+            params.progress = cv_progress;
+        st = fj_cross_validate(d, &params, scores, NULL, verdicts, NULL, &err);
+        if (st == FJ_OK)
+            st = fj_metrics_compute(scores, labels, verdicts, n, a.threshold, &m, &err);
+        snprintf(what, sizeof what, "%d-fold cross-validation grouped by %s", a.folds,
+                 a.group_by ? a.group_by : "content");
+    } else {
+        fj_eval_options opts;
+        fj_eval_options_init(&opts);
+        opts.threshold = a.threshold;
+        opts.replay_history = a.replay;
+        st = fj_evaluate(ctx, model, d, &opts, &m, scores, verdicts, &err);
+        snprintf(what, sizeof what, "model %s%s", fj_model_name(model),
+                 a.replay ? "" : " (no history replay)");
+    }
+    if (st != FJ_OK) {
+        cli_warn("eval", "%s", err.message);
+        status = CLI_FAIL;
+        goto done;
+    }
+    if (a.json) {
+        char *json;
+        if (fj_metrics_to_json(&m, &json, &err) != FJ_OK) {
+            cli_warn("eval", "%s", err.message);
+            status = CLI_FAIL;
+            goto done;
+        }
+        fputs("{\"evaluated\":", stdout);
+        cli_json_string(stdout, what, strlen(what));
+        printf(",\"metrics\":%s}\n", json);
+        free(json);
+    } else {
+        print_table(stdout, &m, what);
+    }
+    if (fflush(stdout) != 0) {
+        status = CLI_IO;
+        goto done;
+    }
+    if (a.plot) {
+        char title[600];
+        snprintf(title, sizeof title, "fakejob eval: %s", what);
+        status = write_plot(&a, scores, labels, n, title);
+    }
+done:
+    free(scores);
+    free(verdicts);
+    free(labels);
+    free(a.files);
+    fj_context_free(ctx);
+    fj_dataset_free(d);
+    fj_model_free(model);
+    return status;
+}

@@ -1,0 +1,434 @@
+/*
+ * cmd_score.c - `fakejob score [--model DIR] [--history DB] [OPTIONS] [FILE...]`: score postings
+ * (JSONL, standard input when no file is given) and write one result per input line, in input
+ * order: the result format of README.md as JSONL, or a readable table when standard output is a
+ * terminal (or with --format table). A line that cannot be read or scored gives an error result
+ * and the stream goes on.
+ *
+ * Postings go through fj_score_json_batch, which writes the result lines: regular files in
+ * chunks on several threads, a pipe or a terminal line by line, each result written as soon as
+ * its line arrives. The table is written from fj_score_with's results, one posting at a time.
+ *
+ * Exit status: 0 every line was processed (error results included); 1 with --strict when a
+ * line gave an error result; 2 bad flags; 3 an input file or the history store could not be
+ * opened, or output could not be written; 4 the model could not be loaded.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CHUNK 512
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: fakejob score [--model DIR] [--history DB] [OPTIONS] [FILE...]\n"
+            "Score job postings (one JSON object a line; standard input when no file is given)\n"
+            "and write one result a line, in input order.\n\n"
+            "  -m, --model DIR              the model bundle (default: the default model,\n"
+            "                               or $FAKEJOB_MODEL)\n"
+            "  -H, --history DB             a repost history store (SQLite file, created if\n"
+            "                               needed): each posting is recorded and its reposts\n"
+            "                               counted\n"
+            "  --threshold-fraud X          score from which the verdict is fraud (0..1;\n"
+            "                               default: the model's)\n"
+            "  --threshold-suspicious Y     score from which it is suspicious (0..1, <= X)\n"
+            "  --reasons N                  reasons per result (default 5, 0 for none)\n"
+            "  --format json|table          JSONL (default when not a terminal) or a table\n"
+            "  --threads N                  worker threads (default: one per CPU)\n"
+            "  --strict                     exit 1 when any line gave an error result\n"
+            "  -q, --quiet                  no summary or warnings on standard error\n"
+            "  -h, --help                   this help\n\n"
+            "Exit status: 0 done, 1 error results with --strict, 2 bad usage, 3 unreadable\n"
+            "input, history or unwritable output, 4 the model could not be loaded.\n");
+}
+
+typedef struct score_args {
+    const char *model, *history;
+    double t_fraud, t_susp;
+    long reasons, threads;
+    int table; /* -1: auto */
+    bool strict, quiet;
+    char **files;
+    int nfiles;
+} score_args;
+
+static bool parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* 0: parsed; -1: --help printed; otherwise the exit status. */
+static int parse_args(int argc, char **argv, score_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->t_fraud = a->t_susp = -1;
+    a->reasons = 5;
+    a->table = -1;
+    a->files = calloc((size_t)argc + 1, sizeof *a->files);
+    if (!a->files)
+        return CLI_FAIL;
+    bool only_files = false;
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        bool takes = strcmp(s, "-m") == 0 || strcmp(s, "--model") == 0 || strcmp(s, "-H") == 0 ||
+                     strcmp(s, "--history") == 0 || strcmp(s, "--threshold-fraud") == 0 ||
+                     strcmp(s, "--threshold-suspicious") == 0 || strcmp(s, "--reasons") == 0 ||
+                     strcmp(s, "--format") == 0 || strcmp(s, "--threads") == 0;
+        if (!only_files && takes) {
+            if (!val) {
+                cli_warn("score", "%s needs a value", s);
+                return CLI_USAGE;
+            }
+            i++;
+        }
+        if (only_files || s[0] != '-' || strcmp(s, "-") == 0) {
+            a->files[a->nfiles++] = argv[i];
+        } else if (strcmp(s, "--") == 0) {
+            only_files = true;
+        } else if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
+            usage(stdout);
+            return -1;
+        } else if (strcmp(s, "-m") == 0 || strcmp(s, "--model") == 0) {
+            a->model = val;
+        } else if (strcmp(s, "-H") == 0 || strcmp(s, "--history") == 0) {
+            a->history = val;
+        } else if (strcmp(s, "--threshold-fraud") == 0 ||
+                   strcmp(s, "--threshold-suspicious") == 0) {
+            double v;
+            if (!parse_double(val, &v) || v < 0 || v > 1) {
+                cli_warn("score", "%s takes a number from 0 to 1, not '%s'", s, val);
+                return CLI_USAGE;
+            }
+            *(strcmp(s, "--threshold-fraud") == 0 ? &a->t_fraud : &a->t_susp) = v;
+        } else if (strcmp(s, "--reasons") == 0) {
+            if (!parse_long(val, 0, 100, &a->reasons)) {
+                cli_warn("score", "--reasons takes a whole number from 0 to 100, not '%s'", val);
+                return CLI_USAGE;
+            }
+        } else if (strcmp(s, "--threads") == 0) {
+            if (!parse_long(val, 0, 256, &a->threads)) {
+                cli_warn("score", "--threads takes a whole number from 0 to 256, not '%s'", val);
+                return CLI_USAGE;
+            }
+        } else if (strcmp(s, "--format") == 0) {
+            if (strcmp(val, "json") == 0)
+                a->table = 0;
+            else if (strcmp(val, "table") == 0)
+                a->table = 1;
+            else {
+                cli_warn("score", "--format takes json or table, not '%s'", val);
+                return CLI_USAGE;
+            }
+        } else if (strcmp(s, "--strict") == 0) {
+            a->strict = true;
+        } else if (strcmp(s, "-q") == 0 || strcmp(s, "--quiet") == 0) {
+            a->quiet = true;
+        } else {
+            cli_warn("score", "unknown option '%s' (see fakejob score --help)", s);
+            return CLI_USAGE;
+        }
+    }
+    if (a->t_fraud >= 0 && a->t_susp > a->t_fraud) {
+        cli_warn("score", "--threshold-suspicious (%g) is above --threshold-fraud (%g)", a->t_susp,
+                 a->t_fraud);
+        return CLI_USAGE;
+    }
+    return 0;
+}
+
+/* ---- output ---- */
+
+typedef struct out_state {
+    bool table, header_done, write_failed;
+    size_t results, errors;
+} out_state;
+
+static void table_header(out_state *o)
+{
+    if (o->header_done)
+        return;
+    o->header_done = true;
+    printf("%-16s %-4s %6s  %-10s  %s\n", "ID", "LANG", "SCORE", "VERDICT", "REASONS");
+}
+
+/* Print at most `width` display columns of UTF-8 text, treating wide characters as 2. */
+static void put_clipped(const char *s, size_t len, int width)
+{
+    int used = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t n = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+        int w = n >= 3 ? 2 : 1;
+        if (i + n > len || used + w > width)
+            break;
+        if (c == '\n' || c == '\t' || c == '\r')
+            putchar(' ');
+        else
+            fwrite(s + i, 1, n, stdout);
+        used += w;
+        i += n;
+    }
+    for (; used < width; used++)
+        putchar(' ');
+}
+
+static void table_row(out_state *o, const fj_posting *p, const fj_result *r)
+{
+    table_header(o);
+    size_t il = 0;
+    const char *id = p ? fj_posting_string(p, FJ_FIELD_ID, &il) : NULL;
+    put_clipped(id ? id : "-", id ? il : 1, 16);
+    printf(" %-4s %6.3f  %-10s  ", fj_lang_name(r->lang), r->score, fj_verdict_name(r->verdict));
+    if (!r->reasons_available)
+        printf("(no reasons: kernel model)");
+    for (size_t k = 0; k < r->reason_count && k < 3; k++) {
+        const fj_reason *rs = &r->reasons[k];
+        printf("%s%s %+.2f", k ? ", " : "", rs->signal, rs->weight);
+        if (rs->evidence && rs->evidence_len) {
+            printf(" \"");
+            size_t n = rs->evidence_len > 24 ? 24 : rs->evidence_len;
+            /* cut on a character boundary */
+            while (n < rs->evidence_len && ((unsigned char)rs->evidence[n] & 0xc0) == 0x80)
+                n--;
+            fwrite(rs->evidence, 1, n, stdout);
+            printf("%s\"", n < rs->evidence_len ? "…" : "");
+        }
+    }
+    putchar('\n');
+}
+
+static void table_error(out_state *o, const char *id, const fj_error *e)
+{
+    table_header(o);
+    put_clipped(id ? id : "-", id ? strlen(id) : 1, 16);
+    printf(" %-4s %6s  %-10s  %s\n", "-", "-", "error", e->message);
+}
+
+/* ---- scoring ---- */
+
+typedef struct scorer {
+    const score_args *a;
+    fj_model *model;
+    fj_history *hist;
+    fj_context *ctx;
+    fj_posting *p;
+    fj_score_options so;
+    out_state out;
+    /* pending chunk for the batch scorer */
+    char **lines;
+    size_t *lens;
+    long long *lineno;
+    size_t n;
+    const char *source;
+} scorer;
+
+static void flush_chunk(scorer *s)
+{
+    if (s->n == 0)
+        return;
+    fj_batch_options bo;
+    fj_batch_options_init(&bo);
+    bo.threads = s->n == 1 ? 1 : (int)s->a->threads;
+    bo.history = s->hist;
+    bo.score = &s->so;
+    bo.lines = s->lineno;
+    bo.source = s->source;
+    char *out = NULL;
+    size_t len = 0, errors = 0;
+    fj_error err;
+    fj_error_clear(&err);
+    fj_status st = fj_score_json_batch(s->model, (const char *const *)s->lines, s->lens, s->n, &bo,
+                                       &out, &len, &errors, &err);
+    if (st != FJ_OK) {
+        /* only argument or memory failures: report every line as failed */
+        for (size_t i = 0; i < s->n; i++)
+            cli_write_error(stdout, NULL, &err, s->lineno[i]);
+        s->out.errors += s->n;
+    } else {
+        if (fwrite(out, 1, len, stdout) != len)
+            s->out.write_failed = true;
+        s->out.errors += errors;
+    }
+    s->out.results += s->n;
+    free(out);
+    for (size_t i = 0; i < s->n; i++)
+        free(s->lines[i]);
+    s->n = 0;
+    fflush(stdout);
+}
+
+/* Score one line now, writing a table row or a JSON line. */
+static void score_now(scorer *s, cli_reader *r)
+{
+    fj_error err;
+    fj_error_clear(&err);
+    fj_status st = cli_parse_line(r, s->p, &err);
+    fj_history_stats hs;
+    const fj_history_stats *hp = NULL;
+    if (st == FJ_OK && s->hist) {
+        st = fj_history_observe(s->hist, s->ctx, s->p, &hs, &err);
+        hp = st == FJ_OK ? &hs : NULL;
+    }
+    fj_result res;
+    if (st == FJ_OK)
+        st = fj_score_with(s->ctx, s->model, s->p, hp, &s->so, &res, &err);
+    s->out.results++;
+    size_t il = 0;
+    const char *id = fj_posting_string(s->p, FJ_FIELD_ID, &il);
+    if (st != FJ_OK) {
+        s->out.errors++;
+        if (s->out.table)
+            table_error(&s->out, id, &err);
+        else
+            cli_write_error(stdout, id, &err, r->lineno);
+    } else if (s->out.table) {
+        table_row(&s->out, s->p, &res);
+    } else {
+        char *json = NULL;
+        if (fj_result_to_json(&res, s->p, s->model, &json, &err) == FJ_OK) {
+            fputs(json, stdout);
+            putchar('\n');
+        } else {
+            s->out.errors++;
+            cli_write_error(stdout, id, &err, r->lineno);
+        }
+        free(json);
+    }
+    if (fflush(stdout) != 0)
+        s->out.write_failed = true;
+}
+
+static bool streaming_input(const cli_reader *r)
+{
+    if (!r->fp)
+        return false;
+    struct stat sb;
+    return fstat(fileno(r->fp), &sb) != 0 || !S_ISREG(sb.st_mode);
+}
+
+int cmd_score(int argc, char **argv)
+{
+    score_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc != 0) {
+        free(a.files);
+        return rc < 0 ? CLI_OK : rc;
+    }
+    scorer s;
+    memset(&s, 0, sizeof s);
+    s.a = &a;
+    fj_score_options_init(&s.so);
+    s.so.threshold_fraud = a.t_fraud;
+    s.so.threshold_suspicious = a.t_susp;
+    s.so.max_reasons = (size_t)a.reasons;
+    s.out.table = a.table < 0 ? isatty(STDOUT_FILENO) : a.table;
+    fj_error err;
+    fj_error_clear(&err);
+    fj_status st =
+        a.model ? fj_model_load(&s.model, a.model, &err) : fj_model_load_default(&s.model, &err);
+    if (st != FJ_OK) {
+        cli_warn("score", "%s", err.message);
+        free(a.files);
+        return CLI_MODEL;
+    }
+    rc = CLI_OK;
+    if (a.history && fj_history_open(&s.hist, a.history, &err) != FJ_OK) {
+        cli_warn("score", "%s", err.message);
+        rc = CLI_IO;
+        goto out;
+    }
+    if (fj_context_new(&s.ctx, &err) != FJ_OK || fj_posting_new(&s.p, &err) != FJ_OK) {
+        cli_warn("score", "%s", err.message);
+        rc = CLI_FAIL;
+        goto out;
+    }
+    s.lines = calloc(CHUNK, sizeof *s.lines);
+    s.lens = calloc(CHUNK, sizeof *s.lens);
+    s.lineno = calloc(CHUNK, sizeof *s.lineno);
+    if (!s.lines || !s.lens || !s.lineno) {
+        cli_warn("score", "out of memory");
+        rc = CLI_FAIL;
+        goto out;
+    }
+    cli_reader r;
+    cli_reader_init(&r, a.files, a.nfiles);
+    bool io_failed = false;
+    int got;
+    while ((got = cli_reader_next(&r)) != 0) {
+        if (got < 0) {
+            io_failed = true;
+            continue;
+        }
+        if (s.out.table || r.too_long) {
+            flush_chunk(&s);
+            score_now(&s, &r);
+            continue;
+        }
+        if ((s.n && s.source != r.path) || s.n == CHUNK)
+            flush_chunk(&s);
+        char *copy = malloc(r.len + 1);
+        if (!copy) {
+            flush_chunk(&s);
+            score_now(&s, &r); /* reports the failure as a result, in order */
+            continue;
+        }
+        memcpy(copy, r.line ? r.line : "", r.len);
+        copy[r.len] = '\0';
+        s.source = r.path;
+        s.lines[s.n] = copy;
+        s.lens[s.n] = r.len;
+        s.lineno[s.n] = r.lineno;
+        s.n++;
+        if (streaming_input(&r))
+            flush_chunk(&s); /* a pipe or terminal: answer each line as it arrives */
+    }
+    flush_chunk(&s);
+    cli_reader_free(&r);
+    if (fflush(stdout) != 0 || ferror(stdout))
+        s.out.write_failed = true;
+    if (s.out.write_failed) {
+        cli_warn("score", "cannot write the results: %s", strerror(errno));
+        rc = CLI_IO;
+    } else if (io_failed) {
+        rc = CLI_IO;
+    } else if (a.strict && s.out.errors) {
+        rc = CLI_FAIL;
+    }
+    if (!a.quiet && s.out.errors)
+        cli_warn("score", "%zu of %zu postings could not be scored (see their error results)",
+                 s.out.errors, s.out.results);
+out:
+    free(s.lines);
+    free(s.lens);
+    free(s.lineno);
+    fj_posting_free(s.p);
+    fj_context_free(s.ctx);
+    fj_history_close(s.hist);
+    fj_model_free(s.model);
+    free(a.files);
+    return rc;
+}

@@ -1,0 +1,177 @@
+/*
+ * cmd_signals.c - `fakejob signals [OPTIONS] [FILE...]`: the red-flag signals of each posting.
+ *
+ * Reads postings, one JSON object a line (standard input when no file is given), and writes one
+ * JSON object a line per posting, in input order (the format of spec/posting.md, "Signals"):
+ *   {"id":"zh-001","lang":"zh","signals":[{"signal":"upfront_fee","value":1,
+ *    "evidence":"入职前需缴纳培训费198元","field":"description"},{"signal":"reposts","value":3}]}
+ * A posting that cannot be read gets an error result instead ({"id":…,"error":{…}}) and the
+ * stream goes on. Exit status: 0 done (error results may have been written); 1 with --strict,
+ * some posting could not be read; 2 bad flags; 3 an input file could not be opened.
+ */
+#include "cli.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: fakejob signals [OPTIONS] [FILE...]\n"
+            "Print the red-flag signals of each posting (JSONL; standard input when no file is\n"
+            "given): one JSON object per posting with every signal that fired, its value and\n"
+            "the text that triggered it. The signals are listed in docs/signals.md.\n\n"
+            "  --now DATE     the observation time for postings without observed_at\n"
+            "                 (ISO 8601; default: now), for reproducible posting_age_days\n"
+            "  --list         print the names of all signals, one a line, and exit\n"
+            "  --strict       exit 1 when a posting could not be read\n"
+            "  -h, --help     this help\n\n"
+            "Exit status: 0 done, 1 (--strict) a posting could not be read, 2 bad usage,\n"
+            "3 an input file could not be opened.\n");
+}
+
+static void write_value(FILE *out, double v)
+{
+    if (v == floor(v) && fabs(v) < 1e15)
+        fprintf(out, "%.0f", v);
+    else
+        fprintf(out, "%.6g", v);
+}
+
+static void write_signals(FILE *out, const fj_posting *p, fj_lang lang, const fj_signal *sig,
+                          size_t n)
+{
+    size_t idlen;
+    const char *id = fj_posting_string(p, FJ_FIELD_ID, &idlen);
+    fputs("{\"id\":", out);
+    if (id)
+        cli_json_string(out, id, idlen);
+    else
+        fputs("null", out);
+    fprintf(out, ",\"lang\":\"%s\",\"signals\":[", fj_lang_name(lang));
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            fputc(',', out);
+        fputs("{\"signal\":", out);
+        cli_json_string(out, sig[i].name, strlen(sig[i].name));
+        fputs(",\"value\":", out);
+        write_value(out, sig[i].value);
+        if (sig[i].evidence) {
+            fputs(",\"evidence\":", out);
+            cli_json_string(out, sig[i].evidence, sig[i].evidence_len);
+            const char *fname = fj_field_name((fj_field)sig[i].field);
+            if (fname) {
+                fputs(",\"field\":", out);
+                cli_json_string(out, fname, strlen(fname));
+            }
+        }
+        fputc('}', out);
+    }
+    fputs("]}\n", out);
+}
+
+int cmd_signals(int argc, char **argv)
+{
+    bool strict = false, only_files = false;
+    int64_t now = 0;
+    char **files = calloc((size_t)argc + 1, sizeof *files);
+    int nfiles = 0;
+    if (!files) {
+        cli_warn("signals", "out of memory");
+        return CLI_FAIL;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        if (only_files || s[0] != '-' || strcmp(s, "-") == 0) {
+            files[nfiles++] = argv[i];
+        } else if (strcmp(s, "--") == 0) {
+            only_files = true;
+        } else if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
+            usage(stdout);
+            free(files);
+            return CLI_OK;
+        } else if (strcmp(s, "--list") == 0) {
+            for (size_t k = 0; k < fj_signal_count(); k++)
+                printf("%s\n", fj_signal_name(k));
+            free(files);
+            return CLI_OK;
+        } else if (strcmp(s, "--strict") == 0) {
+            strict = true;
+        } else if (strcmp(s, "--now") == 0) {
+            fj_error e;
+            if (i + 1 >= argc) {
+                cli_warn("signals", "--now needs a value");
+                free(files);
+                return CLI_USAGE;
+            }
+            const char *v = argv[++i];
+            if (fj_parse_iso8601(v, strlen(v), &now, &e) != FJ_OK || now == 0) {
+                cli_warn("signals", "--now takes an ISO 8601 date, not '%s'", v);
+                free(files);
+                return CLI_USAGE;
+            }
+        } else {
+            cli_warn("signals", "unknown option '%s'", s);
+            usage(stderr);
+            free(files);
+            return CLI_USAGE;
+        }
+    }
+
+    fj_error err;
+    fj_context *ctx = NULL;
+    fj_posting *p = NULL;
+    if (fj_context_new(&ctx, &err) != FJ_OK || fj_posting_new(&p, &err) != FJ_OK) {
+        cli_warn("signals", "%s", err.message);
+        fj_context_free(ctx);
+        free(files);
+        return CLI_FAIL;
+    }
+    if (now)
+        fj_context_set_now(ctx, now);
+
+    cli_reader r;
+    cli_reader_init(&r, files, nfiles);
+    int status = CLI_OK;
+    bool failed = false;
+    int rc;
+    while ((rc = cli_reader_next(&r)) != 0) {
+        if (rc < 0) {
+            status = CLI_IO;
+            continue;
+        }
+        fj_error_clear(&err);
+        fj_status st = cli_parse_line(&r, p, &err);
+        const fj_signal *sig = NULL;
+        size_t n = 0;
+        if (st == FJ_OK)
+            st = fj_signals(ctx, p, NULL, &sig, &n, &err);
+        if (st != FJ_OK) {
+            size_t idlen;
+            const char *id = fj_posting_string(p, FJ_FIELD_ID, &idlen);
+            if (err.line < 0) {
+                char msg[sizeof err.message];
+                snprintf(msg, sizeof msg, "%s:%lld: %s", r.path, r.lineno, err.message);
+                memcpy(err.message, msg, sizeof msg);
+            }
+            cli_write_error(stdout, id, &err, r.lineno);
+            failed = true;
+            if (strict)
+                break;
+            continue;
+        }
+        write_signals(stdout, p, fj_posting_detect_lang(p), sig, n);
+    }
+    cli_reader_free(&r);
+    fj_posting_free(p);
+    fj_context_free(ctx);
+    free(files);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_warn("signals", "cannot write the output");
+        return CLI_IO;
+    }
+    if (status == CLI_OK && failed && strict)
+        status = CLI_FAIL;
+    return status;
+}

@@ -1,0 +1,303 @@
+/*
+ * cmd_train.c - `fakejob train -o DIR [OPTIONS] CORPUS.jsonl...`: train a model bundle on
+ * labelled postings (corpus JSONL: postings with "label": "fraud" or "legit") with libsvm,
+ * grouped cross-validation, calibration and thresholds (fj_train), and save it to DIR.
+ *
+ * Progress goes to standard error: one line per cross-validation fold and per grid setting
+ * (on a terminal the fold lines overwrite each other), quiet with -q.
+ *
+ * Exit status: 0 trained and saved; 1 training failed (a malformed or unlabelled posting,
+ * a single class, too few postings); 2 bad flags; 3 a corpus file could not be read;
+ * 4 the model could not be saved.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: fakejob train -o DIR [OPTIONS] CORPUS.jsonl...\n"
+            "Train a model on labelled postings (one JSON object a line, each with \"label\":\n"
+            "\"fraud\" or \"legit\") and save it as a bundle folder.\n\n"
+            "  -o, --output DIR         the bundle folder to write (created if needed)\n"
+            "  --kernel linear|rbf      SVM kernel (default linear; rbf cannot explain)\n"
+            "  --C X                    SVM cost (default: grid search by cross-validation)\n"
+            "  --gamma G                RBF width (default: grid search)\n"
+            "  --folds K                cross-validation folds, 2..100 (default 5)\n"
+            "  --group-by content|FIELD keep postings with the same content (default) or the\n"
+            "                           same FIELD (e.g. company) in one fold\n"
+            "  --seed N                 fold assignment seed (default fixed)\n"
+            "  --target-precision P     cross-validated precision of the fraud threshold\n"
+            "                           (default 0.9)\n"
+            "  --min-df N               drop n-grams in fewer than N postings (default 2)\n"
+            "  --max-features N         keep at most N n-grams per language (default 200000)\n"
+            "  --single-model           one model for all languages (default: one per\n"
+            "                           language when each has both classes)\n"
+            "  --no-class-weights       do not weight classes by their frequency\n"
+            "  --threads N              worker threads (default: one per CPU)\n"
+            "  --name NAME              model name (default fakejob)\n"
+            "  --version V              model version (default 1.0.0)\n"
+            "  --description TEXT       what the model was trained on (for the manifest)\n"
+            "  -q, --quiet              no progress on standard error\n"
+            "  -h, --help               this help\n\n"
+            "Exit status: 0 saved, 1 training failed, 2 bad usage, 3 unreadable corpus,\n"
+            "4 the model could not be saved.\n");
+}
+
+static bool parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_ull(const char *s, unsigned long long lo, unsigned long long hi,
+                      unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    if (*s == '-' || *s == '+')
+        return false;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+typedef struct train_cli {
+    bool quiet, tty, line_open;
+} train_cli;
+
+static void on_progress(const fj_progress *pg, void *user)
+{
+    train_cli *t = user;
+    if (t->quiet)
+        return;
+    bool transient = t->tty && strcmp(pg->stage, "fold") == 0;
+    if (t->line_open)
+        fputs("\r\033[K", stderr);
+    fprintf(stderr, "fakejob train: %s%s%s%s", pg->part && *pg->part ? "[" : "",
+            pg->part ? pg->part : "", pg->part && *pg->part ? "] " : "", pg->message);
+    if (transient && pg->total)
+        fprintf(stderr, " (%d/%d)", pg->step, pg->total);
+    if (!transient)
+        fputc('\n', stderr);
+    t->line_open = transient;
+    fflush(stderr);
+}
+
+int cmd_train(int argc, char **argv)
+{
+    fj_train_params p;
+    fj_train_params_init(&p);
+    const char *outdir = NULL, *group_by = NULL;
+    train_cli tc = {false, false, false};
+    char **files = calloc((size_t)argc + 1, sizeof *files);
+    int nfiles = 0;
+    if (!files)
+        return CLI_FAIL;
+    bool only_files = false;
+    int rc = CLI_OK;
+    static const char *const with_value[] = {
+        "-o",         "--output",  "--kernel",           "--C",      "--gamma",        "--folds",
+        "--group-by", "--seed",    "--target-precision", "--min-df", "--max-features", "--threads",
+        "--name",     "--version", "--description",      NULL};
+    for (int i = 1; i < argc && rc == CLI_OK; i++) {
+        const char *s = argv[i];
+        const char *val = NULL;
+        bool takes = false;
+        for (int k = 0; !only_files && with_value[k]; k++)
+            takes = takes || strcmp(s, with_value[k]) == 0;
+        if (takes) {
+            if (i + 1 >= argc) {
+                cli_warn("train", "%s needs a value", s);
+                rc = CLI_USAGE;
+                break;
+            }
+            val = argv[++i];
+        }
+        unsigned long long u;
+        double d;
+        if (only_files || s[0] != '-') {
+            files[nfiles++] = argv[i];
+        } else if (strcmp(s, "--") == 0) {
+            only_files = true;
+        } else if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
+            usage(stdout);
+            free(files);
+            return CLI_OK;
+        } else if (strcmp(s, "-o") == 0 || strcmp(s, "--output") == 0) {
+            outdir = val;
+        } else if (strcmp(s, "--kernel") == 0) {
+            if (strcmp(val, "linear") == 0)
+                p.kernel = FJ_KERNEL_LINEAR;
+            else if (strcmp(val, "rbf") == 0)
+                p.kernel = FJ_KERNEL_RBF;
+            else {
+                cli_warn("train", "--kernel takes linear or rbf, not '%s'", val);
+                rc = CLI_USAGE;
+            }
+        } else if (strcmp(s, "--C") == 0 || strcmp(s, "--gamma") == 0) {
+            if (!parse_double(val, &d) || !(d > 0)) {
+                cli_warn("train", "%s takes a positive number, not '%s'", s, val);
+                rc = CLI_USAGE;
+            } else {
+                *(strcmp(s, "--C") == 0 ? &p.C : &p.gamma) = d;
+            }
+        } else if (strcmp(s, "--target-precision") == 0) {
+            if (!parse_double(val, &d) || !(d > 0 && d <= 1)) {
+                cli_warn("train", "--target-precision takes a number in (0, 1], not '%s'", val);
+                rc = CLI_USAGE;
+            } else {
+                p.target_precision = d;
+            }
+        } else if (strcmp(s, "--folds") == 0) {
+            if (!parse_ull(val, 2, 100, &u)) {
+                cli_warn("train", "--folds takes a whole number from 2 to 100, not '%s'", val);
+                rc = CLI_USAGE;
+            } else {
+                p.folds = (int)u;
+            }
+        } else if (strcmp(s, "--seed") == 0) {
+            if (!parse_ull(val, 0, UINT64_MAX, &u)) {
+                cli_warn("train", "--seed takes a whole number, not '%s'", val);
+                rc = CLI_USAGE;
+            } else {
+                p.seed = u;
+            }
+        } else if (strcmp(s, "--min-df") == 0) {
+            if (!parse_ull(val, 1, 1000000, &u)) {
+                cli_warn("train", "--min-df takes a whole number >= 1, not '%s'", val);
+                rc = CLI_USAGE;
+            } else {
+                p.min_df = (int)u;
+            }
+        } else if (strcmp(s, "--max-features") == 0) {
+            if (!parse_ull(val, 1, 20000000, &u)) {
+                cli_warn("train", "--max-features takes a whole number >= 1, not '%s'", val);
+                rc = CLI_USAGE;
+            } else {
+                p.max_features = (size_t)u;
+            }
+        } else if (strcmp(s, "--threads") == 0) {
+            if (!parse_ull(val, 0, 256, &u)) {
+                cli_warn("train", "--threads takes a whole number from 0 to 256, not '%s'", val);
+                rc = CLI_USAGE;
+            } else {
+                p.threads = (int)u;
+            }
+        } else if (strcmp(s, "--group-by") == 0) {
+            int f = fj_field_from_name(val, strlen(val));
+            if (strcmp(val, "content") != 0 &&
+                (f < 0 || fj_field_type_of((fj_field)f) != FJ_TYPE_STRING)) {
+                cli_warn("train",
+                         "--group-by takes content or a string field of a posting (company, "
+                         "title, ...), not '%s'",
+                         val);
+                rc = CLI_USAGE;
+            }
+            group_by = val;
+        } else if (strcmp(s, "--name") == 0) {
+            p.name = val;
+        } else if (strcmp(s, "--version") == 0) {
+            p.version = val;
+        } else if (strcmp(s, "--description") == 0) {
+            p.data_description = val;
+        } else if (strcmp(s, "--single-model") == 0) {
+            p.per_language = 0;
+        } else if (strcmp(s, "--no-class-weights") == 0) {
+            p.class_weights = 0;
+        } else if (strcmp(s, "-q") == 0 || strcmp(s, "--quiet") == 0) {
+            tc.quiet = true;
+        } else {
+            cli_warn("train", "unknown option '%s' (see fakejob train --help)", s);
+            rc = CLI_USAGE;
+        }
+    }
+    if (rc == CLI_OK && !outdir) {
+        cli_warn("train", "no output folder: give -o DIR");
+        rc = CLI_USAGE;
+    }
+    if (rc == CLI_OK && nfiles == 0) {
+        cli_warn("train", "no corpus: give one or more CORPUS.jsonl files");
+        rc = CLI_USAGE;
+    }
+    if (rc != CLI_OK) {
+        free(files);
+        return rc;
+    }
+    tc.tty = isatty(STDERR_FILENO);
+    p.progress = on_progress;
+    p.progress_user = &tc;
+
+    fj_error err;
+    fj_error_clear(&err);
+    fj_dataset *d = NULL;
+    fj_model *m = NULL;
+    char *desc = NULL;
+    if (fj_dataset_new(&d, &err) != FJ_OK) {
+        cli_warn("train", "%s", err.message);
+        rc = CLI_FAIL;
+        goto out;
+    }
+    size_t desc_len = 64;
+    for (int i = 0; i < nfiles; i++)
+        desc_len += strlen(files[i]) + 32;
+    desc = malloc(desc_len);
+    if (!desc) {
+        rc = CLI_FAIL;
+        goto out;
+    }
+    size_t dl = 0;
+    desc[0] = '\0';
+    for (int i = 0; i < nfiles; i++) {
+        size_t before = fj_dataset_size(d);
+        fj_status st = fj_dataset_add_file(d, files[i], group_by, &err);
+        if (st != FJ_OK) {
+            cli_warn("train", "%s", err.message);
+            rc = st == FJ_ERR_IO ? CLI_IO : CLI_FAIL;
+            goto out;
+        }
+        const char *base = strrchr(files[i], '/');
+        base = base ? base + 1 : files[i];
+        dl += (size_t)snprintf(desc + dl, desc_len - dl, "%s%s (%zu)", i ? ", " : "", base,
+                               fj_dataset_size(d) - before);
+    }
+    if (!p.data_description)
+        p.data_description = desc;
+    if (!tc.quiet)
+        fprintf(stderr, "fakejob train: %zu postings from %d file%s\n", fj_dataset_size(d), nfiles,
+                nfiles == 1 ? "" : "s");
+    fj_status st = fj_train(&m, d, &p, &err);
+    if (tc.line_open)
+        fputc('\n', stderr);
+    tc.line_open = false;
+    if (st != FJ_OK) {
+        cli_warn("train", "%s", err.message);
+        rc = CLI_FAIL;
+        goto out;
+    }
+    if (fj_model_save(m, outdir, &err) != FJ_OK) {
+        cli_warn("train", "%s", err.message);
+        rc = CLI_MODEL;
+        goto out;
+    }
+    if (!tc.quiet)
+        fprintf(stderr, "fakejob train: wrote %s to %s\n", fj_model_name(m), outdir);
+out:
+    fj_model_free(m);
+    fj_dataset_free(d);
+    free(desc);
+    free(files);
+    return rc;
+}
