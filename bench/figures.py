@@ -13,6 +13,10 @@
         and how often they agree with the sign of libfakejob's own margins (MARGINS, one a line,
         from svm_features --margins) on the same postings
     figures.py size FIGURES.json PATH                  model_bytes of a file or folder
+    figures.py ci FIGURES.json SCORES GROUPS [THRESHOLD]
+        95 % confidence intervals of PR-AUC and F1 by a bootstrap over the test postings' groups
+        (GROUPS: split.py --test-groups). SCORES: label, score, decision a line (the peers'
+        --scores-out), or with THRESHOLD score_bench's --scores file, decision = score >= it
 
 A figures file is one JSON object per system and dataset (bench/out/figures/DATASET--SYSTEM.json);
 bench/report.py reads them all.
@@ -97,6 +101,24 @@ def main(argv):
         q["agree_with_libfakejob"] = sum(
             1 for p, m in zip(preds, ours) if p == (1 if m > 0 else 0)) / len(preds)
         common.write_figures(fig, q)
+    elif cmd == "ci":
+        with open(argv[4], encoding="utf-8") as f:
+            groups = [line.strip() for line in f if line.strip()]
+        labels, scores, decisions = [], [], []
+        thr = float(argv[5]) if len(argv) > 5 else None
+        with open(argv[3], encoding="utf-8") as f:
+            for line in f:
+                c = line.split("\t")
+                if len(c) < 3:
+                    continue
+                labels.append(int(c[0]))
+                scores.append(float(c[1]))
+                decisions.append(int(float(c[1]) >= thr) if thr is not None else int(c[2]))
+        if len(labels) != len(groups) or any(y not in (0, 1) for y in labels):
+            print("figures.py: %d scores for %d groups: not the test postings" % (
+                len(labels), len(groups)), file=sys.stderr)
+            return 1
+        common.write_figures(fig, common.bootstrap_ci(labels, scores, decisions, groups))
     elif cmd == "size":
         common.write_figures(fig, {"model_bytes": common.dir_or_file_bytes(argv[3])})
     else:

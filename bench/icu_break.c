@@ -13,8 +13,8 @@
  * JSON in the timed loop: no tokenizer built on ICU's word break can be cheaper than this.
  *
  * Prints one JSON object: postings, passes, text bytes, boundaries, word tokens, seconds,
- * postings per second (of wall time, and of the thread's CPU time: tput_1core_cpu), microseconds per posting (mean, p50, p99 over the postings of the last
- * pass) and MB of text per second.
+ * postings per second (of wall time, and of the thread's CPU time: tput_1core_cpu), microseconds
+ * per posting (mean, p50, p99 over the postings of the last pass) and MB of text per second.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -191,7 +191,8 @@ int main(int argc, char **argv)
     double total = (double)n * passes;
     printf("{\"system\":\"icu_break\",\"postings\":%zu,\"passes\":%d,\"bytes\":%llu,"
            "\"boundaries\":%llu,\"words\":%llu,\"seconds\":%.6f,\"tput_1core\":%.3f,"
-           "\"tput_1core_cpu\":%.3f,\"us_per_posting\":%.3f,\"lat_p50_us\":%.3f,\"lat_p99_us\":%.3f,\"mb_per_s\":%.3f}\n",
+           "\"tput_1core_cpu\":%.3f,\"us_per_posting\":%.3f,\"lat_p50_us\":%.3f,\"lat_p99_us\":%."
+           "3f,\"mb_per_s\":%.3f}\n",
            n, passes, bytes, bounds, words, secs, total / secs, total / cpu, secs / total * 1e6,
            pct(lat, n, 50), pct(lat, n, 99), (double)bytes / secs / 1e6);
 

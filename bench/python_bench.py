@@ -9,8 +9,9 @@ Both score the same postings with the same model, observed at one fixed time: th
 the project's own corpus/ repeated up to --count postings. The CLI reads a JSONL file and writes its
 result lines to /dev/null; Python scores a list of dicts already in memory and builds a Result per
 posting (json.dumps in, json.loads out included), with the same number of threads. Each is timed
---repeat times and the best run kept. Prints postings/s for each and the ratio Python/CLI
-(the bindings' target is at least 0.85).
+--repeat times, the two in turn, and the best run of each kept. Prints postings/s for each and the ratio Python/CLI
+(the bindings' target is at least 0.85), and the ratio of the CPU time each spent (which a busy
+machine disturbs less than wall time).
 
 The model is --model, else models/default when present, else one trained here on corpus/.
 """
@@ -18,6 +19,7 @@ The model is --model, else models/default when present, else one trained here on
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -61,13 +63,32 @@ def corpus_postings():
     return out
 
 
-def best_of(k, fn):
-    best = None
+def cpu_seconds():
+    """CPU time of this process (all its threads) and of its finished children."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
+
+
+def timed(fn, child):
+    """Wall time of one run and its CPU time (the child's for the CLI)."""
+    c0 = cpu_seconds()
+    t0 = time.perf_counter()
+    fn()
+    dt = time.perf_counter() - t0
+    c1 = cpu_seconds()
+    return dt, (c1[1] - c0[1] if child else c1[0] - c0[0])
+
+
+def best_of(k, fns):
+    """Run each (fn, child) in turn, k rounds (interleaved, so that a change of load on the
+    machine hits both alike); the best wall time of each, with that run's CPU time."""
+    best = [None] * len(fns)
     for _ in range(k):
-        t0 = time.perf_counter()
-        fn()
-        dt = time.perf_counter() - t0
-        best = dt if best is None else min(best, dt)
+        for i, (fn, child) in enumerate(fns):
+            r = timed(fn, child)
+            if best[i] is None or r[0] < best[i][0]:
+                best[i] = r
     return best
 
 
@@ -80,13 +101,18 @@ def main():
     ap.add_argument("--cli-threads-flag", default="--threads",
                     help="the CLI's thread-count option ('' when it has none)")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--source", choices=("auto", "shared", "corpus"), default="auto",
+                    help="postings from ../shared/data, from corpus/, or the first available")
     args = ap.parse_args()
 
     import fakejob
 
     with tempfile.TemporaryDirectory(prefix="fj-pybench.") as tmp:
-        posts = shared_postings(args.fakejob, tmp)
+        posts = shared_postings(args.fakejob, tmp) if args.source != "corpus" else []
         source = "../shared/data (EMSCAD + ORFD via fakejob import)"
+        if not posts and args.source == "shared":
+            print("python_bench: no postings from %s" % SHARED, file=sys.stderr)
+            return 1
         if not posts:
             posts, source = corpus_postings(), "corpus/ (repeated)"
         while len(posts) < args.count:
@@ -127,17 +153,20 @@ def main():
             assert len(rs) == len(posts)
 
         run_py()  # warm up (contexts, page cache)
-        t_cli = best_of(args.repeat, run_cli)
-        t_py = best_of(args.repeat, run_py)
+        (t_cli, cpu_cli), (t_py, cpu_py) = best_of(args.repeat, [(run_cli, True),
+                                                                  (run_py, False)])
 
     n = len(posts)
     cpus = os.cpu_count()
     threads = args.threads or cpus
     print("postings: %d (%.1f MB of JSON) from %s; model %s; %d thread(s) on %d CPU(s)"
           % (n, nbytes / 1e6, source, model.name, threads, cpus))
-    print("fakejob score        : %8.0f postings/s (%.3f s)" % (n / t_cli, t_cli))
-    print("python score_many    : %8.0f postings/s (%.3f s)" % (n / t_py, t_py))
-    print("ratio python/CLI     : %.3f (target >= 0.85)" % (t_cli / t_py))
+    print("fakejob score        : %8.0f postings/s (%.3f s wall, %.3f s CPU)"
+          % (n / t_cli, t_cli, cpu_cli))
+    print("python score_many    : %8.0f postings/s (%.3f s wall, %.3f s CPU)"
+          % (n / t_py, t_py, cpu_py))
+    print("ratio python/CLI     : %.3f throughput (target >= 0.85), %.3f CPU efficiency"
+          % (t_cli / t_py, cpu_cli / cpu_py if cpu_py else float("nan")))
     return 0
 
 

@@ -22,7 +22,7 @@ SYSTEMS = [  # (id, label in tables)
     ("libfakejob", "**libfakejob**"),
     ("sklearn", "scikit-learn TF-IDF word+char, LinearSVC"),
     ("fasttext", "fastText supervised (CLI)"),
-    ("svm-predict", "libsvm svm-predict, same features"),
+    ("svm-predict", "libsvm svm-predict on libfakejob's features (classifier only)"),
     ("icu", "ICU word break alone (floor)"),
 ]
 SHORT = {"libfakejob": "libfakejob", "sklearn": "scikit-learn", "fasttext": "fastText",
@@ -81,25 +81,36 @@ def mb(b):
     return None if b is None else b / 1e6
 
 
+def t1(s):
+    """The one-core throughput the tables compare: per CPU-second when measured, else wall."""
+    return s.get("tput_1core_cpu") or s.get("tput_1core")
+
+
 def dataset_table(ds, systems):
     fj = systems.get("libfakejob", {})
-    rows = ["| system | F1 | PR-AUC | recall @1% FPR | postings/s, 1 core (× libfakejob) | "
-            "postings/s, %s cores | latency p50 / p99 µs | load ms | peak RSS MB | train s | "
-            "model MB |" % num(fj.get("cores") or next(
-                (s.get("cores") for s in systems.values() if s.get("cores")), "all")),
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    cores = fj.get("cores") or next(
+        (s.get("cores") for s in systems.values() if s.get("cores")), "all")
+    rows = ["| system | F1 | PR-AUC [95%% CI] | recall @1%% FPR | 1 core: postings per CPU-second "
+            "(× libfakejob) | 1 core: postings/s wall | %s cores: postings/s | latency p50 / p99 "
+            "µs (p99 CPU) | load ms | peak RSS MB | train s | model MB |" % cores,
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for sysid, label in SYSTEMS:
         s = systems.get(sysid)
         if s is None:
             continue
-        t1 = s.get("tput_1core")
         lat = "—"
         if s.get("lat_p50_us") is not None:
             lat = "%s / %s" % (num(s.get("lat_p50_us")), num(s.get("lat_p99_us")))
+            if s.get("lat_cpu_p99_us") is not None:
+                lat += " (%s)" % num(s["lat_cpu_p99_us"])
+        prauc = num(s.get("pr_auc"))
+        if s.get("pr_auc_ci"):
+            prauc += " [%.2f, %.2f]" % tuple(s["pr_auc_ci"])
         cells = [
             label,
-            num(s.get("f1")), num(s.get("pr_auc")), num(s.get("recall_at_1fpr")),
-            num(t1) + ("" if sysid == "libfakejob" else ratio(t1, fj.get("tput_1core"))),
+            num(s.get("f1")), prauc, num(s.get("recall_at_1fpr")),
+            num(t1(s)) + ("" if sysid == "libfakejob" else ratio(t1(s), t1(fj))),
+            num(s.get("tput_1core")),
             num(s.get("tput_allcores")),
             lat,
             num(s.get("load_ms")),
@@ -120,10 +131,30 @@ def dataset_notes(ds, systems):
     icu = systems.get("icu", {})
     n = fj.get("n_test") or sk.get("n_test")
     if n:
-        notes.append("%s test postings (%s fraud), %s training postings; every system scores "
-                     "the same test postings in this run." % (
+        notes.append("%s test postings (%s fraud%s), %s training postings; every system scores "
+                     "the same test postings in this run. The PR-AUC intervals come from a "
+                     "bootstrap over the test postings' groups (%s): where they overlap, the "
+                     "difference is within what another split could give." % (
                          n, fj.get("n_test_fraud", sk.get("n_test_fraud")),
-                         fj.get("train_n", sk.get("train_n", "?"))))
+                         " from %s %s" % (fj["test_fraud_groups"], "companies" if fj.get(
+                             "group_by") == "company" else "distinct postings")
+                         if fj.get("test_fraud_groups") else "",
+                         fj.get("train_n", sk.get("train_n", "?")),
+                         "companies" if fj.get("group_by") == "company" else
+                         "copies of one posting"))
+    if fj.get("train_s") is not None:
+        args = str(fj.get("train_args", ""))
+        notes.append("libfakejob trained with `fakejob train%s` on %s threads: %sits grouped "
+                     "5-fold cross-validation for the Platt calibration and thresholds, then the "
+                     "final SVM (scikit-learn and fastText fit once, with fixed settings)." % (
+                         "" if args.startswith("(") else " " + args, fj.get("train_threads", "?"),
+                         "the grid search of C by grouped cross-validation, " if
+                         args.startswith("(") else ""))
+    if fj.get("model_bytes") and fj.get("svm_model_bytes"):
+        notes.append("libfakejob's bundle: %s MB, of which %s MB is libsvm's text model "
+                     "(`PART.svm.model`, kept for svm-predict; a linear model scores with the "
+                     "primal weights, yet the file is read, checksummed and held in memory at "
+                     "every load)." % (num(mb(fj["model_bytes"])), num(mb(fj["svm_model_bytes"]))))
     if fj.get("tput_batch1"):
         notes.append("libfakejob one core: parse JSON, score, write result JSON per posting on "
                      "one thread (%s/s through `fj_score_json_batch` with 1 thread); all cores: "
@@ -142,9 +173,13 @@ def dataset_notes(ds, systems):
     if sv:
         agree = sv.get("agree_with_libfakejob")
         notes.append("svm-predict: libsvm's CLI on libfakejob's own feature vectors (dumped "
-                     "beforehand, not counted) with the bundle's `svm.model`; labels only, so no "
-                     "PR-AUC; its decisions agree with libfakejob's margins on %s of the "
-                     "postings; load is the CLI's process for one posting." % (
+                     "beforehand, not counted: its figure is the cost of reading libsvm's text "
+                     "format and the SVM alone, not of a posting) with the bundle's `svm.model` "
+                     "(%s support vector%s); labels only, so no PR-AUC; its decisions agree with "
+                     "libfakejob's margins on %s of the postings; load is the CLI's process for "
+                     "one posting." % (
+                         sv.get("support_vectors", "?"),
+                         "" if sv.get("support_vectors") == 1 else "s",
                          "%.1f %%" % (100 * agree) if agree is not None else "?"))
     if icu:
         notes.append("ICU floor: one UBRK_WORD iterator over the same text fields, already in "
@@ -153,7 +188,14 @@ def dataset_notes(ds, systems):
     return notes
 
 
-def other_tables(figs):
+OTHER = [
+    ("tokenize", "Tokenizer alone against ICU (bench/tokenize_bench, the text engineer's)"),
+    ("history", "Repost history store (bench/history_bench)"),
+    ("python", "Python bindings against the CLI (bench/python_bench.py)"),
+]
+
+
+def other_tables(figs, outdir):
     out = []
     dflt = {ds: s["default"] for ds, s in figs.items() if "default" in s}
     if dflt:
@@ -172,19 +214,31 @@ def other_tables(figs):
                 num(s.get("load_first_ms")), num(s.get("rss_model_mb")), num(s.get("rss_mb")),
                 num(s.get("cli_rss_mb")), num(mb(s.get("model_bytes")))))
         out.append("")
-    extra = [(ds, sysid, s) for ds, ss in sorted(figs.items()) for sysid, s in sorted(ss.items())
-             if sysid in ("tokenize", "python", "history")]
-    if extra:
-        out.append("## Other benchmarks of the run\n")
-        out.append("| postings | benchmark | figures |")
-        out.append("|---|---|---|")
-        for ds, sysid, s in extra:
-            figures = s.get("summary") or ", ".join(
-                "%s %s" % (k, num(v)) for k, v in sorted(s.items())
-                if isinstance(v, (int, float)) and not isinstance(v, bool))
-            out.append("| %s | %s | %s |" % (ds, sysid, figures))
-        out.append("")
+    for name, title in OTHER:
+        path = os.path.join(outdir, "work", "other-%s.txt" % name)
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                text = f.read().strip()
+            out.append("## %s\n" % title)
+            out.append("```\n%s\n```\n" % (text or "(no output)"))
     return out
+
+
+BUSY = [False]  # set when the run started on a busy machine
+
+
+def lat_target(add, name, s):
+    """p99 latency target: wall-clock p99; on a busy machine, judged on the CPU-time p99 (the
+    wall-clock one then measures the other processes) and said so."""
+    wall, cpu = s.get("lat_p99_us"), s.get("lat_cpu_p99_us")
+    if wall is None:
+        return
+    if BUSY[0] and cpu is not None:
+        add(name, "%s µs CPU (%s µs wall)" % (num(cpu), num(wall)), cpu < 1000,
+            "busy machine: judged on CPU time")
+    else:
+        add(name, "%s µs" % num(wall), wall < 1000,
+            "CPU-time p99 %s µs" % num(cpu) if cpu is not None else "")
 
 
 def targets(figs):
@@ -196,23 +250,22 @@ def targets(figs):
 
     for ds, s in sorted(figs.items()):
         fj = s.get("libfakejob")
-        if not fj or not fj.get("tput_1core"):
+        if not fj or not t1(fj):
             continue
-        t = fj["tput_1core"]
-        if s.get("sklearn", {}).get("tput_1core"):
-            r = t / s["sklearn"]["tput_1core"]
+        t = t1(fj)
+        if t1(s.get("sklearn", {})):
+            r = t / t1(s["sklearn"])
             add("%s: throughput ≥ 10× scikit-learn (1 core)" % ds, "%.1f×" % r, r >= 10)
-        if s.get("fasttext", {}).get("tput_1core"):
-            r = t / s["fasttext"]["tput_1core"]
+        if t1(s.get("fasttext", {})):
+            r = t / t1(s["fasttext"])
             add("%s: throughput ≥ 2× fastText predict (1 core)" % ds, "%.2f×" % r, r >= 2,
-                "fastText's figure leaves out its segmentation")
-        if s.get("icu", {}).get("tput_1core"):
-            r = s["icu"]["tput_1core"] / t
+                "fastText's figure leaves out its segmentation (%s µs a posting)" % num(
+                    s["fasttext"].get("prep_us")))
+        if t1(s.get("icu", {})):
+            r = t1(s["icu"]) / t
             add("%s: JSON in → result out ≤ 2× the cost of bare ICU word break" % ds,
                 "%.2f×" % r, r <= 2)
-        if fj.get("lat_p99_us") is not None:
-            add("%s: p99 single-posting latency < 1 ms" % ds, "%s µs" % num(fj["lat_p99_us"]),
-                fj["lat_p99_us"] < 1000)
+        lat_target(add, "%s: p99 single-posting latency < 1 ms" % ds, fj)
     for ds, s in sorted(figs.items()):
         d = s.get("default")
         if not d:
@@ -220,9 +273,7 @@ def targets(figs):
         if d.get("load_ms") is not None:
             add("default model loads < 100 ms (%s)" % ds, "%s ms (first load %s ms)" % (
                 num(d["load_ms"]), num(d.get("load_first_ms"))), d["load_ms"] < 100)
-        if d.get("lat_p99_us") is not None:
-            add("default model: p99 latency < 1 ms (%s)" % ds, "%s µs" % num(d["lat_p99_us"]),
-                d["lat_p99_us"] < 1000)
+        lat_target(add, "default model: p99 latency < 1 ms (%s)" % ds, d)
         rss = d.get("cli_rss_mb") or d.get("rss_mb")
         if rss is not None:
             add("scoring process < 100 MB RSS (`fakejob score`, default model, %s)" % ds,
@@ -252,7 +303,7 @@ def write_md(out, figs, run):
         for n in dataset_notes(ds, systems):
             lines.append("- " + n)
         lines.append("")
-    lines += other_tables(figs)
+    lines += other_tables(figs, out)
     lines += targets(figs)
     lines.append("Chart: chart.svg (one-core throughput on a log scale, and PR-AUC). "
                  "How each figure is measured: bench/README.md.")
@@ -269,8 +320,8 @@ def write_svg(out, figs):
     for ds in sorted(figs, key=lambda d: (d not in DATASET_TITLES, d)):
         for sysid, _ in SYSTEMS:
             s = figs[ds].get(sysid)
-            if s and s.get("tput_1core"):
-                rows.append((ds, sysid, s["tput_1core"], s.get("pr_auc")))
+            if s and t1(s):
+                rows.append((ds, sysid, t1(s), s.get("pr_auc")))
     if not rows:
         return
     bar_h, gap, group_gap = 18, 6, 26
@@ -309,7 +360,7 @@ def write_svg(out, figs):
                width, height, width, height),
            '<rect width="100%" height="100%" fill="white"/>',
            '<text x="%d" y="22" font-size="15" font-weight="bold">Scoring throughput, one core '
-           '(postings/s, log scale) and quality (PR-AUC)</text>' % left,
+           '(log scale) and quality (PR-AUC)</text>' % left,
            '<text x="%d" y="42" fill="#555">Same held-out postings for every system; higher is '
            'better in both panels.</text>' % left]
     # grids
@@ -327,7 +378,8 @@ def write_svg(out, figs):
             x, top - 5, x, y))
         svg.append('<text x="%.1f" y="%d" text-anchor="middle" fill="#555">%g</text>' % (
             x, y + 16, v))
-    svg.append('<text x="%d" y="%d" text-anchor="middle">postings per second</text>' % (
+    svg.append('<text x="%d" y="%d" text-anchor="middle">postings per CPU-second, one thread'
+               '</text>' % (
         left + mid_w / 2, y + 34))
     svg.append('<text x="%d" y="%d" text-anchor="middle">PR-AUC (fraud class)</text>' % (
         x2 + right_w / 2, y + 34))
@@ -362,6 +414,7 @@ def main():
         return 2
     out = sys.argv[1]
     figs, run = load(out)
+    BUSY[0] = "busy" in (run.get("warning") or "")
     if not figs:
         print("report.py: no figures in %s/figures" % out, file=sys.stderr)
         return 1

@@ -2,7 +2,7 @@
 # bench/run.sh - the benchmark, in one command: libfakejob against scikit-learn, fastText,
 # libsvm's svm-predict and bare ICU word breaking, on the same postings in the same run.
 #
-#   sh bench/run.sh [--quick]
+#   sh bench/run.sh [--quick] [--full-train] [--no-build]
 #
 # Builds what it needs (BUILD_DIR when set; else the source tree when it was configured in
 # place; else an out-of-tree build in bench/out/build), imports ../shared/data (FAKEJOB_DATA to
@@ -11,8 +11,11 @@
 # scores the held-out ones with each, and writes bench/out/results.md (tables) and
 # bench/out/chart.svg. Without ../shared/data it says so and uses the project's corpus/ instead
 # (speed figures; quality on corpus/ is not comparable). bench/README.md explains every figure.
-# Takes about 6-10 minutes on 2 cores; --quick does fewer passes (noisier figures) and trains
-# libfakejob at C=1 instead of its grid search. FJ_TRAIN_ARGS adds options to `fakejob train`.
+# Takes about 6-10 minutes on 2 cores; --quick does fewer passes (noisier figures). libfakejob is
+# trained at C=1 (its calibration cross-validation still runs), as the peers are trained with
+# fixed settings; --full-train runs `fakejob train`'s grid search of C instead (much longer).
+# FJ_TRAIN_ARGS replaces the options given to `fakejob train` (default "--C 1"). --no-build uses
+# the build tree as it is (its programs must exist).
 # Needs (Debian): python3-sklearn python3-jieba fasttext libsvm-tools time. A peer whose tool is
 # missing is skipped with a message, never faked.
 set -eu
@@ -22,12 +25,14 @@ bench=$top/bench
 out=$bench/out
 PY=${PYTHON:-/usr/bin/python3}
 data=${FAKEJOB_DATA:-$top/../shared/data}
-quick=0
+quick=0 nobuild=0
 for a in "$@"; do
     case $a in
     --quick) quick=1 ;;
+    --full-train) FJ_TRAIN_ARGS=${FJ_TRAIN_ARGS:-} ;;
+    --no-build) nobuild=1 ;;
     -h | --help)
-        sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     *)
@@ -38,13 +43,18 @@ for a in "$@"; do
 done
 if [ $quick = 1 ]; then
     PASSES=2 LAT=500 FT_PASSES=3 PEER_LAT=100 ICU_PASSES=2
-    FJ_TRAIN_ARGS=${FJ_TRAIN_ARGS---C 1}
 else
     PASSES=5 LAT=3000 FT_PASSES=10 PEER_LAT=300 ICU_PASSES=5
 fi
 
+FJ_TRAIN_ARGS=${FJ_TRAIN_ARGS---C 1}
+
 log() { printf '%s [bench] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 have() { command -v "$1" >/dev/null 2>&1; }
+die() {
+    echo "bench/run.sh: $*" >&2
+    exit 1
+}
 ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 start=$(date +%s)
 
@@ -74,29 +84,37 @@ else
         (cd "$build" && "$top/configure" -q)
     fi
 fi
-log "building in $build"
-make -C "$build" -j"$ncpu" >"$out/work/build.log" 2>&1 || {
-    tail -30 "$out/work/build.log" >&2
-    exit 1
-}
-make -C "$build" -j"$ncpu" bench >>"$out/work/build.log" 2>&1 || {
-    tail -30 "$out/work/build.log" >&2
-    exit 1
-}
+if [ $nobuild = 0 ]; then
+    log "building in $build"
+    make -C "$build" -j"$ncpu" >"$out/work/build.log" 2>&1 || {
+        tail -30 "$out/work/build.log" >&2
+        exit 1
+    }
+    make -C "$build" -j"$ncpu" bench >>"$out/work/build.log" 2>&1 || {
+        tail -30 "$out/work/build.log" >&2
+        exit 1
+    }
+fi
+for p in fakejob bench/score_bench bench/icu_break bench/svm_features; do
+    [ -x "$build/$p" ] || die "$build/$p is missing: build it (make && make bench)"
+done
 FJ=$build/fakejob
 B=$build/bench
 FIG() { "$PY" "$bench/figures.py" "$@"; }
 
-# time_v OUTFILE CMD...: run CMD under /usr/bin/time -v, its stdout to OUTFILE; prints
-# "WALL_SECONDS RSS_MB"
+# time_v OUTFILE CMD...: run CMD under /usr/bin/time -v, its stdout to OUTFILE, and set WALL
+# (seconds), RSS (peak, MB) and CPU (user + system seconds); fails when CMD fails.
 time_v() {
     tv_out=$1
     shift
-    /usr/bin/time -v -o "$out/work/time.txt" "$@" >"$tv_out"
-    awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0;
+    /usr/bin/time -v -o "$out/work/time.txt" "$@" >"$tv_out" || return 1
+    # shellcheck disable=SC2046
+    set -- $(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0;
                     for (i = 1; i <= n; i++) s = s * 60 + t[i]; w = s }
                 /Maximum resident set size/ { r = $2 / 1024 }
-                END { printf "%.3f %.1f\n", w, r }' "$out/work/time.txt"
+                /User time \(seconds\)|System time \(seconds\)/ { c += $2 }
+                END { printf "%.3f %.1f %.3f\n", w, r, c }' "$out/work/time.txt")
+    WALL=$1 RSS=$2 CPU=$3
 }
 
 # ---- peers available? ----
@@ -105,10 +123,10 @@ peer_sk=1 peer_ft=1 peer_svm=1
     peer_sk=0
     log "scikit-learn missing (Debian: python3-sklearn): its row is skipped"
 }
-have fasttext && "$PY" -c 'import jieba' 2>/dev/null || {
+if ! have fasttext || ! "$PY" -c 'import jieba' 2>/dev/null; then
     peer_ft=0
     log "fasttext or jieba missing (Debian: fasttext python3-jieba): its row is skipped"
-}
+fi
 have svm-predict || {
     peer_svm=0
     log "svm-predict missing (Debian: libsvm-tools): its row is skipped"
@@ -123,10 +141,11 @@ if [ -f "$data/emscad-train.csv" ] && [ -f "$data/orfd-train.csv" ]; then
     datadesc="../shared/data (EMSCAD emscad-train.csv, ORFD orfd-train.csv) through fakejob import"
     "$FJ" import emscad -q -o "$out/data/emscad.jsonl" "$data/emscad-train.csv"
     "$FJ" import orfd -q -o "$out/data/orfd.jsonl" "$data/orfd-train.csv"
-    "$PY" "$bench/split.py" --group content "$out/data/emscad.jsonl" \
-        "$out/data/emscad-train.jsonl" "$out/data/emscad-test.jsonl"
-    "$PY" "$bench/split.py" --group company "$out/data/orfd.jsonl" \
-        "$out/data/orfd-train.jsonl" "$out/data/orfd-test.jsonl"
+    for spec in emscad:content orfd:company; do
+        "$PY" "$bench/split.py" --group "${spec#*:}" --test-groups "$out/data/${spec%:*}-test.groups" \
+            --summary "$out/data/${spec%:*}-split.json" "$out/data/${spec%:*}.jsonl" \
+            "$out/data/${spec%:*}-train.jsonl" "$out/data/${spec%:*}-test.jsonl"
+    done
     datasets="emscad:en:content orfd:zh:company"
 else
     msg="$data is absent: the public datasets cannot be used, so there are no quality or training figures on them. Speed figures below come from the project's own corpus/ (small; its quality figures are not comparable to the public datasets')."
@@ -136,7 +155,8 @@ else
     cat "$top"/corpus/en-*.jsonl >"$out/data/corpus-en.jsonl"
     cat "$top"/corpus/zh-*.jsonl >"$out/data/corpus-zh.jsonl"
     for ds in corpus-en corpus-zh; do
-        "$PY" "$bench/split.py" --group content "$out/data/$ds.jsonl" \
+        "$PY" "$bench/split.py" --group content --test-groups "$out/data/$ds-test.groups" \
+            --summary "$out/data/$ds-split.json" "$out/data/$ds.jsonl" \
             "$out/data/$ds-train.jsonl" "$out/data/$ds-test.jsonl"
     done
     datasets="corpus-en:en:content corpus-zh:zh:content"
@@ -150,49 +170,66 @@ for spec in $datasets; do
     group=${rest#*:}
     train=$out/data/$ds-train.jsonl
     test=$out/data/$ds-test.jsonl
+    groups=$out/data/$ds-test.groups
     ntrain=$(grep -c . "$train")
     ff=$out/figures/$ds--libfakejob.json
+    FIG merge-json "$ff" "$out/data/$ds-split.json"
 
     log "$ds: libfakejob: training on $ntrain postings"
     rm -rf "$out/models/$ds-fj"
     # shellcheck disable=SC2086
-    set -- $(time_v /dev/null "$FJ" train -q -o "$out/models/$ds-fj" --group-by "$group" \
-        --threads "$ncpu" ${FJ_TRAIN_ARGS:-} "$train")
-    FIG merge "$ff" train_s="$1" train_rss_mb="$2" train_n="$ntrain" train_threads="$ncpu" \
-        train_args="${FJ_TRAIN_ARGS:-grid search}"
+    time_v /dev/null "$FJ" train -q -o "$out/models/$ds-fj" --group-by "$group" \
+        --threads "$ncpu" ${FJ_TRAIN_ARGS:-} "$train" || die "$ds: fakejob train failed"
+    FIG merge "$ff" train_s="$WALL" train_rss_mb="$RSS" train_n="$ntrain" train_threads="$ncpu" \
+        train_args="${FJ_TRAIN_ARGS:-(grid search)}"
     FIG size "$ff" "$out/models/$ds-fj"
+    FIG merge "$ff" svm_model_bytes="$(cat "$out/models/$ds-fj"/*.svm.model | wc -c)"
     log "$ds: libfakejob: scoring"
     "$B/score_bench" --model "$out/models/$ds-fj" --passes "$PASSES" --latency "$LAT" \
         --scores "$out/work/$ds-fj.scores" "$test" >"$out/work/$ds-fj.json"
     FIG merge-json "$ff" "$out/work/$ds-fj.json"
     FIG quality "$ff" "$out/work/$ds-fj.scores"
-    set -- $(time_v /dev/null "$FJ" score -q --model "$out/models/$ds-fj" --threads 1 "$test")
-    FIG merge "$ff" cli_wall_s="$1" cli_rss_mb="$2"
+    FIG ci "$ff" "$out/work/$ds-fj.scores" "$groups" 0.5
+    time_v /dev/null "$FJ" score -q --model "$out/models/$ds-fj" --threads 1 "$test" ||
+        die "$ds: fakejob score failed"
+    FIG merge "$ff" cli_wall_s="$WALL" cli_rss_mb="$RSS"
 
     if [ $peer_svm = 1 ]; then
         log "$ds: svm-predict on libfakejob's features"
         sf=$out/figures/$ds--svm-predict.json
-        svmmodel=$(ls "$out/models/$ds-fj"/*.svm.model | head -1)
+        set -- "$out/models/$ds-fj"/*.svm.model
+        svmmodel=$1
         part=$(basename "$svmmodel" .svm.model)
         "$B/svm_features" --model "$out/models/$ds-fj" --part "$part" \
-            --margins "$out/work/$ds.margins" "$test" >"$out/work/$ds.libsvm" 2>/dev/null
+            --margins "$out/work/$ds.margins" "$test" >"$out/work/$ds.libsvm" 2>>"$out/work/svm_features.log"
         head -1 "$out/work/$ds.libsvm" >"$out/work/$ds-one.libsvm"
-        : >"$out/work/$ds-many.libsvm"
-        i=0
-        while [ $i -lt "$PASSES" ]; do
-            cat "$out/work/$ds.libsvm" >>"$out/work/$ds-many.libsvm"
-            i=$((i + 1))
-        done
-        nmany=$(grep -c . "$out/work/$ds-many.libsvm")
-        set -- $(time_v /dev/null svm-predict -q "$out/work/$ds-one.libsvm" "$svmmodel" \
-            "$out/work/$ds-one.pred")
-        one=$1
-        set -- $(time_v /dev/null svm-predict -q "$out/work/$ds-many.libsvm" "$svmmodel" \
-            "$out/work/$ds-many.pred")
-        FIG merge "$sf" load_ms="$(awk "BEGIN{print $one*1000}")" rss_mb="$2" \
-            tput_1core="$(awk "BEGIN{d=$1-$one; if (d<=0) d=0.001; print $nmany/d}")" \
-            model_bytes="$(wc -c <"$svmmodel")" bench_n="$(grep -c . "$out/work/$ds.libsvm")"
-        svm-predict -q "$out/work/$ds.libsvm" "$svmmodel" "$out/work/$ds.pred" >/dev/null
+        time_v /dev/null svm-predict -q "$out/work/$ds-one.libsvm" "$svmmodel" \
+            "$out/work/$ds-one.pred" || die "$ds: svm-predict failed"
+        one=$WALL onecpu=$CPU
+        time_v /dev/null svm-predict -q "$out/work/$ds.libsvm" "$svmmodel" "$out/work/$ds.pred" ||
+            die "$ds: svm-predict failed"
+        # its cost grows with the support vectors: repeat the postings (through a pipe, no big
+        # file) until a run lasts about 2 s
+        reps=$(awk "BEGIN { r = int(2 / ($WALL + 0.001)); print r < 1 ? 1 : r > 50 ? 50 : r }")
+        nmany=$(($(grep -c . "$out/work/$ds.libsvm") * reps))
+        rm -f "$out/work/svm.fifo"
+        mkfifo "$out/work/svm.fifo"
+        (
+            i=0
+            while [ $i -lt "$reps" ]; do
+                cat "$out/work/$ds.libsvm"
+                i=$((i + 1))
+            done >"$out/work/svm.fifo"
+        ) &
+        time_v /dev/null svm-predict -q "$out/work/svm.fifo" "$svmmodel" \
+            "$out/work/$ds-many.pred" || die "$ds: svm-predict failed"
+        wait
+        rm -f "$out/work/svm.fifo"
+        FIG merge "$sf" load_ms="$(awk "BEGIN{print $one*1000}")" rss_mb="$RSS" \
+            tput_1core="$(awk "BEGIN{d=$WALL-$one; if (d<=0) d=0.001; print $nmany/d}")" \
+            tput_1core_cpu="$(awk "BEGIN{d=$CPU-$onecpu; if (d<=0) d=0.01; print $nmany/d}")" \
+            model_bytes="$(wc -c <"$svmmodel")" bench_n="$(grep -c . "$out/work/$ds.libsvm")" \
+            passes="$reps" support_vectors="$(awk '$1 == "total_sv" { print $2 }' "$svmmodel")"
         FIG svm-quality "$sf" "$out/work/$ds.libsvm" "$out/work/$ds.pred" "$out/work/$ds.margins"
     fi
 
@@ -200,18 +237,24 @@ for spec in $datasets; do
         log "$ds: scikit-learn: training, scoring"
         rm -f "$out/figures/$ds--sklearn.json"
         "$PY" "$bench/peers/sklearn_peer.py" train --lang "$lang" "$train" \
-            "$out/models/$ds-sk.pkl" "$out/figures/$ds--sklearn.json"
-        "$PY" "$bench/peers/sklearn_peer.py" score --passes 1 --latency "$PEER_LAT" \
-            "$out/models/$ds-sk.pkl" "$test" "$out/figures/$ds--sklearn.json"
+            "$out/models/$ds-sk.pkl" "$out/figures/$ds--sklearn.json" &&
+            "$PY" "$bench/peers/sklearn_peer.py" score --passes 1 --latency "$PEER_LAT" \
+                --scores-out "$out/work/$ds-sk.scores" "$out/models/$ds-sk.pkl" "$test" \
+                "$out/figures/$ds--sklearn.json" &&
+            FIG ci "$out/figures/$ds--sklearn.json" "$out/work/$ds-sk.scores" "$groups" ||
+            log "$ds: the scikit-learn peer FAILED (its row may be incomplete)"
     fi
 
     if [ $peer_ft = 1 ]; then
         log "$ds: fastText: training, scoring"
+        rm -f "$out/figures/$ds--fasttext.json"
         "$PY" "$bench/peers/fasttext_peer.py" train --lang "$lang" "$train" \
-            "$out/models/$ds-ft" "$out/figures/$ds--fasttext.json"
-        "$PY" "$bench/peers/fasttext_peer.py" score --lang "$lang" --passes "$FT_PASSES" \
-            --latency "$PEER_LAT" "$out/models/$ds-ft.bin" "$test" \
-            "$out/figures/$ds--fasttext.json"
+            "$out/models/$ds-ft" "$out/figures/$ds--fasttext.json" &&
+            "$PY" "$bench/peers/fasttext_peer.py" score --lang "$lang" --passes "$FT_PASSES" \
+                --latency "$PEER_LAT" --scores-out "$out/work/$ds-ft.scores" \
+                "$out/models/$ds-ft.bin" "$test" "$out/figures/$ds--fasttext.json" &&
+            FIG ci "$out/figures/$ds--fasttext.json" "$out/work/$ds-ft.scores" "$groups" ||
+            log "$ds: the fastText peer FAILED (its row may be incomplete)"
         rm -f "$out/models/$ds-ft.bin" # 800 MB; its size is in the figures
     fi
 
@@ -226,15 +269,44 @@ for spec in $datasets; do
             --loads 10 "$test" >"$out/work/$ds-default.json"
         FIG merge-json "$df" "$out/work/$ds-default.json"
         FIG size "$df" "$top/models/default"
-        set -- $(time_v /dev/null "$FJ" score -q --model "$top/models/default" --threads 1 "$test")
-        FIG merge "$df" cli_wall_s="$1" cli_rss_mb="$2"
+        FIG merge "$df" svm_model_bytes="$(cat "$top/models/default"/*.svm.model | wc -c)"
+        time_v /dev/null "$FJ" score -q --model "$top/models/default" --threads 1 "$test" ||
+            die "$ds: fakejob score with the default model failed"
+        FIG merge "$df" cli_wall_s="$WALL" cli_rss_mb="$RSS"
     fi
 done
 
-if [ ! -f "$top/models/default/manifest.json" ]; then
+if [ -f "$top/models/default/manifest.json" ]; then
+    model_any=$top/models/default
+else
     msg="models/default is absent: the default-model figures (load time, size, memory) are missing."
     log "NOTE: $msg"
     warn="${warn:+$warn }$msg"
+    model_any=$out/models/${datasets%%:*}-fj
+fi
+
+# ---- the other engineers' benchmarks, run as they are (their output goes in verbatim) ----
+rm -f "$out"/work/other-*.txt
+if [ -x "$B/tokenize_bench" ]; then
+    log "tokenizer alone against ICU (bench/tokenize_bench)"
+    tdata=
+    [ -d "$data" ] && tdata="--data $data"
+    # shellcheck disable=SC2086
+    "$B/tokenize_bench" $tdata --passes 3 >"$out/work/other-tokenize.txt" 2>&1 ||
+        log "tokenize_bench failed (see $out/work/other-tokenize.txt)"
+fi
+if [ -x "$B/history_bench" ]; then
+    log "history store (bench/history_bench)"
+    "$B/history_bench" --ops 2000 "$out/work/history-bench.db" >"$out/work/other-history.txt" 2>&1 ||
+        log "history_bench failed (see $out/work/other-history.txt)"
+fi
+if [ -f "$build/bindings/python/fakejob/.built" ] && [ -f "$bench/python_bench.py" ]; then
+    log "Python bindings (bench/python_bench.py) with $model_any"
+    PYTHONPATH=$build/bindings/python "$PY" "$bench/python_bench.py" --fakejob "$FJ" \
+        --model "$model_any" --count 4000 --repeat 2 >"$out/work/other-python.txt" 2>&1 ||
+        log "python_bench failed (see $out/work/other-python.txt)"
+else
+    log "the Python bindings are not built in $build: their benchmark is skipped"
 fi
 
 # ---- the run ----

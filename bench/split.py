@@ -1,14 +1,18 @@
 #!/usr/bin/python3
 """split.py - a deterministic grouped train/test split of a labelled JSONL corpus for the benchmark.
 
-    split.py --group content|company [--test-percent 25] IN.jsonl... TRAIN.jsonl TEST.jsonl
+    split.py --group content|company [--test-percent 25] [--test-groups FILE] [--summary FILE]
+             IN.jsonl... TRAIN.jsonl TEST.jsonl
 
 Postings are grouped so that copies of one posting (EMSCAD: `--group content`, the normalized
 description, or title and company profile when the description is short) or all postings of one
 employer (ORFD: `--group company`, the `company` field; content when it is empty) land on the same
 side; a group goes to the test side when the SHA-1 of its key falls in the first `test-percent` of
 the hash space. The same input always gives the same split, whoever runs it. Postings without a
-`label` of "fraud" or "legit" are dropped. Prints one line of counts to stderr.
+`label` of "fraud" or "legit" are dropped. Prints one line of counts to stderr; --summary writes
+them as a JSON object (n_train, n_test, fraud counts, groups, groups holding fraud);
+--test-groups writes the group of each test posting (a hash), one a line in TEST's order, for
+the group bootstrap of the quality figures (bench/figures.py ci).
 """
 
 import argparse
@@ -43,6 +47,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--group", choices=("content", "company"), required=True)
     ap.add_argument("--test-percent", type=float, default=25.0)
+    ap.add_argument("--test-groups")
+    ap.add_argument("--summary")
     ap.add_argument("inputs", nargs="+")
     args = ap.parse_args()
     if len(args.inputs) < 3:
@@ -51,6 +57,8 @@ def main():
     cut = int(args.test_percent / 100.0 * 2**32)
     counts = {"train": [0, 0], "test": [0, 0]}
     groups = {"train": set(), "test": set()}
+    fraud_groups = {"train": set(), "test": set()}
+    tg = open(args.test_groups, "w", encoding="utf-8") if args.test_groups else None
     with open(train_path, "w", encoding="utf-8") as tr, open(test_path, "w", encoding="utf-8") as te:
         for path in ins:
             with open(path, encoding="utf-8") as f:
@@ -67,6 +75,19 @@ def main():
                     (te if side == "test" else tr).write(line if line.endswith("\n") else line + "\n")
                     counts[side][lab == "fraud"] += 1
                     groups[side].add(key)
+                    if lab == "fraud":
+                        fraud_groups[side].add(key)
+                    if side == "test" and tg:
+                        tg.write("%08x\n" % h)
+    if tg:
+        tg.close()
+    if args.summary:
+        with open(args.summary, "w", encoding="utf-8") as f:
+            json.dump({"n_train": sum(counts["train"]), "train_fraud": counts["train"][1],
+                       "train_groups": len(groups["train"]), "n_test": sum(counts["test"]),
+                       "test_fraud": counts["test"][1], "test_groups": len(groups["test"]),
+                       "test_fraud_groups": len(fraud_groups["test"]),
+                       "group_by": args.group}, f)
     print("split: train %d (%d fraud, %d groups), test %d (%d fraud, %d groups)" % (
         sum(counts["train"]), counts["train"][1], len(groups["train"]),
         sum(counts["test"]), counts["test"][1], len(groups["test"])), file=sys.stderr)

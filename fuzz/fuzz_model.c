@@ -211,8 +211,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (st != FJ_OK) {
         CHECK(m == NULL);
         CHECK(err.message[0] != '\0');
-        CHECK(st == FJ_ERR_MODEL || st == FJ_ERR_IO || st == FJ_ERR_VERSION ||
-              st == FJ_ERR_NOMEM);
+        CHECK(st == FJ_ERR_MODEL || st == FJ_ERR_IO || st == FJ_ERR_VERSION || st == FJ_ERR_NOMEM);
         return 0;
     }
     CHECK(fj_model_name(m) && fj_model_manifest(m));

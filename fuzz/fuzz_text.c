@@ -25,9 +25,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
         }                                                                                          \
     } while (0)
 
-static fj_context *ctx;  /* one context for the whole run: scratch reuse is part of the test */
-static fj_normtext nt;   /* likewise */
-static fj_token *copy;   /* the first tokenization, to compare with the second */
+static fj_context *ctx; /* one context for the whole run: scratch reuse is part of the test */
+static fj_normtext nt;  /* likewise */
+static fj_token *copy;  /* the first tokenization, to compare with the second */
 static char *copy_text;
 static size_t copy_cap, copy_text_cap;
 

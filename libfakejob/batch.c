@@ -13,9 +13,10 @@
  *   {"id":"zh-002","error":{"code":"input","message":"…","field":"posted_at","line":7}}
  *
  * Numbers are written in the shortest form that reads back to the same double. Each worker
- * thread has its own fj_context and posting and shares the immutable model; workers take postings
- * in small chunks from an atomic counter and append their result lines to a private buffer, and
- * the lines are gathered in input order at the end. With a history store the postings are first
+ * thread has its own fj_context (a fresh one, or one the caller keeps warm between batches) and
+ * posting, and shares the immutable model; workers take postings in small chunks from an atomic
+ * counter and append their result lines to a private buffer, and the lines are gathered in
+ * input order at the end. With a history store the postings are first
  * observed one after the other in input order on the calling thread (a store handle is
  * single-threaded), then scored in parallel with the statistics recorded for each.
  */
@@ -261,9 +262,10 @@ static bool score_one(worker *w, size_t i, fj_buf *idbuf)
     const char *json = b->postings[i];
     size_t len = b->lens[i];
 
-    if (!json && len)
+    if (!json && len) {
+        fj_posting_clear(w->p); /* no id of an earlier posting in its error result */
         st = fj__errorf(&e, FJ_ERR_ARGUMENT, "posting %zu is NULL", i);
-    else
+    } else
         st = fj_posting_parse_json(w->p, json ? json : "", len, &e);
     if (st == FJ_OK && b->stats) {
         if (b->observed[i])
@@ -382,6 +384,17 @@ fj_status fj_score_json_batch(const fj_model *m, const char *const *postings, co
     if (opts && opts->threads < 0)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "fj_score_json_batch: threads is %d (< 0)",
                           opts->threads);
+    if (opts && opts->contexts) {
+        if (opts->threads <= 0)
+            return fj__errorf(err, FJ_ERR_ARGUMENT,
+                              "fj_score_json_batch: contexts given but threads is %d (it must "
+                              "be their number)",
+                              opts->threads);
+        for (int t = 0; t < opts->threads; t++)
+            if (!opts->contexts[t])
+                return fj__errorf(err, FJ_ERR_ARGUMENT, "fj_score_json_batch: contexts[%d] is NULL",
+                                  t);
+    }
     if (n > SIZE_MAX / sizeof(item_out) || n > SIZE_MAX / sizeof(fj_history_stats))
         return fj__errorf(err, FJ_ERR_LIMIT, "fj_score_json_batch: %zu postings is too many", n);
 
@@ -411,8 +424,11 @@ fj_status fj_score_json_batch(const fj_model *m, const char *const *postings, co
     for (int t = 0; t < nthreads; t++) {
         w[t].b = &b;
         w[t].index = (uint32_t)t;
-        if ((st = fj_context_new(&w[t].ctx, err)) != FJ_OK ||
-            (st = fj_posting_new(&w[t].p, err)) != FJ_OK)
+        if (opts && opts->contexts)
+            w[t].ctx = opts->contexts[t];
+        else if ((st = fj_context_new(&w[t].ctx, err)) != FJ_OK)
+            goto done;
+        if ((st = fj_posting_new(&w[t].p, err)) != FJ_OK)
             goto done;
         fj_context_set_now(w[t].ctx, b.now);
     }
@@ -468,7 +484,8 @@ done:
     if (w)
         for (int t = 0; t < nthreads; t++) {
             fj_posting_free(w[t].p);
-            fj_context_free(w[t].ctx);
+            if (!(opts && opts->contexts))
+                fj_context_free(w[t].ctx);
             fj__buf_free(&w[t].out);
         }
     free(w);

@@ -367,6 +367,26 @@ fj__csv_result fj__csv_next(fj__csv *c, const fj__csv_row **row, fj_error *err)
                 return finish(c, row, err, &deferred);
             }
         }
+        if (st == ST_QUOTED || st == ST_UNQUOTED) {
+            /* fast path: copy the run of ordinary bytes up to the next special one at once */
+            const char *s = c->in + c->in_pos, *end = c->in + c->in_len, *q = s;
+            if (st == ST_QUOTED)
+                while (q < end && *q != '"' && *q != '\n' && *q != '\r')
+                    q++;
+            else
+                while (q < end && *q != ',' && *q != '\n' && *q != '\r')
+                    q++;
+            if (q > s) {
+                if (!fj__buf_append(&c->data, s, (size_t)(q - s)))
+                    return fail_nomem(c, err);
+                c->in_pos += (size_t)(q - s);
+                if (c->data.len <= FJ__CSV_MAX_RECORD_BYTES &&
+                    record_bytes(c) <= FJ__CSV_MAX_RECORD_BYTES)
+                    continue;
+                c->in_pos--; /* let the byte-wise path below report the oversized record */
+                c->data.len--;
+            }
+        }
         char ch = c->in[c->in_pos++];
         switch (st) {
         case ST_RECORD_START:

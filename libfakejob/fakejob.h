@@ -336,9 +336,10 @@ FJ_API fj_lang fj_posting_detect_lang(const fj_posting *p);
  * normalized title, description and requirements, an exact hash of the same text, a hash of
  * the company name), its observed_at and the caller's id. Never the posting text, the contact
  * details or any other personal data (docs/history.md). Near-duplicates are postings whose
- * SimHashes differ in at most 7 of 64 bits, or whose texts are equal once digits, contacts and
- * punctuation are removed: a repost with a new phone number, salary or a few edited words
- * still matches. Reposts are found in Chinese and English alike.
+ * SimHashes differ in at most 9 of 64 bits (docs/history.md gives the exact rule and the
+ * measured false-match rate), or whose texts are equal once digits, contacts and punctuation
+ * are removed: a repost with a new phone number, salary or a few edited words still matches.
+ * Reposts are found in Chinese and English alike.
  *
  * A store is an SQLite file in WAL mode. Several processes (and threads, each with its own
  * handle) may open one file at once; a writer waits up to 5 seconds for another before
@@ -489,15 +490,14 @@ FJ_API const char *fj_model_manifest(const fj_model *m);
  * The verdict thresholds of the part that scores postings of `lang` (FJ_LANG_AUTO: the first
  * part): a score >= *fraud is "fraud", >= *suspicious "suspicious". Either pointer may be NULL.
  */
-FJ_API void fj_model_thresholds(const fj_model *m, fj_lang lang, double *fraud,
-                                double *suspicious);
+FJ_API void fj_model_thresholds(const fj_model *m, fj_lang lang, double *fraud, double *suspicious);
 
 /** One contribution toward a verdict. Strings are owned by the context. */
 typedef struct fj_reason {
-    const char *signal; /* a signal name ("upfront_fee"), or a feature name: "word:training",
-                           "bigram:押金", "title:客服", "pair:work home", "token:qq",
-                           "field:no_company_logo" */
-    double weight;      /* contribution to the margin (positive: toward fraud) */
+    const char *signal;   /* a signal name ("upfront_fee"), or a feature name: "word:training",
+                             "bigram:押金", "title:客服", "pair:work home", "token:qq",
+                             "field:no_company_logo" (metadata) */
+    double weight;        /* contribution to the margin (positive: toward fraud) */
     const char *evidence; /* the original text that triggered it (verbatim), or NULL */
     size_t evidence_len;
 } fj_reason;
@@ -599,7 +599,8 @@ typedef enum fj_kernel { FJ_KERNEL_LINEAR = 0, FJ_KERNEL_RBF } fj_kernel;
 
 /** Progress of training, passed to the caller's callback (strings valid during the call). */
 typedef struct fj_progress {
-    const char *stage;   /* "replay", "features", "grid", "fold", "final", "calibrate", "cv" */
+    const char *stage;   /* "replay", "features", "gram" (kernel matrix), "fold", "grid",
+                            "calibrate", "final", "cv" (an outer fold of fj_cross_validate) */
     const char *part;    /* the language part being trained ("zh", "en", "all"), or "" */
     int step, total;     /* 1-based step of `total` within the stage (0 when not counted) */
     const char *message; /* one human-readable line without newline */
@@ -621,7 +622,8 @@ typedef struct fj_train_params {
     const char *name;        /* model name (default "fakejob") */
     const char *version;     /* model version (default "1.0.0") */
     const char *data_description; /* what it was trained on, for the manifest (or NULL) */
-    fj_progress_fn progress; /* optional */
+    fj_progress_fn progress;      /* optional; calls are serialized but may come from the worker
+                                     threads of the cross-validation */
     void *progress_user;
 } fj_train_params;
 
@@ -694,6 +696,10 @@ typedef struct fj_batch_options {
     const fj_score_options *score; /* NULL: the defaults */
     const long long *lines;        /* optional: each posting's input line, for error results */
     const char *source;            /* optional: file name put before "LINE: " in messages */
+    fj_context *const *contexts;   /* optional: `threads` contexts to work with instead of
+                                      fresh ones, so that their scratch stays warm from one
+                                      batch to the next (creating a context and its first use
+                                      cost milliseconds); their clock is set to `now` */
 } fj_batch_options;
 
 /** Defaults: one thread per CPU, no history, the wall clock, default score options. NULL-safe. */
@@ -708,7 +714,7 @@ FJ_API void fj_batch_options_init(fj_batch_options *opts);
  * or scored (FJ_ERR_INPUT, FJ_ERR_LIMIT, a history failure…) gets an error result and the
  * batch goes on. The results are the same whatever the number of threads. Returns FJ_OK when
  * every posting has its line; otherwise (FJ_ERR_ARGUMENT, FJ_ERR_NOMEM) *out is NULL.
- * Thread-safe for distinct history handles.
+ * Thread-safe for distinct history handles and distinct contexts.
  */
 FJ_API fj_status fj_score_json_batch(const fj_model *m, const char *const *postings,
                                      const size_t *lens, size_t n, const fj_batch_options *opts,

@@ -391,14 +391,14 @@ static bool empty_field(const fj_posting *p, fj_field f)
     return true;
 }
 
-/* "field:" facts of the posting's metadata. */
+/* "field:" facts of the posting's metadata. A missing company is left to the vague_company
+ * signal: EMSCAD has no company column at all, so its absence there says nothing. */
 static fj_status field_features(const sink *k, void *u, const fj_posting *p, fj_lang lang)
 {
     static const struct {
         fj_field f;
         const char *name;
     } absent[] = {
-        {FJ_FIELD_COMPANY, "field:no_company"},
         {FJ_FIELD_COMPANY_PROFILE, "field:no_company_profile"},
         {FJ_FIELD_REQUIREMENTS, "field:no_requirements"},
         {FJ_FIELD_BENEFITS, "field:no_benefits"},

@@ -27,7 +27,7 @@ const fj__fp_params fj__fp_default = {
     .han_ngram = 3,
     .word_ngram = 2,
     .min_shingles = 16,
-    .max_hamming = 7,
+    .max_hamming = 9,
 };
 
 typedef struct fp_scratch {
@@ -244,7 +244,8 @@ static void feed_words(fp_state *st, const char *s, size_t len)
             digit |= is_digit_cp(cp);
         }
         if (i > start && !digit)
-            push(st, &st->word, st->params->word_ngram, WORD_SEED, hash_bytes(s + start, i - start));
+            push(st, &st->word, st->params->word_ngram, WORD_SEED,
+                 hash_bytes(s + start, i - start));
         if (i == start) /* a joiner */
             fj__utf8_next(s, len, &i);
     }
@@ -290,8 +291,8 @@ static void feed_field(fp_state *st, const char *s, size_t len, unsigned field_n
 /* Legal-form suffixes dropped from the end of a company name (after normalization). */
 static const char *const company_suffixes[] = {
     "股份有限公司", "有限责任公司", "有限公司", "分公司", "公司", " incorporated", " inc",
-    " limited",     " ltd",         " llc",     " llp",   " plc",  " corporation",  " corp",
-    " company",     " co",          " gmbh",    " pty",   " ag",   " bv",           " sa",
+    " limited",     " ltd",         " llc",     " llp",   " plc", " corporation",  " corp",
+    " company",     " co",          " gmbh",    " pty",   " ag",  " bv",           " sa",
 };
 
 static bool ends_with(const fj_buf *b, const char *suffix)
@@ -372,6 +373,9 @@ fj_status fj__fingerprint_texts(fj_context *ctx, const fj__fp_params *params,
         return fj__errorf(err, FJ_ERR_ARGUMENT, "fingerprint: NULL argument");
     if (!params)
         params = &fj__fp_default;
+    if (params->han_ngram < 1 || params->han_ngram > RING || params->word_ngram < 1 ||
+        params->word_ngram > RING)
+        return fj__errorf(err, FJ_ERR_ARGUMENT, "fingerprint: shingles of 1 to %d tokens", RING);
     fp_scratch *sc = scratch(ctx);
     if (!sc)
         return fj__nomem(err);
@@ -408,8 +412,8 @@ fj_status fj__fingerprint_texts(fj_context *ctx, const fj__fp_params *params,
     return FJ_OK;
 }
 
-fj_status fj__fingerprint_posting(fj_context *ctx, const fj__fp_params *params,
-                                  const fj_posting *p, fj__fingerprint *out, fj_error *err)
+fj_status fj__fingerprint_posting(fj_context *ctx, const fj__fp_params *params, const fj_posting *p,
+                                  fj__fingerprint *out, fj_error *err)
 {
     static const fj_field fields[] = {FJ_FIELD_TITLE, FJ_FIELD_DESCRIPTION, FJ_FIELD_REQUIREMENTS};
     const char *texts[3], *names[3];
@@ -437,5 +441,5 @@ bool fj__fp_match(const fj__fingerprint *a, const fj__fingerprint *b, const fj__
     if (a->exact == b->exact)
         return true;
     return fj__fp_near_eligible(a, params) && fj__fp_near_eligible(b, params) &&
-           fj__fp_distance(a->simhash, b->simhash) <= params->max_hamming;
+           fj__fp_near(a->simhash, b->simhash, params->max_hamming);
 }

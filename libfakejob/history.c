@@ -15,14 +15,15 @@
  *             for near-duplicate matching), posting_id TEXT (the caller's id, or NULL))
  *   indexes on exact, on (band, simhash) for each band (partial: non-NULL only), on observed_at.
  *
- * A near-duplicate differs in at most max_hamming (7) of the 64 SimHash bits. Spread over four
- * 16-bit bands, 7 differing bits leave at least one band with at most one of them (pigeonhole),
- * so a lookup probes each band at the query's value and its 16 one-bit neighbours (68 index
- * seeks), checks the distance on the (band, simhash) index entries, and never scans the table. Concurrency: WAL lets readers and one writer proceed together; a
- * writer waits up to FJ_HISTORY_BUSY_MS for another (busy timeout) before FJ_ERR_HISTORY.
- * observe takes the write lock first (BEGIN IMMEDIATE) so its query and record are one atomic
- * step. synchronous=NORMAL: a committed sighting survives a crash of the process; after a
- * power loss the store is intact but may lack the last transactions.
+ * A near-duplicate's SimHash differs in at most max_hamming (9) of 64 bits, with at least one
+ * of the four 16-bit bands differing in at most one bit (fj__fp_near; every pair within 7 bits
+ * qualifies by pigeonhole). A lookup probes each band at the query's value and its 16 one-bit
+ * neighbours (68 index seeks, plus one for the exact hash), checks the distance on the (band,
+ * simhash) index entries, and never scans the table. Concurrency: WAL lets readers and one writer
+ * proceed together; a writer waits up to HISTORY_BUSY_MS for another (busy timeout) before
+ * FJ_ERR_HISTORY. observe takes the write lock first (BEGIN IMMEDIATE) so its query and record are
+ * one atomic step. synchronous=NORMAL: a committed sighting survives a crash of the process; after
+ * a power loss the store is intact but may lack the last transactions.
  */
 #include "history_fp.h"
 
@@ -36,15 +37,22 @@
 /* Page cache per handle (the indexes are read at random: a store of 1 M sightings is ~170 MB)
  * and memory-mapped reads; both are upper bounds, used as the store grows. */
 #define HISTORY_CACHE_KB 65536
-#define HISTORY_MMAP 268435456
-#define FJ__STR2(x) #x
-#define FJ__STR(x) FJ__STR2(x)
+#define HISTORY_MMAP_BYTES 268435456LL
+
+/* A sighting found by a lookup. */
+typedef struct match {
+    int64_t id, observed_at;
+    uint64_t company;
+} match;
 
 struct fj_history {
     sqlite3 *db;
     char *path; /* for messages: the file name, or ":memory:" */
     char fingerprint[96];
     sqlite3_stmt *insert, *lookup, *count, *forget, *begin, *commit, *rollback;
+    match *matches; /* scratch of fj__history_lookup, reused */
+    size_t matches_cap;
+    uint64_t *companies;
 };
 
 static const char schema_sql[] =
@@ -67,32 +75,30 @@ static const char schema_sql[] =
 /* Parameters of the lookup statement (built by lookup_sql()). */
 enum {
     P_EXACT = 1,
-    P_PROBES = 2,                          /* FJ__FP_BANDS * PROBES band values */
-    PROBES = 17,                           /* a band's value and its 16 one-bit neighbours */
+    P_PROBES = 2, /* FJ__FP_BANDS * PROBES band values */
+    PROBES = 17,  /* a band's value and its 16 one-bit neighbours */
     P_SIMHASH = P_PROBES + FJ__FP_BANDS * PROBES,
     P_MAXDIST,
     P_TIME,
 };
 
 /* Sightings of the same text (exact hash) or whose SimHash is within P_MAXDIST bits: those
- * share a band with the query up to one bit, and are then checked by fj_hamming() on the
- * (band, simhash) index alone. Returns the stats in one row. */
+ * share a band with the query up to one bit. One UNION ALL arm per probe, so SQLite needs no
+ * temporary b-tree: each arm seeks its (band, simhash) index, checks fj_hamming() on the index
+ * entry and reads the row only for a match. A sighting found by several arms appears several
+ * times; fj__history_lookup counts it once. */
 static char *lookup_sql(void)
 {
     fj_buf b = {0};
-    bool ok = fj__buf_printf(&b,
-                             "SELECT count(*), count(DISTINCT company), min(observed_at),"
-                             " max(observed_at) FROM sightings WHERE id IN ("
-                             "SELECT id FROM sightings WHERE exact = ?%d",
-                             P_EXACT);
-    for (int band = 0; band < FJ__FP_BANDS; band++) {
-        ok = ok && fj__buf_printf(&b, " UNION SELECT id FROM sightings WHERE b%d IN (", band);
+    static const char cols[] = "SELECT id, observed_at, company FROM sightings WHERE";
+    bool ok = fj__buf_printf(&b, "%s exact = ?%d AND observed_at <= ?%d", cols, P_EXACT, P_TIME);
+    for (int band = 0; band < FJ__FP_BANDS; band++)
         for (int j = 0; j < PROBES; j++)
-            ok = ok && fj__buf_printf(&b, "%s?%d", j ? "," : "", P_PROBES + band * PROBES + j);
-        ok = ok && fj__buf_printf(&b, ") AND fj_hamming(simhash, ?%d) <= ?%d", P_SIMHASH,
-                                  P_MAXDIST);
-    }
-    ok = ok && fj__buf_printf(&b, ") AND observed_at <= ?%d", P_TIME);
+            ok = ok && fj__buf_printf(&b,
+                                      " UNION ALL %s b%d = ?%d AND fj_hamming(simhash, ?%d) <= ?%d"
+                                      " AND observed_at <= ?%d",
+                                      cols, band, P_PROBES + band * PROBES + j, P_SIMHASH,
+                                      P_MAXDIST, P_TIME);
     if (!ok) {
         fj__buf_free(&b);
         return NULL;
@@ -142,8 +148,8 @@ static fj_status db_fail(const fj_history *h, int rc, const char *what, fj_error
     case SQLITE_AUTH:
         return fj__errorf(err, FJ_ERR_IO, "history store %s: %s: %s", h->path, what, msg);
     case SQLITE_MISUSE:
-        return fj__errorf(err, FJ_ERR_INTERNAL, "history store %s: %s: SQLite misuse (%s)",
-                          h->path, what, msg);
+        return fj__errorf(err, FJ_ERR_INTERNAL, "history store %s: %s: SQLite misuse (%s)", h->path,
+                          what, msg);
     default:
         return fj__errorf(err, FJ_ERR_HISTORY, "history store %s: %s: %s", h->path, what, msg);
     }
@@ -290,12 +296,13 @@ static fj_status setup(fj_history *h, bool memory, fj_error *err)
             return fj__errorf(err, FJ_ERR_HISTORY,
                               "history store %s: cannot use WAL mode (journal mode stays '%s')",
                               h->path, mode ? mode : "?");
-        int rc2 = sqlite3_exec(h->db,
-                               "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-" FJ__STR(
-                                   HISTORY_CACHE_KB) "; PRAGMA mmap_size=" FJ__STR(HISTORY_MMAP),
-                               NULL, NULL, NULL);
+        char pragmas[160];
+        snprintf(pragmas, sizeof pragmas,
+                 "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-%d; PRAGMA mmap_size=%lld",
+                 HISTORY_CACHE_KB, HISTORY_MMAP_BYTES);
+        int rc2 = sqlite3_exec(h->db, pragmas, NULL, NULL, NULL);
         if (rc2 != SQLITE_OK)
-            return db_fail(h, rc2, "setting synchronous mode", err);
+            return db_fail(h, rc2, "setting its cache and synchronous mode", err);
     }
     if (!has_meta && (s = create_schema(h, err)) != FJ_OK)
         return s;
@@ -305,8 +312,8 @@ static fj_status setup(fj_history *h, bool memory, fj_error *err)
 #ifdef SQLITE_INNOCUOUS
     flags |= SQLITE_INNOCUOUS;
 #endif
-    int rc = sqlite3_create_function_v2(h->db, "fj_hamming", 2, flags, NULL, hamming_fn, NULL,
-                                        NULL, NULL);
+    int rc = sqlite3_create_function_v2(h->db, "fj_hamming", 2, flags, NULL, hamming_fn, NULL, NULL,
+                                        NULL);
     if (rc != SQLITE_OK)
         return db_fail(h, rc, "registering fj_hamming", err);
     char *sql = lookup_sql();
@@ -345,13 +352,12 @@ fj_status fj_history_open(fj_history **out, const char *path, fj_error *err)
         return fj__nomem(err);
     }
     const fj__fp_params *fp = &fj__fp_default;
-    snprintf(h->fingerprint, sizeof h->fingerprint, "simhash64/1 han%u word%u min%u",
-             fp->han_ngram, fp->word_ngram, fp->min_shingles);
+    snprintf(h->fingerprint, sizeof h->fingerprint, "simhash64/1 han%u word%u min%u", fp->han_ngram,
+             fp->word_ngram, fp->min_shingles);
 
     fj_status s;
-    int rc = sqlite3_open_v2(h->path, &h->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+    int rc = sqlite3_open_v2(
+        h->path, &h->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         s = db_fail(h, rc, "cannot open", err);
     } else {
@@ -378,8 +384,51 @@ void fj_history_close(fj_history *h)
     for (size_t i = 0; i < sizeof stmts / sizeof stmts[0]; i++)
         sqlite3_finalize(stmts[i]);
     sqlite3_close_v2(h->db);
+    free(h->matches);
+    free(h->companies);
     free(h->path);
     free(h);
+}
+
+static int cmp_match(const void *a, const void *b)
+{
+    int64_t x = ((const match *)a)->id, y = ((const match *)b)->id;
+    return (x > y) - (x < y);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Count the distinct sightings among h->matches[0..n) and their companies. */
+static fj_status aggregate(fj_history *h, size_t n, fj_history_stats *out, fj_error *err)
+{
+    if (!n)
+        return FJ_OK;
+    uint64_t *companies = realloc(h->companies, n * sizeof *companies);
+    if (!companies)
+        return fj__nomem(err);
+    h->companies = companies;
+    qsort(h->matches, n, sizeof *h->matches, cmp_match);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++) {
+        const match *m = &h->matches[i];
+        if (i && m->id == h->matches[i - 1].id)
+            continue;
+        if (u == 0 || m->observed_at < out->first_seen)
+            out->first_seen = m->observed_at;
+        if (u == 0 || m->observed_at > out->last_seen)
+            out->last_seen = m->observed_at;
+        companies[u++] = m->company;
+    }
+    out->seen_before = (int64_t)u;
+    qsort(companies, u, sizeof *companies, cmp_u64);
+    out->distinct_companies = 1;
+    for (size_t i = 1; i < u; i++)
+        out->distinct_companies += companies[i] != companies[i - 1];
+    return FJ_OK;
 }
 
 fj_status fj__history_lookup(fj_history *h, const fj__fingerprint *fp, int64_t observed_at,
@@ -407,19 +456,31 @@ fj_status fj__history_lookup(fj_history *h, const fj__fingerprint *fp, int64_t o
     sqlite3_bind_int64(st, P_SIMHASH, (sqlite3_int64)fp->simhash);
     sqlite3_bind_int(st, P_MAXDIST, (int)params->max_hamming);
     sqlite3_bind_int64(st, P_TIME, observed_at);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        out->seen_before = sqlite3_column_int64(st, 0);
-        out->distinct_companies = sqlite3_column_int64(st, 1);
-        out->first_seen = sqlite3_column_int64(st, 2); /* NULL (0) when none */
-        out->last_seen = sqlite3_column_int64(st, 3);
+    size_t n = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == h->matches_cap) {
+            size_t cap = h->matches_cap ? h->matches_cap * 2 : 64;
+            match *m = realloc(h->matches, cap * sizeof *m);
+            if (!m) {
+                sqlite3_reset(st);
+                return fj__nomem(err);
+            }
+            h->matches = m;
+            h->matches_cap = cap;
+        }
+        h->matches[n].id = sqlite3_column_int64(st, 0);
+        h->matches[n].observed_at = sqlite3_column_int64(st, 1);
+        h->matches[n].company = (uint64_t)sqlite3_column_int64(st, 2);
+        n++;
     }
     sqlite3_reset(st);
-    if (rc != SQLITE_ROW) {
-        memset(out, 0, sizeof *out);
+    if (rc != SQLITE_DONE)
         return db_fail(h, rc, "looking up a posting", err);
-    }
-    return FJ_OK;
+    fj_status s = aggregate(h, n, out, err);
+    if (s != FJ_OK)
+        memset(out, 0, sizeof *out);
+    return s;
 }
 
 fj_status fj__history_insert(fj_history *h, const fj__fingerprint *fp, int64_t observed_at,

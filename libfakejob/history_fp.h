@@ -8,14 +8,15 @@
 
 #include "fj_internal.h"
 
-/** How fingerprints are computed. fj__fp_default is what history stores use; the format
- *  version of a store (history.c) changes whenever it does. */
+/** How fingerprints are computed. fj__fp_default is what history stores use; the
+ *  `fingerprint` string a store records (history.c) must change whenever it or the algorithm
+ *  of fingerprint.c does, so that stores of another kind are refused. */
 typedef struct fj__fp_params {
     unsigned han_ngram;    /* Han characters per shingle (1..8) */
     unsigned word_ngram;   /* words per shingle for non-Han text (1..8) */
     unsigned min_shingles; /* fewer shingles than this: matched by the exact hash only */
-    unsigned max_hamming;  /* SimHash bits that may differ for a near-duplicate (0..7:
-                              the store's index finds every SimHash within 7 bits) */
+    unsigned max_hamming;  /* SimHash bits that may differ for a near-duplicate (see
+                              fj__fp_near) */
 } fj__fp_params;
 
 extern const fj__fp_params fj__fp_default;
@@ -25,7 +26,7 @@ typedef struct fj__fingerprint {
     uint64_t simhash;  /* 64-bit SimHash of the shingles of title, description, requirements */
     uint64_t exact;    /* hash of the same text, normalized, digits and contacts removed */
     uint64_t company;  /* hash of the normalized company name; 0 for an empty one */
-    uint32_t shingles; /* shingles hashed into simhash */
+    uint32_t shingles; /* distinct shingles hashed into simhash */
     uint32_t tokens;   /* tokens in the text; 0: nothing to fingerprint (never matches) */
 } fj__fingerprint;
 
@@ -44,15 +45,31 @@ static inline unsigned fj__fp_distance(uint64_t a, uint64_t b)
     return (unsigned)__builtin_popcountll(a ^ b);
 }
 
-/** Whether the fingerprint takes part in near-duplicate (SimHash) matching. */
+/**
+ * Whether two SimHashes are near: at most `max` bits differ, and at least one of the four
+ * 16-bit bands differs in at most one bit. The band condition is what the store's index can
+ * find without a scan (it probes each band's value and its 16 one-bit neighbours); it holds
+ * for every pair within 7 bits (pigeonhole) and for most pairs within 8 or 9.
+ */
+static inline bool fj__fp_near(uint64_t a, uint64_t b, unsigned max)
+{
+    if (fj__fp_distance(a, b) > max)
+        return false;
+    for (unsigned i = 0; i < FJ__FP_BANDS; i++)
+        if (__builtin_popcount(fj__fp_band(a ^ b, i)) <= 1)
+            return true;
+    return false;
+}
+
+/** Whether the fingerprint takes part in near-duplicate (SimHash) matching (params not NULL). */
 static inline bool fj__fp_near_eligible(const fj__fingerprint *fp, const fj__fp_params *params)
 {
     return fp->tokens > 0 && fp->shingles >= params->min_shingles;
 }
 
-/** Whether two fingerprints are of the same posting or of near-duplicates. */
-bool fj__fp_match(const fj__fingerprint *a, const fj__fingerprint *b,
-                  const fj__fp_params *params);
+/** Whether two fingerprints are of the same posting or of near-duplicates (the rule of
+ *  docs/history.md); `params` NULL means fj__fp_default. */
+bool fj__fp_match(const fj__fingerprint *a, const fj__fingerprint *b, const fj__fp_params *params);
 
 /**
  * Fingerprint the texts of a posting: title, description and requirements (contact, dates,
@@ -60,8 +77,8 @@ bool fj__fp_match(const fj__fingerprint *a, const fj__fingerprint *b,
  * company's boilerplate does not change or create matches) and the company name. Scratch lives
  * in ctx's history slot. `params` NULL means fj__fp_default. Errors: those of normalization.
  */
-fj_status fj__fingerprint_posting(fj_context *ctx, const fj__fp_params *params,
-                                  const fj_posting *p, fj__fingerprint *out, fj_error *err);
+fj_status fj__fingerprint_posting(fj_context *ctx, const fj__fp_params *params, const fj_posting *p,
+                                  fj__fingerprint *out, fj_error *err);
 
 /**
  * Fingerprint `n` texts as the fields of one posting (texts[i] may be NULL; names[i], or NULL,

@@ -20,6 +20,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
 #include <locale.h>
@@ -468,30 +469,37 @@ static fj_status read_file(const char *dir, const char *name, char **data, size_
     char path[PATH_MAX];
     if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
         return fj__errorf(err, FJ_ERR_IO, "path too long: %s/%s", dir, name);
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
+    /* non-blocking, so that a FIFO or a device in the bundle cannot hang the loader */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return fj__errorf(err, FJ_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
     struct stat sb;
-    if (fstat(fileno(fp), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        fclose(fp);
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
         return fj__errorf(err, FJ_ERR_IO, "'%s' is not a regular file", path);
     }
     if ((unsigned long long)sb.st_size > MAX_FILE_BYTES) {
-        fclose(fp);
+        close(fd);
         return fj__errorf(err, FJ_ERR_MODEL, "'%s' is larger than %zu bytes", path, MAX_FILE_BYTES);
     }
-    size_t size = (size_t)sb.st_size;
+    size_t size = (size_t)sb.st_size, got = 0;
     char *buf = malloc(size + 1);
     if (!buf) {
-        fclose(fp);
+        close(fd);
         return fj__nomem(err);
     }
-    size_t got = fread(buf, 1, size, fp);
-    bool rerr = ferror(fp);
-    fclose(fp);
-    if (rerr || got != size) {
+    while (got < size) {
+        ssize_t r = read(fd, buf + got, size - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    if (got != size) {
         free(buf);
-        return fj__errorf(err, FJ_ERR_IO, "cannot read '%s'", path);
+        return fj__errorf(err, FJ_ERR_IO, "cannot read '%s' (%zu of %zu bytes)", path, got, size);
     }
     buf[size] = '\0';
     *data = buf;

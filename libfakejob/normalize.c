@@ -12,9 +12,11 @@
  * Speed: text splits into independent pieces at normalization boundaries, so nearly every code
  * point is normalized on its own. Its result (after transliteration and space folding) is cached
  * per context: a direct table for the BMP, an open-addressing table above it. ASCII never touches
- * ICU; each other code point costs ICU (and the slow transliterator) once per context. Only runs
- * with combining marks (a code point with no boundary before it) go through ICU's normalizer as
- * a whole, cut after 30 marks as in UAX #15's stream-safe format so that they stay linear.
+ * ICU: NFKC_Casefold of ASCII is lower case, and runs of plain ASCII are folded eight bytes at a
+ * time (SWAR). Each other code point costs ICU (and the slow transliterator) once per context.
+ * Only runs with combining marks (a code point with no boundary before it) go through ICU's
+ * normalizer as a whole, cut after 30 marks as in UAX #15's stream-safe format so that they stay
+ * linear. Validation skips plain ASCII eight bytes at a time too.
  */
 #include "text_impl.h"
 
@@ -40,8 +42,7 @@ static void text_free(void *p)
         utrans_close(tx->t2s);
     if (tx->brk)
         ubrk_close(tx->brk);
-    if (tx->ut)
-        utext_close(tx->ut);
+    free(tx->brk16);
     if (tx->stemmer)
         sb_stemmer_delete(tx->stemmer);
     free(tx->bmp);
@@ -53,9 +54,12 @@ static void text_free(void *p)
     free(tx->sp);
     free(tx->tok);
     free(tx->tok_text);
+    free(tx->tok_span);
     fj__buf_free(&tx->arena);
     free(tx->stems);
     fj__buf_free(&tx->stem_arena);
+    free(tx->memo);
+    fj__buf_free(&tx->memo_arena);
     free(tx);
 }
 
@@ -110,11 +114,7 @@ fj__text *fj__text_scratch(fj_context *ctx, fj_error *err)
 
 bool fj__is_han(uint32_t cp)
 {
-    if (cp < 0x3400)
-        return cp == 0x3007; /* 〇 */
-    return (cp >= 0x4E00 && cp <= 0x9FFF) || cp <= 0x4DBF || (cp >= 0xF900 && cp <= 0xFAFF) ||
-           (cp >= 0x20000 && cp <= 0x2A6DF) || (cp >= 0x2A700 && cp <= 0x2EBEF) ||
-           (cp >= 0x2F800 && cp <= 0x2FA1F) || (cp >= 0x30000 && cp <= 0x323AF);
+    return fj__han(cp);
 }
 
 static bool is_space_or_control(uint32_t c)
@@ -129,10 +129,11 @@ static bool is_space_or_control(uint32_t c)
 /* ------------------------------------------------------------------------------------------ */
 
 #define ENTRY_MAX_LEN 63u
-#define ENTRY_MAX_OFF ((1u << 24) - 1)
+#define ENTRY_MAX_OFF ((1u << 23) - 1)
 #define ENTRY_LEN(e) (((e) >> 2) & 63u)
-#define ENTRY_OFF(e) ((e) >> 8)
+#define ENTRY_OFF(e) ((e) >> 9)
 #define ENTRY_NBB(e) (((e) >> 1) & 1u)
+#define ENTRY_SPACE 0x100u /* the result holds a space (space folding applies) */
 
 /* Append the transliteration of Han code point c to out (room for 16 bytes); returns bytes. */
 static fj_status t2s(fj__text *tx, uint32_t c, char *out, size_t *n, fj_error *err)
@@ -187,7 +188,7 @@ static fj_status compute(fj__text *tx, uint32_t cp, char *out, size_t *n, fj_err
             break; /* cannot happen: the longest expansion (U+FDFA) is 33 bytes */
         if (is_space_or_control((uint32_t)c)) {
             out[(*n)++] = ' ';
-        } else if (fj__is_han((uint32_t)c)) {
+        } else if (fj__han((uint32_t)c)) {
             fj_status s = t2s(tx, (uint32_t)c, out, n, err);
             if (s != FJ_OK)
                 return s;
@@ -267,22 +268,18 @@ static fj_status entry_of(fj__text *tx, uint32_t cp, uint32_t *entry, char *spil
     uint32_t off = (uint32_t)tx->cache.len;
     if (!fj__buf_append(&tx->cache, spill, n))
         return fj__nomem(err);
-    *slot = *entry = (off << 8) | ((uint32_t)n << 2) | (nbb << 1) | 1u;
+    uint32_t space = memchr(spill, ' ', n) ? ENTRY_SPACE : 0;
+    *slot = *entry = (off << 9) | space | ((uint32_t)n << 2) | (nbb << 1) | 1u;
     return FJ_OK;
 }
 
-/* Whether code point cp has no normalization boundary before it (it combines with what
- * precedes). */
-static fj_status no_boundary_before(fj__text *tx, uint32_t cp, bool *nbb, fj_error *err)
+/* entry_of with the cached BMP case inlined. */
+static inline fj_status entry_fast(fj__text *tx, uint32_t cp, uint32_t *entry, char *spill,
+                                   size_t *spill_len, fj_error *err)
 {
-    uint32_t e;
-    char spill[260];
-    size_t sl = 0;
-    fj_status st = entry_of(tx, cp, &e, spill, &sl, err);
-    if (st != FJ_OK)
-        return st;
-    *nbb = e ? ENTRY_NBB(e) : spill[sl] != 0;
-    return FJ_OK;
+    if (cp < 0x10000 && (*entry = tx->bmp[cp]) != 0)
+        return FJ_OK;
+    return entry_of(tx, cp, entry, spill, spill_len, err);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -290,7 +287,7 @@ static fj_status no_boundary_before(fj__text *tx, uint32_t cp, bool *nbb, fj_err
 /* ------------------------------------------------------------------------------------------ */
 
 /* Room for `extra` more bytes (and the final NUL / orig entry). */
-static bool nt_room(fj_normtext *nt, size_t extra)
+static inline bool nt_room(fj_normtext *nt, size_t extra)
 {
     if (nt->text.len + extra + 1 <= nt->text.cap && nt->text.cap <= nt->orig_cap)
         return true;
@@ -323,17 +320,35 @@ static bool put_bytes(fj_normtext *nt, const char *s, size_t n, uint32_t orig)
     return true;
 }
 
+/* The normalized form of a code point (its cache entry e, or when e is 0 the uncached spill). */
+static inline bool put_entry(fj__text *tx, fj_normtext *nt, uint32_t e, const char *spill,
+                             size_t spill_len, uint32_t orig)
+{
+    if (!e)
+        return put_bytes(nt, spill, spill_len, orig);
+    const char *src = tx->cache.data + ENTRY_OFF(e);
+    size_t n = ENTRY_LEN(e);
+    if (e & ENTRY_SPACE)
+        return put_bytes(nt, src, n, orig);
+    if (!nt_room(nt, n))
+        return false;
+    size_t o = nt->text.len;
+    memcpy(nt->text.data + o, src, n);
+    for (size_t k = 0; k < n; k++)
+        nt->orig[o + k] = orig;
+    nt->text.len = o + n;
+    return true;
+}
+
 static fj_status put_cp(fj__text *tx, fj_normtext *nt, uint32_t cp, uint32_t orig, fj_error *err)
 {
     uint32_t e;
     char spill[260];
     size_t sl = 0;
-    fj_status st = entry_of(tx, cp, &e, spill, &sl, err);
+    fj_status st = entry_fast(tx, cp, &e, spill, &sl, err);
     if (st != FJ_OK)
         return st;
-    bool ok = e ? put_bytes(nt, tx->cache.data + ENTRY_OFF(e), ENTRY_LEN(e), orig)
-                : put_bytes(nt, spill, sl, orig);
-    return ok ? FJ_OK : fj__nomem(err);
+    return put_entry(tx, nt, e, spill, sl, orig) ? FJ_OK : fj__nomem(err);
 }
 
 /* A combining sequence s[i..j) (several code points with no boundary between them) normalized
@@ -377,15 +392,67 @@ static fj_status put_sequence(fj__text *tx, fj_normtext *nt, const char *s, size
     }
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SWAR 1 /* the eight-byte ASCII paths read words little-endian */
+#endif
+#define ONES 0x0101010101010101ull
+#define HIGH (0x80 * ONES)
+
+/* Plain ASCII s[*i..) folded eight bytes at a time into nt while that is exact: no control
+ * characters, no two spaces in a row, no space to drop at the start or after a space, and the
+ * byte after the block ASCII too (a combining mark would join the block's last character). */
+static void ascii_blocks(fj_normtext *nt, const char *s, size_t len, size_t *i)
+{
+#ifdef SWAR
+    size_t p = *i;
+    while (p + 8 < len && nt_room(nt, 8)) {
+        uint64_t w;
+        memcpy(&w, s + p, 8);
+        if ((w & HIGH) || (unsigned char)s[p + 8] >= 0x80)
+            break;
+        /* high bit of each byte: below 0x20 or 0x7F (control); 0x20 (space) */
+        uint64_t ctrl = (~(w + 0x60 * ONES) | (w + ONES)) & HIGH;
+        uint64_t space = ~((w ^ 0x20 * ONES) + 0x7F * ONES) & HIGH;
+        size_t o = nt->text.len;
+        if (ctrl || (space & (space << 8)) ||
+            ((space & 0x80) && (o == 0 || nt->text.data[o - 1] == ' ')))
+            break;
+        w |= ((w + 0x3F * ONES) & ~(w + 0x25 * ONES) & HIGH) >> 2; /* A-Z to a-z */
+        memcpy(nt->text.data + o, &w, 8);
+        uint32_t *m = nt->orig + o;
+        for (uint32_t k = 0; k < 8; k++)
+            m[k] = (uint32_t)p + k;
+        nt->text.len = o + 8;
+        p += 8;
+    }
+    *i = p;
+#else
+    (void)nt;
+    (void)s;
+    (void)len;
+    (void)i;
+#endif
+}
+
 static fj_status normalize(fj__text *tx, const char *s, size_t len, fj_normtext *nt, fj_error *err)
 {
     nt->text.len = 0;
     if (!nt_room(nt, len + 16))
         return fj__nomem(err);
+    char spill[260], spill2[260];
     size_t i = 0;
+    /* the code point at `pend_at` and its cache entry, when looking ahead decoded it already */
+    size_t pend_at = SIZE_MAX, pend_next = 0;
+    uint32_t pend_cp = 0, pend_e = 0;
     while (i < len) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x80 && (i + 1 == len || (unsigned char)s[i + 1] < 0x80)) {
+            ascii_blocks(nt, s, len, &i);
+            if (i == len)
+                break;
+            c = (unsigned char)s[i];
+            if (c >= 0x80 || (i + 1 < len && (unsigned char)s[i + 1] >= 0x80))
+                continue;
             if (nt->text.len + 2 > nt->text.cap && !nt_room(nt, 1))
                 return fj__nomem(err);
             if (c >= 'A' && c <= 'Z')
@@ -397,25 +464,49 @@ static fj_status normalize(fj__text *tx, const char *s, size_t len, fj_normtext 
             continue;
         }
         size_t j = i;
-        uint32_t cp = fj__utf8_next(s, len, &j);
+        uint32_t cp, e = 0;
+        bool have_e = false;
+        if (pend_at == i) {
+            j = pend_next;
+            cp = pend_cp;
+            e = pend_e;
+            have_e = true;
+        } else {
+            cp = fj__u8_next(s, &j);
+        }
         /* extend over the code points that combine with this one, at most 30 of them (UAX #15
          * stream-safe format: ICU's canonical reordering is quadratic in a sequence's length) */
         size_t k = j;
         int marks = 0;
         while (k < len && (unsigned char)s[k] >= 0x80 && marks < 30) {
             size_t k2 = k;
-            uint32_t next = fj__utf8_next(s, len, &k2);
-            bool nbb;
-            fj_status st = no_boundary_before(tx, next, &nbb, err);
+            uint32_t next = fj__u8_next(s, &k2), ne;
+            size_t nsl = 0;
+            fj_status st = entry_fast(tx, next, &ne, spill2, &nsl, err);
             if (st != FJ_OK)
                 return st;
-            if (!nbb)
+            if (!(ne ? ENTRY_NBB(ne) : spill2[nsl] != 0)) {
+                if (ne) {
+                    pend_at = k;
+                    pend_next = k2;
+                    pend_cp = next;
+                    pend_e = ne;
+                }
                 break;
+            }
             k = k2;
             marks++;
         }
-        fj_status st =
-            k == j ? put_cp(tx, nt, cp, (uint32_t)i, err) : put_sequence(tx, nt, s, i, k, err);
+        fj_status st = FJ_OK;
+        if (k == j) {
+            size_t sl = 0;
+            if (!have_e)
+                st = entry_fast(tx, cp, &e, spill, &sl, err);
+            if (st == FJ_OK && !put_entry(tx, nt, e, spill, sl, (uint32_t)i))
+                st = fj__nomem(err);
+        } else {
+            st = put_sequence(tx, nt, s, i, k, err);
+        }
         if (st != FJ_OK)
             return st;
         i = k;
@@ -425,6 +516,54 @@ static fj_status normalize(fj__text *tx, const char *s, size_t len, fj_normtext 
     nt->text.data[nt->text.len] = '\0';
     nt->orig[nt->text.len] = (uint32_t)len;
     return FJ_OK;
+}
+
+/* fj__utf8_check(str, len, false), plain ASCII skipped eight bytes at a time. */
+static long long check_utf8(const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+#ifdef SWAR
+            uint64_t w;
+            while (i + 8 <= len && (memcpy(&w, s + i, 8), !(w & HIGH)))
+                i += 8;
+            while (i < len && s[i] < 0x80)
+                i++;
+#else
+            i++;
+#endif
+            continue;
+        }
+        size_t n;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            if (c == 0xE0)
+                lo = 0xA0; /* overlong */
+            else if (c == 0xED)
+                hi = 0x9F; /* surrogates */
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            if (c == 0xF0)
+                lo = 0x90; /* overlong */
+            else if (c == 0xF4)
+                hi = 0x8F; /* above U+10FFFF */
+        } else {
+            return -(long long)i - 1;
+        }
+        if (len - i <= n || s[i + 1] < lo || s[i + 1] > hi)
+            return -(long long)i - 1;
+        for (size_t k = 2; k <= n; k++)
+            if ((s[i + k] & 0xC0) != 0x80)
+                return -(long long)i - 1;
+        i += n + 1;
+    }
+    return (long long)len;
 }
 
 fj_status fj__normalize_into(fj_context *ctx, const char *utf8, size_t len, fj_normtext *nt,
@@ -441,7 +580,7 @@ fj_status fj__normalize_into(fj_context *ctx, const char *utf8, size_t len, fj_n
         return fj__errorf(err, FJ_ERR_LIMIT,
                           "text of %zu bytes is over the limit of %u bytes (FJ_MAX_POSTING_BYTES)",
                           len, FJ_MAX_POSTING_BYTES);
-    long long ok = fj__utf8_check(utf8 ? utf8 : "", len, false);
+    long long ok = check_utf8(utf8 ? utf8 : "", len);
     if (ok < 0)
         return fj__error(err, FJ_ERR_INPUT, NULL, -ok - 1, -1, "invalid UTF-8 at byte %lld",
                          -ok - 1);
@@ -469,6 +608,12 @@ void fj__normtext_free(fj_normtext *nt)
 
 void fj__normtext_span(const fj_normtext *nt, const char *orig, size_t orig_len, size_t a, size_t b,
                        uint32_t *start, uint32_t *end)
+{
+    fj__span(nt, orig, orig_len, a, b, start, end);
+}
+
+void fj__normtext_span_slow(const fj_normtext *nt, const char *orig, size_t orig_len, size_t a,
+                            size_t b, uint32_t *start, uint32_t *end)
 {
     *start = nt->orig[a];
     uint32_t last = nt->orig[b - 1];

@@ -590,9 +590,15 @@ fj_status fj_posting_to_json(const fj_posting *p, char **out, fj_error *err)
         case FJ_TYPE_INT:
             ok = fj__buf_printf(&b, "%lld", (long long)p->f[f].v.i);
             break;
-        case FJ_TYPE_NUMBER:
-            ok = fj__buf_printf(&b, "%.17g", p->f[f].v.d);
+        case FJ_TYPE_NUMBER: {
+            /* the shortest form that reads back as the same double */
+            int prec = 15;
+            snprintf(tmp, sizeof tmp, "%.*g", prec, p->f[f].v.d);
+            while (prec < 17 && strtod(tmp, NULL) != p->f[f].v.d)
+                snprintf(tmp, sizeof tmp, "%.*g", ++prec, p->f[f].v.d);
+            ok = fj__buf_append(&b, tmp, strlen(tmp));
             break;
+        }
         }
     }
     if (!ok || !fj__buf_append(&b, "}", 1)) {

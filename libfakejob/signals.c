@@ -664,8 +664,9 @@ static void scan_phones(sig_scratch *sc, int f)
         const char *d = digits + off;
         bool mobile = n == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9' &&
                       (ng - g0 == 1 || (ng - g0 == 3 && groups[g0] == 3 && groups[g0 + 1] == 4));
-        bool toll_free = (d[0] == '4' && d[1] == '0' && d[2] == '0') ||
-                         (d[0] == '8' && (d[1] == d[2] || (d[1] == '0' && d[2] == '0')));
+        bool toll_free =
+            n >= 3 && ((d[0] == '4' && d[1] == '0' && d[2] == '0') ||
+                       (d[0] == '8' && (d[1] == d[2] || (d[1] == '0' && d[2] == '0'))));
         bool nanp = n == 10 && ng - g0 == 3 && groups[g0] == 3 && groups[g0 + 1] == 3 &&
                     groups[g0 + 2] == 4 && d[0] >= '2' && d[3] >= '2' && !toll_free;
         if (mobile || nanp) {
@@ -1428,9 +1429,9 @@ fj_status fj_signals(fj_context *ctx, const fj_posting *p, const fj_history_stat
             return fj__nomem(err);
         ft->y0 = sc->nmoney;
         if (PROSE >> f & 1)
-            sc->nmoney += fj__money_scan(sc->nt[f].text.data, sc->nt[f].text.len,
-                                         sc->aux.v + ft->p0, ft->pn, f == FJ_FIELD_SALARY,
-                                         sc->money + sc->nmoney, MAX_MONEY - sc->nmoney);
+            sc->nmoney += fj__money_scan(
+                sc->nt[f].text.data, sc->nt[f].text.len, sc->aux.v ? sc->aux.v + ft->p0 : NULL,
+                ft->pn, f == FJ_FIELD_SALARY, sc->money + sc->nmoney, MAX_MONEY - sc->nmoney);
         ft->yn = sc->nmoney - ft->y0;
     }
 

@@ -194,8 +194,10 @@ const char *const fj__period_names[] = {"", "hour", "day", "week", "month", "yea
 
 bool fj__in_list(const char *const *list, const char *s, size_t len)
 {
+    if (len == 0) /* no list holds the empty string */
+        return false;
     for (; *list; list++)
-        if (strlen(*list) == len && memcmp(*list, s, len) == 0)
+        if ((*list)[0] == s[0] && strlen(*list) == len && memcmp(*list, s, len) == 0)
             return true;
     return false;
 }

@@ -9,6 +9,11 @@
  * ASCII. Output: fj__special records in tx->sp, ordered and non-overlapping, with their token
  * texts in tx->arena. Linear time: every recognizer looks at a bounded window or at a run that
  * the scan then skips, and a failed start is never retried from inside the same run.
+ *
+ * Speed: a byte-class table lets the scan step over bytes that start nothing (spaces,
+ * punctuation) in a few instructions; a word is measured once (its letter and letter-or-digit
+ * runs) before the recognizers that may start at it are tried, and the word lists are compared
+ * on their first byte before their length.
  */
 #include "text_impl.h"
 
@@ -16,16 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct scan {
-    fj__text *tx;
-    const char *t;
-    size_t n;
-    bool money_field; /* the salary field: a bare amount is money */
-    uint8_t cue_kind, cue_period;
-    bool cue_han; /* a Han cue (implies yuan) */
-    size_t cue_start, cue_end;
-    bool fail; /* allocation failure */
-} scan;
+typedef fj__scanner scan;
 
 static inline bool is_digit(unsigned char c)
 {
@@ -70,10 +66,10 @@ static inline bool starts_word_n(const scan *s, size_t i, const char *lit, size_
 /* A table entry's literal with its length. */
 #define LIT(x) x, sizeof(x) - 1
 
-static uint32_t cp_at(const scan *s, size_t i, size_t *next)
+static inline uint32_t cp_at(const scan *s, size_t i, size_t *next)
 {
     size_t k = i;
-    uint32_t cp = fj__utf8_next(s->t, s->n, &k);
+    uint32_t cp = fj__u8_next(s->t, &k);
     if (next)
         *next = k;
     return cp;
@@ -82,6 +78,11 @@ static uint32_t cp_at(const scan *s, size_t i, size_t *next)
 static void add(scan *s, fj_token_kind kind, size_t start, size_t hide, size_t end,
                 const char *text, size_t tlen)
 {
+    if (s->dry) { /* fj__scan_inert: only whether anything would be found */
+        s->added = true;
+        s->cue_kind = FJ_CUE_NONE;
+        return;
+    }
     fj__text *tx = s->tx;
     if (tx->sp_len == tx->sp_cap) {
         size_t cap = tx->sp_cap ? tx->sp_cap * 2 : 64;
@@ -174,7 +175,7 @@ static void set_cue(scan *s, const fj__cue *c, size_t start, size_t end, bool ha
 }
 
 /* The pending cue of `kind` applies to a value starting at i. */
-static bool cue_applies(const scan *s, uint8_t kind, size_t i, bool *explicit)
+static inline bool cue_applies(const scan *s, uint8_t kind, size_t i, bool *explicit)
 {
     bool ex = false;
     if (s->cue_kind != kind || !gap_ok(s, s->cue_end, i, &ex))
@@ -187,8 +188,10 @@ static bool cue_applies(const scan *s, uint8_t kind, size_t i, bool *explicit)
 /* A Han cue at i (its first code point passed the mask): its end, or 0. */
 static size_t han_cue(scan *s, size_t i)
 {
+    const char *t = s->t + i; /* a Han character: three bytes at least before the NUL */
     for (const fj__cue *c = fj__han_cues; c->text; c++)
-        if (starts_n(s, i, c->text, strlen(c->text))) {
+        if (c->text[0] == t[0] && c->text[1] == t[1] && c->text[2] == t[2] &&
+            starts_n(s, i, c->text, strlen(c->text))) {
             size_t end = i + strlen(c->text);
             set_cue(s, c, i, end, true);
             return end;
@@ -196,28 +199,35 @@ static size_t han_cue(scan *s, size_t i)
     return 0;
 }
 
-/* An ASCII cue word [i, k) (letters only): whether it is one. */
-static bool word_cue(scan *s, size_t i, size_t k)
+/* The ASCII cue word [i, k) (letters only), if it is one: the cue, its end in *end. */
+static const fj__cue *word_cue_at(const scan *s, size_t i, size_t k, size_t *end)
 {
     size_t len = k - i;
+    *end = k;
     for (const fj__cue *c = fj__word_cues; c->text; c++)
-        if (strlen(c->text) == len && memcmp(s->t + i, c->text, len) == 0) {
-            set_cue(s, c, i, k, false);
-            return true;
-        }
+        if (c->text[0] == s->t[i] && strlen(c->text) == len &&
+            memcmp(s->t + i, c->text, len) == 0)
+            return c;
     static const fj__cue q = {"q", FJ_CUE_QQ, 0}, v = {"v", FJ_CUE_WECHAT, 0};
     if (len == 1 && s->t[i] == 'q' &&
-        (at(s, k) == ':' || is_digit(at(s, k)) || starts(s, k, "号") || starts(s, k, "群"))) {
-        set_cue(s, &q, i, k, false);
-        return true;
-    }
+        (at(s, k) == ':' || is_digit(at(s, k)) || starts(s, k, "号") || starts(s, k, "群")))
+        return &q;
     if (len == 1 && s->t[i] == 'v' &&
         ((i > 0 && s->t[i - 1] == '+') || at(s, k) == ':' || starts(s, k, "信"))) {
-        size_t end = starts(s, k, "信") ? k + strlen("信") : k;
-        set_cue(s, &v, i, end, false);
-        return true;
+        *end = starts(s, k, "信") ? k + strlen("信") : k;
+        return &v;
     }
-    return false;
+    return NULL;
+}
+
+/* An ASCII cue word [i, k) (letters only): whether it is one (then it is the pending cue). */
+static bool word_cue(scan *s, size_t i, size_t k)
+{
+    size_t end;
+    const fj__cue *c = word_cue_at(s, i, k, &end);
+    if (c)
+        set_cue(s, c, i, end, false);
+    return c != NULL;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -575,8 +585,9 @@ static size_t currency_prefix(const scan *s, size_t p, const char **cur)
     if (c != 0xC2 && c != '$' && c != 0xE2 && c != 'u' && c != 'r' && c != 'c' && c != 0xE4)
         return 0;
     for (size_t k = 0; k < sizeof pre / sizeof pre[0]; k++)
-        if (pre[k].word ? starts_word_n(s, p, pre[k].lit, pre[k].len)
-                        : starts_n(s, p, pre[k].lit, pre[k].len)) {
+        if ((unsigned char)pre[k].lit[0] == c &&
+            (pre[k].word ? starts_word_n(s, p, pre[k].lit, pre[k].len)
+                         : starts_n(s, p, pre[k].lit, pre[k].len))) {
             *cur = pre[k].sym;
             return p + pre[k].len;
         }
@@ -829,82 +840,165 @@ static size_t at_digit(scan *s, size_t i, bool link_start)
     return numeric_run(s, i);
 }
 
+/* Whether c may start an ASCII cue word (word_cue): q v w s f p d. */
+static inline bool cue_initial(unsigned char c)
+{
+    return c == 'q' || c == 'v' || c == 'w' || c == 's' || c == 'f' || c == 'p' || c == 'd';
+}
+
 /* An ASCII letter at i, starting a word. */
 static size_t at_letter(scan *s, size_t i, bool link_start)
 {
+    const char *t = s->t;
     size_t e;
     bool ex;
+    /* the word's run of letters, then of letters and digits (t[n] is the NUL: no bounds) */
+    size_t lower_end = i;
+    while (is_lower((unsigned char)t[lower_end]))
+        lower_end++;
+    size_t alnum_end = lower_end;
+    while (is_alnum((unsigned char)t[alnum_end]))
+        alnum_end++;
     if (link_start) {
         if (cue_applies(s, FJ_CUE_WECHAT, i, &ex) && (e = try_wechat(s, i, ex)))
             return e;
-        /* an e-mail needs an @ after the run, a URL a dot in it or a scheme's colon */
-        size_t k = i;
+        /* an e-mail needs an @ after the run, a URL a dot in it or a scheme's colon; the run
+         * (of e-mail local-part characters, at most 254) starts with the letters and digits */
+        size_t k = alnum_end - i <= 254 ? alnum_end : i + 254;
         bool dot = false;
-        while (k < s->n && is_local(at(s, k)) && k - i <= 253)
-            dot |= s->t[k++] == '.';
+        while (k < s->n && is_local((unsigned char)t[k]) && k - i <= 253)
+            dot |= t[k++] == '.';
         if (at(s, k) == '@' && (e = try_email(s, i)))
             return e;
         if ((dot || at(s, k) == ':') && (e = try_url(s, i)))
             return e;
     }
     const char *cur;
-    unsigned char c = at(s, i);
+    unsigned char c = (unsigned char)t[i];
     if ((c == 'u' || c == 'r' || c == 'c') && currency_prefix(s, i, &cur) &&
         (e = try_money(s, i, false)))
         return e;
-    size_t k = i;
-    while (is_lower(at(s, k)))
-        k++;
-    if (k - i <= 7 && strchr("qvwsfpd", c) && word_cue(s, i, k))
+    if (lower_end - i <= 7 && cue_initial(c) && word_cue(s, i, lower_end))
         return s->cue_end;
-    while (is_alnum(at(s, k)))
-        k++;
-    return k;
+    return alnum_end;
 }
 
-bool fj__scan_specials(fj__text *tx, const char *t, size_t n, bool money_field)
+/* What a byte may start: nothing (most punctuation and the space), a number, a word, a
+ * placeholder, money, a phone number, or a non-ASCII character. */
+enum { B_NONE, B_DIGIT, B_LOWER, B_HASH, B_DOLLAR, B_PHONE, B_HIGH };
+#define R10(x) x, x, x, x, x, x, x, x, x, x
+static const uint8_t byte_class[256] = {
+    ['0'] = R10(B_DIGIT),
+    ['a'] = R10(B_LOWER),
+    ['k'] = R10(B_LOWER),
+    ['u'] = B_LOWER, B_LOWER, B_LOWER, B_LOWER, B_LOWER, B_LOWER,
+    ['#'] = B_HASH,
+    ['$'] = B_DOLLAR,
+    ['+'] = B_PHONE,
+    ['('] = B_PHONE,
+    [0x80] = R10(B_HIGH), R10(B_HIGH), R10(B_HIGH), R10(B_HIGH), R10(B_HIGH), R10(B_HIGH),
+    R10(B_HIGH), R10(B_HIGH), R10(B_HIGH), R10(B_HIGH), R10(B_HIGH), R10(B_HIGH),
+    B_HIGH, B_HIGH, B_HIGH, B_HIGH, B_HIGH, B_HIGH, B_HIGH, B_HIGH,
+};
+
+void fj__scan_begin(fj__scanner *s, fj__text *tx, const char *t, size_t n, bool money_field)
 {
-    scan s = {.tx = tx, .t = t, .n = n, .money_field = money_field};
+    *s = (fj__scanner){.tx = tx, .t = t, .n = n, .money_field = money_field};
     tx->sp_len = 0;
-    size_t i = 0;
-    while (i < n && !s.fail) {
+}
+
+/* Whether a pending cue may still apply to a value at i or later (gap_ok: at most 24 bytes). */
+static inline bool cue_pending(const scan *s, size_t i)
+{
+    return s->cue_kind != FJ_CUE_NONE && i <= s->cue_end + 24;
+}
+
+bool fj__scan_until(fj__scanner *sc, size_t limit)
+{
+    scan *s = sc;
+    const char *t = s->t;
+    size_t n = s->n, i = s->i;
+    /* a money value after a cue is a typed token that starts at the cue: go on while a pending
+     * money cue that starts before `limit` may still find its value */
+    while (i < n && !s->fail &&
+           (i < limit || (s->cue_kind == FJ_CUE_MONEY && s->cue_start < limit &&
+                          i <= s->cue_end + 24))) {
         unsigned char c = (unsigned char)t[i];
+        if (byte_class[c] == B_NONE) {
+            i++;
+            continue;
+        }
         unsigned char prev = i ? (unsigned char)t[i - 1] : 0;
         size_t e = 0;
         if (c >= 0x80) {
             size_t k;
-            uint32_t cp = cp_at(&s, i, &k);
+            uint32_t cp = cp_at(s, i, &k);
             if (cp == 0xA5 || cp == 0xA3 || cp == 0x20AC)
-                e = try_money(&s, i, cue_applies(&s, FJ_CUE_MONEY, i, NULL));
-            else if (tx->cue_mask[(cp & 1023) >> 6] >> (cp & 63) & 1)
-                e = han_cue(&s, i);
+                e = try_money(s, i, cue_applies(s, FJ_CUE_MONEY, i, NULL));
+            else if (s->tx->cue_mask[(cp & 1023) >> 6] >> (cp & 63) & 1)
+                e = han_cue(s, i);
             i = e ? e : k;
             continue;
         }
         if (is_digit(c)) {
-            bool cue_end = s.cue_kind && s.cue_end == i;
+            bool cue_end = s->cue_kind && s->cue_end == i;
             bool in_number = is_alnum(prev) || prev == '.' ||
                              ((prev == ',' || prev == '-') && i > 1 && is_digit(t[i - 2]));
             if (cue_end || !in_number) {
-                i = at_digit(&s, i, cue_end || !is_local(prev));
+                i = at_digit(s, i, cue_end || !is_local(prev));
                 continue;
             }
         } else if (is_lower(c)) {
             if (!is_alnum(prev)) {
-                i = at_letter(&s, i, !is_local(prev));
+                i = at_letter(s, i, !is_local(prev));
                 continue;
             }
         } else if (c == '#') {
-            e = try_placeholder(&s, i);
+            e = try_placeholder(s, i);
         } else if (c == '$') {
-            e = try_money(&s, i, cue_applies(&s, FJ_CUE_MONEY, i, NULL));
+            e = try_money(s, i, cue_applies(s, FJ_CUE_MONEY, i, NULL));
         } else if ((c == '+' || c == '(') && !is_digit(prev)) {
             char ph[24];
             size_t pl;
-            if ((e = try_phone(&s, i, ph, &pl)))
-                add(&s, FJ_TOK_PHONE, i, i, e, ph, pl);
+            if ((e = try_phone(s, i, ph, &pl)))
+                add(s, FJ_TOK_PHONE, i, i, e, ph, pl);
         }
         i = e ? e : i + 1;
     }
-    return !s.fail;
+    s->i = i;
+    return !s->fail;
+}
+
+bool fj__scan_inert(const char *t, size_t a, size_t b)
+{
+    /* no byte that starts a number, money, a phone number, a placeholder or a Han cue, and no
+     * currency code (rmb 12: the amount follows the space): only words start here, and what
+     * at_letter reads then stops at the space (or the end) after the chunk, which reads the
+     * same as the end of the text */
+    if (b <= a)
+        return false;
+    scan s = {.t = t, .n = b, .i = a, .dry = true};
+    const char *cur;
+    for (size_t k = a; k < b; k++) {
+        unsigned char c = (unsigned char)t[k];
+        if (c >= 0x80 || is_digit(c) || c == '$' || c == '+' || c == '(' || c == '#' ||
+            (is_lower(c) && (k == a || !is_alnum((unsigned char)t[k - 1])) &&
+             currency_prefix(&s, k, &cur)))
+            return false;
+    }
+    /* so the chunk scanned on its own (a dry run: nothing recorded) shows what the scan does
+     * at it anywhere: it must find nothing and leave no cue */
+    fj__scan_until(&s, b);
+    return !s.added && s.cue_kind == FJ_CUE_NONE && s.i == b;
+}
+
+bool fj__scan_skip(fj__scanner *s, size_t a, size_t b)
+{
+    size_t i = s->i;
+    if (i + 1 == a && s->t[i] == ' ') /* the scan steps over a space */
+        i = a;
+    if (i != a || cue_pending(s, a))
+        return false;
+    s->i = b;
+    return true;
 }

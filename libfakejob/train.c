@@ -8,11 +8,15 @@
  *   3. assign groups (copies of a posting, one company's postings) to k folds, stratified by
  *      class, from a seeded generator (never rand());
  *   4. grid search: for each C (and gamma for RBF) train on k-1 folds and compute the margins
- *      of the held-out fold; keep the setting with the best PR-AUC of the pooled margins;
+ *      of the held-out fold; keep the setting with the best PR-AUC of the pooled margins.
+ *      The kernel matrix of the part's postings is computed once (libsvm's PRECOMPUTED
+ *      kernel) and serves every fold and setting, up to PRECOMPUTED_MAX_N postings;
  *   5. fit Platt's sigmoid on those out-of-fold margins (Lin, Lin and Weng's Newton method), and
  *      choose the thresholds on the calibrated out-of-fold scores;
  *   6. train the final SVM on every posting; for linear kernels collapse its support vectors
- *      into one primal weight vector.
+ *      into one primal weight vector, checked against libsvm's own decision values on every
+ *      training posting (the largest difference is recorded with the metrics), and write
+ *      libsvm's text model in the same collapsed form (one support vector: the weights).
  * Folds of the grid run on worker threads; each job is independent and writes its own slice of
  * the results, so the model does not depend on scheduling.
  */
@@ -395,13 +399,24 @@ static size_t assign_folds(const fj_dataset *d, const size_t *subset, size_t n, 
 
 typedef struct tdata {
     size_t n;
-    double *y; /* +1 fraud, -1 legit */
-    struct svm_node **x;
+    double *y;           /* +1 fraud, -1 legit */
+    struct svm_node **x; /* sparse feature vectors */
     struct svm_node *pool;
     int *fold;
     int k;
     double mean_sq_norm;
+    /* the precomputed kernel (libsvm's PRECOMPUTED): row i is {0:i+1, 1:K(i,0), …, n:K(i,n-1)} */
+    bool precomputed;
+    struct svm_node *kpool; /* n rows of n + 2 nodes */
+    struct svm_node **xk;
+    double *gram;   /* RBF: the n x n dot products, from which each gamma's kernel is filled */
+    double *sqnorm; /* RBF: |x_i|^2 */
+    double kgamma;  /* RBF: the gamma kpool holds (0: none yet) */
 } tdata;
+
+/* The precomputed kernel is used up to this many postings per part (n^2 * 16 bytes: 2 GiB);
+ * beyond, libsvm computes kernels from the sparse vectors itself (slower, less memory). */
+#define PRECOMPUTED_MAX_N 11500u
 
 static void tdata_free(tdata *t)
 {
@@ -409,7 +424,136 @@ static void tdata_free(tdata *t)
     free(t->x);
     free(t->pool);
     free(t->fold);
+    free(t->kpool);
+    free(t->xk);
+    free(t->gram);
+    free(t->sqnorm);
     memset(t, 0, sizeof *t);
+}
+
+static int thread_count(const fj_train_params *p, long jobs)
+{
+    long n = p->threads;
+    if (n == 0) {
+        n = sysconf(_SC_NPROCESSORS_ONLN);
+        if (n < 1)
+            n = 1;
+    }
+    if (n > 16)
+        n = 16;
+    if (n > jobs)
+        n = jobs;
+    return (int)(n < 1 ? 1 : n);
+}
+
+/* ---- the Gram matrix: each row's sparse vector scattered into a dense array, then dotted
+ * with every earlier row; rows are shared among threads by stride ---- */
+
+typedef struct gram_job {
+    tdata *t;
+    size_t nfeat;
+    int stride, first;
+    bool nomem;
+} gram_job;
+
+static void gram_store(tdata *t, size_t i, size_t j, double v)
+{
+    size_t w = t->n + 2;
+    if (t->gram) {
+        t->gram[i * t->n + j] = v;
+        t->gram[j * t->n + i] = v;
+    } else {
+        t->kpool[i * w + j + 1].value = v;
+        t->kpool[j * w + i + 1].value = v;
+    }
+}
+
+static void *gram_rows(void *arg)
+{
+    gram_job *g = arg;
+    tdata *t = g->t;
+    double *dense = calloc(g->nfeat + 1, sizeof *dense);
+    if (!dense) {
+        g->nomem = true;
+        return NULL;
+    }
+    for (size_t i = (size_t)g->first; i < t->n; i += (size_t)g->stride) {
+        for (const struct svm_node *a = t->x[i]; a->index != -1; a++)
+            dense[a->index] = a->value;
+        for (size_t j = 0; j <= i; j++) {
+            double s = 0;
+            for (const struct svm_node *b = t->x[j]; b->index != -1; b++)
+                s += dense[b->index] * b->value;
+            gram_store(t, i, j, s);
+        }
+        for (const struct svm_node *a = t->x[i]; a->index != -1; a++)
+            dense[a->index] = 0;
+    }
+    free(dense);
+    return NULL;
+}
+
+static fj_status build_gram(tdata *t, fj_kernel kernel, size_t nfeat, const fj_train_params *p,
+                            fj_error *err)
+{
+    size_t n = t->n, w = n + 2;
+    t->kpool = malloc(n * w * sizeof *t->kpool);
+    t->xk = malloc((n + 1) * sizeof *t->xk);
+    if (kernel == FJ_KERNEL_RBF) {
+        t->gram = malloc(n * n * sizeof *t->gram);
+        t->sqnorm = malloc((n + 1) * sizeof *t->sqnorm);
+    }
+    if (!t->kpool || !t->xk || (kernel == FJ_KERNEL_RBF && (!t->gram || !t->sqnorm)))
+        return fj__nomem(err);
+    for (size_t i = 0; i < n; i++) {
+        struct svm_node *row = t->kpool + i * w;
+        row[0].index = 0;
+        row[0].value = (double)(i + 1);
+        for (size_t j = 1; j <= n; j++)
+            row[j].index = (int)j;
+        row[n + 1].index = -1;
+        row[n + 1].value = 0;
+        t->xk[i] = row;
+    }
+    int nt = thread_count(p, (long)n);
+    gram_job jobs[16];
+    pthread_t th[16];
+    int started = 0;
+    for (int k = 0; k < nt; k++)
+        jobs[k] = (gram_job){t, nfeat, nt, k, false};
+    for (int k = 1; k < nt; k++) {
+        if (pthread_create(&th[k], NULL, gram_rows, &jobs[k]) != 0)
+            break;
+        started = k;
+    }
+    /* rows of threads that could not start are done here */
+    for (int k = started + 1; k < nt; k++)
+        gram_rows(&jobs[k]);
+    gram_rows(&jobs[0]);
+    for (int k = 1; k <= started; k++)
+        pthread_join(th[k], NULL);
+    for (int k = 0; k < nt; k++)
+        if (jobs[k].nomem)
+            return fj__nomem(err);
+    if (t->gram)
+        for (size_t i = 0; i < n; i++)
+            t->sqnorm[i] = t->gram[i * n + i];
+    t->precomputed = true;
+    return FJ_OK;
+}
+
+/* Fill the precomputed RBF kernel for `gamma` from the dot products. */
+static void fill_rbf(tdata *t, double gamma)
+{
+    if (!t->gram || t->kgamma == gamma)
+        return;
+    size_t n = t->n, w = n + 2;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            double d2 = t->sqnorm[i] + t->sqnorm[j] - 2 * t->gram[i * n + j];
+            t->kpool[i * w + j + 1].value = exp(-gamma * (d2 > 0 ? d2 : 0));
+        }
+    t->kgamma = gamma;
 }
 
 typedef struct setting {
@@ -421,8 +565,8 @@ typedef struct job_ctx {
     const fj__part *pt; /* kernel */
     const fj_train_params *p;
     const setting *grid;
-    int ngrid;
-    double *oof; /* [ngrid][n] */
+    int ngrid, g_from, g_to; /* the settings of this run */
+    double *oof;             /* [ngrid][n] */
     size_t fold_size[100];
     pthread_mutex_t mu;
     int next, done, total;
@@ -432,12 +576,12 @@ typedef struct job_ctx {
     progress *pr;
 } job_ctx;
 
-static void set_params(struct svm_parameter *prm, fj_kernel kernel, setting s, double wf, double wl,
-                       int *wlab, double *w)
+static void set_params(struct svm_parameter *prm, fj_kernel kernel, bool precomputed, setting s,
+                       double wf, double wl, int *wlab, double *w)
 {
     memset(prm, 0, sizeof *prm);
     prm->svm_type = C_SVC;
-    prm->kernel_type = kernel == FJ_KERNEL_RBF ? RBF : LINEAR;
+    prm->kernel_type = precomputed ? PRECOMPUTED : kernel == FJ_KERNEL_RBF ? RBF : LINEAR;
     prm->gamma = s.gamma;
     prm->cache_size = 200;
     prm->eps = 1e-3;
@@ -467,14 +611,24 @@ static void class_weights(const fj_train_params *p, const double *y, size_t n, c
     }
 }
 
+/* The sparse feature vector of support vector s (a precomputed row names its posting). */
+static const struct svm_node *sv_sparse(const tdata *t, const struct svm_model *m, int s)
+{
+    if (!t->precomputed)
+        return m->SV[s];
+    size_t serial = (size_t)m->SV[s][0].value;
+    return serial >= 1 && serial <= t->n ? t->x[serial - 1] : NULL;
+}
+
 /* The primal weights of a trained linear model (indices 0-based), oriented toward fraud. */
-static void collapse(const struct svm_model *m, size_t nfeat, double *w, double *b)
+static void collapse(const tdata *t, const struct svm_model *m, size_t nfeat, double *w, double *b)
 {
     memset(w, 0, nfeat * sizeof *w);
     double sign = m->label[0] == 1 ? 1 : -1;
     for (int i = 0; i < m->l; i++) {
         double c = m->sv_coef[0][i];
-        for (const struct svm_node *x = m->SV[i]; x->index != -1; x++)
+        const struct svm_node *x = sv_sparse(t, m, i);
+        for (; x && x->index != -1; x++)
             if (x->index >= 1 && (size_t)x->index <= nfeat)
                 w[x->index - 1] += c * x->value;
     }
@@ -489,6 +643,22 @@ static double dot(const double *w, const struct svm_node *x)
     for (; x->index != -1; x++)
         s += w[x->index - 1] * x->value;
     return s;
+}
+
+/* The margin (toward fraud) of posting i under an RBF model trained on `t`. */
+static double rbf_margin(const tdata *t, const struct svm_model *m, size_t i)
+{
+    double sign = m->label[0] == 1 ? 1 : -1;
+    if (!t->precomputed) {
+        double dec = 0;
+        svm_predict_values(m, t->x[i], &dec);
+        return sign * dec;
+    }
+    const struct svm_node *row = t->xk[i];
+    double s = -m->rho[0];
+    for (int k = 0; k < m->l; k++)
+        s += m->sv_coef[0][k] * row[(int)m->SV[k][0].value].value;
+    return sign * s;
 }
 
 /* One job: train setting g on every fold but f, write margins of fold f. */
@@ -510,7 +680,7 @@ static fj_status run_job(job_ctx *jc, int g, int f, size_t nfeat, char *msg, siz
     for (size_t i = 0; i < t->n; i++)
         if (t->fold[i] != f) {
             prob.y[prob.l] = t->y[i];
-            prob.x[prob.l] = t->x[i];
+            prob.x[prob.l] = t->precomputed ? t->xk[i] : t->x[i];
             prob.l++;
         }
     double wf, wl;
@@ -518,7 +688,7 @@ static fj_status run_job(job_ctx *jc, int g, int f, size_t nfeat, char *msg, siz
     double wv[2];
     class_weights(jc->p, t->y, t->n, t->fold, f, &wf, &wl);
     struct svm_parameter prm;
-    set_params(&prm, jc->pt->kernel, jc->grid[g], wf, wl, wlab, wv);
+    set_params(&prm, jc->pt->kernel, t->precomputed, jc->grid[g], wf, wl, wlab, wv);
     fj_status st = FJ_OK;
     const char *bad = svm_check_parameter(&prob, &prm);
     struct svm_model *m = bad ? NULL : svm_train(&prob, &prm);
@@ -529,18 +699,14 @@ static fj_status run_job(job_ctx *jc, int g, int f, size_t nfeat, char *msg, siz
         double *out = jc->oof + (size_t)g * t->n;
         if (jc->pt->kernel == FJ_KERNEL_LINEAR) {
             double b;
-            collapse(m, nfeat, w, &b);
+            collapse(t, m, nfeat, w, &b);
             for (size_t i = 0; i < t->n; i++)
                 if (t->fold[i] == f)
                     out[i] = dot(w, t->x[i]) + b;
         } else {
-            double sign = m->label[0] == 1 ? 1 : -1;
             for (size_t i = 0; i < t->n; i++)
-                if (t->fold[i] == f) {
-                    double dec = 0;
-                    svm_predict_values(m, t->x[i], &dec);
-                    out[i] = sign * dec;
-                }
+                if (t->fold[i] == f)
+                    out[i] = rbf_margin(t, m, i);
         }
         snprintf(msg, msgsize, "%d support vectors", m->l);
         svm_free_and_destroy_model(&m);
@@ -549,11 +715,6 @@ static fj_status run_job(job_ctx *jc, int g, int f, size_t nfeat, char *msg, siz
     free(prob.x);
     free(w);
     return st;
-}
-
-static size_t g_nfeat(const job_ctx *jc)
-{
-    return jc->pt->fs.n;
 }
 
 static double grid_pr_auc(const job_ctx *jc, int g)
@@ -580,11 +741,11 @@ static void *worker(void *arg)
         }
         int j = jc->next++;
         pthread_mutex_unlock(&jc->mu);
-        int g = j / jc->t->k, f = j % jc->t->k;
+        int g = jc->g_from + j / jc->t->k, f = j % jc->t->k;
         char msg[200] = "";
         fj_status st = FJ_OK;
         if (jc->fold_size[f] > 0)
-            st = run_job(jc, g, f, g_nfeat(jc), msg, sizeof msg);
+            st = run_job(jc, g, f, jc->pt->fs.n, msg, sizeof msg);
         pthread_mutex_lock(&jc->mu);
         if (st != FJ_OK && jc->st == FJ_OK) {
             jc->st = st;
@@ -613,34 +774,23 @@ static void *worker(void *arg)
     }
 }
 
-static int thread_count(const fj_train_params *p, int jobs)
-{
-    long n = p->threads;
-    if (n == 0) {
-        n = sysconf(_SC_NPROCESSORS_ONLN);
-        if (n < 1)
-            n = 1;
-    }
-    if (n > 16)
-        n = 16;
-    if (n > jobs)
-        n = jobs;
-    return (int)(n < 1 ? 1 : n);
-}
-
-static fj_status run_grid(job_ctx *jc, fj_error *err)
+/* Run the folds of settings g_from..g_to-1 on worker threads. */
+static fj_status run_grid(job_ctx *jc, int g_from, int g_to, fj_error *err)
 {
     jc->st = FJ_OK;
     jc->next = jc->done = 0;
-    jc->total = jc->ngrid * jc->t->k;
-    memset(jc->grid_done, 0, sizeof jc->grid_done);
+    jc->g_from = g_from;
+    jc->g_to = g_to;
+    jc->total = (g_to - g_from) * jc->t->k;
     memset(jc->fold_size, 0, sizeof jc->fold_size);
     for (size_t i = 0; i < jc->t->n; i++)
         jc->fold_size[jc->t->fold[i]]++;
-    for (int f = 0; f < jc->t->k; f++)
-        if (jc->fold_size[f] == 0)
-            for (int g = 0; g < jc->ngrid; g++)
+    for (int g = g_from; g < g_to; g++) {
+        jc->grid_done[g] = 0;
+        for (int f = 0; f < jc->t->k; f++)
+            if (jc->fold_size[f] == 0)
                 jc->grid_done[g]++; /* empty folds count as done */
+    }
     int nt = thread_count(jc->p, jc->total);
     pthread_t th[16];
     int started = 0;
@@ -724,9 +874,44 @@ static fj_status vectorize_all(fj_context *ctx, const fj_dataset *d,
     return st;
 }
 
+/* A linear part as libsvm's text model in collapsed form: one support vector equal to the
+ * primal weights, with coefficient 1 and rho = -b, so that svm-predict computes w.x + b. */
+static bool write_collapsed(const fj__part *pt, fj_buf *out)
+{
+    size_t nnz = 0;
+    for (size_t j = 0; j < pt->fs.n; j++)
+        nnz += pt->w[j] != 0;
+    struct svm_node *sv = malloc((nnz + 1) * sizeof *sv);
+    if (!sv)
+        return false;
+    size_t k = 0;
+    for (size_t j = 0; j < pt->fs.n; j++)
+        if (pt->w[j] != 0)
+            sv[k++] = (struct svm_node){(int)j + 1, pt->w[j]};
+    sv[k].index = -1;
+    sv[k].value = 0;
+    struct svm_node *svp[1] = {sv};
+    double coef = 1, *coefp[1] = {&coef}, rho = -pt->b;
+    int label[2] = {1, -1}, nsv[2] = {1, 0};
+    struct svm_model m;
+    memset(&m, 0, sizeof m);
+    m.param.svm_type = C_SVC;
+    m.param.kernel_type = LINEAR;
+    m.nr_class = 2;
+    m.l = 1;
+    m.SV = svp;
+    m.sv_coef = coefp;
+    m.rho = &rho;
+    m.label = label;
+    m.nSV = nsv;
+    bool ok = fj__svm_write(&m, out);
+    free(sv);
+    return ok;
+}
+
 static char *json_metrics(const fj__part *pt, const part_info *pi, const tdata *t,
                           const setting *grid, const double *grid_ap, int ngrid, scored *v,
-                          const metrics *m)
+                          const metrics *m, int nsv, double libsvm_diff)
 {
     fj_buf b = {0};
     fj__cnum cn;
@@ -752,6 +937,9 @@ static char *json_metrics(const fj__part *pt, const part_info *pi, const tdata *
                             "\"f1\":%.4f,\"tp\":%zu,\"fp\":%zu,\"fn\":%zu}",
                             names[i], ats[i]->threshold, ats[i]->precision, ats[i]->recall,
                             ats[i]->f1, ats[i]->tp, ats[i]->fp, ats[i]->fn);
+    ok = ok && fj__buf_printf(&b, ",\"support_vectors\":%d", nsv);
+    if (ok && pt->kernel == FJ_KERNEL_LINEAR)
+        ok = fj__buf_printf(&b, ",\"primal_vs_libsvm_max_abs_diff\":%.3g", libsvm_diff);
     ok = ok && fj__buf_append(&b, "}", 1);
     fj__cnum_end(&cn);
     char *norm = ok ? fj__json_normalize(b.data) : NULL;
@@ -819,7 +1007,7 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
     /* 3. the grid */
     setting grid[64];
     int ngrid = 0;
-    static const double linear_C[] = {0.03, 0.1, 0.3, 1, 3, 10};
+    static const double linear_C[] = {0.03, 0.1, 0.3, 1, 3, 10, 30};
     static const double rbf_C[] = {0.3, 1, 3, 10, 30};
     static const double rbf_g[] = {0.25, 1, 4};
     double g0 = t.mean_sq_norm > 0 ? 1.0 / t.mean_sq_norm : 1;
@@ -832,10 +1020,19 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
     } else {
         size_t nc = p->C > 0 ? 1 : sizeof rbf_C / sizeof *rbf_C;
         size_t ng = p->gamma > 0 ? 1 : sizeof rbf_g / sizeof *rbf_g;
-        for (size_t i = 0; i < nc; i++)
-            for (size_t j = 0; j < ng; j++)
+        /* gamma-major: the settings of one gamma share one precomputed kernel */
+        for (size_t j = 0; j < ng; j++)
+            for (size_t i = 0; i < nc; i++)
                 grid[ngrid++] =
                     (setting){p->C > 0 ? p->C : rbf_C[i], p->gamma > 0 ? p->gamma : rbf_g[j] * g0};
+    }
+    if (n <= PRECOMPUTED_MAX_N) {
+        st = build_gram(&t, pt->kernel, pt->fs.n, p, err);
+        if (st != FJ_OK) {
+            tdata_free(&t);
+            return st;
+        }
+        report(pr, "gram", 1, 1, "kernel matrix of %zu postings computed", n);
     }
     job_ctx jc;
     memset(&jc, 0, sizeof jc);
@@ -856,7 +1053,15 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
     }
     pthread_mutex_init(&jc.mu, NULL);
     fj__svm_silence();
-    st = run_grid(&jc, err);
+    for (int g = 0; g < ngrid && st == FJ_OK;) {
+        int e = g + 1;
+        while (e < ngrid && grid[e].gamma == grid[g].gamma)
+            e++;
+        if (pt->kernel == FJ_KERNEL_RBF)
+            fill_rbf(&t, grid[g].gamma);
+        st = run_grid(&jc, g, e, err);
+        g = e;
+    }
     pthread_mutex_destroy(&jc.mu);
     if (st != FJ_OK)
         goto out;
@@ -878,11 +1083,6 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
         v[i] = (scored){fj__part_calibrate(pt, dec[i]), yy[i]};
     metrics m = compute_metrics(v, n); /* sorts v descending */
     choose_thresholds(v, n, p->target_precision, &pt->t_fraud, &pt->t_susp);
-    pt->cv_json = json_metrics(pt, &pi, &t, grid, grid_ap, ngrid, v, &m);
-    if (!pt->cv_json) {
-        st = fj__nomem(err);
-        goto out;
-    }
     {
         at_threshold af = eval_at(v, n, pt->t_fraud);
         report(pr, "calibrate", 1, 1,
@@ -893,12 +1093,14 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
     }
     /* 5. the final model on every posting */
     {
-        struct svm_problem prob = {(int)n, t.y, t.x};
+        struct svm_problem prob = {(int)n, t.y, t.precomputed ? t.xk : t.x};
         double wf, wl, wv[2];
         int wlab[2];
         class_weights(p, t.y, n, NULL, -1, &wf, &wl);
         struct svm_parameter prm;
-        set_params(&prm, pt->kernel, grid[best], wf, wl, wlab, wv);
+        set_params(&prm, pt->kernel, t.precomputed, grid[best], wf, wl, wlab, wv);
+        if (pt->kernel == FJ_KERNEL_RBF)
+            fill_rbf(&t, grid[best].gamma);
         const char *bad = svm_check_parameter(&prob, &prm);
         if (bad) {
             st = fj__errorf(err, FJ_ERR_TRAIN, "part %s: libsvm: %s", pt->lang, bad);
@@ -911,16 +1113,47 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
             goto out;
         }
         fj_buf txt = {0};
-        bool ok = fj__svm_write(sm, &txt);
+        bool ok = true;
+        double diff = 0;
+        int nsv = sm->l;
         pt->sign = sm->label[0] == 1 ? 1 : -1;
-        if (ok && pt->kernel == FJ_KERNEL_LINEAR) {
+        if (pt->kernel == FJ_KERNEL_LINEAR) {
+            /* the primal weights, checked against libsvm's own decision values */
             pt->w = malloc((pt->fs.n + 1) * sizeof *pt->w);
-            if (pt->w)
-                collapse(sm, pt->fs.n, pt->w, &pt->b);
             ok = pt->w != NULL;
+            if (ok) {
+                collapse(&t, sm, pt->fs.n, pt->w, &pt->b);
+                for (size_t i = 0; i < n; i++) {
+                    double lib = 0;
+                    svm_predict_values(sm, t.precomputed ? t.xk[i] : t.x[i], &lib);
+                    double gap = fabs(pt->sign * lib - (dot(pt->w, t.x[i]) + pt->b));
+                    if (!(gap <= diff))
+                        diff = gap;
+                }
+            }
+            ok = ok && write_collapsed(pt, &txt);
+        } else {
+            /* libsvm's text model in terms of the features (a precomputed kernel's support
+             * vectors are rows of the kernel matrix: write their postings' vectors instead) */
+            struct svm_model twin = *sm;
+            struct svm_node **svs = malloc(((size_t)sm->l + 1) * sizeof *svs);
+            ok = svs != NULL;
+            for (int k = 0; ok && k < sm->l; k++)
+                ok = (svs[k] = (struct svm_node *)sv_sparse(&t, sm, k)) != NULL;
+            twin.SV = svs;
+            twin.param.kernel_type = RBF;
+            twin.param.gamma = pt->gamma;
+            ok = ok && fj__svm_write(&twin, &txt);
+            free(svs);
         }
-        report(pr, "final", 1, 1, "final model: %d support vectors of %zu postings", sm->l, n);
+        report(pr, "final", 1, 1, "final model: %d support vectors of %zu postings%s%.3g", nsv, n,
+               pt->kernel == FJ_KERNEL_LINEAR ? "; primal weights agree with libsvm to " : "",
+               pt->kernel == FJ_KERNEL_LINEAR ? diff : 0.0);
         svm_free_and_destroy_model(&sm);
+        if (ok) {
+            pt->cv_json = json_metrics(pt, &pi, &t, grid, grid_ap, ngrid, v, &m, nsv, diff);
+            ok = pt->cv_json != NULL;
+        }
         if (!ok) {
             fj__buf_free(&txt);
             st = fj__nomem(err);

@@ -13,7 +13,8 @@
 
 static const char *const robust_train_json[] = {
     /* Chinese, fraudulent */
-    "{\"lang\":\"zh\",\"label\":\"fraud\",\"title\":\"在家兼职打字员 日结\",\"company\":\"某某文化\","
+    "{\"lang\":\"zh\",\"label\":\"fraud\",\"title\":\"在家兼职打字员 "
+    "日结\",\"company\":\"某某文化\","
     "\"description\":\"无需经验，手机即可操作，日结300元。入职前需缴纳培训费198元，名额有限，"
     "加QQ：2837461950咨询。\",\"salary\":\"日结300\",\"contact\":\"QQ：2837461950\"}",
     "{\"lang\":\"zh\",\"label\":\"fraud\",\"title\":\"高薪招聘客服 押金可退\",\"company\":\"\","
@@ -26,17 +27,23 @@ static const char *const robust_train_json[] = {
     "\"description\":\"急招司机，月薪2万，需先交体检费和办证费共800元，名额仅剩3个，"
     "联系电话 13800138000。\",\"salary\":\"20000元/月\"}",
     /* Chinese, legitimate */
-    "{\"lang\":\"zh\",\"label\":\"legit\",\"title\":\"会计\",\"company\":\"上海明远会计师事务所有限公司\","
+    "{\"lang\":\"zh\",\"label\":\"legit\",\"title\":\"会计\",\"company\":"
+    "\"上海明远会计师事务所有限公司\","
     "\"description\":\"负责公司日常账务处理、纳税申报及财务报表编制。\",\"requirements\":"
     "\"会计专业本科，持初级会计证，两年以上工作经验。\",\"salary\":\"8000-12000元/月\","
     "\"has_company_logo\":true,\"benefits\":\"五险一金_带薪年假\"}",
-    "{\"lang\":\"zh\",\"label\":\"legit\",\"title\":\"Java开发工程师\",\"company\":\"杭州云帆软件有限公司\","
+    "{\"lang\":\"zh\",\"label\":\"legit\",\"title\":\"Java开发工程师\",\"company\":"
+    "\"杭州云帆软件有限公司\","
     "\"description\":\"参与后端服务的设计与开发，编写单元测试，参与代码评审。\",\"requirements\":"
-    "\"计算机相关专业，熟悉Java与数据库。\",\"salary\":\"15000-25000元/月\",\"has_company_logo\":true}",
-    "{\"lang\":\"zh\",\"label\":\"legit\",\"title\":\"仓库管理员\",\"company\":\"北京顺达物流有限公司\","
-    "\"description\":\"负责仓库货物的出入库登记、盘点和库位管理。\",\"requirements\":\"高中以上学历，"
+    "\"计算机相关专业，熟悉Java与数据库。\",\"salary\":\"15000-25000元/"
+    "月\",\"has_company_logo\":true}",
+    "{\"lang\":\"zh\",\"label\":\"legit\",\"title\":\"仓库管理员\",\"company\":"
+    "\"北京顺达物流有限公司\","
+    "\"description\":\"负责仓库货物的出入库登记、盘点和库位管理。\",\"requirements\":"
+    "\"高中以上学历，"
     "细心负责。\",\"salary\":\"6000-8000元/月\",\"benefits\":\"五险一金_包午餐\"}",
-    "{\"lang\":\"zh\",\"label\":\"legit\",\"title\":\"小学语文教师\",\"company\":\"成都市实验小学\","
+    "{\"lang\":\"zh\",\"label\":\"legit\",\"title\":\"小学语文教师\",\"company\":"
+    "\"成都市实验小学\","
     "\"description\":\"承担三年级语文教学工作，参与教研活动。\",\"requirements\":\"持教师资格证，"
     "汉语言文学相关专业。\",\"salary\":\"7000-9000元/月\",\"has_company_logo\":true}",
     /* English, fraudulent */
@@ -54,7 +61,8 @@ static const char *const robust_train_json[] = {
     "\"description\":\"Receive payments into your personal account and forward them. Earn 10% "
     "commission. No interview. Contact jobsdesk2024@gmail.com.\",\"has_company_logo\":false}",
     /* English, legitimate */
-    "{\"lang\":\"en\",\"label\":\"legit\",\"title\":\"Staff Accountant\",\"company\":\"Harbor & Lane "
+    "{\"lang\":\"en\",\"label\":\"legit\",\"title\":\"Staff Accountant\",\"company\":\"Harbor & "
+    "Lane "
     "LLP\",\"description\":\"Prepare monthly reconciliations and support the year-end audit.\","
     "\"requirements\":\"Bachelor's degree in accounting; CPA track preferred.\","
     "\"has_company_logo\":true,\"has_questions\":true,\"employment_type\":\"Full-time\"}",

@@ -388,3 +388,76 @@ Test(batch, empty_batches_and_bad_arguments)
     cr_assert_null(out);
     fj_batch_options_init(NULL); /* NULL-safe */
 }
+
+Test(batch, caller_contexts_are_used_and_kept)
+{
+    enum { N = 64 };
+    const char *posts[N];
+    size_t lens[N];
+    for (size_t i = 0; i < N; i++) {
+        posts[i] = i % 3 ? fraud_posts[i % NPOSTS] : legit_posts[i % NPOSTS];
+        lens[i] = strlen(posts[i]);
+    }
+    size_t len;
+    char *fresh = run_batch(posts, N, 2, NULL, &len, NULL);
+
+    fj_context *ctx[2];
+    cr_assert_eq(fj_context_new(&ctx[0], NULL), FJ_OK);
+    cr_assert_eq(fj_context_new(&ctx[1], NULL), FJ_OK);
+    fj_batch_options o;
+    fj_batch_options_init(&o);
+    o.threads = 2;
+    o.now = 1748736000;
+    o.contexts = ctx;
+    fj_error err;
+    for (int round = 0; round < 2; round++) { /* the second round reuses warm contexts */
+        char *out;
+        cr_assert_eq(fj_score_json_batch(model, posts, lens, N, &o, &out, NULL, NULL, &err), FJ_OK,
+                     "%s", err.message);
+        cr_assert_str_eq(out, fresh);
+        free(out);
+    }
+    /* The contexts still work on their own: the batch did not free them. */
+    fj_posting *p;
+    cr_assert_eq(fj_posting_new(&p, NULL), FJ_OK);
+    char *alone = score_alone(ctx[1], p, posts[0], NULL);
+    cr_assert(strncmp(fresh, alone, strlen(alone)) == 0, "%s", alone);
+    free(alone);
+    fj_posting_free(p);
+
+    char *out;
+    o.threads = 0; /* contexts need their number */
+    cr_assert_eq(fj_score_json_batch(model, posts, lens, N, &o, &out, NULL, NULL, &err),
+                 FJ_ERR_ARGUMENT);
+    fj_context *holes[2] = {ctx[0], NULL};
+    o.threads = 2;
+    o.contexts = holes;
+    cr_assert_eq(fj_score_json_batch(model, posts, lens, N, &o, &out, NULL, NULL, &err),
+                 FJ_ERR_ARGUMENT);
+    cr_assert(strstr(err.message, "contexts[1]"), "%s", err.message);
+    fj_context_free(ctx[0]);
+    fj_context_free(ctx[1]);
+    free(fresh);
+}
+
+Test(batch, a_null_posting_is_an_error_result_without_an_earlier_id)
+{
+    const char *posts[] = {"{\"id\":\"first\",\"title\":\"Barista\"}", NULL, NULL};
+    size_t lens[] = {strlen(posts[0]), 5, 0};
+    fj_batch_options o;
+    fj_batch_options_init(&o);
+    o.threads = 1;
+    char *out;
+    size_t errors;
+    cr_assert_eq(fj_score_json_batch(model, posts, lens, 3, &o, &out, NULL, &errors, NULL), FJ_OK);
+    cr_assert_eq(errors, 2);
+    char **lines;
+    cr_assert_eq(split_lines(out, strlen(out), &lines), 3);
+    cr_assert(strncmp(lines[0], "{\"id\":\"first\",\"lang\":", 21) == 0, "%s", lines[0]);
+    cr_assert(strncmp(lines[1], "{\"id\":null,\"error\":{\"code\":\"argument\"", 37) == 0, "%s",
+              lines[1]);
+    cr_assert(strncmp(lines[2], "{\"id\":null,\"error\":{\"code\":\"input\"", 34) == 0, "%s",
+              lines[2]);
+    free(lines);
+    free(out);
+}

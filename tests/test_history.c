@@ -97,34 +97,34 @@ static int64_t count(void)
 
 /* ---- hand-written postings ---- */
 
-#define ZH_SCAM                                                                                    \
-    "\"title\":\"急招在家兼职打字员 日结\","                                                       \
-    "\"description\":\"本公司因业务扩展，现招聘网络兼职打字员若干名。工作时间自由，在家就可以"    \
-    "做，只需要一部手机或电脑，每天两到三小时，日结工资，多劳多得。无需经验，学历不限，宝妈学"    \
-    "生均可。入职前需缴纳培训费198元，培训后立即安排工作。有意者请加QQ：123456789咨询，"          \
-    "名额有限先到先得。\","                                                                        \
+#define ZH_SCAM                                                                                                                            \
+    "\"title\":\"急招在家兼职打字员 日结\","                                                                                    \
+    "\"description\":\"本公司因业务扩展，现招聘网络兼职打字员若干名。工作时间自由，在家就可以"          \
+    "做，只需要一部手机或电脑，每天两到三小时，日结工资，多劳多得。无需经验，学历不限，宝妈学" \
+    "生均可。入职前需缴纳培训费198元，培训后立即安排工作。有意者请加QQ：123456789咨询，"                 \
+    "名额有限先到先得。\","                                                                                                       \
     "\"requirements\":\"年满18周岁，会基本打字，有责任心，能按时完成任务。\""
 
 /* the same scam reposted: new QQ number, new fee, a few words changed, punctuation changed */
-#define ZH_SCAM_EDITED                                                                             \
-    "\"title\":\"急招在家兼职打字员，日结\","                                                      \
-    "\"description\":\"本公司因业务扩展，现招聘网络兼职打字员若干名！工作时间自由，在家就能"      \
-    "做，只需要一部手机或电脑，每天两到三小时，日结工资，多劳多得。无需经验，学历不限，宝妈学"    \
-    "生均可。入职前需缴纳培训费298元，培训后马上安排工作。有意者请加QQ：987654321咨询，"          \
-    "名额有限先到先得！\","                                                                        \
+#define ZH_SCAM_EDITED                                                                                                                     \
+    "\"title\":\"急招在家兼职打字员，日结\","                                                                                  \
+    "\"description\":\"本公司因业务扩展，现招聘网络兼职打字员若干名！工作时间自由，在家就能"             \
+    "做，只需要一部手机或电脑，每天两到三小时，日结工资，多劳多得。无需经验，学历不限，宝妈学" \
+    "生均可。入职前需缴纳培训费298元，培训后马上安排工作。有意者请加QQ：987654321咨询，"                 \
+    "名额有限先到先得！\","                                                                                                       \
     "\"requirements\":\"年满18周岁，会基本打字，有责任心，能按时完成任务。\""
 
-#define ZH_OTHER                                                                                   \
-    "\"title\":\"Java开发工程师\","                                                                \
-    "\"description\":\"负责公司核心交易系统的设计与开发，参与需求分析和技术方案评审，编写高质量"  \
-    "的代码和单元测试，持续优化系统性能与稳定性，配合测试与运维完成上线和故障排查。\","            \
-    "\"requirements\":\"计算机相关专业本科及以上学历，三年以上Java开发经验，熟悉Spring Boot、"     \
+#define ZH_OTHER                                                                                                                     \
+    "\"title\":\"Java开发工程师\","                                                                                             \
+    "\"description\":\"负责公司核心交易系统的设计与开发，参与需求分析和技术方案评审，编写高质量" \
+    "的代码和单元测试，持续优化系统性能与稳定性，配合测试与运维完成上线和故障排查。\","       \
+    "\"requirements\":\"计算机相关专业本科及以上学历，三年以上Java开发经验，熟悉Spring Boot、"            \
     "MySQL和Redis，具备良好的沟通能力和团队合作精神。\""
 
-#define ZH_OTHER2                                                                                  \
-    "\"title\":\"餐厅服务员\","                                                                    \
+#define ZH_OTHER2                                                                                                                    \
+    "\"title\":\"餐厅服务员\","                                                                                                 \
     "\"description\":\"负责餐厅日常接待和点餐服务，保持用餐区域整洁，及时为顾客添加茶水，处理"    \
-    "顾客的合理需求，配合厨房做好传菜工作，完成店长安排的其他工作。包吃包住，月休四天。\","        \
+    "顾客的合理需求，配合厨房做好传菜工作，完成店长安排的其他工作。包吃包住，月休四天。\"," \
     "\"requirements\":\"身体健康，吃苦耐劳，有餐饮服务经验者优先，能适应倒班。\""
 
 #define EN_SCAM                                                                                    \
@@ -132,8 +132,8 @@ static int64_t count(void)
     "\"description\":\"We are looking for reliable individuals to join our team as remote data "   \
     "entry clerks. No experience is needed and you can work from the comfort of your own home "    \
     "on a flexible schedule. Earn $500 per week processing simple online forms. To get started "   \
-    "you must purchase our starter software kit for $89, which will be refunded with your first " \
-    "paycheck. Contact our hiring manager at hiring.manager@example.com or text 555-0142 today, " \
+    "you must purchase our starter software kit for $89, which will be refunded with your first "  \
+    "paycheck. Contact our hiring manager at hiring.manager@example.com or text 555-0142 today, "  \
     "positions are filling fast!\","                                                               \
     "\"requirements\":\"A computer with internet access, basic typing skills and the ability to "  \
     "follow instructions.\""
@@ -144,7 +144,7 @@ static int64_t count(void)
     "\"description\":\"We are looking for reliable individuals to join our team as remote data "   \
     "entry clerks. No experience is required and you can work from the comfort of your own home "  \
     "on a flexible schedule. Earn $750 per week processing simple online forms. To get started "   \
-    "you must purchase our starter software kit for $99, which will be refunded with your first " \
+    "you must purchase our starter software kit for $99, which will be refunded with your first "  \
     "paycheck. Contact our hiring manager at jobs.desk@example.org or text 555-0199 today, "       \
     "positions are filling fast!\","                                                               \
     "\"requirements\":\"A computer with internet access, basic typing skills and the ability to "  \
@@ -161,7 +161,8 @@ static int64_t count(void)
 
 #define EN_OTHER2                                                                                  \
     "\"title\":\"Registered Nurse - Night Shift\","                                                \
-    "\"description\":\"The medical surgical unit of our community hospital is hiring a registered " \
+    "\"description\":\"The medical surgical unit of our community hospital is hiring a "           \
+    "registered "                                                                                  \
     "nurse for night shifts. You will assess patients, administer medication, coordinate with "    \
     "physicians and educate families about care after discharge. We offer tuition assistance "     \
     "and a supportive team.\","                                                                    \
@@ -170,10 +171,31 @@ static int64_t count(void)
 
 #define AT(t) "\"observed_at\":\"" t "\""
 
+static fj__fingerprint fingerprint_of(const char *json)
+{
+    fj_posting *p = posting(json);
+    fj__fingerprint fp;
+    cr_assert_eq(fj__fingerprint_posting(ctx, NULL, p, &fp, &err), FJ_OK, "%s", err.message);
+    fj_posting_free(p);
+    return fp;
+}
+
+/* The edited reposts below are found through their SimHash, not the exact hash. */
+static void assert_near_not_exact(const char *a, const char *b)
+{
+    fj__fingerprint fa = fingerprint_of(a), fb = fingerprint_of(b);
+    cr_assert_neq(fa.exact, fb.exact, "the edit changes the text");
+    cr_assert(fj__fp_near_eligible(&fa, &fj__fp_default) &&
+              fj__fp_near_eligible(&fb, &fj__fp_default));
+    cr_assert(fj__fp_match(&fa, &fb, NULL), "SimHash distance %u",
+              fj__fp_distance(fa.simhash, fb.simhash));
+}
+
 /* ---- near-duplicates ---- */
 
 Test(history, chinese_repost_with_small_edits_is_found)
 {
+    assert_near_not_exact("{" ZH_SCAM "}", "{" ZH_SCAM_EDITED "}");
     cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
     fj_history_stats st = observe("{" ZH_SCAM "," AT("2025-03-01") "}");
     cr_assert_eq(st.seen_before, 0);
@@ -201,6 +223,7 @@ Test(history, traditional_characters_match_simplified)
 
 Test(history, english_repost_with_small_edits_is_found)
 {
+    assert_near_not_exact("{" EN_SCAM "}", "{" EN_SCAM_EDITED "}");
     cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
     observe("{" EN_SCAM "," AT("2014-01-01") "}");
     fj_history_stats st = observe("{" EN_SCAM_EDITED "," AT("2014-01-03") "}");
@@ -232,6 +255,34 @@ Test(history, unrelated_postings_are_not_matched)
         cr_assert_eq(st.first_seen, 0);
     }
     cr_assert_eq(count(), 6);
+}
+
+Test(history, unrelated_fingerprints_are_far_apart)
+{
+    const char *all[] = {"{" ZH_SCAM "}", "{" ZH_OTHER "}", "{" ZH_OTHER2 "}",
+                         "{" EN_SCAM "}", "{" EN_OTHER "}", "{" EN_OTHER2 "}"};
+    fj__fingerprint fp[6];
+    for (size_t i = 0; i < 6; i++)
+        fp[i] = fingerprint_of(all[i]);
+    for (size_t i = 0; i < 6; i++)
+        for (size_t j = i + 1; j < 6; j++)
+            cr_assert_gt(fj__fp_distance(fp[i].simhash, fp[j].simhash), 16,
+                         "postings %zu and %zu are unrelated", i, j);
+}
+
+Test(history, near_rule_needs_a_band_within_one_bit)
+{
+    const unsigned max = fj__fp_default.max_hamming;
+    cr_assert_eq(max, 9);
+    /* 7 bits (2+2+2+1): some band differs in at most one bit */
+    cr_assert(fj__fp_near(0, 0x0003000300030001ULL, max));
+    /* 8 bits, one band with a single difference */
+    cr_assert(fj__fp_near(0, 0x0007000700010001ULL, max));
+    /* 8 bits spread 2/2/2/2: no band the index could probe */
+    cr_assert_not(fj__fp_near(0, 0x0003000300030003ULL, max));
+    /* 10 bits: too far even with an identical band */
+    cr_assert_not(fj__fp_near(0, 0x03ff000000000000ULL, max));
+    cr_assert(fj__fp_near(0x123456789abcdef0ULL, 0x123456789abcdef0ULL, max));
 }
 
 Test(history, fingerprint_ignores_contacts_digits_and_other_fields)
@@ -337,8 +388,8 @@ Test(history, retention_forgets_old_sightings)
     record("{" EN_OTHER "," AT("2025-01-15") "}");
     int64_t removed = -1;
     /* keep 30 days before 2025-03-01 */
-    cr_assert_eq(fj_history_forget_before(h, 1740787200 - 30 * 86400, &removed, &err), FJ_OK,
-                 "%s", err.message);
+    cr_assert_eq(fj_history_forget_before(h, 1740787200 - 30 * 86400, &removed, &err), FJ_OK, "%s",
+                 err.message);
     cr_assert_eq(removed, 2);
     cr_assert_eq(count(), 2);
     fj_history_stats st = query("{" ZH_SCAM "," AT("2025-03-02") "}");
@@ -429,13 +480,17 @@ Test(history, corrupted_store_is_refused)
     memset(junk, 0x5a, sizeof junk);
     cr_assert_eq(pwrite(fd, junk, sizeof junk, 4096), (ssize_t)sizeof junk);
     close(fd);
+    /* refused at open, or by the first call that reads the damaged pages */
     fj_status s = fj_history_open(&h, path, &err);
     if (s == FJ_OK) {
         int64_t n;
         s = fj_history_count(h, &n, &err);
-        if (s == FJ_OK)
-            s = fj_history_query(h, ctx, posting("{\"title\":\"posting number aaa\"}"), NULL,
-                                 &err);
+    }
+    if (s == FJ_OK) {
+        fj_posting *p = posting("{\"title\":\"posting number aaa\"}");
+        fj_history_stats st;
+        s = fj_history_query(h, ctx, p, &st, &err);
+        fj_posting_free(p);
     }
     cr_assert_eq(s, FJ_ERR_HISTORY, "corruption is reported: %s", err.message);
     cr_assert(strstr(err.message, path), "%s", err.message);
@@ -483,14 +538,14 @@ Test(history, bad_arguments_and_postings)
 static void unique_posting(char *json, size_t size, int writer, int i)
 {
     static const char *const words[] = {
-        "alpha",  "bravo",   "charlie", "delta", "echo",   "foxtrot", "golf",   "hotel",
-        "india",  "juliett", "kilo",    "lima",  "mike",   "november", "oscar", "papa",
-        "quebec", "romeo",   "sierra",  "tango", "uniform", "victor", "whiskey", "xray",
+        "alpha",  "bravo",   "charlie", "delta", "echo",    "foxtrot",  "golf",    "hotel",
+        "india",  "juliett", "kilo",    "lima",  "mike",    "november", "oscar",   "papa",
+        "quebec", "romeo",   "sierra",  "tango", "uniform", "victor",   "whiskey", "xray",
     };
     int n = writer * 1000 + i;
     snprintf(json, size,
-             "{\"id\":\"w%d-%d\",\"title\":\"%s %s %s %s\",\"observed_at\":\"2025-01-01\"}",
-             writer, i, words[n % 24], words[n / 24 % 24], words[n / 576 % 24], words[writer]);
+             "{\"id\":\"w%d-%d\",\"title\":\"%s %s %s %s\",\"observed_at\":\"2025-01-01\"}", writer,
+             i, words[n % 24], words[n / 24 % 24], words[n / 576 % 24], words[writer]);
 }
 
 static int writer_process(int writer, int n, int report_fd)
@@ -521,7 +576,7 @@ static int writer_process(int writer, int n, int report_fd)
     return 0;
 }
 
-Test(history, several_processes_write_one_store_without_losing_any, .timeout = 120)
+Test(history, several_processes_write_one_store_without_losing_any)
 {
     enum { WRITERS = 4, EACH = 500 };
     pid_t pid[WRITERS];
@@ -547,7 +602,7 @@ Test(history, several_processes_write_one_store_without_losing_any, .timeout = 1
         }
 }
 
-Test(history, kill_mid_write_keeps_every_committed_sighting, .timeout = 120)
+Test(history, kill_mid_write_keeps_every_committed_sighting)
 {
     int fds[2];
     cr_assert_eq(pipe(fds), 0);
@@ -582,7 +637,7 @@ Test(history, kill_mid_write_keeps_every_committed_sighting, .timeout = 120)
     cr_assert_eq(observe(json).seen_before, 1, "the store still takes writes");
 }
 
-Test(history, writer_waits_for_the_lock_then_fails_clearly, .timeout = 60)
+Test(history, writer_waits_for_the_lock_then_fails_clearly)
 {
     cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
     fj_history *other;

@@ -263,10 +263,27 @@ Test(model, unscorable_postings_are_input_errors)
 
 /* ---- libsvm agreement and reproducibility ---- */
 
+static double cv_number(const fj__part *pt, const char *key)
+{
+    char pat[80];
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    const char *s = pt->cv_json ? strstr(pt->cv_json, pat) : NULL;
+    cr_assert(s, "no %s in %s", key, pt->cv_json ? pt->cv_json : "(null)");
+    return strtod(s + strlen(pat), NULL);
+}
+
 Test(model, primal_margin_equals_libsvm_decision_value)
 {
     fj_dataset *d = corpus();
     fj_model *m = train_with(d, FJ_KERNEL_LINEAR, 1, 0);
+    /* training compared libsvm's own decision values of the trained support-vector model with
+     * the collapsed primal weights on every training posting */
+    for (int i = 0; i < m->nparts; i++) {
+        double diff = cv_number(&m->part[i], "primal_vs_libsvm_max_abs_diff");
+        cr_assert(diff >= 0 && diff < 1e-9, "part %s: %g", m->part[i].lang, diff);
+        cr_assert_gt(cv_number(&m->part[i], "support_vectors"), 1);
+    }
+    /* and the bundle's libsvm model (collapsed) gives the primal margins too */
     fj_context *ctx;
     cr_assert_eq(fj_context_new(&ctx, &err), FJ_OK);
     struct svm_model *svm[FJ__MAX_PARTS];

@@ -131,8 +131,8 @@ static enum outcome try_load(void)
     fj_status st = fj_model_load(&m, dir, &err);
     if (st != FJ_OK) {
         cr_assert_null(m, "%s", breadcrumb);
-        cr_assert(st == FJ_ERR_MODEL || st == FJ_ERR_VERSION || st == FJ_ERR_IO,
-                  "%s: status %s", breadcrumb, fj_status_name(st));
+        cr_assert(st == FJ_ERR_MODEL || st == FJ_ERR_VERSION || st == FJ_ERR_IO, "%s: status %s",
+                  breadcrumb, fj_status_name(st));
         cr_assert_neq(err.message[0], '\0', "%s: an error without a message", breadcrumb);
         return REFUSED;
     }
@@ -223,8 +223,8 @@ Test(corrupt, truncation_at_every_offset)
     for (size_t i = 0; i < nfiles; i++) {
         bundle_file *f = &files[i];
         for (size_t k = 0; k < f->len; k++) {
-            snprintf(breadcrumb, sizeof breadcrumb, "%s truncated to %zu of %zu bytes", f->name,
-                     k, f->len);
+            snprintf(breadcrumb, sizeof breadcrumb, "%s truncated to %zu of %zu bytes", f->name, k,
+                     f->len);
             put(f->name, f->data, k);
             enum outcome o = try_load();
             cr_assert_neq(o, DIFFERENT, "%s: loaded and scored differently", breadcrumb);
@@ -411,23 +411,19 @@ Test(corrupt, hostile_manifests)
     /* a newer format is a version error, not a parse failure */
     cr_assert_eq(with_manifest_edit("\"format\": 1", "\"format\": 2"), REFUSED);
     cr_assert_eq(err.status, FJ_ERR_VERSION, "%s", err.message);
-    cr_assert_eq(with_manifest_edit("\"format\": 1", "\"format\": 99999999999999999999"),
-                 REFUSED);
+    cr_assert_eq(with_manifest_edit("\"format\": 1", "\"format\": 99999999999999999999"), REFUSED);
     cr_assert_eq(with_manifest_edit("\"format\": 1", "\"format\": -1"), REFUSED);
     cr_assert_eq(with_manifest_edit("\"format\": 1", "\"format\": \"1\""), REFUSED);
-    cr_assert_eq(with_manifest_edit("\"kind\": \"fakejob-model\"", "\"kind\": \"other\""),
-                 REFUSED);
+    cr_assert_eq(with_manifest_edit("\"kind\": \"fakejob-model\"", "\"kind\": \"other\""), REFUSED);
     /* files outside the folder are never read */
     cr_assert_eq(with_manifest_edit("\"files\": {", "\"files\": {\"../../etc/passwd\": {}, "),
                  REFUSED);
     cr_assert(strstr(err.message, "bad file name"), "%s", err.message);
-    cr_assert_eq(with_manifest_edit("\"files\": {", "\"files\": {\"/etc/passwd\": {}, "),
-                 REFUSED);
+    cr_assert_eq(with_manifest_edit("\"files\": {", "\"files\": {\"/etc/passwd\": {}, "), REFUSED);
     /* sizes that lie */
     cr_assert_eq(with_manifest_edit("\"bytes\": ", "\"bytes\": 1"), REFUSED);
     cr_assert_eq(with_manifest_edit("\"bytes\": ", "\"bytes\": -"), REFUSED);
-    cr_assert_eq(with_manifest_edit("\"parts\": [", "\"parts\": [{\"lang\": \"fr\"}, "),
-                 REFUSED);
+    cr_assert_eq(with_manifest_edit("\"parts\": [", "\"parts\": [{\"lang\": \"fr\"}, "), REFUSED);
     cr_assert_eq(with_manifest_edit("\"parts\": [", "\"parts\": 7, \"x\": ["), REFUSED);
     /* deep nesting in the part of the manifest the loader keeps: accepted when jansson can
      * parse it, refused beyond its depth limit, never a stack overflow */
@@ -442,5 +438,23 @@ Test(corrupt, hostile_manifests)
         enum outcome o = with_manifest_edit("\"training\": ", deep.data);
         cr_assert_eq(o, depth < 2048 ? SAME : REFUSED, "depth %d", depth);
         fj__buf_free(&deep);
+    }
+}
+
+/* A bundle file that is a FIFO (or any file that is not a regular file) is refused at once:
+ * opening a FIFO for reading blocks until a writer comes, so the loader must not open one. */
+Test(corrupt, a_fifo_in_the_bundle_does_not_hang_the_loader, .timeout = 20)
+{
+    for (size_t i = 0; i < nfiles; i++) {
+        bundle_file *f = &files[i];
+        char path[256];
+        snprintf(path, sizeof path, "%s/%s", dir, f->name);
+        snprintf(breadcrumb, sizeof breadcrumb, "%s a FIFO", f->name);
+        cr_assert_eq(unlink(path), 0);
+        cr_assert_eq(mkfifo(path, 0600), 0);
+        cr_assert_eq(try_load(), REFUSED, "%s", breadcrumb);
+        cr_assert(strstr(err.message, f->name), "%s: %s", breadcrumb, err.message);
+        cr_assert_eq(unlink(path), 0);
+        put(f->name, f->data, f->len);
     }
 }

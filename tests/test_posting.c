@@ -186,6 +186,7 @@ Test(posting, json_round_trip)
     for (int f = 0; f < FJ_FIELD_COUNT; f++)
         cr_assert_eq(fj_posting_has(p, f), fj_posting_has(q, f), "field %s", fj_field_name(f));
     cr_assert_str_eq(fj_posting_string(q, FJ_FIELD_ID, NULL), "a\"b");
+    cr_assert(strstr(json, "\"response_rate\":0.5}"), "shortest number form: %s", json);
     int64_t a, b;
     fj_posting_time(p, FJ_FIELD_POSTED_AT, &a);
     fj_posting_time(q, FJ_FIELD_POSTED_AT, &b);

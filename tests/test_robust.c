@@ -3,12 +3,16 @@
  * surrogates, overlong UTF-8, deeply nested JSON, huge fields. Each one is either an error
  * naming the limit or the problem (FJ_MAX_* for limits, the byte offset for bad bytes) or a
  * correct result, and each finishes in time linear in its size (robust_assert_linear compares
- * two sizes within one run; no wall-clock limits).
+ * two sizes within one run; no wall-clock limits). Also: the CSV importers on hostile files, and
+ * the history store with two writer processes, one killed with SIGKILL mid-write.
  */
 #include "robust.h"
 #include "robust_data.h"
 
+#include <signal.h>
 #include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static fj_posting *p;
 static fj_error err;
@@ -172,11 +176,11 @@ Test(hostile_json, lone_surrogates)
 Test(hostile_json, overlong_and_out_of_range_utf8)
 {
     const char *bad[] = {
-        "\xC0\x80",             /* overlong NUL (Java's "modified UTF-8") */
-        "\xC1\xBF",             /* overlong 2-byte */
-        "\xE0\x80\xAF",         /* overlong '/' in 3 bytes */
-        "\xF0\x80\x80\xAF",     /* overlong '/' in 4 bytes */
-        "\xF8\x80\x80\x80\xAF", /* 5-byte form */
+        "\xC0\x80",                 /* overlong NUL (Java's "modified UTF-8") */
+        "\xC1\xBF",                 /* overlong 2-byte */
+        "\xE0\x80\xAF",             /* overlong '/' in 3 bytes */
+        "\xF0\x80\x80\xAF",         /* overlong '/' in 4 bytes */
+        "\xF8\x80\x80\x80\xAF",     /* 5-byte form */
         "\xFC\x80\x80\x80\x80\xAF", /* 6-byte form */
         "\xF4\x90\x80\x80",         /* above U+10FFFF */
         "\xFE",                     /* never valid */
@@ -388,8 +392,8 @@ Test(hostile_text, nul_bytes_are_white_space_in_text)
     cr_assert_eq(t[1].start, 3);
     cr_assert_eq(t[1].end, 5);
     char *zeros = calloc(1, FJ_MAX_POSTING_BYTES);
-    cr_assert_eq(fj_tokenize_text(ctx, zeros, FJ_MAX_POSTING_BYTES, &t, &count, &err), FJ_OK,
-                 "%s", err.message);
+    cr_assert_eq(fj_tokenize_text(ctx, zeros, FJ_MAX_POSTING_BYTES, &t, &count, &err), FJ_OK, "%s",
+                 err.message);
     cr_assert_eq(count, 0, "a megabyte of NULs holds no token");
     free(zeros);
 }
@@ -401,9 +405,13 @@ Test(hostile_text, bad_bytes_are_input_errors_at_their_offset)
         size_t len;
         long long at;
     } bad[] = {
-        {"ab\xC0\xAF", 4, 2},         {"ab\xED\xA0\x80", 5, 2},
-        {"ab\xF4\x90\x80\x80", 6, 2}, {"ab\xE4\xB8", 4, 2},       {"\x80", 1, 0},
-        {"\xE6\xB1\x89\xFF", 4, 3},   {"ab\xF8\x80\x80\x80\x80", 7, 2},
+        {"ab\xC0\xAF", 4, 2},
+        {"ab\xED\xA0\x80", 5, 2},
+        {"ab\xF4\x90\x80\x80", 6, 2},
+        {"ab\xE4\xB8", 4, 2},
+        {"\x80", 1, 0},
+        {"\xE6\xB1\x89\xFF", 4, 3},
+        {"ab\xF8\x80\x80\x80\x80", 7, 2},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const fj_token *t;
@@ -494,10 +502,10 @@ static const char *const text_units[] = {
     "$",
     "$1,000/week ",
     "\xC2\xA5"
-    "1", /* ¥1 */
-    "\xE5\x85\x83",                   /* 元 */
-    "\xE4\xB8\x87",                   /* 万 */
-    "\xE6\x97\xA5\xE7\xBB\x93",       /* 日结 */
+    "1",                                    /* ¥1 */
+    "\xE5\x85\x83",                         /* 元 */
+    "\xE4\xB8\x87",                         /* 万 */
+    "\xE6\x97\xA5\xE7\xBB\x93",             /* 日结 */
     "\xE5\x8A\xA0\xE5\xBE\xAE\xE4\xBF\xA1", /* 加微信 */
     "http://",
     "https://a.b/",
@@ -616,4 +624,235 @@ Test(hostile_text, combining_mark_runs_are_linear)
     for (size_t i = 0; i < n; i++)
         cr_assert_leq(t[i].end, len);
     free(s);
+}
+
+/* ---- the CSV importers ---- */
+
+#define EMSCAD_HEADER                                                                              \
+    "job_id,title,location,department,salary_range,company_profile,description,requirements,"      \
+    "benefits,telecommuting,has_company_logo,has_questions,employment_type,required_experience,"   \
+    "required_education,industry,function,fraudulent\n"
+#define EMSCAD_ROW "1,Clerk,,,,,Types letters,,,0,1,0,,,,,,0\n"
+
+typedef struct import_counts {
+    size_t postings, errors;
+    fj_status last; /* the last error status, FJ_OK if none */
+    char message[512];
+} import_counts;
+
+/* Open `len` bytes as an EMSCAD file and read every row; the open's status is returned. */
+static fj_status import_all(const char *s, size_t len, import_counts *c)
+{
+    memset(c, 0, sizeof *c);
+    fj_importer *imp = NULL;
+    fj_error e;
+    fj_status st = fj_importer_open_memory(&imp, FJ_IMPORT_EMSCAD, s, len, 0, &e);
+    if (st != FJ_OK) {
+        c->last = st;
+        snprintf(c->message, sizeof c->message, "%s", e.message);
+        return st;
+    }
+    for (;;) {
+        const char *json;
+        st = fj_importer_next(imp, &json, NULL, &e);
+        if (st == FJ_OK && !json)
+            break;
+        if (st == FJ_OK) {
+            c->postings++;
+            continue;
+        }
+        c->errors++;
+        c->last = st;
+        snprintf(c->message, sizeof c->message, "%s", e.message);
+        if (st != FJ_ERR_INPUT && st != FJ_ERR_LIMIT)
+            break;
+    }
+    fj_importer_close(imp);
+    return FJ_OK;
+}
+
+/* The header, then `body` (the repeated unit), then one good row. */
+static char *csv_with(const char *header, const char *body, size_t body_len, size_t *len)
+{
+    size_t hl = strlen(header), rl = strlen(EMSCAD_ROW);
+    char *s = malloc(hl + body_len + rl + 1);
+    memcpy(s, header, hl);
+    memcpy(s + hl, body, body_len);
+    memcpy(s + hl + body_len, EMSCAD_ROW, rl + 1);
+    *len = hl + body_len + rl;
+    return s;
+}
+
+static void op_import_body(const char *s, size_t len, void *arg)
+{
+    size_t n;
+    char *csv = csv_with(EMSCAD_HEADER, s, len, &n);
+    import_counts c;
+    import_all(csv, n, &c);
+    free(csv);
+}
+
+/* A header of the EMSCAD columns plus the unit repeated (extra columns). */
+static void op_import_header(const char *s, size_t len, void *arg)
+{
+    static const char head[] = "job_id,title,description,fraudulent";
+    char *csv = malloc(sizeof head + len + 2);
+    memcpy(csv, head, sizeof head - 1);
+    memcpy(csv + sizeof head - 1, s, len);
+    csv[sizeof head - 1 + len] = '\n';
+    import_counts c;
+    import_all(csv, sizeof head + len, &c);
+    free(csv);
+}
+
+TestSuite(hostile_csv);
+
+Test(hostile_csv, huge_fields_are_limit_errors_and_the_import_goes_on)
+{
+    /* a description over FJ_MAX_FIELD_BYTES: that row is a limit error, the next row reads */
+    size_t n;
+    char *big = robust_repeat("a", FJ_MAX_FIELD_BYTES + 1, &n);
+    fj_buf b = {0};
+    cr_assert(fj__buf_printf(&b, "%s2,Clerk,,,,,", EMSCAD_HEADER));
+    cr_assert(fj__buf_append(&b, big, n));
+    cr_assert(fj__buf_printf(&b, ",,,0,1,0,,,,,,1\n%s", EMSCAD_ROW));
+    import_counts c;
+    cr_assert_eq(import_all(b.data, b.len, &c), FJ_OK, "%s", c.message);
+    cr_assert_eq(c.postings, 1);
+    cr_assert_eq(c.errors, 1);
+    cr_assert_eq(c.last, FJ_ERR_LIMIT, "%s", c.message);
+    cr_assert(strstr(c.message, "FJ_MAX_FIELD_BYTES"), "%s", c.message);
+    cr_assert(strncmp(c.message, "line 2", 6) == 0, "%s", c.message);
+    fj__buf_free(&b);
+    free(big);
+}
+
+Test(hostile_csv, pathological_bodies_are_read_in_linear_time)
+{
+    const char *units[] = {
+        "\n",           /* blank lines */
+        "\r\n",         /* blank CRLF lines */
+        ",",            /* one row of empty fields */
+        "\"",           /* quotes */
+        "\"x\n",        /* a quote that never closes, on every line */
+        "\"\"\"\n",     /* a closed quote then an open one, on every line */
+        "1,\"a\"b,c\n", /* text after a closing quote */
+        "1,t,d,1\n",    /* rows with the wrong field count */
+        "\xC0\n",       /* invalid UTF-8 */
+        EMSCAD_ROW,     /* good rows */
+    };
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        robust_assert_linear(units[i], units[i], 1u << 13, 1u << 17, op_import_body, NULL);
+}
+
+Test(hostile_csv, wide_headers_are_read_in_linear_time)
+{
+    /* distinct extra column names: each is checked against the others for duplicates */
+    fj_buf cols = {0};
+    for (int i = 0; i < 20000; i++)
+        cr_assert(fj__buf_printf(&cols, ",c%05d", i));
+    /* the unit is the whole list; the two sizes cut it at 1/16 and all of it */
+    size_t small = cols.len / 16;
+    while (cols.data[small] != ',')
+        small--;
+    double t_small = robust_time(op_import_header, cols.data, small, NULL, 3);
+    double t_big = robust_time(op_import_header, cols.data, cols.len, NULL, 1);
+    double ratio = t_big / (t_small > 1e-6 ? t_small : 1e-6);
+    double limit = 4.0 * (double)cols.len / (double)small;
+    fj__buf_free(&cols);
+    cr_assert(t_big < 2e-3 || ratio < limit,
+              "a header of 20000 extra columns took %.3fs, of 1250: %.4fs (ratio %.0f, not linear)",
+              t_big, t_small, ratio);
+}
+
+/* ---- the history store: two writers, one killed mid-write ---- */
+
+/* Observe postings `writer`:0.. into the store at `path` until `n`; after each commit, report
+ * its index on `fd`. Returns the process exit status. */
+static int history_writer(const char *path, int writer, int n, int fd)
+{
+    fj_context *c = NULL;
+    fj_posting *q = NULL;
+    fj_history *h = NULL;
+    fj_error e;
+    if (fj_context_new(&c, &e) || fj_posting_new(&q, &e) || fj_history_open(&h, path, &e))
+        return 2;
+    for (int i = 0; i < n; i++) {
+        char json[256];
+        snprintf(json, sizeof json,
+                 "{\"id\":\"w%d-%d\",\"title\":\"Posting %d of writer %d\",\"description\":"
+                 "\"Number %d, written by process %d.\",\"observed_at\":\"2025-01-01\"}",
+                 writer, i, i, writer, i, writer);
+        fj_history_stats st;
+        if (fj_posting_parse_json(q, json, strlen(json), &e) ||
+            fj_history_observe(h, c, q, &st, &e))
+            return 3;
+        if (fd >= 0 && write(fd, &i, sizeof i) != (ssize_t)sizeof i)
+            return 4;
+    }
+    fj_history_close(h);
+    fj_posting_free(q);
+    fj_context_free(c);
+    return 0;
+}
+
+Test(history_crash, two_writers_one_killed_mid_write_lose_nothing_committed, .timeout = 300)
+{
+    char dir[] = "/tmp/fj-histkill.XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/h.db", dir);
+    int64_t expected = 0;
+    enum { ROUNDS = 3, STEADY = 300 };
+    for (int round = 0; round < ROUNDS; round++) {
+        int fds[2];
+        cr_assert_eq(pipe(fds), 0);
+        pid_t victim = fork();
+        cr_assert_geq(victim, 0);
+        if (victim == 0) {
+            close(fds[0]);
+            _exit(history_writer(path, 2 * round, 1000000, fds[1]));
+        }
+        close(fds[1]);
+        pid_t steady = fork();
+        cr_assert_geq(steady, 0);
+        if (steady == 0)
+            _exit(history_writer(path, 2 * round + 1, STEADY, -1));
+        /* let the victim commit a while (a different amount each round), then kill it */
+        int last = -1, i, want = 50 + 70 * round;
+        while (last < want && read(fds[0], &i, sizeof i) == (ssize_t)sizeof i)
+            last = i;
+        cr_assert_eq(kill(victim, SIGKILL), 0);
+        while (read(fds[0], &i, sizeof i) == (ssize_t)sizeof i)
+            last = i;
+        close(fds[0]);
+        int status;
+        cr_assert_eq(waitpid(victim, &status, 0), victim);
+        cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "round %d", round);
+        cr_assert_eq(waitpid(steady, &status, 0), steady);
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                  "round %d: the other writer failed (status %d)", round, status);
+
+        /* the store opens; every sighting reported committed is there; at most one more */
+        fj_history *h;
+        cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "round %d: %s", round, err.message);
+        int64_t n;
+        cr_assert_eq(fj_history_count(h, &n, &err), FJ_OK, "%s", err.message);
+        int64_t low = expected + (last + 1) + STEADY;
+        cr_assert(n == low || n == low + 1, "round %d: %lld sightings, %lld committed", round,
+                  (long long)n, (long long)low);
+        expected = n;
+        fj_history_close(h);
+    }
+    /* and it still takes writes */
+    cr_assert_eq(history_writer(path, 99, 5, -1), 0);
+    fj_history *h;
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+    int64_t n;
+    cr_assert_eq(fj_history_count(h, &n, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(n, expected + 5);
+    fj_history_close(h);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
 }

@@ -288,8 +288,7 @@ int main(void)
     char path[256];
     const char *names[] = {"manifest.json", "zh", "en", "all"};
     for (size_t i = 0; i < 4; i++) {
-        const char *suffix[] = {".calibration.json", ".features.tsv", ".weights.tsv",
-                                ".svm.model"};
+        const char *suffix[] = {".calibration.json", ".features.tsv", ".weights.tsv", ".svm.model"};
         if (i == 0) {
             snprintf(path, sizeof path, "%s/%s", bundle_dir, names[0]);
             unlink(path);

@@ -614,3 +614,266 @@ Test(tokenize, pathological_input_is_linear, .timeout = 120)
                      t4);
     }
 }
+
+/* ---- the per-context caches (stems, chunk memo) never change the tokens ---- */
+
+/* Every token as text: kind, text, field, original span; one token a line. */
+static void dump_tokens(fj_buf *out, const fj_token *t, size_t n)
+{
+    out->len = 0;
+    cr_assert(fj__buf_append(out, "", 0));
+    for (size_t i = 0; i < n; i++)
+        cr_assert(fj__buf_printf(out, "%d %s %d %u-%u\n", t[i].kind, t[i].text, t[i].field,
+                                 t[i].start, t[i].end));
+}
+
+/* The tokens of `in` as field `field` in context c, as text (or the error). */
+static void tokens_of(fj_context *c, fj_field field, const char *in, size_t len, fj_buf *out)
+{
+    const fj_token *t;
+    size_t n;
+    fj_status st = fj__tokenize_field(c, field, in, len, &t, &n, &err);
+    if (st != FJ_OK) {
+        out->len = 0;
+        cr_assert(fj__buf_printf(out, "!%s %s", fj_status_name(st), err.message));
+        return;
+    }
+    dump_tokens(out, t, n);
+}
+
+/* Texts where a memoized chunk meets typed tokens, cues and non-ASCII text. */
+static const char *const cache_texts[] = {
+    "abcdef abcdefgh here", /* memoized first: then ids after a cue below */
+    "We are hiring customer service representatives, full-time. Salary is 5000 per month.",
+    "salary is 5000",
+    "is salary is 5000 is",
+    "rmb 12",
+    "pay in rmb 12 or usd 5,000/month",
+    "usd",
+    "wechat: abcdef",
+    "wechat id: abcdefgh here",
+    "vx: abcdefgh",
+    "wechat abc_123 wechat",
+    "qq 12345678 qq",
+    "q:12345 q",
+    "+v abc123 v",
+    "pay: $500 a week pay",
+    "fee 300 yuan fee",
+    "deposit is 200 deposit",
+    "me is no id number 5000",
+    "Contact test@gmail.com or www.example.com/jobs today",
+    "contact test or www or com",
+    "e.g. node.js place.we e g node js",
+    "don\xe2\x80\x99t stop, it's fine don t stop",
+    "#URL_abc# #EMAIL_def# url email",
+    "call 138 1234 5678 or (555) 123-4567 call",
+    "\xe6\x8b\x9b\xe8\x81\x98\xe5\xae\xa2\xe6\x9c\x8d \xe6\x97\xa5\xe7\xbb\x93" "300\xe5\x85\x83 "
+    "\xe5\xbe\xae\xe4\xbf\xa1 abc123 abc123",
+    "Sales\xe9\x94\x80\xe5\x94\xae manager \xe6\x9c\x88\xe8\x96\xaa 8000 manager sales",
+    "\xef\xbc\xb1\xef\xbc\xb1\xef\xbc\x9a\xef\xbc\x91\xef\xbc\x92\xef\xbc\x93\xef\xbc\x94\xef\xbc"
+    "\x95\xef\xbc\x96 qq",
+    "\xf0\x9f\x98\x80 hiring now \xf0\x9f\x87\xa8\xf0\x9f\x87\xb3 hiring",
+    "cafe\xcc\x81 caf\xc3\xa9 cafe \xcc\x81 cafe",
+    "word word, word. (word) \"word\" word: word; word! word?",
+    "1 22 333 4,444 5.5 6a a6 1st 2nd",
+    "ALL CAPS All Caps all caps",
+};
+
+Test(tokenize, caches_give_the_tokens_of_a_fresh_context)
+{
+    size_t nt = sizeof cache_texts / sizeof cache_texts[0];
+    static const fj_field fields[] = {FJ_FIELD_DESCRIPTION, FJ_FIELD_SALARY};
+    fj_buf first[2][sizeof cache_texts / sizeof cache_texts[0]];
+    memset(first, 0, sizeof first);
+    fj_buf again = {0};
+    /* once each, in one context: later texts meet the chunks and stems of earlier ones */
+    for (size_t f = 0; f < 2; f++)
+        for (size_t i = 0; i < nt; i++)
+            tokens_of(ctx, fields[f], cache_texts[i], strlen(cache_texts[i]), &first[f][i]);
+    /* again in the same context, in reverse: every chunk memoized, every stem cached */
+    for (size_t f = 2; f-- > 0;)
+        for (size_t i = nt; i-- > 0;) {
+            tokens_of(ctx, fields[f], cache_texts[i], strlen(cache_texts[i]), &again);
+            cr_assert_str_eq(again.data, first[f][i].data, "text %zu (field %d), cached", i,
+                             fields[f]);
+        }
+    /* and each in a context of its own: nothing cached */
+    for (size_t f = 0; f < 2; f++)
+        for (size_t i = 0; i < nt; i++) {
+            fj_context *c2;
+            cr_assert_eq(fj_context_new(&c2, &err), FJ_OK);
+            tokens_of(c2, fields[f], cache_texts[i], strlen(cache_texts[i]), &again);
+            fj_context_free(c2);
+            cr_assert_str_eq(again.data, first[f][i].data, "text %zu (field %d), fresh context", i,
+                             fields[f]);
+            fj__buf_free(&first[f][i]);
+        }
+    fj__buf_free(&again);
+}
+
+/* A text of `words` distinct lower-case words (and a few repeated ones between them). */
+static char *distinct_words(size_t words, size_t *len)
+{
+    char *s = malloc(words * 10 + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < words; i++) {
+        size_t v = i;
+        s[o++] = 'z';
+        for (int k = 0; k < 5; k++, v /= 26)
+            s[o++] = (char)('a' + v % 26);
+        s[o++] = i % 7 ? 's' : 'g'; /* plurals and -ing-like endings for the stemmer */
+        s[o++] = ' ';
+        if (i % 1000 == 0) {
+            memcpy(s + o, "the ", 4);
+            o += 4;
+        }
+    }
+    *len = o - 1;
+    s[*len] = '\0';
+    return s;
+}
+
+Test(tokenize, caches_that_overflow_start_over_with_the_same_tokens, .timeout = 120)
+{
+    /* more distinct words than the stem cache and the chunk memo hold (32768 each): both fill
+     * up, start over, fill again */
+    size_t len;
+    char *big = distinct_words(80000, &len);
+    fj_buf a = {0}, b = {0}, c = {0};
+    tokens_of(ctx, FJ_FIELD_DESCRIPTION, big, len, &a);
+    tokens_of(ctx, FJ_FIELD_DESCRIPTION, big, len, &b);
+    cr_assert_eq(a.len, b.len);
+    cr_assert(memcmp(a.data, b.data, a.len) == 0, "the same text twice after overflowing");
+    fj_context *c2;
+    cr_assert_eq(fj_context_new(&c2, &err), FJ_OK);
+    tokens_of(c2, FJ_FIELD_DESCRIPTION, big, len, &c);
+    cr_assert_eq(a.len, c.len);
+    cr_assert(memcmp(a.data, c.data, a.len) == 0, "the text in a fresh context");
+    /* the tricky texts after the overflow, against a fresh context */
+    for (size_t i = 0; i < sizeof cache_texts / sizeof cache_texts[0]; i++) {
+        tokens_of(ctx, FJ_FIELD_SALARY, cache_texts[i], strlen(cache_texts[i]), &a);
+        tokens_of(c2, FJ_FIELD_SALARY, cache_texts[i], strlen(cache_texts[i]), &b);
+        cr_assert_str_eq(a.data, b.data, "text %zu after the overflow", i);
+    }
+    fj_context_free(c2);
+    /* stems are right after the overflow too: "zaaaaas" is a plural */
+    const fj_token *t;
+    size_t n;
+    cr_assert_eq(fj_tokenize_text(ctx, "zaaaaas running", 15, &t, &n, &err), FJ_OK);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(t[0].text, "zaaaaa");
+    cr_assert_str_eq(t[1].text, "run");
+    free(big);
+    fj__buf_free(&a);
+    fj__buf_free(&b);
+    fj__buf_free(&c);
+}
+
+Test(tokenize, random_texts_tokenize_the_same_cached_or_not, .timeout = 120)
+{
+    /* pieces that exercise typed tokens, cues, non-ASCII and punctuation around the memoized
+     * chunks; random texts from them (a fixed seed), tokenized in two contexts whose caches
+     * hold different things at each text: one in order, twice; one in reverse order */
+    static const char *const pieces[] = {
+        "a", "q", "v", "qq", "vx", "wechat", "salary", "pay", "fee", "deposit", "rmb", "usd",
+        "us$", "yuan", "k", "per ", "hour", "month", "id", "no", "is", "me", "www.", "http://",
+        ".com", "bit.ly", "gmail.com", "@", "0", "5", "12", "138", "1234", "5678", "+", "(", ")",
+        "-", "~", ".", ",", ":", "'", "_", "#", "#url_", "/", "$", " ", " ", " ", "  ", "\t",
+        "\n", "A", "Q", "Don", "\xef\xbc\xb1", "\xef\xbc\x91", "\xef\xbc\x9a", "\xe5\xbe\xae\xe4\xbf\xa1",
+        "\xe6\x97\xa5\xe7\xbb\x93", "\xe5\x85\x83", "\xe4\xb8\x87", "\xe6\x8b\x9b\xe8\x81\x98",
+        "\xe8\xaa\xa0", "\xc2\xa5", "e\xcc\x81", "\xcc\x81", "\xe2\x80\x99", "\xf0\x9f\x98\x80",
+        "running", "studies", "the", "team", "work", "experience,", "e.g.", "node.js"};
+    size_t np = sizeof pieces / sizeof pieces[0];
+    enum { TEXTS = 1500 };
+    char *texts[TEXTS];
+    size_t lens[TEXTS];
+    uint32_t seed = 12345;
+    for (int i = 0; i < TEXTS; i++) {
+        texts[i] = malloc(2048);
+        lens[i] = 0;
+        int k = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 40;
+        for (int j = 0; j < k; j++) {
+            const char *p = pieces[((seed = seed * 1103515245u + 12345u) >> 16) % np];
+            memcpy(texts[i] + lens[i], p, strlen(p));
+            lens[i] += strlen(p);
+        }
+    }
+    fj_context *c2;
+    cr_assert_eq(fj_context_new(&c2, &err), FJ_OK);
+    fj_buf *first = calloc(TEXTS, sizeof *first);
+    fj_buf b = {0};
+    for (int i = 0; i < TEXTS; i++)
+        tokens_of(ctx, i % 3 ? FJ_FIELD_DESCRIPTION : FJ_FIELD_SALARY, texts[i], lens[i],
+                  &first[i]);
+    for (int i = TEXTS; i-- > 0;) {
+        tokens_of(c2, i % 3 ? FJ_FIELD_DESCRIPTION : FJ_FIELD_SALARY, texts[i], lens[i], &b);
+        cr_assert_str_eq(b.data, first[i].data, "text %d in another order: %.*s", i,
+                         (int)lens[i], texts[i]);
+    }
+    for (int i = 0; i < TEXTS; i++) {
+        tokens_of(ctx, i % 3 ? FJ_FIELD_DESCRIPTION : FJ_FIELD_SALARY, texts[i], lens[i], &b);
+        cr_assert_str_eq(b.data, first[i].data, "text %d again: %.*s", i, (int)lens[i],
+                         texts[i]);
+        fj__buf_free(&first[i]);
+        free(texts[i]);
+    }
+    free(first);
+    fj__buf_free(&b);
+    fj_context_free(c2);
+}
+
+/* ---- the ASCII fast path of normalization ---- */
+
+Test(tokenize, ascii_normalizes_as_lower_case_with_single_spaces)
+{
+    /* random ASCII (controls, capitals, runs of spaces) against the definition, byte map
+     * included, at every alignment of the eight-byte blocks */
+    uint32_t seed = 777;
+    fj_normtext nt = {0};
+    char in[160], want[160];
+    uint32_t map[160];
+    for (int r = 0; r < 4000; r++) {
+        size_t len = ((seed = seed * 1103515245u + 12345u) >> 16) % 150;
+        for (size_t i = 0; i < len; i++) {
+            uint32_t x = (seed = seed * 1103515245u + 12345u) >> 16;
+            in[i] = (char)(x % 4 == 0 ? 0x20u : x % 11 == 0 ? (x >> 8) % 0x20u : 0x20u + x % 0x60u);
+        }
+        size_t w = 0;
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = (unsigned char)in[i];
+            if (c >= 'A' && c <= 'Z')
+                c = (unsigned char)(c + 32);
+            else if (c < 0x20 || c == 0x7F)
+                c = ' ';
+            if (c == ' ' && (w == 0 || want[w - 1] == ' '))
+                continue;
+            map[w] = (uint32_t)i;
+            want[w++] = (char)c;
+        }
+        if (w && want[w - 1] == ' ')
+            w--;
+        cr_assert_eq(fj__normalize_into(ctx, in, len, &nt, &err), FJ_OK);
+        cr_assert_eq(nt.text.len, w, "case %d: length %zu, want %zu", r, nt.text.len, w);
+        cr_assert(memcmp(nt.text.data, want, w) == 0, "case %d: '%.*s', want '%.*s'", r,
+                  (int)nt.text.len, nt.text.data, (int)w, want);
+        for (size_t i = 0; i < w; i++)
+            cr_assert_eq(nt.orig[i], map[i], "case %d: orig[%zu]", r, i);
+        cr_assert_eq(nt.orig[w], len);
+    }
+    /* a combining mark joins the ASCII letter before it wherever the blocks fall */
+    for (size_t pos = 0; pos < 24; pos++) {
+        char s[64];
+        memset(s, 'x', 32);
+        s[pos] = 'E';
+        memcpy(s + pos + 1, "\xcc\x81", 2); /* U+0301 */
+        size_t len = 32;
+        cr_assert_eq(fj__normalize_into(ctx, s, len, &nt, &err), FJ_OK);
+        cr_assert_eq(nt.text.len, 31);
+        cr_assert(memcmp(nt.text.data + pos, "\xc3\xa9", 2) == 0, "é at %zu: %s", pos,
+                  nt.text.data);
+        cr_assert_eq(nt.orig[pos], pos);
+        cr_assert_eq(nt.orig[pos + 1], pos);
+        cr_assert_eq(nt.orig[pos + 2], pos + 3);
+    }
+    fj__normtext_free(&nt);
+}

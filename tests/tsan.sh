@@ -38,11 +38,11 @@ if grep -l "WARNING: ThreadSanitizer" tests/*.log 2>/dev/null; then
     status=1
 fi
 if [ "$status" -ne 0 ]; then
-    for f in tests/test_threads.log tests/cli.sh.log; do
+    for f in tests/test_threads.log tests/cli.log; do
         [ -f "$f" ] && { echo "--- $f"; tail -80 "$f"; }
     done
 else
-    grep -h -E "identical|passed" tests/test_threads.log tests/cli.sh.log 2>/dev/null
+    grep -h -E "identical|passed" tests/test_threads.log tests/cli.log 2>/dev/null
 fi
 echo "tsan.sh: build $((built - start))s, tests $(($(date +%s) - built))s:" \
     "$([ "$status" -eq 0 ] && echo clean || echo FAILED)"

@@ -6,8 +6,11 @@
  *   {"id":"zh-001","lang":"zh","signals":[{"signal":"upfront_fee","value":1,
  *    "evidence":"入职前需缴纳培训费198元","field":"description"},{"signal":"reposts","value":3}]}
  * A posting that cannot be read gets an error result instead ({"id":…,"error":{…}}) and the
- * stream goes on. Exit status: 0 done (error results may have been written); 1 with --strict,
- * some posting could not be read; 2 bad flags; 3 an input file could not be opened.
+ * stream goes on. With --history DB each posting is looked up in a repost history store, then
+ * recorded, in input order (fj_history_observe), so `reposts`, `repost_companies` and the age
+ * signals are what the posting would have had live. Exit status: 0 done (error results may
+ * have been written); 1 with --strict, some posting could not be read; 2 bad flags; 3 an input
+ * file or the history store could not be opened.
  */
 #include "cli.h"
 
@@ -24,11 +27,13 @@ static void usage(FILE *out)
             "the text that triggered it. The signals are listed in docs/signals.md.\n\n"
             "  --now DATE     the observation time for postings without observed_at\n"
             "                 (ISO 8601; default: now), for reproducible posting_age_days\n"
+            "  -H, --history DB  a repost history store (SQLite file, created if needed):\n"
+            "                 each posting is looked up, then recorded, in input order\n"
             "  --list         print the names of all signals, one a line, and exit\n"
             "  --strict       exit 1 when a posting could not be read\n"
             "  -h, --help     this help\n\n"
             "Exit status: 0 done, 1 (--strict) a posting could not be read, 2 bad usage,\n"
-            "3 an input file could not be opened.\n");
+            "3 an input file or the history store could not be opened.\n");
 }
 
 static void write_value(FILE *out, double v)
@@ -75,6 +80,7 @@ int cmd_signals(int argc, char **argv)
 {
     bool strict = false, only_files = false;
     int64_t now = 0;
+    const char *history = NULL;
     char **files = calloc((size_t)argc + 1, sizeof *files);
     int nfiles = 0;
     if (!files) {
@@ -98,6 +104,13 @@ int cmd_signals(int argc, char **argv)
             return CLI_OK;
         } else if (strcmp(s, "--strict") == 0) {
             strict = true;
+        } else if (strcmp(s, "-H") == 0 || strcmp(s, "--history") == 0) {
+            if (i + 1 >= argc) {
+                cli_warn("signals", "%s needs a value", s);
+                free(files);
+                return CLI_USAGE;
+            }
+            history = argv[++i];
         } else if (strcmp(s, "--now") == 0) {
             fj_error e;
             if (i + 1 >= argc) {
@@ -130,6 +143,14 @@ int cmd_signals(int argc, char **argv)
     }
     if (now)
         fj_context_set_now(ctx, now);
+    fj_history *hist = NULL;
+    if (history && fj_history_open(&hist, history, &err) != FJ_OK) {
+        cli_warn("signals", "%s", err.message);
+        fj_posting_free(p);
+        fj_context_free(ctx);
+        free(files);
+        return CLI_IO;
+    }
 
     cli_reader r;
     cli_reader_init(&r, files, nfiles);
@@ -145,8 +166,11 @@ int cmd_signals(int argc, char **argv)
         fj_status st = cli_parse_line(&r, p, &err);
         const fj_signal *sig = NULL;
         size_t n = 0;
+        fj_history_stats hs;
+        if (st == FJ_OK && hist)
+            st = fj_history_observe(hist, ctx, p, &hs, &err);
         if (st == FJ_OK)
-            st = fj_signals(ctx, p, NULL, &sig, &n, &err);
+            st = fj_signals(ctx, p, hist ? &hs : NULL, &sig, &n, &err);
         if (st != FJ_OK) {
             size_t idlen;
             const char *id = fj_posting_string(p, FJ_FIELD_ID, &idlen);
@@ -164,6 +188,7 @@ int cmd_signals(int argc, char **argv)
         write_signals(stdout, p, fj_posting_detect_lang(p), sig, n);
     }
     cli_reader_free(&r);
+    fj_history_close(hist);
     fj_posting_free(p);
     fj_context_free(ctx);
     free(files);

@@ -64,6 +64,45 @@ def quality(labels, scores, decisions):
     return out
 
 
+def write_scores(path, labels, scores, decisions):
+    """One line per test posting, in order: label (1 fraud, 0 legit), score, decision (0/1): the
+    input of the group bootstrap (bench/figures.py ci)."""
+    with open(path, "w", encoding="utf-8") as f:
+        for y, s, d in zip(labels, scores, decisions):
+            f.write("%d\t%.17g\t%d\n" % (y, s, d))
+
+
+def bootstrap_ci(labels, scores, decisions, groups, rounds=1000, seed=1):
+    """95 % confidence intervals of PR-AUC and F1 by resampling the test postings' groups
+    (companies, or copies of one posting) with replacement: postings of a group rise and fall
+    together, as they do between datasets."""
+    import random
+    from sklearn.metrics import average_precision_score
+    by = {}
+    for i, g in enumerate(groups):
+        by.setdefault(g, []).append(i)
+    keys = sorted(by)
+    rnd = random.Random(seed)
+    aps, f1s = [], []
+    for _ in range(rounds):
+        idx = [i for k in (rnd.choice(keys) for _ in keys) for i in by[k]]
+        ys = [labels[i] for i in idx]
+        if not 0 < sum(ys) < len(ys):
+            continue
+        aps.append(average_precision_score(ys, [scores[i] for i in idx]))
+        tp = sum(1 for i in idx if labels[i] and decisions[i])
+        fp = sum(1 for i in idx if not labels[i] and decisions[i])
+        fn = sum(1 for i in idx if labels[i] and not decisions[i])
+        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    out = {"ci_rounds": len(aps)}
+    if aps:
+        aps.sort()
+        f1s.sort()
+        out["pr_auc_ci"] = [percentile(aps, 2.5), percentile(aps, 97.5)]
+        out["f1_ci"] = [percentile(f1s, 2.5), percentile(f1s, 97.5)]
+    return out
+
+
 def percentile(sorted_values, q):
     """The q-th percentile (0..100) of an already sorted list, nearest-rank."""
     if not sorted_values:

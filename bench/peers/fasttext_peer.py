@@ -2,7 +2,8 @@
 """fasttext_peer.py - the fastText peer: supervised fastText through Debian's `fasttext` CLI.
 
     fasttext_peer.py train --lang en|zh TRAIN.jsonl MODEL_PREFIX FIGURES.json
-    fasttext_peer.py score [--passes N] [--latency N] --lang en|zh MODEL.bin TEST.jsonl FIGURES.json
+    fasttext_peer.py score [--passes N] [--latency N] [--scores-out FILE] --lang en|zh MODEL.bin
+                           TEST.jsonl FIGURES.json
 
 Text is what libfakejob tokenizes (the same text fields), lower-cased and split into words and
 punctuation; Chinese is pre-segmented with jieba (Debian python3-jieba), as fastText needs.
@@ -13,12 +14,13 @@ Timings are of the CLI processes themselves (the preprocessing is done beforehan
 apart as `prep_us`, JSON parse + segmentation per posting in Python):
   - load_ms: wall time of `fasttext predict-prob MODEL one-posting.txt` (load + one prediction),
   - one-core throughput: a `fasttext predict-prob MODEL -` process, once it has answered a first
-    posting (model loaded), streams `passes` x TEST through its stdin/stdout,
+    posting (model loaded), streams `passes` x TEST through its stdin/stdout; per second of wall
+    time, and per second of the process's CPU time (tput_1core_cpu, from /proc),
   - all-core throughput: os.cpu_count() such loaded processes at once on shares of the same
     postings,
   - latency: the loaded CLI driven one posting at a time through the pipes (write a line, read
     its answer); the median round trip of `stdbuf -oL cut -c1` doing the same is subtracted,
-  - rss_mb: peak RSS of the one-core predicting process (/usr/bin/time -v),
+  - rss_mb: peak RSS of the process predicting TEST for the quality figures (/usr/bin/time -v),
   - quality from `predict-prob ... 2` (score = P(fraud), decision = the top label).
 """
 
@@ -101,8 +103,8 @@ class Streamer:
     """A `fasttext predict-prob MODEL - 2` process (under /usr/bin/time -v) fed through pipes,
     already past its model load once constructed."""
 
-    def __init__(self, model, first_line, cmd=None):
-        self.p = subprocess.Popen(["/usr/bin/time", "-v"] +
+    def __init__(self, model, first_line, cmd=None, timed=True):
+        self.p = subprocess.Popen((["/usr/bin/time", "-v"] if timed else []) +
                                   (cmd or [FASTTEXT, "predict-prob", model, "-", "2"]),
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE)
@@ -123,11 +125,22 @@ class Streamer:
         return int(m.group(1)) / 1024.0 if m else None
 
 
+def proc_cpu_s(pid):
+    """CPU seconds (user + system) used so far by process `pid` (Linux /proc; also readable for
+    a process that has exited but not been reaped)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def stream_throughput(model, shares):
-    """Postings per second of len(shares) loaded CLI processes each streaming its share."""
+    """(postings per wall second, postings per CPU second of the predicting processes) of
+    len(shares) loaded CLI processes, each streaming its share."""
     import threading
-    procs = [Streamer(model, s[0]) for s in shares]
+    procs = [Streamer(model, s[0], [FASTTEXT, "predict-prob", model, "-", "2"], timed=False)
+             for s in shares]
     counts = [0] * len(procs)
+    cpu0 = [proc_cpu_s(st.p.pid) for st in procs]
 
     def writer(st, share):
         st.p.stdin.write(("\n".join(share) + "\n").encode("utf-8"))
@@ -147,13 +160,11 @@ def stream_throughput(model, shares):
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - t0
-    rss = []
+    cpu = sum(proc_cpu_s(st.p.pid) - c for st, c in zip(procs, cpu0))
     for st in procs:
-        err = st.p.stderr.read()
+        st.p.stderr.read()
         st.p.wait()
-        m = re.search(rb"Maximum resident set size \(kbytes\): (\d+)", err)
-        rss.append(int(m.group(1)) / 1024.0 if m else None)
-    return sum(counts) / elapsed, max(r or 0 for r in rss)
+    return sum(counts) / elapsed, sum(counts) / max(cpu, 1e-9)
 
 
 def latency(model, lines, n):
@@ -187,8 +198,8 @@ def cmd_score(a):
 
         one = write("one.txt", lines[:1])
 
-        # quality
-        _, _, out = timed([FASTTEXT, "predict-prob", a.model, write("test.txt", lines), "2"])
+        # quality (and the peak RSS of predicting them all)
+        _, rss, out = timed([FASTTEXT, "predict-prob", a.model, write("test.txt", lines), "2"])
         scores, decisions = [], []
         for row in out.decode("utf-8").splitlines():
             f = row.split()
@@ -196,11 +207,13 @@ def cmd_score(a):
             scores.append(probs.get("__label__fraud", 1.0 - probs.get("__label__legit", 1.0)))
             decisions.append(1 if f and f[0] == "__label__fraud" else 0)
         q = common.quality(labels, scores, decisions)
+        if a.scores_out:
+            common.write_scores(a.scores_out, labels, scores, decisions)
 
         # load (page cache warm from the quality run), then throughput past the load
         load_s = min(timed([FASTTEXT, "predict-prob", a.model, one])[0] for _ in range(3))
         work = lines * a.passes
-        tput1, rss = stream_throughput(a.model, [work])
+        tput1, tput1_cpu = stream_throughput(a.model, [work])
         ncpu = os.cpu_count() or 1
         tput_all, _ = stream_throughput(a.model, [work[i::ncpu] for i in range(ncpu)])
 
@@ -209,7 +222,8 @@ def cmd_score(a):
         for f in os.listdir(tmp):
             os.unlink(os.path.join(tmp, f))
         os.rmdir(tmp)
-    rec = {"load_ms": load_s * 1000.0, "tput_1core": tput1, "tput_allcores": tput_all,
+    rec = {"load_ms": load_s * 1000.0, "tput_1core": tput1, "tput_1core_cpu": tput1_cpu,
+           "tput_allcores": tput_all,
            "cores": ncpu, "lat_p50_us": common.percentile(lat, 50),
            "lat_p99_us": common.percentile(lat, 99), "lat_n": len(lat), "lat_pipe_us": pipe_us,
            "rss_mb": rss, "bench_n": len(lines), "passes": a.passes,
@@ -233,6 +247,7 @@ def main():
     s.add_argument("--lang", choices=("en", "zh"), required=True)
     s.add_argument("--passes", type=int, default=10)
     s.add_argument("--latency", type=int, default=300)
+    s.add_argument("--scores-out", help="write label, P(fraud), decision per test posting")
     s.add_argument("model")
     s.add_argument("test")
     s.add_argument("figures")

@@ -2,7 +2,8 @@
 """sklearn_peer.py - the scikit-learn peer: TF-IDF word + character n-grams into a linear SVM.
 
     sklearn_peer.py train --lang en|zh TRAIN.jsonl MODEL.pkl FIGURES.json
-    sklearn_peer.py score [--passes N] [--latency N] MODEL.pkl TEST.jsonl FIGURES.json
+    sklearn_peer.py score [--passes N] [--latency N] [--scores-out FILE] MODEL.pkl TEST.jsonl
+                          FIGURES.json
 
 The strong text-only baseline of issue 6 (Debian python3-sklearn): a FeatureUnion of a word
 TfidfVectorizer (uni- and bigrams; Chinese words from jieba) and a character TfidfVectorizer
@@ -14,10 +15,12 @@ RSS of training. `score` loads the model once (load time = unpickling, after the
 imports are reported apart), then over the same postings:
   - quality on TEST (decision at margin > 0; scores are the margins),
   - one-core throughput: JSON lines in, result JSON lines out, in batches of 256 (the fast way
-    for scikit-learn), `passes` times over TEST,
+    for scikit-learn), `passes` times over TEST; per second of wall time and of the thread's
+    CPU time (tput_1core_cpu),
   - all-core throughput: the same split across os.cpu_count() forked workers sharing the loaded
     model,
-  - latency: one posting at a time (json.loads, decision_function([text]), json.dumps), p50/p99,
+  - latency: one posting at a time (json.loads, decision_function([text]), json.dumps), p50/p99
+    of wall time and of the thread's CPU time (lat_cpu_*),
   - peak RSS of the scoring process.
 Figures are merged into FIGURES.json under the keys documented in bench/README.md.
 """
@@ -112,14 +115,17 @@ def cmd_score(a):
     labels = [1 if p.get("label") == "fraud" else 0 for p in ps]
     margins = [float(m) for m in model.decision_function([common.posting_text(p) for p in ps])]
     q = common.quality(labels, margins, [1 if m > 0 else 0 for m in margins])
+    if a.scores_out:
+        common.write_scores(a.scores_out, labels, margins, [1 if m > 0 else 0 for m in margins])
 
     # one core (warm-up pass first: jieba loads its dictionary lazily)
     score_batch(model, lines[:BATCH])
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.thread_time()
     n = 0
     for _ in range(a.passes):
         n += len(score_batch(model, lines))
     tput1 = n / (time.perf_counter() - t0)
+    tput1_cpu = n / (time.thread_time() - c0)
 
     # all cores: forked workers share the loaded model
     ncpu = os.cpu_count() or 1
@@ -127,15 +133,19 @@ def cmd_score(a):
                                         lines * a.passes, ncpu)
 
     # latency: one posting at a time
-    lat = []
+    lat, lat_cpu = [], []
     for line in (lines * (a.latency // len(lines) + 1))[:a.latency]:
-        t = time.perf_counter_ns()
+        t, c = time.perf_counter_ns(), time.thread_time_ns()
         p = json.loads(line)
         m = model.decision_function([common.posting_text(p)])[0]
         result_line(p, m)
         lat.append((time.perf_counter_ns() - t) / 1000.0)
+        lat_cpu.append((time.thread_time_ns() - c) / 1000.0)
     lat.sort()
+    lat_cpu.sort()
     rec = {"load_ms": load_s * 1000.0, "import_ms": IMPORT_S * 1000.0, "tput_1core": tput1,
+           "tput_1core_cpu": tput1_cpu, "lat_cpu_p50_us": common.percentile(lat_cpu, 50),
+           "lat_cpu_p99_us": common.percentile(lat_cpu, 99),
            "tput_allcores": tput_all, "cores": ncpu, "lat_p50_us": common.percentile(lat, 50),
            "lat_p99_us": common.percentile(lat, 99), "lat_n": len(lat),
            "rss_mb": common.peak_rss_mb(), "bench_n": len(lines), "passes": a.passes}
@@ -157,6 +167,7 @@ def main():
     s = sub.add_parser("score")
     s.add_argument("--passes", type=int, default=1)
     s.add_argument("--latency", type=int, default=300)
+    s.add_argument("--scores-out", help="write label, margin, decision per test posting")
     s.add_argument("model")
     s.add_argument("test")
     s.add_argument("figures")

@@ -224,6 +224,7 @@ typedef struct fj_batch_options {
     const fj_score_options *score;
     const long long *lines;
     const char *source;
+    fj_context *const *contexts;
     ...;
 } fj_batch_options;
 void fj_batch_options_init(fj_batch_options *opts);

@@ -9,6 +9,7 @@ see exactly the same results. Every call into C releases the GIL.
 import datetime as _dt
 import json
 import os
+import queue
 import threading
 from bisect import bisect_left
 from itertools import accumulate, islice
@@ -17,7 +18,14 @@ from typing import (Any, Callable, Dict, Iterable, Iterator, List, Mapping, Name
 
 from . import _errors
 from ._errors import ArgumentError, Error, InputError
-from ._native import ffi, lib
+try:
+    from ._native import ffi, lib
+except ImportError as _e:  # the source tree's package, without its compiled extension
+    raise ImportError(
+        "fakejob: the compiled extension fakejob._native cannot be loaded (%s). Use the package "
+        "built by `make` (PYTHONPATH=BUILDDIR/bindings/python) or install it with `python3 -m "
+        "pip install --no-index --no-build-isolation bindings/python`; do not run Python from "
+        "inside bindings/python of the source tree." % _e) from _e
 
 __all__ = [
     "Model", "Result", "Reason", "Token", "Signal", "History", "HistoryStats", "Progress",
@@ -37,8 +45,8 @@ PathLike = Union[str, "os.PathLike[str]"]
 
 # A batch at least this large is scored on several threads when threads=None.
 PARALLEL_MIN = 64
-# Postings handed to the C library per call by score_many.
-DEFAULT_CHUNK = 8192
+# Postings handed to the C library per call by score_many, at most.
+DEFAULT_CHUNK = 2048
 
 
 def library_version() -> str:
@@ -121,6 +129,9 @@ def _encode(posting: Any) -> bytes:
         raise _bad_utf8(posting) from None
 
 
+_EPOCH_RANGE = 1 << 53
+
+
 def _epoch(when: Optional[When], what: str = "time") -> int:
     """Epoch seconds of a point in time (0 for None: the wall clock)."""
     if when is None:
@@ -129,6 +140,8 @@ def _epoch(when: Optional[When], what: str = "time") -> int:
         raise ArgumentError("%s: expected a datetime, date, epoch seconds or ISO 8601 text, "
                             "not bool" % what)
     if isinstance(when, (int, float)):
+        if not -_EPOCH_RANGE < when < _EPOCH_RANGE:  # also rejects NaN
+            raise ArgumentError("%s: %r seconds is out of range" % (what, when))
         return int(when)
     if isinstance(when, _dt.datetime):
         if when.tzinfo is None:
@@ -445,6 +458,166 @@ def _loads_lines(buf: bytes) -> List[Dict[str, Any]]:
     return json.loads(b"[" + buf[:-1].replace(b"\n", b",") + b"]")
 
 
+class _ContextPool:
+    """Library contexts kept warm between batches (a fresh one costs milliseconds on first
+    use). A batch takes as many as it has threads and gives them back."""
+
+    def __init__(self, keep: int) -> None:
+        self._free: List[Any] = []
+        self._lock = threading.Lock()
+        self._keep = keep
+
+    def take(self, n: int) -> List[Any]:
+        with self._lock:
+            got = self._free[len(self._free) - n:] if n <= len(self._free) else self._free[:]
+            del self._free[len(self._free) - len(got):]
+        err = ffi.new("fj_error *")
+        while len(got) < n:
+            out = ffi.new("fj_context **")
+            _check(lib.fj_context_new(out, err), err)
+            got.append(ffi.gc(out[0], lib.fj_context_free))
+        return got
+
+    def give(self, ctxs: List[Any]) -> None:
+        with self._lock:
+            room = self._keep - len(self._free)
+            if room > 0:
+                self._free.extend(ctxs[:room])
+
+
+_CPUS = os.cpu_count() or 1
+_pool = _ContextPool(keep=max(8, 2 * _CPUS))
+# The library hands each worker thread 8 postings at a time: more threads than that are idle.
+_BATCH_GRAIN = 8
+# The first chunk of score_many; later chunks double up to chunk_size.
+FIRST_CHUNK = 256
+
+
+def _resolve_threads(threads: Optional[int], n: int) -> int:
+    if threads is None:
+        t = _CPUS if n >= PARALLEL_MIN else 1
+    else:
+        t = threads or _CPUS
+    return max(1, min(t, 256, -(-n // _BATCH_GRAIN)))
+
+
+class _Chunk:
+    """One call of fj_score_json_batch: postings encoded on construction, results decoded by
+    results()."""
+
+    def __init__(self, chunk: List[Any], threads: int) -> None:
+        self.chunk = chunk
+        self.threads = threads
+        self.failed: Dict[int, Error] = {}
+        texts: List[bytes] = []
+        for i, posting in enumerate(chunk):
+            try:
+                texts.append(_encode(posting))
+            except Error as e:
+                texts.append(b"")
+                self.failed[i] = e
+        n = len(chunk)
+        self.big = b"".join(texts)
+        ends = ffi.new("size_t[]", list(accumulate(map(len, texts))))
+        self.ptrs = ffi.new("const char *[]", n)
+        self.lens = ffi.new("size_t[]", n)
+        self.base = ffi.from_buffer(self.big)
+        lib.fjpy_split(self.base, ends, n, self.ptrs, self.lens)
+        self.data = b""
+
+    def run(self, m: Any, history: Optional[History], epoch: int, sopts: Any) -> "_Chunk":
+        n = len(self.chunk)
+        ctxs = _pool.take(self.threads)
+        try:
+            cctx = ffi.new("fj_context *[]", ctxs)
+            opts = ffi.new("fj_batch_options *")
+            lib.fj_batch_options_init(opts)
+            opts.threads = self.threads
+            opts.contexts = cctx
+            opts.now = epoch
+            opts.score = sopts
+            out = ffi.new("char **")
+            out_len = ffi.new("size_t *")
+            err = ffi.new("fj_error *")
+            if history is not None:
+                with history._lock:
+                    opts.history = history._handle()
+                    st = lib.fj_score_json_batch(m, self.ptrs, self.lens, n, opts, out, out_len,
+                                                 ffi.NULL, err)
+            else:
+                st = lib.fj_score_json_batch(m, self.ptrs, self.lens, n, opts, out, out_len,
+                                             ffi.NULL, err)
+        finally:
+            _pool.give(ctxs)
+        _check(st, err)
+        try:
+            self.data = ffi.unpack(out[0], out_len[0])
+        finally:
+            lib.free(out[0])
+        return self
+
+    def results(self) -> List[Result]:
+        dicts = _loads_lines(self.data)
+        if len(dicts) != len(self.chunk):
+            raise _errors.InternalError("the library returned %d results for %d postings"
+                                        % (len(dicts), len(self.chunk)))
+        results = [Result(d) for d in dicts]
+        for i, e in self.failed.items():
+            results[i] = _error_result(self.chunk[i], e)
+        return results
+
+
+class _Worker:
+    """One thread that runs chunks one after the other (so a history store sees them in
+    order) while the caller's thread encodes and decodes."""
+
+    def __init__(self) -> None:
+        self._jobs: "queue.Queue[Any]" = queue.Queue()
+        self._thread = threading.Thread(target=self._loop, name="fakejob-score", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            item = self._jobs.get()
+            if item is None:
+                return
+            fut, job, args = item
+            try:
+                fut.set_result(job.run(*args))
+            except BaseException as e:  # handed to the caller by wait()
+                fut.set_exception(e)
+
+    def submit(self, job: _Chunk, *args: Any) -> "_Future":
+        fut = _Future()
+        self._jobs.put((fut, job, args))
+        return fut
+
+    def close(self) -> None:
+        self._jobs.put(None)
+        self._thread.join()
+
+
+class _Future:
+    def __init__(self) -> None:
+        self._done = threading.Event()
+        self._value: Any = None
+        self._exc: Optional[BaseException] = None
+
+    def set_result(self, v: Any) -> None:
+        self._value = v
+        self._done.set()
+
+    def set_exception(self, e: BaseException) -> None:
+        self._exc = e
+        self._done.set()
+
+    def wait(self) -> Any:
+        self._done.wait()
+        if self._exc is not None:
+            raise self._exc
+        return self._value
+
+
 class Model:
     """A trained classifier: immutable, shareable between threads. Get one with load_model()
     or train(). Use as a context manager or call close() to free it early."""
@@ -462,7 +635,8 @@ class Model:
     @property
     def name(self) -> str:
         """"NAME VERSION", e.g. "fakejob-default 1.0.0"."""
-        return _str(lib.fj_model_name(self._handle())) or ""
+        m = self._handle()  # keeps the model alive until the name is copied
+        return _str(lib.fj_model_name(m)) or ""
 
     @property
     def explains(self) -> bool:
@@ -473,7 +647,8 @@ class Model:
     def manifest(self) -> Dict[str, Any]:
         """The bundle's manifest: format, name, version, parts, thresholds, training data and
         cross-validated metrics."""
-        text = _str(lib.fj_model_manifest(self._handle()))
+        m = self._handle()
+        text = _str(lib.fj_model_manifest(m))
         return json.loads(text) if text else {}
 
     def thresholds(self, lang: str = "auto") -> Tuple[float, float]:
@@ -545,8 +720,10 @@ class Model:
                    suspicious_threshold: Optional[float] = None,
                    max_reasons: Optional[int] = None,
                    chunk_size: int = DEFAULT_CHUNK) -> Iterator[Result]:
-        """score_many() as a generator: reads ``postings`` a chunk at a time, so an endless
-        stream is scored in bounded memory."""
+        """score_many() as a generator: reads ``postings`` a chunk at a time (at most
+        ``chunk_size`` postings), so an endless stream is scored in bounded memory. While the
+        library scores one chunk (on its own threads, without the GIL), the next one is encoded
+        and the previous one decoded."""
         if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int)
                                     or threads < 0):
             raise ArgumentError("threads must be an int >= 0 (0: one per CPU), not %r"
@@ -560,57 +737,34 @@ class Model:
         m = self._handle()
         sopts = _score_options(fraud_threshold, suspicious_threshold, max_reasons)
         epoch = _epoch(now, "now") if now is not None else (history._now if history else 0)
+        total = len(postings) if isinstance(postings, Sequence) else None
         it = iter(postings)
-        while True:
-            chunk = list(islice(it, chunk_size))
-            if not chunk:
-                return
-            yield from self._score_chunk(m, chunk, threads, history, epoch, sopts)
-
-    def _score_chunk(self, m: Any, chunk: List[Any], threads: Optional[int],
-                     history: Optional[History], epoch: int, sopts: Any) -> List[Result]:
-        n = len(chunk)
-        texts: List[bytes] = []
-        failed: Dict[int, Error] = {}
-        for i, posting in enumerate(chunk):
-            try:
-                texts.append(_encode(posting))
-            except Error as e:
-                texts.append(b"")
-                failed[i] = e
-        big = b"".join(texts)
-        ends = ffi.new("size_t[]", list(accumulate(map(len, texts))))
-        ptrs = ffi.new("const char *[]", n)
-        lens = ffi.new("size_t[]", n)
-        base = ffi.from_buffer(big)
-        lib.fjpy_split(base, ends, n, ptrs, lens)
-        opts = ffi.new("fj_batch_options *")
-        lib.fj_batch_options_init(opts)
-        opts.threads = threads if threads is not None else (0 if n >= PARALLEL_MIN else 1)
-        opts.now = epoch
-        opts.score = sopts
-        out = ffi.new("char **")
-        out_len = ffi.new("size_t *")
-        err = ffi.new("fj_error *")
-        if history is not None:
-            with history._lock:
-                opts.history = history._handle()
-                st = lib.fj_score_json_batch(m, ptrs, lens, n, opts, out, out_len, ffi.NULL, err)
-        else:
-            st = lib.fj_score_json_batch(m, ptrs, lens, n, opts, out, out_len, ffi.NULL, err)
-        _check(st, err)
+        # Small first chunks start the pipeline quickly; later ones grow up to chunk_size.
+        size = min(chunk_size, FIRST_CHUNK)
+        worker = None
+        pending = None
         try:
-            data = ffi.unpack(out[0], out_len[0])
+            while True:
+                chunk = list(islice(it, size))
+                if not chunk:
+                    break
+                nthreads = _resolve_threads(threads, total if total is not None else len(chunk))
+                job = _Chunk(chunk, nthreads)
+                if worker is None and len(chunk) < size:  # the only chunk: no pipeline
+                    yield from job.run(m, history, epoch, sopts).results()
+                    return
+                size = min(chunk_size, size * 2)
+                if worker is None:
+                    worker = _Worker()
+                running = worker.submit(job, m, history, epoch, sopts)
+                if pending is not None:
+                    yield from pending.wait().results()
+                pending = running
+            if pending is not None:
+                yield from pending.wait().results()
         finally:
-            lib.free(out[0])
-        dicts = _loads_lines(data)
-        if len(dicts) != n:
-            raise _errors.InternalError("the library returned %d results for %d postings"
-                                        % (len(dicts), n))
-        results = [Result(d) for d in dicts]
-        for i, e in failed.items():
-            results[i] = _error_result(chunk[i], e)
-        return results
+            if worker is not None:
+                worker.close()
 
     def save(self, path: PathLike) -> None:
         """Write the model as a bundle folder (created if needed)."""
@@ -621,10 +775,9 @@ class Model:
         _check(lib.fj_model_save(self._handle(), os.fsencode(p), err), err)
 
     def close(self) -> None:
-        """Free the model now rather than when it is garbage collected."""
-        if self._m is not None:
-            m, self._m = self._m, None
-            ffi.release(m)
+        """Release the model: it is freed at once, or when the last call still using it (in
+        another thread, or an unfinished iter_score) returns. Safe to call twice."""
+        self._m = None
 
     def __enter__(self) -> "Model":
         self._handle()
@@ -696,9 +849,13 @@ def _kind_name(k: int) -> str:
     return name
 
 
-def _encode_text(text: str, what: str = "text") -> bytes:
+def _encode_text(text: str, what: str = "text", limited: bool = False) -> bytes:
     if not isinstance(text, str):
         raise ArgumentError("%s must be a str, not %s" % (what, type(text).__name__))
+    if limited and len(text) > MAX_POSTING_BYTES:
+        # Over the limit whatever its encoding: the library says so from its first bytes, so
+        # a huge string is not encoded whole.
+        text = text[:MAX_POSTING_BYTES + 1]
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError as e:
@@ -725,7 +882,7 @@ def tokenize(text: Union[str, Mapping[str, Any]]) -> List[Token]:
                 maps[f] = (name, _Offsets(value if isinstance(value, str) else ""))
             return maps[f]
     else:
-        data = _encode_text(text)
+        data = _encode_text(text, limited=True)
         ctx, _ = _thread_state()
         _check(lib.fj_tokenize_text(ctx, data, len(data), toks, count, err), err)
         offsets = _Offsets(text)
@@ -745,7 +902,7 @@ def tokenize(text: Union[str, Mapping[str, Any]]) -> List[Token]:
 def normalize(text: str) -> str:
     """The normalized form of a text: NFKC case folding, Traditional to Simplified Chinese,
     whitespace folded."""
-    data = _encode_text(text)
+    data = _encode_text(text, limited=True)
     ctx, _ = _thread_state()
     err = ffi.new("fj_error *")
     out = ffi.new("const char **")

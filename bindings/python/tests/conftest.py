@@ -161,15 +161,25 @@ def _postings(rows, lang, label, prefix, company_fn):
     return out
 
 
+def _reposts(posting, times):
+    """Copies of a posting published again and again (a ghost posting), a week apart."""
+    return [dict(posting, id="%s-r%d" % (posting["id"], k + 1),
+                 posted_at="2025-05-%02d" % (1 + 7 * k), observed_at="2025-05-%02d" % (1 + 7 * k))
+            for k in range(times)]
+
+
 def training_postings():
-    """The hand-written training corpus: 20 English and 20 Chinese postings, half of them
-    fraudulent, each carrying its label."""
-    return (
-        _postings(EN_FRAUD, "en", "fraud", "en-f", lambda i: ["", "Confidential", "Global Jobs LLC"][i % 3])
-        + _postings(EN_LEGIT, "en", "legit", "en-l", lambda i: "Company %s Inc." % chr(65 + i))
-        + _postings(ZH_FRAUD, "zh", "fraud", "zh-f", lambda i: ["", "某公司", "优才人力资源服务中心"][i % 3])
-        + _postings(ZH_LEGIT, "zh", "legit", "zh-l", lambda i: "深圳市第%d精密电子有限公司" % (i + 1))
-    )
+    """The hand-written training corpus: 10 fraudulent and 10 honest postings in each language,
+    each carrying its label, plus two fraudulent ones reposted weekly (so that the repost
+    signals carry weight)."""
+    en_fraud = _postings(EN_FRAUD, "en", "fraud", "en-f",
+                         lambda i: ["", "Confidential", "Global Jobs LLC"][i % 3])
+    zh_fraud = _postings(ZH_FRAUD, "zh", "fraud", "zh-f",
+                         lambda i: ["", "某公司", "优才人力资源服务中心"][i % 3])
+    return (en_fraud + _reposts(en_fraud[0], 4)
+            + _postings(EN_LEGIT, "en", "legit", "en-l", lambda i: "Company %s Inc." % chr(65 + i))
+            + zh_fraud + _reposts(zh_fraud[0], 4)
+            + _postings(ZH_LEGIT, "zh", "legit", "zh-l", lambda i: "深圳市第%d精密电子有限公司" % (i + 1)))
 
 
 TRAIN_PARAMS = dict(C=1.0, folds=3, min_df=1, threads=1, name="pytest-model", version="0.0.1")

@@ -190,3 +190,20 @@ def test_error_repr_and_dict():
     assert e.to_dict() == {"code": "input", "message": "field 'title': bad", "field": "title",
                            "offset": 3}
     assert "title" in repr(e)
+
+
+def test_bad_times(model):
+    for bad in (1e300, float("nan"), -(1 << 70), True, object(), "not a date"):
+        with pytest.raises((fakejob.ArgumentError, fakejob.InputError)):
+            model.score(OK, now=bad)
+    with pytest.raises(fakejob.InputError) as ei:
+        model.score(OK, now="2025-02-30")
+    assert ei.value.code == "input"
+
+
+def test_huge_text_is_refused_without_encoding_it_whole():
+    huge = "字" * (fakejob.MAX_POSTING_BYTES * 4)
+    with pytest.raises(fakejob.LimitError):
+        fakejob.tokenize(huge)
+    with pytest.raises(fakejob.LimitError):
+        fakejob.normalize(huge)

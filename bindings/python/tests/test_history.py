@@ -75,14 +75,20 @@ def test_signals_see_reposts():
     assert "reposts" not in {s.name for s in fakejob.signals(POST)}
 
 
-def test_score_with_history_matches_score_many(model):
-    posts = [at(POST, "2025-05-%02dT00:00:00Z" % d, id="s%d" % d) for d in range(1, 8)]
+@pytest.mark.parametrize("chunk_size", [2048, 3])  # one batch, or many pipelined ones
+def test_score_with_history_matches_score_many(model, chunk_size):
+    other = dict(POST, title="招聘模特 日结", description="拍照日结800元，需在指定影楼拍摄资料卡。")
+    posts = [at(POST if d % 3 else other, "2025-05-%02dT00:00:00Z" % d, id="s%d" % d)
+             for d in range(1, 29)]
     with fakejob.History() as h1:
         one_by_one = [model.score(p, history=h1).to_dict() for p in posts]
     with fakejob.History() as h2:
-        batch = [r.to_dict() for r in model.score_many(posts, history=h2, threads=4)]
-        assert h2.query(at(POST, "2025-06-01")).seen_before == len(posts)
+        batch = [r.to_dict() for r in
+                 model.score_many(posts, history=h2, threads=4, chunk_size=chunk_size)]
+        assert h2.query(at(POST, "2025-06-01")).seen_before == 19
     assert one_by_one == batch
+    without = [model.score(p).margin for p in posts]
+    assert [r["margin"] for r in one_by_one] != without, "reposts change the scores"
 
 
 def test_same_history_results_as_cli(model, model_dir, cli, tmp_path):

@@ -149,6 +149,27 @@ def test_closed_model(train_corpus):
     m.close()  # twice is fine
 
 
+def test_close_while_scoring_in_another_thread(train_corpus, scoring_postings):
+    m = fakejob.train(train_corpus, C=1.0, folds=2, min_df=1)
+    want = [r.to_dict() for r in m.score_many(scoring_postings[:200])]
+    got = []
+    started = threading.Event()
+
+    def run():
+        it = m.iter_score(scoring_postings[:200], chunk_size=16)
+        got.append(next(it).to_dict())
+        started.set()
+        got.extend(r.to_dict() for r in it)
+    t = threading.Thread(target=run)
+    t.start()
+    started.wait()
+    m.close()  # the running iteration keeps the model alive until it ends
+    t.join()
+    assert got == want
+    with pytest.raises(fakejob.ModelError):
+        m.score_many(scoring_postings[:1])
+
+
 def _same(a, b):
     """Result dicts equal, numbers to 1e-12 (the CLI may print them with fewer digits)."""
     assert a.keys() == b.keys(), (a, b)
