@@ -26,7 +26,7 @@ SYSTEMS = [  # (id, label in tables)
     ("icu", "ICU word break alone (floor)"),
 ]
 SHORT = {"libfakejob": "libfakejob", "sklearn": "scikit-learn", "fasttext": "fastText",
-         "svm-predict": "svm-predict", "icu": "ICU break (floor)"}
+         "svm-predict": "svm-predict (SVM only)", "icu": "ICU break (floor)"}
 DATASET_TITLES = {
     "emscad": "EMSCAD (English), held-out split grouped by content",
     "orfd": "ORFD (Chinese), held-out split grouped by company",
@@ -203,16 +203,20 @@ def other_tables(figs, outdir):
         out.append("Trained on all of ../shared/data (these test postings included), so its "
                    "quality here is not a held-out figure and is not shown; its speed, load time, "
                    "memory and size are what users get.\n")
-        out.append("| postings | model | postings/s, 1 core | postings/s, all cores | "
-                   "latency p50 / p99 µs | load ms (first) | RSS after load MB | peak RSS MB "
-                   "| `fakejob score` peak RSS MB | model MB |")
-        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        out.append("| postings | model | 1 core: postings per CPU-second | 1 core: postings/s "
+                   "wall | all cores: postings/s | latency p50 / p99 µs (p99 CPU) | load ms: "
+                   "median (first, CPU) | RSS after load MB | peak RSS MB | `fakejob score` "
+                   "peak RSS MB | model MB |")
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for ds, s in sorted(dflt.items()):
-            out.append("| %s | %s | %s | %s | %s / %s | %s (%s) | %s | %s | %s | %s |" % (
-                ds, s.get("model", "?"), num(s.get("tput_1core")), num(s.get("tput_allcores")),
-                num(s.get("lat_p50_us")), num(s.get("lat_p99_us")), num(s.get("load_ms")),
-                num(s.get("load_first_ms")), num(s.get("rss_model_mb")), num(s.get("rss_mb")),
-                num(s.get("cli_rss_mb")), num(mb(s.get("model_bytes")))))
+            out.append("| %s | %s | %s | %s | %s | %s / %s (%s) | %s (%s, %s) | %s | %s | %s | %s |"
+                       % (ds, s.get("model", "?"), num(t1(s)), num(s.get("tput_1core")),
+                          num(s.get("tput_allcores")), num(s.get("lat_p50_us")),
+                          num(s.get("lat_p99_us")), num(s.get("lat_cpu_p99_us")),
+                          num(s.get("load_ms")), num(s.get("load_first_ms")),
+                          num(s.get("load_cpu_ms")), num(s.get("rss_model_mb")),
+                          num(s.get("rss_mb")), num(s.get("cli_rss_mb")),
+                          num(mb(s.get("model_bytes")))))
         out.append("")
     for name, title in OTHER:
         path = os.path.join(outdir, "work", "other-%s.txt" % name)
@@ -271,8 +275,15 @@ def targets(figs):
         if not d:
             continue
         if d.get("load_ms") is not None:
-            add("default model loads < 100 ms (%s)" % ds, "%s ms (first load %s ms)" % (
-                num(d["load_ms"]), num(d.get("load_first_ms"))), d["load_ms"] < 100)
+            cpu = d.get("load_cpu_ms")
+            if BUSY[0] and cpu is not None:
+                add("default model loads < 100 ms (%s)" % ds, "%s ms CPU (%s ms wall, first "
+                    "load %s ms)" % (num(cpu), num(d["load_ms"]), num(d.get("load_first_ms"))),
+                    cpu < 100, "busy machine: judged on CPU time")
+            else:
+                add("default model loads < 100 ms (%s)" % ds, "%s ms (first load %s ms)" % (
+                    num(d["load_ms"]), num(d.get("load_first_ms"))), d["load_ms"] < 100,
+                    "median of 10 loads")
         lat_target(add, "default model: p99 latency < 1 ms (%s)" % ds, d)
         rss = d.get("cli_rss_mb") or d.get("rss_mb")
         if rss is not None:
@@ -321,11 +332,11 @@ def write_svg(out, figs):
         for sysid, _ in SYSTEMS:
             s = figs[ds].get(sysid)
             if s and t1(s):
-                rows.append((ds, sysid, t1(s), s.get("pr_auc")))
+                rows.append((ds, sysid, t1(s), s.get("pr_auc"), s.get("pr_auc_ci")))
     if not rows:
         return
     bar_h, gap, group_gap = 18, 6, 26
-    left, mid_w, right_w, label_w = 150, 430, 200, 40
+    left, mid_w, right_w, label_w = 175, 430, 200, 40
     top = 60
     y = top
     layout = []
@@ -362,7 +373,7 @@ def write_svg(out, figs):
            '<text x="%d" y="22" font-size="15" font-weight="bold">Scoring throughput, one core '
            '(log scale) and quality (PR-AUC)</text>' % left,
            '<text x="%d" y="42" fill="#555">Same held-out postings for every system; higher is '
-           'better in both panels.</text>' % left]
+           'better in both panels; whiskers: 95 %% group-bootstrap interval.</text>' % left]
     # grids
     k = lo
     while k <= hi * 1.0001:
@@ -388,7 +399,7 @@ def write_svg(out, figs):
             svg.append('<text x="10" y="%d" font-weight="bold">%s</text>' % (
                 item[2] + 12, e(DATASET_TITLES.get(item[1], item[1]))))
             continue
-        (ds, sysid, tput, prauc), yy = item[1], item[2]
+        (ds, sysid, tput, prauc, ci), yy = item[1], item[2]
         c = COLORS.get(sysid, "#333")
         svg.append('<text x="%d" y="%d" text-anchor="end">%s</text>' % (
             left - 8, yy + bar_h - 5, e(SHORT.get(sysid, sysid))))
@@ -399,8 +410,16 @@ def write_svg(out, figs):
         if prauc is not None:
             svg.append('<rect x="%d" y="%d" width="%.1f" height="%d" fill="%s" '
                        'fill-opacity="0.75"/>' % (x2, yy, max(1.0, xlin(prauc) - x2), bar_h, c))
-            svg.append('<text x="%.1f" y="%d">%.3f</text>' % (
-                xlin(prauc) + 4, yy + bar_h - 5, prauc))
+            tx = xlin(prauc)
+            if ci:
+                lo_x, hi_x, mid = xlin(ci[0]), xlin(ci[1]), yy + bar_h / 2
+                svg.append('<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#222"/>' % (
+                    lo_x, mid, hi_x, mid))
+                for xx in (lo_x, hi_x):
+                    svg.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#222"/>' % (
+                        xx, yy + 4, xx, yy + bar_h - 4))
+                tx = max(tx, hi_x)
+            svg.append('<text x="%.1f" y="%d">%.3f</text>' % (tx + 4, yy + bar_h - 5, prauc))
         else:
             svg.append('<text x="%d" y="%d" fill="#777">n/a</text>' % (x2 + 4, yy + bar_h - 5))
     svg.append("</svg>")

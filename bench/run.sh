@@ -210,7 +210,7 @@ for spec in $datasets; do
             die "$ds: svm-predict failed"
         # its cost grows with the support vectors: repeat the postings (through a pipe, no big
         # file) until a run lasts about 2 s
-        reps=$(awk "BEGIN { r = int(2 / ($WALL + 0.001)); print r < 1 ? 1 : r > 50 ? 50 : r }")
+        reps=$(awk "BEGIN { r = int(2 / ($WALL + 0.001)); print (r < 1 ? 1 : (r > 50 ? 50 : r)) }")
         nmany=$(($(grep -c . "$out/work/$ds.libsvm") * reps))
         rm -f "$out/work/svm.fifo"
         mkfifo "$out/work/svm.fifo"

@@ -61,11 +61,23 @@ static void empty_dir(const char *d)
     closedir(dp);
 }
 
+static void remove_dirs(void)
+{
+    empty_dir(dir);
+    empty_dir(dir2);
+    rmdir(dir);
+    rmdir(dir2);
+}
+
 static void init(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/fj-fuzz-model.XXXXXX");
-    snprintf(dir2, sizeof dir2, "/tmp/fj-fuzz-model2.XXXXXX");
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || !*tmp || strlen(tmp) > 32)
+        tmp = "/tmp";
+    snprintf(dir, sizeof dir, "%s/fj-fuzz-model.XXXXXX", tmp);
+    snprintf(dir2, sizeof dir2, "%s/fj-fuzz-model2.XXXXXX", tmp);
     CHECK(mkdtemp(dir) && mkdtemp(dir2));
+    atexit(remove_dirs);
     CHECK(fj_context_new(&ctx, NULL) == FJ_OK);
     fj_context_set_now(ctx, 1767225600);
     for (int i = 0; i < 3; i++) {

@@ -20,7 +20,7 @@
  * observed one after the other in input order on the calling thread (a store handle is
  * single-threaded), then scored in parallel with the statistics recorded for each.
  */
-#include "fj_internal.h"
+#include "model.h" /* fj__parse_double */
 
 #include <jansson.h>
 #include <math.h>
@@ -45,7 +45,8 @@ static bool put_number(fj_buf *b, double v)
     char tmp[40];
     for (int prec = 15; prec <= 17; prec++) {
         snprintf(tmp, sizeof tmp, "%.*g", prec, v);
-        if (prec == 17 || strtod(tmp, NULL) == v)
+        const char *end;
+        if (prec == 17 || fj__parse_double(tmp, &end) == v)
             break;
     }
     return fj__buf_append(b, tmp, strlen(tmp));

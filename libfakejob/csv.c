@@ -234,6 +234,24 @@ static size_t record_bytes(const fj__csv *c)
  */
 static bool resync(fj__csv *c, size_t quote_at, long long quote_line, enum state *st)
 {
+    if (c->recording && c->raw.len == 0) {
+        /* The whole record is still in the window: rewind within it instead of copying the
+         * rest of the input, so that many stray quotes cost time linear in the input. */
+        size_t start = c->raw_from;
+        const char *nl = NULL;
+        if (start + quote_at < c->in_pos)
+            nl = memchr(c->in + start + quote_at, '\n', c->in_pos - start - quote_at);
+        c->recording = false;
+        if (!nl) {
+            c->raw_from = c->in_pos;
+            *st = ST_SKIP_LINE;
+            return true;
+        }
+        c->in_pos = c->raw_from = (size_t)(nl + 1 - c->in);
+        c->line = quote_line + 1;
+        *st = ST_RECORD_START;
+        return true;
+    }
     if (!save_raw(c))
         return false;
     c->recording = false;

@@ -475,6 +475,9 @@ FJ_API void fj_model_free(fj_model *m);
 /**
  * Write the model as a bundle folder (created if needed; existing bundle files are replaced,
  * the manifest last). FJ_ERR_IO naming the file that could not be written. Thread-safe.
+ * A linear model loaded from a bundle does not keep that bundle's PART.svm.model in memory
+ * (scoring does not use it): saving reads it again from the folder it was loaded from and
+ * verifies its checksum (FJ_ERR_IO / FJ_ERR_MODEL naming it when it is gone or altered).
  */
 FJ_API fj_status fj_model_save(const fj_model *m, const char *dir, fj_error *err);
 /** "NAME VERSION", e.g. "fakejob-default 1.0.0" (owned by the model). */
@@ -617,7 +620,7 @@ typedef struct fj_train_params {
     int per_language;        /* 1 (default): one part per language when each has both classes */
     double target_precision; /* the fraud threshold's cross-validated precision (default 0.9) */
     int min_df;              /* text features in fewer training postings are dropped (2) */
-    size_t max_features;     /* cap on text features per part, most frequent kept (200000) */
+    size_t max_features;     /* cap on text features per part, most frequent kept (30000) */
     int threads;             /* worker threads for cross-validation (0 = one per CPU) */
     const char *name;        /* model name (default "fakejob") */
     const char *version;     /* model version (default "1.0.0") */

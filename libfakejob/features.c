@@ -11,7 +11,15 @@
  *   valued (1 + ln tf) * idf, the text block L2-normalized;
  *   dense features, valued sign(v) * log1p(|v|) / scale (scale: the training maximum), clamped:
  *     the signals of fj_signals under their own names (upfront_fee, reposts, …), and
- *     "field:…" facts of the metadata (no_company_logo, no_company_profile, openings, …).
+ *     "field:…" facts of the metadata (company_logo, no_company_logo, openings, …), and
+ *     for Chinese postings, "meta:…" one-hot buckets of parsed metadata (ORFD's labels follow
+ *     58同城's metadata; in English, EMSCAD's salary and length patterns only taught the model
+ *     to distrust complete honest postings), so that a linear model can weigh ranges
+ *     rather than a single slope: the salary (pay period, single figure or range, monthly
+ *     maximum, max/min ratio, 面议/negotiable), applicants, response rate, openings, company
+ *     size (the upper figure of "50-99人"), openings per company size, company age at posting,
+ *     and the lengths in characters of title, description, profile, requirements, benefits
+ *     when present ("meta:NAME_bI": the I-th bucket of NAME).
  *
  * PART.features.tsv (UTF-8, one record a line, tab-separated; names escape \\, \t, \n, \r):
  *   fakejob-features<TAB>1
@@ -391,25 +399,14 @@ static bool empty_field(const fj_posting *p, fj_field f)
     return true;
 }
 
-/* "field:" facts of the posting's metadata. A missing company is left to the vague_company
- * signal: EMSCAD has no company column at all, so its absence there says nothing. */
+/* "field:" facts of the posting's metadata. The absence of an optional field is not a feature:
+ * which fields a posting has says more about where it was exported from (EMSCAD has no company
+ * column, ORFD no employment type, a pasted ad has no profile) than about fraud, and a model
+ * that learned it flagged short honest postings. A missing company is left to the vague_company
+ * signal. */
 static fj_status field_features(const sink *k, void *u, const fj_posting *p, fj_lang lang)
 {
-    static const struct {
-        fj_field f;
-        const char *name;
-    } absent[] = {
-        {FJ_FIELD_COMPANY_PROFILE, "field:no_company_profile"},
-        {FJ_FIELD_REQUIREMENTS, "field:no_requirements"},
-        {FJ_FIELD_BENEFITS, "field:no_benefits"},
-        {FJ_FIELD_SALARY, "field:no_salary"},
-        {FJ_FIELD_LOCATION, "field:no_location"},
-        {FJ_FIELD_EMPLOYMENT_TYPE, "field:no_employment_type"},
-    };
     fj_status st = FJ_OK;
-    for (size_t i = 0; st == FJ_OK && i < sizeof absent / sizeof absent[0]; i++)
-        if (empty_field(p, absent[i].f))
-            st = dense_lit(k, u, absent[i].name, 1);
     int b;
     if (st == FJ_OK && fj_posting_bool(p, FJ_FIELD_HAS_COMPANY_LOGO, &b))
         st = dense_lit(k, u, b ? "field:company_logo" : "field:no_company_logo", 1);
@@ -440,6 +437,222 @@ static fj_status field_features(const sink *k, void *u, const fj_posting *p, fj_
         st = dense_lit(k, u, "field:description_length", (double)dl / 100.0);
     if (st == FJ_OK)
         st = dense_lit(k, u, lang == FJ_LANG_ZH ? "field:lang_zh" : "field:lang_en", 1);
+    return st;
+}
+
+/* ---- metadata facts: parsed pay, counts and sizes as one-hot buckets ---- */
+
+/* The bucket of v among ascending upper bounds: "PREFIX<i>" for the first bound v is below,
+ * "PREFIX<n>" above them all. */
+static fj_status bucket(const sink *k, void *u, const char *prefix, double v, const double *bound,
+                        int n)
+{
+    int i = 0;
+    while (i < n && v >= bound[i])
+        i++;
+    char name[64];
+    snprintf(name, sizeof name, "%s%d", prefix, i);
+    return dense_lit(k, u, name, 1);
+}
+
+/* A decimal digit at s[i] (ASCII or full-width ０-９): its value, and its byte length in *w. */
+static int digit_at(const char *s, size_t n, size_t i, size_t *w)
+{
+    unsigned char c = (unsigned char)s[i];
+    if (c >= '0' && c <= '9') {
+        *w = 1;
+        return c - '0';
+    }
+    if (c == 0xEF && i + 2 < n && (unsigned char)s[i + 1] == 0xBC &&
+        (unsigned char)s[i + 2] >= 0x90 && (unsigned char)s[i + 2] <= 0x99) {
+        *w = 3;
+        return (unsigned char)s[i + 2] - 0x90;
+    }
+    return -1;
+}
+
+static bool has_sub(const char *s, size_t n, const char *lit)
+{
+    size_t m = strlen(lit);
+    for (size_t i = 0; m <= n && i + m <= n; i++)
+        if (memcmp(s + i, lit, m) == 0)
+            return true;
+    return false;
+}
+
+/* Up to `cap` numbers of a text, with k/K/千 (thousand) and 万/w/W (ten thousand) multipliers
+ * and thousands separators. Returns how many were found. */
+static int numbers(const char *s, size_t n, double *out, int cap)
+{
+    int found = 0;
+    for (size_t i = 0; i < n && found < cap;) {
+        size_t w;
+        int d = digit_at(s, n, i, &w);
+        if (d < 0) {
+            i++;
+            continue;
+        }
+        double v = 0, frac = 0, scale = 1;
+        bool dot = false;
+        while (i < n) {
+            d = digit_at(s, n, i, &w);
+            if (d >= 0) {
+                if (dot) {
+                    scale /= 10;
+                    frac += d * scale;
+                } else {
+                    v = v * 10 + d;
+                }
+                i += w;
+            } else if (s[i] == '.' && !dot && i + 1 < n && digit_at(s, n, i + 1, &w) >= 0) {
+                dot = true;
+                i++;
+            } else if (s[i] == ',' && !dot && i + 3 < n && digit_at(s, n, i + 1, &w) >= 0) {
+                i++; /* 12,000 */
+            } else {
+                break;
+            }
+        }
+        v += frac;
+        if (i < n && (s[i] == 'k' || s[i] == 'K'))
+            v *= 1000;
+        else if (i < n && (s[i] == 'w' || s[i] == 'W'))
+            v *= 10000;
+        else if (i + 2 < n && memcmp(s + i, "千", 3) == 0)
+            v *= 1000;
+        else if (i + 2 < n && memcmp(s + i, "万", 3) == 0)
+            v *= 10000;
+        out[found++] = v;
+    }
+    return found;
+}
+
+/* The salary field: its pay period, range, monthly maximum and width, as buckets. */
+static fj_status salary_features(const sink *k, void *u, const fj_posting *p)
+{
+    size_t n = 0;
+    const char *s = fj_posting_string(p, FJ_FIELD_SALARY, &n);
+    if (!s || !n)
+        return FJ_OK;
+    fj_status st = FJ_OK;
+    if (has_sub(s, n, "面议") || has_sub(s, n, "egotiable") || has_sub(s, n, "ompetitive"))
+        st = dense_lit(k, u, "meta:salary_negotiable", 1);
+    double v[4];
+    int nv = numbers(s, n, v, 4);
+    if (st != FJ_OK || nv == 0) {
+        return st == FJ_OK ? dense_lit(k, u, "meta:salary_no_figure", 1) : st;
+    }
+    double lo = v[0], hi = nv > 1 ? v[1] : v[0];
+    if (hi < lo) {
+        double t = lo;
+        lo = hi;
+        hi = t;
+    }
+    double per_month = 1;
+    const char *period = "meta:salary_per_month";
+    if (has_sub(s, n, "天") || has_sub(s, n, "日") || has_sub(s, n, "day") ||
+        has_sub(s, n, "daily")) {
+        per_month = 22;
+        period = "meta:salary_per_day";
+    } else if (has_sub(s, n, "小时") || has_sub(s, n, "时") || has_sub(s, n, "hour") ||
+               has_sub(s, n, "/hr")) {
+        per_month = 174;
+        period = "meta:salary_per_hour";
+    } else if (has_sub(s, n, "周") || has_sub(s, n, "week")) {
+        per_month = 4.33;
+        period = "meta:salary_per_week";
+    } else if (has_sub(s, n, "年") || has_sub(s, n, "year") || has_sub(s, n, "annum") ||
+               has_sub(s, n, "annual") || (!has_sub(s, n, "月") && hi >= 20000)) {
+        per_month = 1.0 / 12;
+        period = "meta:salary_per_year";
+    }
+    st = dense_lit(k, u, period, 1);
+    if (st == FJ_OK)
+        st = dense_lit(k, u, nv > 1 && hi > lo ? "meta:salary_range" : "meta:salary_single", 1);
+    double mhi = hi * per_month;
+    static const double mb[] = {2000, 3000, 4000, 5000, 6000, 8000, 10000, 15000, 25000, 50000};
+    if (st == FJ_OK)
+        st = bucket(k, u, "meta:salary_max_b", mhi, mb, (int)(sizeof mb / sizeof mb[0]));
+    if (st == FJ_OK)
+        st = dense_lit(k, u, "meta:salary_max", mhi / 1000.0);
+    if (st == FJ_OK && lo > 0 && nv > 1) {
+        static const double rb[] = {1.01, 1.3, 1.6, 2.01, 3.01, 5.01};
+        st = bucket(k, u, "meta:salary_ratio_b", hi / lo, rb, (int)(sizeof rb / sizeof rb[0]));
+        if (st == FJ_OK)
+            st = dense_lit(k, u, "meta:salary_ratio", hi / lo - 1);
+    }
+    return st;
+}
+
+/* The upper figure of a company size ("50-99人", "1000人以上", "11-50 employees"): 0 if none. */
+static double company_size_of(const fj_posting *p)
+{
+    size_t n = 0;
+    const char *s = fj_posting_string(p, FJ_FIELD_COMPANY_SIZE, &n);
+    double v[2];
+    int nv = s ? numbers(s, n, v, 2) : 0;
+    return nv ? v[nv - 1] : 0;
+}
+
+/* The length of a text field in characters (UTF-8 lead bytes). */
+static size_t field_chars(const fj_posting *p, fj_field f)
+{
+    size_t n = 0, c = 0;
+    const char *s = fj_posting_string(p, f, &n);
+    for (size_t i = 0; s && i < n; i++)
+        c += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return c;
+}
+
+static fj_status meta_features(const sink *k, void *u, const fj_posting *p)
+{
+    fj_status st = salary_features(k, u, p);
+    int64_t n;
+    if (st == FJ_OK && fj_posting_int(p, FJ_FIELD_APPLICANTS, &n)) {
+        static const double b[] = {1, 10, 50, 200, 1000, 5000};
+        st = bucket(k, u, "meta:applicants_b", (double)n, b, 6);
+    }
+    double d;
+    if (st == FJ_OK && fj_posting_number(p, FJ_FIELD_RESPONSE_RATE, &d)) {
+        static const double b[] = {0.001, 0.2, 0.4, 0.6, 0.8, 0.95, 0.999};
+        st = bucket(k, u, "meta:response_rate_b", d, b, 7);
+    }
+    double size = company_size_of(p);
+    if (st == FJ_OK && size > 0) {
+        static const double b[] = {10, 50, 100, 500, 1000};
+        st = bucket(k, u, "meta:company_size_b", size, b, 5);
+    }
+    if (st == FJ_OK && fj_posting_int(p, FJ_FIELD_OPENINGS, &n)) {
+        static const double b[] = {2, 4, 10, 30, 100};
+        st = bucket(k, u, "meta:openings_b", (double)n, b, 5);
+        if (st == FJ_OK && size > 0) {
+            static const double rb[] = {0.01, 0.05, 0.2, 0.5, 1.0};
+            st = bucket(k, u, "meta:openings_per_size_b", (double)n / size, rb, 5);
+        }
+    }
+    int64_t founded, at;
+    if (st == FJ_OK && fj_posting_time(p, FJ_FIELD_COMPANY_FOUNDED, &founded) &&
+        (fj_posting_time(p, FJ_FIELD_POSTED_AT, &at) ||
+         fj_posting_time(p, FJ_FIELD_OBSERVED_AT, &at))) {
+        static const double b[] = {0, 1, 2, 3, 5, 10, 20};
+        st = bucket(k, u, "meta:company_age_b", (double)(at - founded) / (365.25 * 86400), b, 7);
+    }
+    static const struct {
+        fj_field f;
+        const char *prefix;
+    } lens[] = {
+        {FJ_FIELD_TITLE, "meta:title_len_b"},
+        {FJ_FIELD_DESCRIPTION, "meta:description_len_b"},
+        {FJ_FIELD_COMPANY_PROFILE, "meta:profile_len_b"},
+        {FJ_FIELD_REQUIREMENTS, "meta:requirements_len_b"},
+        {FJ_FIELD_BENEFITS, "meta:benefits_len_b"},
+    };
+    static const double lb[] = {1, 10, 30, 80, 200, 500, 1500};
+    for (size_t i = 0; st == FJ_OK && i < sizeof lens / sizeof lens[0]; i++) {
+        size_t c = field_chars(p, lens[i].f);
+        if (c) /* absent fields say nothing (see field_features) */
+            st = bucket(k, u, lens[i].prefix, (double)c, lb, 7);
+    }
     return st;
 }
 
@@ -497,6 +710,8 @@ static fj_status extract(fj_context *ctx, const fj_posting *p, const fj_history_
     if (st != FJ_OK)
         return fj__errorf(err, st, "out of memory while extracting features");
     st = field_features(k, u, p, lang);
+    if (st == FJ_OK && lang == FJ_LANG_ZH)
+        st = meta_features(k, u, p);
     if (st != FJ_OK)
         return fj__errorf(err, st, "out of memory while extracting features");
     const fj_signal *sig;

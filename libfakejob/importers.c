@@ -22,6 +22,10 @@
  * nothing is lost. Empty values are left out. String values are trimmed of surrounding white
  * space. Unlabelled rows are skipped unless FJ_IMPORT_KEEP_UNLABELLED.
  */
+/* The formats have 18 (EMSCAD) and 38 (ORFD) columns; a header far wider is not one of them, and
+ * the duplicate-name check below is quadratic in the column count. */
+#define FJ__IMPORT_MAX_COLUMNS 1024
+
 #include "csv.h"
 
 #include <errno.h>
@@ -175,6 +179,10 @@ static fj_status read_header(fj_importer *imp, fj_error *err)
     if (r != FJ__CSV_ROW)
         return err ? err->status : FJ_ERR_IO;
     imp->ncols = 0;
+    if (row->nfields > FJ__IMPORT_MAX_COLUMNS)
+        return fj__error(err, FJ_ERR_LIMIT, NULL, -1, row->line,
+                         "line %lld: the header has %zu columns, over the limit of %d",
+                         row->line, row->nfields, FJ__IMPORT_MAX_COLUMNS);
     imp->names = calloc(row->nfields, sizeof *imp->names);
     imp->rule_of = calloc(row->nfields, sizeof *imp->rule_of);
     if (!imp->names || !imp->rule_of)

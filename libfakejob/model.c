@@ -92,6 +92,7 @@ void fj__part_free(fj__part *pt)
     free(pt->w);
     fj__svm_free(pt->svm);
     free(pt->svm_text);
+    free(pt->svm_src);
     free(pt->cv_json);
     memset(pt, 0, sizeof *pt);
 }
@@ -249,10 +250,137 @@ static bool parse_int_tok(const char **q, long *out)
     return true;
 }
 
+/* The correctly rounded double of the decimal at `s` (an optional '-', digits, an optional
+ * fraction and exponent) without strtod, for the common case of at most 19 significant digits
+ * and a value m * 10^-n with 0 <= n <= 27: the quotient (m << k) / 5^n (a 64-bit integer),
+ * rounded to 53 bits half-to-even with the remainder as sticky bit, times 2^-(k+n). false: not that
+ * case (the caller falls back to strtod). */
+static bool fast_decimal(const char *s, const char **end, double *out)
+{
+    const char *q = s;
+    bool neg = *q == '-';
+    if (neg)
+        q++;
+    uint64_t m = 0;
+    int digits = 0, frac = 0;
+    bool any = false;
+    for (int part = 0; part < 2; part++) {
+        for (; *q >= '0' && *q <= '9'; q++) {
+            if ((digits || *q != '0') && ++digits > 19)
+                return false;
+            m = m * 10 + (uint64_t)(*q - '0');
+            frac += part;
+            any = true;
+        }
+        if (part == 0 && *q == '.')
+            q++;
+        else
+            break;
+    }
+    if (!any)
+        return false;
+    long e10 = -frac;
+    if (*q == 'e' || *q == 'E') {
+        const char *r = q + 1;
+        bool eneg = *r == '-';
+        if (*r == '-' || *r == '+')
+            r++;
+        if (*r < '0' || *r > '9')
+            return false;
+        long e = 0;
+        for (; *r >= '0' && *r <= '9'; r++)
+            if ((e = e * 10 + (*r - '0')) > 10000)
+                return false;
+        e10 += eneg ? -e : e;
+        q = r;
+    }
+    if (m == 0) {
+        *out = neg ? -0.0 : 0.0;
+        *end = q;
+        return true;
+    }
+    if (e10 > 0 || e10 < -27)
+        return false;
+    int n = (int)-e10;
+    static const uint64_t pow5[28] = {1,
+                                      5,
+                                      25,
+                                      125,
+                                      625,
+                                      3125,
+                                      15625,
+                                      78125,
+                                      390625,
+                                      1953125,
+                                      9765625,
+                                      48828125,
+                                      244140625,
+                                      1220703125,
+                                      6103515625,
+                                      30517578125,
+                                      152587890625,
+                                      762939453125,
+                                      3814697265625,
+                                      19073486328125,
+                                      95367431640625,
+                                      476837158203125,
+                                      2384185791015625,
+                                      11920928955078125,
+                                      59604644775390625,
+                                      298023223876953125,
+                                      1490116119384765625,
+                                      7450580596923828125};
+    uint64_t p5 = pow5[n];
+    /* q = (m << k) / 5^n with k chosen so that 2^62 <= q < 2^64: one 128-by-64 division */
+    int lm = 64 - __builtin_clzll(m), lp = 64 - __builtin_clzll(p5);
+    int k = 64 + lp - lm - 1;
+    unsigned __int128 num = (unsigned __int128)m << k;
+    uint64_t quo, rem;
+#if defined(__GNUC__) && defined(__x86_64__)
+    __asm__("divq %4"
+            : "=a"(quo), "=d"(rem)
+            : "a"((uint64_t)num), "d"((uint64_t)(num >> 64)), "rm"(p5));
+#else
+    quo = (uint64_t)(num / p5);
+    rem = (uint64_t)(num % p5);
+#endif
+    int drop = (64 - __builtin_clzll(quo)) - 53; /* 10 or 11 guard bits */
+    uint64_t top = quo >> drop, rest = quo & ((UINT64_C(1) << drop) - 1);
+    uint64_t half = UINT64_C(1) << (drop - 1);
+    if (rest > half || (rest == half && (rem != 0 || (top & 1))))
+        top++;
+    /* value = top * 2^(drop - k - n), the power of two built from its bits (exact: never
+     * subnormal, as top >= 2^52 and drop - k - n >= -64 - 125 - 27) */
+    uint64_t pbits = (uint64_t)(1023 + drop - k - n) << 52;
+    double scale;
+    memcpy(&scale, &pbits, sizeof scale);
+    double v = (double)top * scale;
+    *out = neg ? -v : v;
+    *end = q;
+    return true;
+}
+
+double fj__parse_double(const char *s, const char **end)
+{
+    double v;
+    const char *e;
+    /* the fast path only when the number ends there (not "0x1p3", "1.5f", a locale's "0,5"…) */
+    if (fast_decimal(s, &e, &v) &&
+        !((*e >= '0' && *e <= '9') || *e == '.' || *e == ',' || *e == 'x' || *e == 'X' ||
+          *e == 'e' || *e == 'E' || *e == 'p' || *e == 'P' || (unsigned char)*e >= 0x80)) {
+        *end = e;
+        return v;
+    }
+    char *se;
+    v = strtod(s, &se);
+    *end = se;
+    return v;
+}
+
 static bool parse_dbl_tok(const char **q, double *out)
 {
-    char *e;
-    double v = strtod(*q, &e);
+    const char *e;
+    double v = fj__parse_double(*q, &e);
     if (e == *q || !isfinite(v))
         return false;
     *out = v;
@@ -558,6 +686,9 @@ static fj_status write_file(const char *dir, const char *name, const char *data,
     return FJ_OK;
 }
 
+static fj_status read_checked(const char *dir, const char *name, const char *sum, size_t bytes,
+                              char **data, size_t *len, fj_error *err);
+
 /* ---- weights ---- */
 
 static bool weights_write(const fj__part *pt, fj_buf *out)
@@ -785,7 +916,19 @@ fj_status fj_model_save(const fj_model *m, const char *dir, fj_error *err)
         fj__buf_free(&b);
         if (st == FJ_OK) {
             snprintf(name, sizeof name, "%s.svm.model", pt->lang);
-            st = write_file(dir, name, pt->svm_text, pt->svm_len, files, err);
+            char *text = pt->svm_text, *lazy = NULL;
+            size_t tlen = pt->svm_len;
+            if (!text && pt->svm_src) {
+                /* a loaded linear part: its libsvm model is read (and verified) only now */
+                st = read_checked(pt->svm_src, name, pt->svm_sha, pt->svm_len, &lazy, &tlen, err);
+                text = lazy;
+            } else if (!text) {
+                st = fj__errorf(err, FJ_ERR_ARGUMENT, "fj_model_save: part '%s' has no SVM model",
+                                pt->lang);
+            }
+            if (st == FJ_OK)
+                st = write_file(dir, name, text, tlen, files, err);
+            free(lazy);
         }
         if (st == FJ_OK) {
             char *cal = calibration_text(pt, err);
@@ -847,18 +990,26 @@ static fj_status load_verified(const char *dir, json_t *files, const char *name,
     json_t *e = json_object_get(files, name);
     json_t *bytes = json_object_get(e, "bytes");
     const char *sum = json_string_value(json_object_get(e, "sha256"));
-    if (!json_is_object(e) || !json_is_integer(bytes) || !sum || strlen(sum) != 64)
+    if (!json_is_object(e) || !json_is_integer(bytes) || json_integer_value(bytes) < 0 || !sum ||
+        strlen(sum) != 64)
         return fj__errorf(err, FJ_ERR_MODEL,
                           "%s/manifest.json: no \"bytes\" and \"sha256\" entry for '%s'", dir,
                           name);
+    return read_checked(dir, name, sum, (size_t)json_integer_value(bytes), data, len, err);
+}
+
+/* Read a file of the bundle and verify its size and SHA-256 (lowercase hex). */
+static fj_status read_checked(const char *dir, const char *name, const char *sum, size_t bytes,
+                              char **data, size_t *len, fj_error *err)
+{
     fj_status st = read_file(dir, name, data, len, err);
     if (st != FJ_OK)
         return st;
-    if ((json_int_t)*len != json_integer_value(bytes)) {
+    if (*len != bytes) {
         st = fj__errorf(err, FJ_ERR_MODEL,
-                        "%s/%s: %zu bytes where the manifest says %lld (truncated or "
+                        "%s/%s: %zu bytes where the manifest says %zu (truncated or "
                         "altered)",
-                        dir, name, *len, (long long)json_integer_value(bytes));
+                        dir, name, *len, bytes);
     } else {
         char hex[65];
         fj__sha256_hex(*data, *len, hex);
@@ -915,11 +1066,27 @@ static fj_status load_part(fj__part *pt, const char *dir, json_t *files, fj_erro
     }
     snprintf(name, sizeof name, "%s.svm.model", pt->lang);
     snprintf(path, sizeof path, "%s/%s", dir, name);
+    pt->sign = 1;
+    if (pt->kernel == FJ_KERNEL_LINEAR) {
+        /* scoring uses the primal weights: the libsvm model is verified now (a damaged bundle
+         * is refused at load) but not kept; fj_model_save reads it again */
+        char *text = NULL;
+        st = load_verified(dir, files, name, &text, &pt->svm_len, err);
+        free(text);
+        if (st != FJ_OK)
+            return st;
+        const char *sum =
+            json_string_value(json_object_get(json_object_get(files, name), "sha256"));
+        pt->svm_src = strdup(dir);
+        if (!pt->svm_src)
+            return fj__nomem(err);
+        memcpy(pt->svm_sha, sum, 65);
+        return FJ_OK;
+    }
     st = load_verified(dir, files, name, &pt->svm_text, &pt->svm_len, err);
     if (st != FJ_OK)
         return st;
-    pt->sign = 1;
-    if (pt->kernel == FJ_KERNEL_RBF) {
+    {
         st = fj__svm_parse(&pt->svm, pt->svm_text, pt->svm_len, path, err);
         if (st != FJ_OK)
             return st;

@@ -126,8 +126,11 @@ typedef struct fj__part {
     double b;              /* margin = w.x + b, positive toward fraud */
     struct svm_model *svm; /* RBF: parsed libsvm model (owned, fj__svm_free); else NULL */
     double sign;           /* +1 when libsvm's first label is fraud, else -1 */
-    char *svm_text;        /* PART.svm.model bytes */
+    char *svm_text;        /* PART.svm.model bytes (NULL for a loaded linear part: see svm_src) */
     size_t svm_len;
+    char *svm_src;           /* a loaded linear part: the bundle folder its svm.model is read from
+                                (lazily, by fj_model_save; scoring does not need it) */
+    char svm_sha[65];        /* … and that file's SHA-256 from the manifest */
     double platt_a, platt_b; /* P(fraud) = 1 / (1 + exp(a * margin + b)) */
     double t_fraud, t_susp;
     char *cv_json; /* the part's cross-validated metrics as a JSON object text (or NULL) */
@@ -165,6 +168,10 @@ void fj__cnum_end(fj__cnum *cn);
 /** The shortest %.15g/%.16g/%.17g form of `d` that reads back exactly (between
  *  fj__cnum_begin and fj__cnum_end); returns the length. `buf` holds at least 32 bytes. */
 int fj__fmt_double(char *buf, double d);
+/** strtod for the C locale (call between fj__cnum_begin and fj__cnum_end), several times
+ *  faster for plain decimals of up to 19 significant digits (the model files' numbers), with
+ *  the same correctly rounded result; `*end` as strtod's. */
+double fj__parse_double(const char *s, const char **end);
 /** JSON text re-serialized the way bundles store it (compact, sorted keys, 10 digits), in a
  *  malloc'd string; NULL for invalid JSON or no memory. */
 char *fj__json_normalize(const char *text);

@@ -266,8 +266,9 @@ static fj_status entry_of(fj__text *tx, uint32_t cp, uint32_t *entry, char *spil
         return FJ_OK;
     }
     uint32_t off = (uint32_t)tx->cache.len;
-    if (!fj__buf_append(&tx->cache, spill, n))
+    if (!fj__buf_append(&tx->cache, spill, n) || !fj__buf_reserve(&tx->cache, 4))
         return fj__nomem(err);
+    memset(tx->cache.data + tx->cache.len, 0, 4); /* read (not used) by put_entry */
     uint32_t space = memchr(spill, ' ', n) ? ENTRY_SPACE : 0;
     *slot = *entry = (off << 9) | space | ((uint32_t)n << 2) | (nbb << 1) | 1u;
     return FJ_OK;
@@ -330,12 +331,19 @@ static inline bool put_entry(fj__text *tx, fj_normtext *nt, uint32_t e, const ch
     size_t n = ENTRY_LEN(e);
     if (e & ENTRY_SPACE)
         return put_bytes(nt, src, n, orig);
-    if (!nt_room(nt, n))
+    if (!nt_room(nt, n < 4 ? 4 : n))
         return false;
     size_t o = nt->text.len;
-    memcpy(nt->text.data + o, src, n);
-    for (size_t k = 0; k < n; k++)
-        nt->orig[o + k] = orig;
+    char *d = nt->text.data + o;
+    uint32_t *m = nt->orig + o;
+    if (n <= 4) { /* the cache keeps 4 bytes to spare after its last entry */
+        memcpy(d, src, 4);
+        m[0] = m[1] = m[2] = m[3] = orig;
+    } else {
+        memcpy(d, src, n);
+        for (size_t k = 0; k < n; k++)
+            m[k] = orig;
+    }
     nt->text.len = o + n;
     return true;
 }
@@ -535,6 +543,11 @@ static long long check_utf8(const char *str, size_t len)
 #else
             i++;
 #endif
+            continue;
+        }
+        if (c >= 0xE1 && c <= 0xEC && len - i > 2 && (s[i + 1] & 0xC0) == 0x80 &&
+            (s[i + 2] & 0xC0) == 0x80) { /* most of the BMP (all CJK): no special case */
+            i += 3;
             continue;
         }
         size_t n;

@@ -135,15 +135,23 @@ static fj_status explain(score_scratch *s, const fj__part *pt, const fj_posting 
         s->contrib_cap = v->n + 1;
     }
     bool toward_fraud = verdict != FJ_VERDICT_LEGIT;
-    size_t nc = 0;
+    /* the `max_reasons` largest contributions toward the verdict, in contrib_cmp's order: kept
+     * sorted by insertion (a handful out of hundreds of features; no full sort) */
+    size_t keep = max_reasons < v->n ? max_reasons : v->n, nc = 0;
     for (size_t i = 0; i < v->n; i++) {
         double c = pt->w[v->e[i].idx] * v->e[i].val;
-        if ((toward_fraud && c > 1e-6) || (!toward_fraud && c < -1e-6))
-            s->contrib[nc++] = (contrib){c, i};
+        if (!((toward_fraud && c > 1e-6) || (!toward_fraud && c < -1e-6)))
+            continue;
+        contrib x = {c, i};
+        if (nc == keep && (nc == 0 || contrib_cmp(&x, &s->contrib[nc - 1]) >= 0))
+            continue;
+        size_t at = nc < keep ? nc++ : nc - 1;
+        while (at > 0 && contrib_cmp(&x, &s->contrib[at - 1]) < 0) {
+            s->contrib[at] = s->contrib[at - 1];
+            at--;
+        }
+        s->contrib[at] = x;
     }
-    qsort(s->contrib, nc, sizeof *s->contrib, contrib_cmp);
-    if (nc > max_reasons)
-        nc = max_reasons;
     if (s->reasons_cap < nc + 1) {
         fj_reason *r = realloc(s->reasons, (nc + 1) * sizeof *r);
         size_t *no = realloc(s->name_off, (nc + 1) * sizeof *no);

@@ -10,7 +10,6 @@
 
 #include <unicode/ubrk.h>
 #include <unicode/unorm2.h>
-#include <unicode/utext.h>
 #include <unicode/utrans.h>
 
 struct sb_stemmer;

@@ -205,8 +205,7 @@ static const fj__cue *word_cue_at(const scan *s, size_t i, size_t k, size_t *end
     size_t len = k - i;
     *end = k;
     for (const fj__cue *c = fj__word_cues; c->text; c++)
-        if (c->text[0] == s->t[i] && strlen(c->text) == len &&
-            memcmp(s->t + i, c->text, len) == 0)
+        if (c->text[0] == s->t[i] && strlen(c->text) == len && memcmp(s->t + i, c->text, len) == 0)
             return c;
     static const fj__cue q = {"q", FJ_CUE_QQ, 0}, v = {"v", FJ_CUE_WECHAT, 0};
     if (len == 1 && s->t[i] == 'q' &&
@@ -883,22 +882,15 @@ static size_t at_letter(scan *s, size_t i, bool link_start)
     return alnum_end;
 }
 
-/* What a byte may start: nothing (most punctuation and the space), a number, a word, a
- * placeholder, money, a phone number, or a non-ASCII character. */
-enum { B_NONE, B_DIGIT, B_LOWER, B_HASH, B_DOLLAR, B_PHONE, B_HIGH };
-#define R10(x) x, x, x, x, x, x, x, x, x, x
-static const uint8_t byte_class[256] = {
-    ['0'] = R10(B_DIGIT),
-    ['a'] = R10(B_LOWER),
-    ['k'] = R10(B_LOWER),
-    ['u'] = B_LOWER, B_LOWER, B_LOWER, B_LOWER, B_LOWER, B_LOWER,
-    ['#'] = B_HASH,
-    ['$'] = B_DOLLAR,
-    ['+'] = B_PHONE,
-    ['('] = B_PHONE,
-    [0x80] = R10(B_HIGH), R10(B_HIGH), R10(B_HIGH), R10(B_HIGH), R10(B_HIGH), R10(B_HIGH),
-    R10(B_HIGH), R10(B_HIGH), R10(B_HIGH), R10(B_HIGH), R10(B_HIGH), R10(B_HIGH),
-    B_HIGH, B_HIGH, B_HIGH, B_HIGH, B_HIGH, B_HIGH, B_HIGH, B_HIGH,
+/* The bytes where something may start, a bit each: a number (digits), a word (a-z), a
+ * placeholder (#), money ($), a phone number (+ and parenthesis) and every byte of a non-ASCII
+ * character. The scan steps over the others (spaces, most punctuation) at once. */
+#define BIT(c) (1ull << ((c)&63))
+static const uint64_t may_start[4] = {
+    BIT('#') | BIT('$') | BIT('(') | BIT('+') | 0x3FFull << ('0' & 63), /* 0x00-0x3F */
+    0x3FFFFFFull << ('a' & 63),                                         /* 0x40-0x7F */
+    ~0ull,
+    ~0ull,
 };
 
 void fj__scan_begin(fj__scanner *s, fj__text *tx, const char *t, size_t n, bool money_field)
@@ -921,10 +913,10 @@ bool fj__scan_until(fj__scanner *sc, size_t limit)
     /* a money value after a cue is a typed token that starts at the cue: go on while a pending
      * money cue that starts before `limit` may still find its value */
     while (i < n && !s->fail &&
-           (i < limit || (s->cue_kind == FJ_CUE_MONEY && s->cue_start < limit &&
-                          i <= s->cue_end + 24))) {
+           (i < limit ||
+            (s->cue_kind == FJ_CUE_MONEY && s->cue_start < limit && i <= s->cue_end + 24))) {
         unsigned char c = (unsigned char)t[i];
-        if (byte_class[c] == B_NONE) {
+        if (!(may_start[c >> 6] >> (c & 63) & 1)) {
             i++;
             continue;
         }

@@ -52,7 +52,7 @@ void fj_train_params_init(fj_train_params *p)
     p->per_language = 1;
     p->target_precision = 0.9;
     p->min_df = 2;
-    p->max_features = 200000;
+    p->max_features = 30000;
     p->name = "fakejob";
     p->version = "1.0.0";
 }

@@ -667,7 +667,8 @@ static const char *const cache_texts[] = {
     "don\xe2\x80\x99t stop, it's fine don t stop",
     "#URL_abc# #EMAIL_def# url email",
     "call 138 1234 5678 or (555) 123-4567 call",
-    "\xe6\x8b\x9b\xe8\x81\x98\xe5\xae\xa2\xe6\x9c\x8d \xe6\x97\xa5\xe7\xbb\x93" "300\xe5\x85\x83 "
+    "\xe6\x8b\x9b\xe8\x81\x98\xe5\xae\xa2\xe6\x9c\x8d \xe6\x97\xa5\xe7\xbb\x93"
+    "300\xe5\x85\x83 "
     "\xe5\xbe\xae\xe4\xbf\xa1 abc123 abc123",
     "Sales\xe9\x94\x80\xe5\x94\xae manager \xe6\x9c\x88\xe8\x96\xaa 8000 manager sales",
     "\xef\xbc\xb1\xef\xbc\xb1\xef\xbc\x9a\xef\xbc\x91\xef\xbc\x92\xef\xbc\x93\xef\xbc\x94\xef\xbc"
@@ -774,15 +775,85 @@ Test(tokenize, random_texts_tokenize_the_same_cached_or_not, .timeout = 120)
     /* pieces that exercise typed tokens, cues, non-ASCII and punctuation around the memoized
      * chunks; random texts from them (a fixed seed), tokenized in two contexts whose caches
      * hold different things at each text: one in order, twice; one in reverse order */
-    static const char *const pieces[] = {
-        "a", "q", "v", "qq", "vx", "wechat", "salary", "pay", "fee", "deposit", "rmb", "usd",
-        "us$", "yuan", "k", "per ", "hour", "month", "id", "no", "is", "me", "www.", "http://",
-        ".com", "bit.ly", "gmail.com", "@", "0", "5", "12", "138", "1234", "5678", "+", "(", ")",
-        "-", "~", ".", ",", ":", "'", "_", "#", "#url_", "/", "$", " ", " ", " ", "  ", "\t",
-        "\n", "A", "Q", "Don", "\xef\xbc\xb1", "\xef\xbc\x91", "\xef\xbc\x9a", "\xe5\xbe\xae\xe4\xbf\xa1",
-        "\xe6\x97\xa5\xe7\xbb\x93", "\xe5\x85\x83", "\xe4\xb8\x87", "\xe6\x8b\x9b\xe8\x81\x98",
-        "\xe8\xaa\xa0", "\xc2\xa5", "e\xcc\x81", "\xcc\x81", "\xe2\x80\x99", "\xf0\x9f\x98\x80",
-        "running", "studies", "the", "team", "work", "experience,", "e.g.", "node.js"};
+    static const char *const pieces[] = {"a",
+                                         "q",
+                                         "v",
+                                         "qq",
+                                         "vx",
+                                         "wechat",
+                                         "salary",
+                                         "pay",
+                                         "fee",
+                                         "deposit",
+                                         "rmb",
+                                         "usd",
+                                         "us$",
+                                         "yuan",
+                                         "k",
+                                         "per ",
+                                         "hour",
+                                         "month",
+                                         "id",
+                                         "no",
+                                         "is",
+                                         "me",
+                                         "www.",
+                                         "http://",
+                                         ".com",
+                                         "bit.ly",
+                                         "gmail.com",
+                                         "@",
+                                         "0",
+                                         "5",
+                                         "12",
+                                         "138",
+                                         "1234",
+                                         "5678",
+                                         "+",
+                                         "(",
+                                         ")",
+                                         "-",
+                                         "~",
+                                         ".",
+                                         ",",
+                                         ":",
+                                         "'",
+                                         "_",
+                                         "#",
+                                         "#url_",
+                                         "/",
+                                         "$",
+                                         " ",
+                                         " ",
+                                         " ",
+                                         "  ",
+                                         "\t",
+                                         "\n",
+                                         "A",
+                                         "Q",
+                                         "Don",
+                                         "\xef\xbc\xb1",
+                                         "\xef\xbc\x91",
+                                         "\xef\xbc\x9a",
+                                         "\xe5\xbe\xae\xe4\xbf\xa1",
+                                         "\xe6\x97\xa5\xe7\xbb\x93",
+                                         "\xe5\x85\x83",
+                                         "\xe4\xb8\x87",
+                                         "\xe6\x8b\x9b\xe8\x81\x98",
+                                         "\xe8\xaa\xa0",
+                                         "\xc2\xa5",
+                                         "e\xcc\x81",
+                                         "\xcc\x81",
+                                         "\xe2\x80\x99",
+                                         "\xf0\x9f\x98\x80",
+                                         "running",
+                                         "studies",
+                                         "the",
+                                         "team",
+                                         "work",
+                                         "experience,",
+                                         "e.g.",
+                                         "node.js"};
     size_t np = sizeof pieces / sizeof pieces[0];
     enum { TEXTS = 1500 };
     char *texts[TEXTS];
@@ -807,13 +878,12 @@ Test(tokenize, random_texts_tokenize_the_same_cached_or_not, .timeout = 120)
                   &first[i]);
     for (int i = TEXTS; i-- > 0;) {
         tokens_of(c2, i % 3 ? FJ_FIELD_DESCRIPTION : FJ_FIELD_SALARY, texts[i], lens[i], &b);
-        cr_assert_str_eq(b.data, first[i].data, "text %d in another order: %.*s", i,
-                         (int)lens[i], texts[i]);
+        cr_assert_str_eq(b.data, first[i].data, "text %d in another order: %.*s", i, (int)lens[i],
+                         texts[i]);
     }
     for (int i = 0; i < TEXTS; i++) {
         tokens_of(ctx, i % 3 ? FJ_FIELD_DESCRIPTION : FJ_FIELD_SALARY, texts[i], lens[i], &b);
-        cr_assert_str_eq(b.data, first[i].data, "text %d again: %.*s", i, (int)lens[i],
-                         texts[i]);
+        cr_assert_str_eq(b.data, first[i].data, "text %d again: %.*s", i, (int)lens[i], texts[i]);
         fj__buf_free(&first[i]);
         free(texts[i]);
     }

@@ -2,7 +2,8 @@
 # tests/tsan.sh [BUILD_DIR] - the thread tests under ThreadSanitizer.
 #
 # Configures a ThreadSanitizer build of this source tree in BUILD_DIR (default: a temporary
-# folder, removed afterwards), builds it, and runs the tests that can run under TSan: the
+# folder, removed afterwards; when the source tree is itself configured in place, a copy made by
+# `make distdir`), builds it, and runs the tests that can run under TSan: the
 # multi-threaded scoring test (tests/test_threads: 8 threads sharing one model, batch scoring,
 # concurrent loading and training) and the CLI suite (tests/cli.sh, whose batch scoring runs
 # worker threads). The Criterion suites cannot: Criterion's runner fails to start under TSan
@@ -22,7 +23,15 @@ mkdir -p "$build" || exit 1
 cd "$build" || exit 1
 start=$(date +%s)
 if [ ! -f Makefile ]; then
-    "$srcdir/configure" -q --enable-sanitizers=thread --disable-python >configure.log 2>&1 || {
+    src=$srcdir
+    if [ -f "$srcdir/config.status" ]; then
+        # the source tree is configured in place (as CI does): configure cannot build it out
+        # of tree, so build from a clean copy of the distributed sources instead
+        (cd "$srcdir" && make -s distdir distdir="$build/src") >distdir.log 2>&1 || {
+            tail -20 distdir.log; exit 1; }
+        src=$build/src
+    fi
+    "$src/configure" -q --enable-sanitizers=thread --disable-python >configure.log 2>&1 || {
         tail -20 configure.log; exit 1; }
 fi
 make -j"${JOBS:-2}" >build.log 2>&1 || { tail -40 build.log; exit 1; }

@@ -31,6 +31,8 @@ static void usage(FILE *out)
             "                      repost history in time order\n"
             "  --json              print the metrics as one JSON object\n"
             "  --plot FILE.svg     draw the ROC and precision-recall curves (SVG)\n"
+            "  --scores FILE       write a JSON line per posting: id, group, lang, label,\n"
+            "                      score, verdict (and --cv: the fold it was held out in)\n"
             "  --cv                no model: cross-validate training on the corpus and measure\n"
             "                      the out-of-fold scores\n"
             "  --folds K           folds for --cv (default 5)\n"
@@ -44,7 +46,7 @@ static void usage(FILE *out)
 }
 
 typedef struct eval_args {
-    const char *model, *plot, *group_by;
+    const char *model, *plot, *group_by, *scores_out;
     double threshold;
     bool replay, json, cv, strict, quiet;
     int folds;
@@ -107,6 +109,9 @@ static int parse_args(int argc, char **argv, eval_args *a)
         } else if (strcmp(s, "--plot") == 0) {
             NEEDS_VALUE;
             a->plot = val;
+        } else if (strcmp(s, "--scores") == 0) {
+            NEEDS_VALUE;
+            a->scores_out = val;
         } else if (strcmp(s, "--folds") == 0) {
             NEEDS_VALUE;
             char *end;
@@ -316,6 +321,42 @@ static int write_plot(const eval_args *a, const double *scores, const int *label
     return CLI_OK;
 }
 
+/* --scores: one JSON object a line per evaluated posting, in dataset order. */
+static int write_scores(const eval_args *a, const fj_dataset *d, const double *scores,
+                        const fj_verdict *verdicts, const int *folds)
+{
+    FILE *f = fopen(a->scores_out, "wb");
+    if (!f) {
+        cli_warn("eval", "cannot write '%s': %s", a->scores_out, strerror(errno));
+        return CLI_IO;
+    }
+    size_t n = fj_dataset_size(d);
+    for (size_t i = 0; i < n; i++) {
+        const fj_posting *p = fj_dataset_posting(d, i);
+        size_t len = 0;
+        const char *s = fj_posting_string(p, FJ_FIELD_ID, &len);
+        fputs("{\"id\":", f);
+        cli_json_string(f, s ? s : "", s ? len : 0);
+        s = fj_dataset_group(d, i);
+        fputs(",\"group\":", f);
+        cli_json_string(f, s ? s : "", s ? strlen(s) : 0);
+        fprintf(f, ",\"lang\":\"%s\",\"label\":%d", fj_lang_name(fj_posting_detect_lang(p)),
+                fj_dataset_label(d, i) == FJ_LABEL_FRAUD);
+        if (folds)
+            fprintf(f, ",\"fold\":%d", folds[i]);
+        fprintf(f, ",\"score\":%.9g,\"verdict\":\"%s\"}\n", scores[i],
+                fj_verdict_name(verdicts[i]));
+    }
+    bool ok = !ferror(f);
+    if (fclose(f) != 0)
+        ok = false;
+    if (!ok) {
+        cli_warn("eval", "cannot write '%s': %s", a->scores_out, strerror(errno));
+        return CLI_IO;
+    }
+    return CLI_OK;
+}
+
 int cmd_eval(int argc, char **argv)
 {
     eval_args a;
@@ -333,6 +374,7 @@ int cmd_eval(int argc, char **argv)
     fj_dataset *d = NULL;
     fj_context *ctx = NULL;
     double *scores = NULL;
+    int *folds = NULL;
     fj_verdict *verdicts = NULL;
     int *labels = NULL;
     if (fj_dataset_new(&d, &err) != FJ_OK || fj_context_new(&ctx, &err) != FJ_OK) {
@@ -361,7 +403,8 @@ int cmd_eval(int argc, char **argv)
     scores = malloc(n * sizeof *scores);
     verdicts = malloc(n * sizeof *verdicts);
     labels = malloc(n * sizeof *labels);
-    if (!scores || !verdicts || !labels) {
+    folds = a.cv ? malloc(n * sizeof *folds) : NULL;
+    if (!scores || !verdicts || !labels || (a.cv && !folds)) {
         cli_warn("eval", "out of memory");
         status = CLI_FAIL;
         goto done;
@@ -378,7 +421,7 @@ int cmd_eval(int argc, char **argv)
         params.folds = a.folds;
         if (!a.quiet)
             params.progress = cv_progress;
-        st = fj_cross_validate(d, &params, scores, NULL, verdicts, NULL, &err);
+        st = fj_cross_validate(d, &params, scores, NULL, verdicts, folds, &err);
         if (st == FJ_OK)
             st = fj_metrics_compute(scores, labels, verdicts, n, a.threshold, &m, &err);
         snprintf(what, sizeof what, "%d-fold cross-validation grouped by %s", a.folds,
@@ -415,6 +458,11 @@ int cmd_eval(int argc, char **argv)
         status = CLI_IO;
         goto done;
     }
+    if (a.scores_out) {
+        status = write_scores(&a, d, scores, verdicts, folds);
+        if (status)
+            goto done;
+    }
     if (a.plot) {
         char title[600];
         snprintf(title, sizeof title, "fakejob eval: %s", what);
@@ -422,6 +470,7 @@ int cmd_eval(int argc, char **argv)
     }
 done:
     free(scores);
+    free(folds);
     free(verdicts);
     free(labels);
     free(a.files);

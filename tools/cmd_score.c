@@ -6,8 +6,11 @@
  * and the stream goes on.
  *
  * Postings go through fj_score_json_batch, which writes the result lines: regular files in
- * chunks on several threads, a pipe or a terminal line by line, each result written as soon as
- * its line arrives. The table is written from fj_score_with's results, one posting at a time.
+ * chunks (on --threads N threads, default 1, 0 for one per CPU); from a pipe or a terminal,
+ * what has arrived is scored before waiting for more, so each result is written as soon as its
+ * line arrives (and a fast pipe is still scored in chunks). The batches reuse the same contexts,
+ * so their scratch stays warm from one chunk to the next. The table is written from fj_score_with's
+ * results, one posting at a time.
  *
  * Exit status: 0 every line was processed (error results included); 1 with --strict when a
  * line gave an error result; 2 bad flags; 3 an input file or the history store could not be
@@ -17,6 +20,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -40,7 +44,7 @@ static void usage(FILE *out)
             "  --threshold-suspicious Y     score from which it is suspicious (0..1, <= X)\n"
             "  --reasons N                  reasons per result (default 5, 0 for none)\n"
             "  --format json|table          JSONL (default when not a terminal) or a table\n"
-            "  --threads N                  worker threads (default: one per CPU)\n"
+            "  --threads N                  worker threads (default 1; 0: one per CPU)\n"
             "  --strict                     exit 1 when any line gave an error result\n"
             "  -q, --quiet                  no summary or warnings on standard error\n"
             "  -h, --help                   this help\n\n"
@@ -86,6 +90,7 @@ static int parse_args(int argc, char **argv, score_args *a)
     memset(a, 0, sizeof *a);
     a->t_fraud = a->t_susp = -1;
     a->reasons = 5;
+    a->threads = 1;
     a->table = -1;
     a->files = calloc((size_t)argc + 1, sizeof *a->files);
     if (!a->files)
@@ -234,7 +239,9 @@ typedef struct scorer {
     const score_args *a;
     fj_model *model;
     fj_history *hist;
-    fj_context *ctx;
+    fj_context *ctx;   /* the table's, and the batches' first worker's */
+    fj_context **ctxs; /* [nthreads]: the batches' contexts, warm from chunk to chunk */
+    int nthreads;
     fj_posting *p;
     fj_score_options so;
     out_state out;
@@ -252,7 +259,8 @@ static void flush_chunk(scorer *s)
         return;
     fj_batch_options bo;
     fj_batch_options_init(&bo);
-    bo.threads = s->n == 1 ? 1 : (int)s->a->threads;
+    bo.threads = s->n == 1 ? 1 : s->nthreads;
+    bo.contexts = s->ctxs;
     bo.history = s->hist;
     bo.score = &s->so;
     bo.lines = s->lineno;
@@ -330,6 +338,21 @@ static bool streaming_input(const cli_reader *r)
     return fstat(fileno(r->fp), &sb) != 0 || !S_ISREG(sb.st_mode);
 }
 
+/* Whether more input can be read from a pipe or terminal without waiting: bytes already in
+ * stdio's buffer (glibc) or on the descriptor. A line that arrives alone is answered at once;
+ * lines that arrive together (a fast pipe) are scored together, in chunks. */
+static bool input_pending(const cli_reader *r)
+{
+#ifdef __GLIBC__
+    if (r->fp->_IO_read_ptr < r->fp->_IO_read_end)
+        return true;
+#else
+    return false; /* unknown buffering: answer line by line */
+#endif
+    struct pollfd pfd = {.fd = fileno(r->fp), .events = POLLIN};
+    return poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN);
+}
+
 int cmd_score(int argc, char **argv)
 {
     score_args a;
@@ -366,6 +389,22 @@ int cmd_score(int argc, char **argv)
         rc = CLI_FAIL;
         goto out;
     }
+    s.nthreads = a.threads > 0 ? (int)a.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (s.nthreads < 1)
+        s.nthreads = 1;
+    s.ctxs = calloc((size_t)s.nthreads, sizeof *s.ctxs);
+    if (!s.ctxs) {
+        cli_warn("score", "out of memory");
+        rc = CLI_FAIL;
+        goto out;
+    }
+    s.ctxs[0] = s.ctx;
+    for (int t = 1; t < s.nthreads; t++)
+        if (fj_context_new(&s.ctxs[t], &err) != FJ_OK) {
+            cli_warn("score", "%s", err.message);
+            rc = CLI_FAIL;
+            goto out;
+        }
     s.lines = calloc(CHUNK, sizeof *s.lines);
     s.lens = calloc(CHUNK, sizeof *s.lens);
     s.lineno = calloc(CHUNK, sizeof *s.lineno);
@@ -403,8 +442,8 @@ int cmd_score(int argc, char **argv)
         s.lens[s.n] = r.len;
         s.lineno[s.n] = r.lineno;
         s.n++;
-        if (streaming_input(&r))
-            flush_chunk(&s); /* a pipe or terminal: answer each line as it arrives */
+        if (streaming_input(&r) && !input_pending(&r))
+            flush_chunk(&s); /* a pipe or terminal: answer what arrived before waiting */
     }
     flush_chunk(&s);
     cli_reader_free(&r);
@@ -426,6 +465,9 @@ out:
     free(s.lens);
     free(s.lineno);
     fj_posting_free(s.p);
+    for (int t = 1; s.ctxs && t < s.nthreads; t++)
+        fj_context_free(s.ctxs[t]);
+    free(s.ctxs);
     fj_context_free(s.ctx);
     fj_history_close(s.hist);
     fj_model_free(s.model);

@@ -35,7 +35,7 @@ static void usage(FILE *out)
             "  --target-precision P     cross-validated precision of the fraud threshold\n"
             "                           (default 0.9)\n"
             "  --min-df N               drop n-grams in fewer than N postings (default 2)\n"
-            "  --max-features N         keep at most N n-grams per language (default 200000)\n"
+            "  --max-features N         keep at most N n-grams per language (default 30000)\n"
             "  --single-model           one model for all languages (default: one per\n"
             "                           language when each has both classes)\n"
             "  --no-class-weights       do not weight classes by their frequency\n"

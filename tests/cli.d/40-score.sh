@@ -59,4 +59,19 @@ t score-history 0 "$FJ" score --model "$sc_model" --history "$sc_dir/hist.db" \
 t score-history-file 0 test -s "$sc_dir/hist.db"
 t score-history-bad 3 "$FJ" score --model "$sc_model" --history /nonexistent/dir/h.db \
     "$sc_dir/in.jsonl"
+# --threads: the same lines whatever the number of threads, chunk after chunk (contexts reused)
+for i in $(seq 1 150); do sed "s/\"id\":\"s\([0-9]\)\"/\"id\":\"s\1-$i\"/" "$sc_dir/in.jsonl"; done \
+    >"$sc_dir/many.jsonl"
+"$FJ" score -q --model "$sc_model" --threads 1 "$sc_dir/many.jsonl" >"$sc_dir/t1.jsonl"
+"$FJ" score -q --model "$sc_model" --threads 2 "$sc_dir/many.jsonl" >"$sc_dir/t2.jsonl"
+"$FJ" score -q --model "$sc_model" --threads 0 "$sc_dir/many.jsonl" >"$sc_dir/t0.jsonl"
+t score-threads-lines 0 test "$(wc -l <"$sc_dir/t1.jsonl")" -eq 600
+t score-threads-distinct-ids 0 test "$(grep -c '"id":"s3-150"' "$sc_dir/t1.jsonl")" -eq 1
+t score-threads-1-vs-2 0 cmp "$sc_dir/t1.jsonl" "$sc_dir/t2.jsonl"
+t score-threads-1-vs-all 0 cmp "$sc_dir/t1.jsonl" "$sc_dir/t0.jsonl"
+t score-threads-bad 2 "$FJ" score --model "$sc_model" --threads -1 "$sc_dir/in.jsonl"
+# through a pipe, line by line: the same results (error messages name "-" for the file)
+cat "$sc_dir/many.jsonl" | "$FJ" score -q --model "$sc_model" --threads 2 \
+    | sed "s|\"-:|\"$sc_dir/many.jsonl:|" >"$sc_dir/pipe.jsonl"
+t score-pipe-same 0 cmp "$sc_dir/t1.jsonl" "$sc_dir/pipe.jsonl"
 rm -rf "$sc_dir"

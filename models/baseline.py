@@ -1,0 +1,228 @@
+#!/usr/bin/python3
+"""The strong text-only baseline of issue 6, on libfakejob's own cross-validation folds.
+
+A TF-IDF word (1-2 grams) + character (2-4 grams, within word boundaries) linear SVM from
+scikit-learn (LinearSVC, class_weight="balanced"), one per language like fakejob's per-language
+parts, C chosen by an inner grouped 3-fold CV on PR-AUC within each outer training fold. The
+TF-IDF vocabulary and idf are fitted once per language on all its postings' text (no labels): a
+transductive shortcut that can only help the baseline, taken because refitting the character
+n-gram space per fold costs far more than the SVMs.
+
+Input: the per-posting JSONL written by
+    fakejob eval --cv --group-by company --scores CV.jsonl CORPUS.jsonl...
+(id, group key, language, label, held-out fold, fakejob's out-of-fold score). The baseline
+joins each row with its posting in the corpus files, trains on the same outer folds and scores
+the same held-out postings, then prints fraud-class F1 (fakejob at its 0.5 decision point, the
+SVM at margin 0), PR-AUC, recall at 1 % FPR and ROC-AUC per language and per source, fakejob
+and baseline side by side (Markdown table; --json for JSON).
+
+Usage: /usr/bin/python3 models/baseline.py [--json] [--out BASELINE.jsonl] CV.jsonl CORPUS.jsonl...
+(the corpus files in the order given to fakejob eval). --out saves the baseline's out-of-fold
+margins; --margins BASELINE.jsonl reuses them (checking the postings and folds are the same)
+instead of training again, to compare another fakejob cross-validation on the same folds.
+Needs Debian's python3-sklearn (numpy, scipy). Deterministic.
+"""
+import json
+import os
+import sys
+from collections import OrderedDict
+
+import numpy as np
+from scipy.sparse import hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import average_precision_score, roc_auc_score
+from sklearn.model_selection import GroupKFold
+from sklearn.svm import LinearSVC
+
+TEXT_FIELDS = ["title", "company", "company_profile", "description", "requirements", "benefits",
+               "salary", "location", "employment_type", "contact"]
+C_GRID = [0.1, 0.3, 1.0, 3.0]
+
+
+def posting_text(p):
+    return "\n".join(str(p[f]) for f in TEXT_FIELDS if isinstance(p.get(f), str) and p[f])
+
+
+def read_cv(path, corpus_files):
+    """The rows of the --scores file joined with their postings: fakejob eval adds the labelled,
+    readable postings of its files in order, so each row is the next posting (of the files, in
+    the order given) with the same id; postings fakejob skipped are skipped here too."""
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                rows.append(json.loads(line))
+
+    def postings():
+        for file in corpus_files:
+            base = os.path.basename(file)
+            src = ("emscad" if base.startswith("emscad") else
+                   "orfd" if base.startswith("orfd") else "corpus")
+            with open(file, encoding="utf-8") as g:
+                for line in g:
+                    if line.strip():
+                        yield src, json.loads(line)
+
+    it = postings()
+    for r in rows:
+        for src, p in it:
+            if p.get("id") == r["id"] and p.get("label") in ("fraud", "legit"):
+                r["posting"], r["src"], r["text"] = p, src, posting_text(p)
+                break
+        else:
+            sys.exit(f"baseline: posting {r['id']} of {path} not found in the corpus files, "
+                     "in order: give the files in the order fakejob eval read them")
+        if (r["posting"]["label"] == "fraud") != bool(r["label"]):
+            sys.exit(f"baseline: posting {r['id']}: label differs from the corpus file")
+    return rows
+
+
+def vectorizers():
+    return (TfidfVectorizer(analyzer="word", ngram_range=(1, 2), min_df=2, sublinear_tf=True,
+                            max_features=200000, token_pattern=r"(?u)\b\w+\b"),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), min_df=2, sublinear_tf=True,
+                            max_features=300000))
+
+
+def vectorize(train_text, test_text):
+    """TF-IDF fitted on the first texts, applied to both."""
+    wv, cv = vectorizers()
+    Xtr = hstack([wv.fit_transform(train_text), cv.fit_transform(train_text)]).tocsr()
+    Xte = hstack([wv.transform(test_text), cv.transform(test_text)]).tocsr() if test_text else None
+    return Xtr, Xte
+
+
+def svm(X, y, C):
+    return LinearSVC(C=C, class_weight="balanced", max_iter=20000, random_state=0).fit(X, y)
+
+
+def choose_C(X, y, groups):
+    """Inner grouped 3-fold CV over C_GRID on the outer training fold (its TF-IDF space),
+    selection by PR-AUC of the out-of-fold margins."""
+    k = min(3, len(set(groups)))
+    best, best_ap = C_GRID[0], -1.0
+    splits = list(GroupKFold(n_splits=k).split(X, y, groups))
+    for C in C_GRID:
+        oof = np.zeros(len(y))
+        for tr, te in splits:
+            if len(set(y[tr])) < 2:
+                continue
+            oof[te] = svm(X[tr], y[tr], C).decision_function(X[te])
+        ap = average_precision_score(y, oof)
+        if ap > best_ap:
+            best, best_ap = C, ap
+    return best
+
+
+def recall_at_fpr(y, s):
+    """Recall at 1 % false-positive rate, computed as libfakejob's metrics.c does: the best
+    recall over thresholds at distinct scores (ties together) with fp * 100 <= negatives."""
+    order = np.argsort(-s, kind="mergesort")
+    s, y = s[order], y[order]
+    P, N = int(y.sum()), int(len(y) - y.sum())
+    tp = fp = 0
+    best = 0.0
+    i = 0
+    while i < len(s):
+        j = i
+        while j < len(s) and s[j] == s[i]:
+            tp += int(y[j])
+            fp += int(1 - y[j])
+            j += 1
+        if fp * 100 <= N and tp / P > best:
+            best = tp / P
+        i = j
+    return best
+
+
+def metrics(y, s, decision):
+    y = np.asarray(y)
+    s = np.asarray(s, dtype=float)
+    pred = s >= decision if decision > 0 else s > decision
+    tp = int((pred & (y == 1)).sum())
+    fp = int((pred & (y == 0)).sum())
+    fn = int((~pred & (y == 1)).sum())
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else float("nan")
+    both = len(set(y.tolist())) == 2
+    return OrderedDict(n=int(len(y)), fraud=int(y.sum()), f1=f1,
+                       precision=tp / (tp + fp) if tp + fp else float("nan"),
+                       recall=tp / (tp + fn) if tp + fn else float("nan"),
+                       pr_auc=float(average_precision_score(y, s)) if both else float("nan"),
+                       recall_1fpr=recall_at_fpr(y, s) if both else float("nan"),
+                       roc_auc=float(roc_auc_score(y, s)) if both else float("nan"))
+
+
+def main():
+    args = sys.argv[1:]
+    as_json = "--json" in args
+    out = margins = None
+    if "--out" in args:
+        out = args[args.index("--out") + 1]
+        args.remove(out)
+    if "--margins" in args:
+        margins = args[args.index("--margins") + 1]
+        args.remove(margins)
+    args = [a for a in args if not a.startswith("--")]
+    if len(args) < 2:
+        sys.exit(__doc__)
+    rows = read_cv(args[0], args[1:])
+    folds = sorted({r["fold"] for r in rows})
+    base = np.zeros(len(rows))
+    chosen = {}
+    if margins:  # the baseline's margins from an earlier --out on the same folds
+        with open(margins, encoding="utf-8") as f:
+            prev = [json.loads(line) for line in f if line.strip()]
+        if len(prev) != len(rows) or any(
+                p["id"] != r["id"] or p["fold"] != r["fold"] for p, r in zip(prev, rows)):
+            sys.exit(f"baseline: {margins} was not computed on the same postings and folds")
+        base = np.array([p["margin"] for p in prev])
+    for lang in ("en", "zh") if not margins else ():
+        idx = [i for i, r in enumerate(rows) if r["lang"] == lang]
+        if not idx:
+            continue
+        pos = {i: j for j, i in enumerate(idx)}
+        X, _ = vectorize([rows[i]["text"] for i in idx], [])
+        for k in folds:
+            tr = [i for i in idx if rows[i]["fold"] != k]
+            te = [i for i in idx if rows[i]["fold"] == k]
+            if not te:
+                continue
+            Xtr, Xte = X[[pos[i] for i in tr]], X[[pos[i] for i in te]]
+            y = np.array([rows[i]["label"] for i in tr])
+            C = choose_C(Xtr, y, [rows[i]["group"] for i in tr])
+            chosen[(lang, k)] = C
+            base[te] = svm(Xtr, y, C).decision_function(Xte)
+            print(f"baseline: {lang} fold {k}: C={C}", file=sys.stderr)
+    if out:
+        with open(out, "w", encoding="utf-8") as f:
+            for r, b in zip(rows, base):
+                f.write(json.dumps({"id": r["id"], "fold": r["fold"], "lang": r["lang"],
+                                    "label": r["label"], "margin": b}) + "\n")
+    slices = [("English (all)", lambda r: r["lang"] == "en"),
+              ("  EMSCAD", lambda r: r["src"] == "emscad"),
+              ("  corpus en", lambda r: r["src"] == "corpus" and r["lang"] == "en"),
+              ("Chinese (all)", lambda r: r["lang"] == "zh"),
+              ("  ORFD", lambda r: r["src"] == "orfd"),
+              ("  corpus zh", lambda r: r["src"] == "corpus" and r["lang"] == "zh")]
+    table = []
+    for name, pick in slices:
+        sel = [i for i, r in enumerate(rows) if pick(r)]
+        if not sel:
+            continue
+        y = [rows[i]["label"] for i in sel]
+        table.append((name, metrics(y, [rows[i]["score"] for i in sel], 0.5),
+                      metrics(y, base[sel], 0.0)))
+    if as_json:
+        print(json.dumps([{"slice": n.strip(), "fakejob": a, "baseline": b} for n, a, b in table]))
+        return
+    print("| slice | postings (fraud) | F1 fakejob / svm | PR-AUC fakejob / svm "
+          "| recall@1%FPR fakejob / svm | ROC-AUC fakejob / svm |")
+    print("|---|---|---|---|---|---|")
+    for name, a, b in table:
+        cell = lambda m: f"{a[m]:.3f} / {b[m]:.3f}"
+        print(f"| {name.strip()} | {a['n']} ({a['fraud']}) | {cell('f1')} | {cell('pr_auc')} "
+              f"| {cell('recall_1fpr')} | {cell('roc_auc')} |")
+
+
+if __name__ == "__main__":
+    main()

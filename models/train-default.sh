@@ -1,0 +1,63 @@
+#!/bin/sh
+# models/train-default.sh - retrain the shipped model, models/default/, from the project's corpus
+# (corpus/*.jsonl) and the public datasets in ../shared/data (EMSCAD and ORFD, converted by
+# `fakejob import` into a temporary folder, never into the project).
+#
+# usage: models/train-default.sh [--cv] [FAKEJOB [SHARED_DATA [OUTPUT]]]
+#   FAKEJOB      the fakejob program (default: ./fakejob, i.e. run from the build tree)
+#   SHARED_DATA  the folder of emscad-train.csv and orfd-train.csv (default: ../shared/data
+#                beside the source tree)
+#   OUTPUT       the bundle folder to write (default: models/default of the source tree)
+# `make model` in the build tree runs it. Deterministic (fixed fold seed, fixed C grid): two runs
+# give byte-identical weights; only manifest.json's "created" time differs.
+# With --cv first, it trains nothing: it runs the nested grouped cross-validation (fakejob eval
+# --cv) and writes into OUTPUT (default: $TMPDIR/fakejob-cv, outside the project: it holds
+# copies of the shared data) cv-metrics.json, cv-scores.jsonl (each
+# posting's fold and out-of-fold score), cv-files.txt and the imported datasets, which
+# `models/baseline.py OUTPUT/cv-scores.jsonl $(cat OUTPUT/cv-files.txt)` reads.
+set -eu
+
+cv=0
+if [ "${1:-}" = "--cv" ]; then
+    cv=1
+    shift
+fi
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+fakejob=${1:-./fakejob}
+shared=${2:-$srcdir/../shared/data}
+if [ "$cv" = 1 ]; then
+    out=${3:-${TMPDIR:-/tmp}/fakejob-cv}
+else
+    out=${3:-$srcdir/models/default}
+fi
+
+for f in emscad-train.csv orfd-train.csv; do
+    if [ ! -r "$shared/$f" ]; then
+        echo "train-default.sh: $shared/$f not found (give the shared data folder)" >&2
+        exit 3
+    fi
+done
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/fakejob-train.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+"$fakejob" import emscad -q -o "$tmp/emscad.jsonl" "$shared/emscad-train.csv"
+"$fakejob" import orfd -q -o "$tmp/orfd.jsonl" "$shared/orfd-train.csv"
+
+# Groups: the company for ORFD (its labels were given per company) and for the project's corpus
+# (a repost chain shares its company); EMSCAD has no company, so its postings are grouped by
+# normalized content (copies of one scam share a fold).
+set -- "$srcdir"/corpus/*.jsonl "$tmp/emscad.jsonl" "$tmp/orfd.jsonl"
+if [ "$cv" = 1 ]; then
+    mkdir -p "$out"
+    "$fakejob" eval --cv --group-by company --json --scores "$out/cv-scores.jsonl" "$@" \
+        > "$out/cv-metrics.json"
+    # the corpus files in the order eval read them, for models/baseline.py
+    cp "$tmp/emscad.jsonl" "$tmp/orfd.jsonl" "$out/"
+    printf '%s\n' "$srcdir"/corpus/*.jsonl "$out/emscad.jsonl" "$out/orfd.jsonl" \
+        > "$out/cv-files.txt"
+    echo "train-default.sh: cross-validation written to $out" >&2
+    exit 0
+fi
+"$fakejob" train --group-by company --name fakejob-default --version 1.0.0 \
+    --description "corpus/ (the project's own), EMSCAD (emscad-train.csv), ORFD (orfd-train.csv)" \
+    -o "$out" "$@"
