@@ -181,8 +181,8 @@ static fj_status read_header(fj_importer *imp, fj_error *err)
     imp->ncols = 0;
     if (row->nfields > FJ__IMPORT_MAX_COLUMNS)
         return fj__error(err, FJ_ERR_LIMIT, NULL, -1, row->line,
-                         "line %lld: the header has %zu columns, over the limit of %d",
-                         row->line, row->nfields, FJ__IMPORT_MAX_COLUMNS);
+                         "line %lld: the header has %zu columns, over the limit of %d", row->line,
+                         row->nfields, FJ__IMPORT_MAX_COLUMNS);
     imp->names = calloc(row->nfields, sizeof *imp->names);
     imp->rule_of = calloc(row->nfields, sizeof *imp->rule_of);
     if (!imp->names || !imp->rule_of)
