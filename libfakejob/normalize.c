@@ -526,59 +526,6 @@ static fj_status normalize(fj__text *tx, const char *s, size_t len, fj_normtext 
     return FJ_OK;
 }
 
-/* fj__utf8_check(str, len, false), plain ASCII skipped eight bytes at a time. */
-static long long check_utf8(const char *str, size_t len)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0;
-    while (i < len) {
-        unsigned c = s[i];
-        if (c < 0x80) {
-#ifdef SWAR
-            uint64_t w;
-            while (i + 8 <= len && (memcpy(&w, s + i, 8), !(w & HIGH)))
-                i += 8;
-            while (i < len && s[i] < 0x80)
-                i++;
-#else
-            i++;
-#endif
-            continue;
-        }
-        if (c >= 0xE1 && c <= 0xEC && len - i > 2 && (s[i + 1] & 0xC0) == 0x80 &&
-            (s[i + 2] & 0xC0) == 0x80) { /* most of the BMP (all CJK): no special case */
-            i += 3;
-            continue;
-        }
-        size_t n;
-        unsigned lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) {
-            n = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2;
-            if (c == 0xE0)
-                lo = 0xA0; /* overlong */
-            else if (c == 0xED)
-                hi = 0x9F; /* surrogates */
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3;
-            if (c == 0xF0)
-                lo = 0x90; /* overlong */
-            else if (c == 0xF4)
-                hi = 0x8F; /* above U+10FFFF */
-        } else {
-            return -(long long)i - 1;
-        }
-        if (len - i <= n || s[i + 1] < lo || s[i + 1] > hi)
-            return -(long long)i - 1;
-        for (size_t k = 2; k <= n; k++)
-            if ((s[i + k] & 0xC0) != 0x80)
-                return -(long long)i - 1;
-        i += n + 1;
-    }
-    return (long long)len;
-}
-
 fj_status fj__normalize_into(fj_context *ctx, const char *utf8, size_t len, fj_normtext *nt,
                              fj_error *err)
 {
@@ -593,7 +540,7 @@ fj_status fj__normalize_into(fj_context *ctx, const char *utf8, size_t len, fj_n
         return fj__errorf(err, FJ_ERR_LIMIT,
                           "text of %zu bytes is over the limit of %u bytes (FJ_MAX_POSTING_BYTES)",
                           len, FJ_MAX_POSTING_BYTES);
-    long long ok = check_utf8(utf8 ? utf8 : "", len);
+    long long ok = fj__utf8_check(utf8 ? utf8 : "", len, false);
     if (ok < 0)
         return fj__error(err, FJ_ERR_INPUT, NULL, -ok - 1, -1, "invalid UTF-8 at byte %lld",
                          -ok - 1);

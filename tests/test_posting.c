@@ -143,6 +143,17 @@ Test(posting, setter_rejects_nul_and_bad_utf8)
     cr_assert(strstr(err.message, "NUL"), "%s", err.message);
     cr_assert_eq(fj_posting_set_string(p, FJ_FIELD_TITLE, "\xE4\xB8", 2, &err), FJ_ERR_INPUT,
                  "truncated sequence");
+    /* long ASCII runs are checked eight bytes at a time: a NUL or a bad byte inside one */
+    const char longnul[] = "abcdefghijklm\0opqrstuvwxyz0123456789";
+    cr_assert_eq(fj_posting_set_string(p, FJ_FIELD_TITLE, longnul, sizeof longnul - 1, &err),
+                 FJ_ERR_INPUT);
+    cr_assert_eq(err.offset, 13);
+    const char longbad[] = "abcdefghijklmnopqrstu\x80vwxyz";
+    cr_assert_eq(fj_posting_set_string(p, FJ_FIELD_TITLE, longbad, sizeof longbad - 1, &err),
+                 FJ_ERR_INPUT);
+    cr_assert_eq(err.offset, 21);
+    cr_assert_eq(fj__utf8_check(longnul, sizeof longnul - 1, false), (long long)sizeof longnul - 1,
+                 "NUL is allowed when not rejected");
     cr_assert_eq(fj_posting_set_int(p, FJ_FIELD_TITLE, 3, &err), FJ_ERR_ARGUMENT, "type mismatch");
     cr_assert_eq(fj_posting_set_string(p, (fj_field)999, "x", 1, &err), FJ_ERR_ARGUMENT);
 }
