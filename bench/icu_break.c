@@ -25,6 +25,8 @@
 #include <unicode/ubrk.h>
 #include <unicode/utext.h>
 
+#include "bench_util.h"
+
 #define NFIELDS 8
 static const char *const text_fields[NFIELDS] = {
     "title",        "company",  "company_profile", "description",
@@ -35,38 +37,6 @@ typedef struct {
     char *text[NFIELDS];
     size_t len[NFIELDS];
 } posting_text;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double pct(const double *sorted, size_t n, double q)
-{
-    if (n == 0)
-        return 0.0;
-    size_t k = (size_t)(q / 100.0 * (double)n + 0.5);
-    if (k > 0)
-        k--;
-    if (k >= n)
-        k = n - 1;
-    return sorted[k];
-}
 
 static int read_postings(const char *path, posting_text **out, size_t *count)
 {

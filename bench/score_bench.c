@@ -34,43 +34,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
+
 typedef struct {
     char **text;
     size_t *len;
     size_t n, cap;
 } lines_t;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double pct(const double *sorted, size_t n, double q)
-{
-    if (n == 0)
-        return 0.0;
-    size_t k = (size_t)(q / 100.0 * (double)n + 0.5);
-    if (k > 0)
-        k--;
-    if (k >= n)
-        k = n - 1;
-    return sorted[k];
-}
 
 static void die(const char *what, const fj_error *e)
 {
