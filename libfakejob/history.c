@@ -287,6 +287,14 @@ static fj_status setup(fj_history *h, bool memory, fj_error *err)
         int rc = sqlite3_prepare_v2(h->db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
         if (rc == SQLITE_OK)
             rc = sqlite3_step(st);
+        /* While another process creates the store or switches it to WAL, SQLite may answer
+         * SQLITE_BUSY at once without calling the busy handler: retry for the busy timeout. */
+        for (int waited = 0; (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && waited < HISTORY_BUSY_MS;
+             waited += 10) {
+            sqlite3_reset(st);
+            sqlite3_sleep(10);
+            rc = sqlite3_step(st);
+        }
         const char *mode = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
         bool wal = mode && strcmp(mode, "wal") == 0;
         sqlite3_finalize(st);
