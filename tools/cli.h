@@ -54,6 +54,19 @@ void cli_warn(const char *cmd, const char *fmt, ...) __attribute__((format(print
 /* Write `s` as a JSON string literal. */
 void cli_json_string(FILE *out, const char *s, size_t len);
 
+/* Strict number parsing of option values: the whole string, finite, within [lo, hi]. */
+bool cli_parse_double(const char *s, double *out);
+bool cli_parse_ull(const char *s, unsigned long long lo, unsigned long long hi,
+                   unsigned long long *out);
+
+/* The training options that `train` and `eval --cv` share (--kernel, --C, --gamma, --folds,
+ * --seed, --target-precision, --min-df, --max-features, --threads, --single-model,
+ * --no-class-weights). cli_train_option_arity: 1 for an option that takes a value, 0 for a
+ * flag, -1 for anything else. cli_train_option sets `p` from one of them (val is NULL for a
+ * flag); false, with the problem printed as "fakejob CMD: ...", for a bad value. */
+int cli_train_option_arity(const char *opt);
+bool cli_train_option(const char *cmd, const char *opt, const char *val, fj_train_params *p);
+
 /* Subcommands: argc/argv start at the subcommand's name. */
 typedef int (*cli_command_fn)(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);

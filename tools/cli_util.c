@@ -1,10 +1,13 @@
 /*
- * cli_util.c - the JSONL reader and error results shared by the fakejob subcommands.
+ * cli_util.c - the JSONL reader, error results, number parsing and the training options shared
+ * by the fakejob subcommands.
  */
 #include "cli.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -201,4 +204,116 @@ void cli_write_error(FILE *out, const char *id, const fj_error *err, long long l
     if (line > 0)
         fprintf(out, ",\"line\":%lld", line);
     fputs("}}\n", out);
+}
+
+bool cli_parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+bool cli_parse_ull(const char *s, unsigned long long lo, unsigned long long hi,
+                   unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    if (*s == '-' || *s == '+')
+        return false;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+static const char *const train_valued[] = {
+    "--kernel",           "--C",      "--gamma",        "--folds",   "--seed",
+    "--target-precision", "--min-df", "--max-features", "--threads", NULL};
+static const char *const train_flags[] = {"--single-model", "--no-class-weights", NULL};
+
+static bool in_list(const char *const *list, const char *s)
+{
+    for (int k = 0; list[k]; k++)
+        if (strcmp(list[k], s) == 0)
+            return true;
+    return false;
+}
+
+int cli_train_option_arity(const char *opt)
+{
+    return in_list(train_valued, opt) ? 1 : in_list(train_flags, opt) ? 0 : -1;
+}
+
+/* Ranges of the whole-number options: name, lowest, highest, what the message calls it. */
+static bool train_whole(const char *cmd, const char *opt, const char *val, fj_train_params *p)
+{
+    static const struct {
+        const char *opt;
+        unsigned long long lo, hi;
+        const char *range;
+    } rules[] = {
+        {"--folds", 2, 100, "from 2 to 100"},   {"--seed", 0, UINT64_MAX, "(0 or more)"},
+        {"--min-df", 1, 1000000, ">= 1"},       {"--max-features", 1, 20000000, ">= 1"},
+        {"--threads", 0, 256, "from 0 to 256"},
+    };
+    for (size_t k = 0; k < sizeof rules / sizeof rules[0]; k++) {
+        if (strcmp(opt, rules[k].opt) != 0)
+            continue;
+        unsigned long long u;
+        if (!cli_parse_ull(val, rules[k].lo, rules[k].hi, &u)) {
+            cli_warn(cmd, "%s takes a whole number %s, not '%s'", opt, rules[k].range, val);
+            return false;
+        }
+        if (k == 0)
+            p->folds = (int)u;
+        else if (k == 1)
+            p->seed = u;
+        else if (k == 2)
+            p->min_df = (int)u;
+        else if (k == 3)
+            p->max_features = (size_t)u;
+        else
+            p->threads = (int)u;
+        return true;
+    }
+    return false;
+}
+
+bool cli_train_option(const char *cmd, const char *opt, const char *val, fj_train_params *p)
+{
+    double d;
+    if (strcmp(opt, "--single-model") == 0) {
+        p->per_language = 0;
+    } else if (strcmp(opt, "--no-class-weights") == 0) {
+        p->class_weights = 0;
+    } else if (strcmp(opt, "--kernel") == 0) {
+        if (strcmp(val, "linear") == 0) {
+            p->kernel = FJ_KERNEL_LINEAR;
+        } else if (strcmp(val, "rbf") == 0) {
+            p->kernel = FJ_KERNEL_RBF;
+        } else {
+            cli_warn(cmd, "--kernel takes linear or rbf, not '%s'", val);
+            return false;
+        }
+    } else if (strcmp(opt, "--C") == 0 || strcmp(opt, "--gamma") == 0) {
+        if (!cli_parse_double(val, &d) || !(d > 0)) {
+            cli_warn(cmd, "%s takes a positive number, not '%s'", opt, val);
+            return false;
+        }
+        *(strcmp(opt, "--C") == 0 ? &p->C : &p->gamma) = d;
+    } else if (strcmp(opt, "--target-precision") == 0) {
+        if (!cli_parse_double(val, &d) || !(d > 0 && d <= 1)) {
+            cli_warn(cmd, "--target-precision takes a number in (0, 1], not '%s'", val);
+            return false;
+        }
+        p->target_precision = d;
+    } else {
+        return train_whole(cmd, opt, val, p);
+    }
+    return true;
 }

@@ -35,9 +35,10 @@ static void usage(FILE *out)
             "                      score, verdict (and --cv: the fold it was held out in)\n"
             "  --cv                no model: cross-validate training on the corpus and measure\n"
             "                      the out-of-fold scores\n"
-            "  --folds K           folds for --cv (default 5)\n"
             "  --group-by FIELD    --cv: keep postings with the same FIELD (e.g. company) in one\n"
             "                      fold (default: by content, so copies share a fold)\n"
+            "  --folds K, --C X, --kernel K, --min-df N, --max-features N, ...\n"
+            "                      --cv: the training options of fakejob train (see its --help)\n"
             "  --strict            stop at the first posting that cannot be read\n"
             "  -q, --quiet         no progress or warnings about skipped postings\n"
             "  -h, --help          this help\n\n"
@@ -49,21 +50,10 @@ typedef struct eval_args {
     const char *model, *plot, *group_by, *scores_out;
     double threshold;
     bool replay, json, cv, strict, quiet;
-    int folds;
+    fj_train_params train; /* --cv: the training options */
     char **files;
     int nfiles;
 } eval_args;
-
-static bool parse_double(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !isfinite(v))
-        return false;
-    *out = v;
-    return true;
-}
 
 /* 0: parsed; -1: --help was printed; otherwise the exit status. */
 static int parse_args(int argc, char **argv, eval_args *a)
@@ -71,11 +61,11 @@ static int parse_args(int argc, char **argv, eval_args *a)
     memset(a, 0, sizeof *a);
     a->threshold = FJ_DEFAULT_THRESHOLD;
     a->replay = true;
-    a->folds = 5;
+    fj_train_params_init(&a->train);
     char **files = calloc((size_t)argc + 1, sizeof *files);
     if (!files)
         return CLI_FAIL;
-    bool only_files = false, folds_given = false, group_given = false;
+    bool only_files = false, train_given = false, group_given = false;
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -101,7 +91,7 @@ static int parse_args(int argc, char **argv, eval_args *a)
             a->model = val;
         } else if (strcmp(s, "-t") == 0 || strcmp(s, "--threshold") == 0) {
             NEEDS_VALUE;
-            if (!parse_double(val, &a->threshold) || a->threshold < 0 || a->threshold > 1) {
+            if (!cli_parse_double(val, &a->threshold) || a->threshold < 0 || a->threshold > 1) {
                 cli_warn("eval", "--threshold takes a number from 0 to 1, not '%s'", val);
                 free(files);
                 return CLI_USAGE;
@@ -112,17 +102,14 @@ static int parse_args(int argc, char **argv, eval_args *a)
         } else if (strcmp(s, "--scores") == 0) {
             NEEDS_VALUE;
             a->scores_out = val;
-        } else if (strcmp(s, "--folds") == 0) {
-            NEEDS_VALUE;
-            char *end;
-            long k = strtol(val, &end, 10);
-            if (*end || end == val || k < 2 || k > 100) {
-                cli_warn("eval", "--folds takes a whole number from 2 to 100, not '%s'", val);
+        } else if (cli_train_option_arity(s) >= 0) {
+            if (cli_train_option_arity(s) == 1)
+                NEEDS_VALUE;
+            if (!cli_train_option("eval", s, cli_train_option_arity(s) ? val : NULL, &a->train)) {
                 free(files);
                 return CLI_USAGE;
             }
-            a->folds = (int)k;
-            folds_given = true;
+            train_given = true;
         } else if (strcmp(s, "--group-by") == 0) {
             NEEDS_VALUE;
             int f = fj_field_from_name(val, strlen(val));
@@ -157,8 +144,8 @@ static int parse_args(int argc, char **argv, eval_args *a)
         free(files);
         return CLI_USAGE;
     }
-    if (!a->cv && (folds_given || group_given)) {
-        cli_warn("eval", "--folds and --group-by go with --cv");
+    if (!a->cv && (train_given || group_given)) {
+        cli_warn("eval", "--group-by and the training options (--folds, --C, ...) go with --cv");
         free(files);
         return CLI_USAGE;
     }
@@ -416,15 +403,13 @@ int cmd_eval(int argc, char **argv)
     char what[512];
     fj_status st;
     if (a.cv) {
-        fj_train_params params;
-        fj_train_params_init(&params);
-        params.folds = a.folds;
+        fj_train_params params = a.train;
         if (!a.quiet)
             params.progress = cv_progress;
         st = fj_cross_validate(d, &params, scores, NULL, verdicts, folds, &err);
         if (st == FJ_OK)
             st = fj_metrics_compute(scores, labels, verdicts, n, a.threshold, &m, &err);
-        snprintf(what, sizeof what, "%d-fold cross-validation grouped by %s", a.folds,
+        snprintf(what, sizeof what, "%d-fold cross-validation grouped by %s", a.train.folds,
                  a.group_by ? a.group_by : "content");
     } else {
         fj_eval_options opts;

@@ -62,17 +62,6 @@ typedef struct score_args {
     int nfiles;
 } score_args;
 
-static bool parse_double(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !isfinite(v))
-        return false;
-    *out = v;
-    return true;
-}
-
 static bool parse_long(const char *s, long lo, long hi, long *out)
 {
     char *end;
@@ -124,7 +113,7 @@ static int parse_args(int argc, char **argv, score_args *a)
         } else if (strcmp(s, "--threshold-fraud") == 0 ||
                    strcmp(s, "--threshold-suspicious") == 0) {
             double v;
-            if (!parse_double(val, &v) || v < 0 || v > 1) {
+            if (!cli_parse_double(val, &v) || v < 0 || v > 1) {
                 cli_warn("score", "%s takes a number from 0 to 1, not '%s'", s, val);
                 return CLI_USAGE;
             }

@@ -49,31 +49,6 @@ static void usage(FILE *out)
             "4 the model could not be saved.\n");
 }
 
-static bool parse_double(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !isfinite(v))
-        return false;
-    *out = v;
-    return true;
-}
-
-static bool parse_ull(const char *s, unsigned long long lo, unsigned long long hi,
-                      unsigned long long *out)
-{
-    char *end;
-    errno = 0;
-    if (*s == '-' || *s == '+')
-        return false;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return false;
-    *out = v;
-    return true;
-}
-
 typedef struct train_cli {
     bool quiet, tty, line_open;
 } train_cli;
@@ -108,14 +83,12 @@ int cmd_train(int argc, char **argv)
         return CLI_FAIL;
     bool only_files = false;
     int rc = CLI_OK;
-    static const char *const with_value[] = {
-        "-o",         "--output",  "--kernel",           "--C",      "--gamma",        "--folds",
-        "--group-by", "--seed",    "--target-precision", "--min-df", "--max-features", "--threads",
-        "--name",     "--version", "--description",      NULL};
+    static const char *const with_value[] = {"-o",        "--output",      "--group-by", "--name",
+                                             "--version", "--description", NULL};
     for (int i = 1; i < argc && rc == CLI_OK; i++) {
         const char *s = argv[i];
         const char *val = NULL;
-        bool takes = false;
+        bool takes = !only_files && s[0] == '-' && cli_train_option_arity(s) == 1;
         for (int k = 0; !only_files && with_value[k]; k++)
             takes = takes || strcmp(s, with_value[k]) == 0;
         if (takes) {
@@ -126,8 +99,6 @@ int cmd_train(int argc, char **argv)
             }
             val = argv[++i];
         }
-        unsigned long long u;
-        double d;
         if (only_files || s[0] != '-') {
             files[nfiles++] = argv[i];
         } else if (strcmp(s, "--") == 0) {
@@ -138,64 +109,9 @@ int cmd_train(int argc, char **argv)
             return CLI_OK;
         } else if (strcmp(s, "-o") == 0 || strcmp(s, "--output") == 0) {
             outdir = val;
-        } else if (strcmp(s, "--kernel") == 0) {
-            if (strcmp(val, "linear") == 0)
-                p.kernel = FJ_KERNEL_LINEAR;
-            else if (strcmp(val, "rbf") == 0)
-                p.kernel = FJ_KERNEL_RBF;
-            else {
-                cli_warn("train", "--kernel takes linear or rbf, not '%s'", val);
+        } else if (cli_train_option_arity(s) >= 0) {
+            if (!cli_train_option("train", s, val, &p))
                 rc = CLI_USAGE;
-            }
-        } else if (strcmp(s, "--C") == 0 || strcmp(s, "--gamma") == 0) {
-            if (!parse_double(val, &d) || !(d > 0)) {
-                cli_warn("train", "%s takes a positive number, not '%s'", s, val);
-                rc = CLI_USAGE;
-            } else {
-                *(strcmp(s, "--C") == 0 ? &p.C : &p.gamma) = d;
-            }
-        } else if (strcmp(s, "--target-precision") == 0) {
-            if (!parse_double(val, &d) || !(d > 0 && d <= 1)) {
-                cli_warn("train", "--target-precision takes a number in (0, 1], not '%s'", val);
-                rc = CLI_USAGE;
-            } else {
-                p.target_precision = d;
-            }
-        } else if (strcmp(s, "--folds") == 0) {
-            if (!parse_ull(val, 2, 100, &u)) {
-                cli_warn("train", "--folds takes a whole number from 2 to 100, not '%s'", val);
-                rc = CLI_USAGE;
-            } else {
-                p.folds = (int)u;
-            }
-        } else if (strcmp(s, "--seed") == 0) {
-            if (!parse_ull(val, 0, UINT64_MAX, &u)) {
-                cli_warn("train", "--seed takes a whole number, not '%s'", val);
-                rc = CLI_USAGE;
-            } else {
-                p.seed = u;
-            }
-        } else if (strcmp(s, "--min-df") == 0) {
-            if (!parse_ull(val, 1, 1000000, &u)) {
-                cli_warn("train", "--min-df takes a whole number >= 1, not '%s'", val);
-                rc = CLI_USAGE;
-            } else {
-                p.min_df = (int)u;
-            }
-        } else if (strcmp(s, "--max-features") == 0) {
-            if (!parse_ull(val, 1, 20000000, &u)) {
-                cli_warn("train", "--max-features takes a whole number >= 1, not '%s'", val);
-                rc = CLI_USAGE;
-            } else {
-                p.max_features = (size_t)u;
-            }
-        } else if (strcmp(s, "--threads") == 0) {
-            if (!parse_ull(val, 0, 256, &u)) {
-                cli_warn("train", "--threads takes a whole number from 0 to 256, not '%s'", val);
-                rc = CLI_USAGE;
-            } else {
-                p.threads = (int)u;
-            }
         } else if (strcmp(s, "--group-by") == 0) {
             int f = fj_field_from_name(val, strlen(val));
             if (strcmp(val, "content") != 0 &&
@@ -213,10 +129,6 @@ int cmd_train(int argc, char **argv)
             p.version = val;
         } else if (strcmp(s, "--description") == 0) {
             p.data_description = val;
-        } else if (strcmp(s, "--single-model") == 0) {
-            p.per_language = 0;
-        } else if (strcmp(s, "--no-class-weights") == 0) {
-            p.class_weights = 0;
         } else if (strcmp(s, "-q") == 0 || strcmp(s, "--quiet") == 0) {
             tc.quiet = true;
         } else {

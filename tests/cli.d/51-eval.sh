@@ -12,6 +12,13 @@ t eval-threshold-junk 2 "$FJ" eval -t abc "$ev_corpus"
 t eval-model-no-value 2 "$FJ" eval "$ev_corpus" --model
 t eval-cv-with-model 2 "$FJ" eval --cv --model "$ev_tmp" "$ev_corpus"
 t eval-folds-without-cv 2 "$FJ" eval --folds 3 "$ev_corpus"
+t eval-C-without-cv 2 "$FJ" eval --C 1 "$ev_corpus"
+expect_err eval-C-without-cv "go with --cv"
+t eval-cv-bad-C 2 "$FJ" eval --cv --C 0 "$ev_corpus"
+expect_err eval-cv-bad-C "--C takes a positive number, not '0'"
+t eval-cv-bad-min-df 2 "$FJ" eval --cv --min-df x "$ev_corpus"
+expect_err eval-cv-bad-min-df "--min-df takes a whole number >= 1, not 'x'"
+t eval-cv-kernel-no-value 2 "$FJ" eval --cv "$ev_corpus" --kernel
 t eval-bad-group 2 "$FJ" eval --cv --group-by nosuchfield "$ev_corpus"
 t eval-help 0 "$FJ" eval --help
 expect_out eval-help "usage: fakejob eval"
@@ -77,5 +84,14 @@ fi
 t eval-cv 0 "$FJ" eval --cv --folds 2 -q "$ev_corpus"
 expect_out eval-cv "^2-fold cross-validation grouped by content"
 expect_out eval-cv "ROC-AUC +[01]\.[0-9]{3}"
+# the training options of fakejob train apply to the models --cv trains: a one-feature text
+# vocabulary at a fixed C gives other scores than the default grid
+t eval-cv-options 0 "$FJ" eval --cv --folds 2 --C 1 --max-features 1 --min-df 1 --single-model \
+    -q --scores "$ev_tmp/opt.jsonl" "$ev_corpus"
+t eval-cv-default-scores 0 "$FJ" eval --cv --folds 2 -q --scores "$ev_tmp/def.jsonl" "$ev_corpus"
+if cmp -s "$ev_tmp/opt.jsonl" "$ev_tmp/def.jsonl"; then
+    echo "FAIL: eval-cv-options: the training options did not change the cross-validated scores"
+    fails=$((fails + 1))
+fi
 
 rm -rf "$ev_tmp"
