@@ -1333,40 +1333,70 @@ static fj_status history_of(const fj_dataset *d, const fj_history_stats ***out,
     return FJ_OK;
 }
 
+/* What training and cross-validation both start from: the checked parameters, each posting's
+   history statistics and the indices of all the postings. */
+typedef struct prepared {
+    fj_train_params p;
+    size_t n;
+    const fj_history_stats **h;
+    fj_history_stats *own;
+    unsigned char *own_has;
+    size_t *all;
+} prepared;
+
+static void prepared_free(prepared *w)
+{
+    free(w->all);
+    free(w->h);
+    free(w->own);
+    free(w->own_has);
+}
+
+/* Checks the parameters (the defaults where params is NULL) and the dataset's size, replays the
+   history and lists every posting; `purpose` ends the message when there are too few postings.
+   On failure nothing is left to free. */
+static fj_status prepare(prepared *w, const fj_dataset *d, const fj_train_params *params,
+                         const char *purpose, fj_error *err)
+{
+    w->h = NULL;
+    w->own = NULL;
+    w->own_has = NULL;
+    w->all = NULL;
+    fj_train_params_init(&w->p);
+    if (params)
+        w->p = *params;
+    fj_status st = check_params(&w->p, err);
+    if (st != FJ_OK)
+        return st;
+    w->n = fj_dataset_size(d);
+    if (w->n < 4)
+        return fj__errorf(err, FJ_ERR_TRAIN, "%zu postings: too few to %s", w->n, purpose);
+    progress pr = {&w->p, ""};
+    st = history_of(d, &w->h, &w->own, &w->own_has, &pr, err);
+    if (st != FJ_OK)
+        return st;
+    w->all = malloc((w->n + 1) * sizeof *w->all);
+    if (!w->all) {
+        prepared_free(w);
+        return fj__nomem(err);
+    }
+    for (size_t i = 0; i < w->n; i++)
+        w->all[i] = i;
+    return FJ_OK;
+}
+
 fj_status fj_train(fj_model **out, const fj_dataset *d, const fj_train_params *params,
                    fj_error *err)
 {
     if (!out || !d)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "fj_train: NULL argument");
     *out = NULL;
-    fj_train_params p;
-    fj_train_params_init(&p);
-    if (params)
-        p = *params;
-    fj_status st = check_params(&p, err);
+    prepared w;
+    fj_status st = prepare(&w, d, params, "train on", err);
     if (st != FJ_OK)
         return st;
-    size_t n = fj_dataset_size(d);
-    if (n < 4)
-        return fj__errorf(err, FJ_ERR_TRAIN, "%zu postings: too few to train on", n);
-    progress pr = {&p, ""};
-    const fj_history_stats **h;
-    fj_history_stats *own;
-    unsigned char *own_has;
-    st = history_of(d, &h, &own, &own_has, &pr, err);
-    if (st != FJ_OK)
-        return st;
-    size_t *all = malloc((n + 1) * sizeof *all);
-    if (!all)
-        st = fj__nomem(err);
-    for (size_t i = 0; st == FJ_OK && i < n; i++)
-        all[i] = i;
-    if (st == FJ_OK)
-        st = train_subset(d, h, all, n, &p, out, err);
-    free(all);
-    free(h);
-    free(own);
-    free(own_has);
+    st = train_subset(d, w.h, w.all, w.n, &w.p, out, err);
+    prepared_free(&w);
     return st;
 }
 
@@ -1375,42 +1405,30 @@ fj_status fj_cross_validate(const fj_dataset *d, const fj_train_params *params, 
 {
     if (!d)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "fj_cross_validate: NULL dataset");
-    fj_train_params p;
-    fj_train_params_init(&p);
-    if (params)
-        p = *params;
-    fj_status st = check_params(&p, err);
+    prepared w;
+    fj_status st = prepare(&w, d, params, "cross-validate", err);
     if (st != FJ_OK)
         return st;
-    size_t n = fj_dataset_size(d);
-    if (n < 4)
-        return fj__errorf(err, FJ_ERR_TRAIN, "%zu postings: too few to cross-validate", n);
-    progress pr = {&p, ""};
-    const fj_history_stats **h;
-    fj_history_stats *own;
-    unsigned char *own_has;
-    st = history_of(d, &h, &own, &own_has, &pr, err);
-    if (st != FJ_OK)
-        return st;
-    size_t *all = malloc((n + 1) * sizeof *all);
+    const fj_train_params *p = &w.p;
+    size_t n = w.n;
+    const fj_history_stats **h = w.h;
+    progress pr = {p, ""};
     size_t *train = malloc((n + 1) * sizeof *train);
     int *fold = malloc((n + 1) * sizeof *fold);
     fj_context *ctx = NULL;
     fj__vec v = {0};
     struct svm_node *nodes = NULL;
     size_t nodes_cap = 0;
-    if (!all || !train || !fold) {
+    if (!train || !fold) {
         st = fj__nomem(err);
         goto out;
     }
     st = fj_context_new(&ctx, err);
     if (st != FJ_OK)
         goto out;
-    for (size_t i = 0; i < n; i++)
-        all[i] = i;
     size_t fg, lg;
     /* outer folds from a different stream than the inner ones */
-    if (!assign_folds(d, all, n, p.folds, p.seed ^ 0x5bd1e995u, fold, &fg, &lg)) {
+    if (!assign_folds(d, w.all, n, p->folds, p->seed ^ 0x5bd1e995u, fold, &fg, &lg)) {
         st = fj__nomem(err);
         goto out;
     }
@@ -1421,16 +1439,16 @@ fj_status fj_cross_validate(const fj_dataset *d, const fj_train_params *params, 
                         fg, lg);
         goto out;
     }
-    for (int f = 0; f < p.folds && st == FJ_OK; f++) {
+    for (int f = 0; f < p->folds && st == FJ_OK; f++) {
         size_t nt = 0, nh = 0;
         for (size_t i = 0; i < n; i++)
             fold[i] == f ? nh++ : (void)(train[nt++] = i);
         if (nh == 0)
             continue;
-        report(&pr, "cv", f + 1, p.folds, "outer fold %d/%d: training on %zu, scoring %zu", f + 1,
-               p.folds, nt, nh);
+        report(&pr, "cv", f + 1, p->folds, "outer fold %d/%d: training on %zu, scoring %zu", f + 1,
+               p->folds, nt, nh);
         fj_model *m = NULL;
-        st = train_subset(d, h, train, nt, &p, &m, err);
+        st = train_subset(d, h, train, nt, p, &m, err);
         if (st != FJ_OK) {
             if (err) {
                 char msg[sizeof err->message];
@@ -1469,11 +1487,8 @@ out:
     fj__vec_free(&v);
     free(nodes);
     fj_context_free(ctx);
-    free(all);
     free(train);
     free(fold);
-    free(h);
-    free(own);
-    free(own_has);
+    prepared_free(&w);
     return st;
 }

@@ -10,6 +10,7 @@ system and dataset, which bench/report.py turns into the table and the chart.
 Only the standard library and Debian's python3-sklearn / numpy are used (no PyPI).
 """
 
+import argparse
 import json
 import os
 import resource
@@ -132,6 +133,55 @@ def write_figures(path, record):
     with open(path + ".tmp", "w", encoding="utf-8") as f:
         json.dump(old, f, indent=1, sort_keys=True)
     os.replace(path + ".tmp", path)
+
+
+def score_quality(labels, scores, decisions, scores_out):
+    """quality() of the test postings; with `scores_out` (the peers' --scores-out), their
+    write_scores() file too."""
+    q = quality(labels, scores, decisions)
+    if scores_out:
+        write_scores(scores_out, labels, scores, decisions)
+    return q
+
+
+def write_score_figures(a, system, q, lat, log_load=False, **rec):
+    """Merge the figures of a peer's `score` into its figures file (a.figures): its own figures
+    `rec` (keyword arguments, under the names bench/README.md gives them), the median, 99th
+    percentile and count of the latencies `lat` (sorted, us), the passes made (a.passes) and the
+    quality figures `q`; then log their summary line (with the load time if `log_load`)."""
+    rec.update(lat_p50_us=percentile(lat, 50), lat_p99_us=percentile(lat, 99), lat_n=len(lat),
+               passes=a.passes)
+    rec.update(q)
+    write_figures(a.figures, rec)
+    log("%s: %.0f postings/s one core, %.0f all cores, %sp99 %.0f us, F1 %.3f" % (
+        system, rec["tput_1core"], rec["tput_allcores"],
+        "load %.0f ms, " % rec["load_ms"] if log_load else "", rec["lat_p99_us"], q["f1"]))
+
+
+def main(doc, cmd_train, cmd_score, model_out, score_lang, passes, score_name):
+    """The command line of a peer: `train --lang en|zh TRAIN MODEL_OUT FIGURES` (`model_out`
+    names the model argument) and `score [--lang en|zh] [--passes N] [--latency N]
+    [--scores-out FILE] MODEL TEST FIGURES` (--lang with `score_lang`, --passes defaulting to
+    `passes`, `score_name` naming the score column of --scores-out); runs the command and returns
+    its exit status."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("train")
+    t.add_argument("--lang", choices=("en", "zh"), required=True)
+    t.add_argument("train")
+    t.add_argument(model_out)
+    t.add_argument("figures")
+    s = sub.add_parser("score")
+    if score_lang:
+        s.add_argument("--lang", choices=("en", "zh"), required=True)
+    s.add_argument("--passes", type=int, default=passes)
+    s.add_argument("--latency", type=int, default=300)
+    s.add_argument("--scores-out", help="write label, %s, decision per test posting" % score_name)
+    s.add_argument("model")
+    s.add_argument("test")
+    s.add_argument("figures")
+    a = ap.parse_args()
+    return cmd_train(a) if a.cmd == "train" else cmd_score(a)
 
 
 def now():

@@ -24,7 +24,6 @@ apart as `prep_us`, JSON parse + segmentation per posting in Python):
   - quality from `predict-prob ... 2` (score = P(fraud), decision = the top label).
 """
 
-import argparse
 import os
 import re
 import subprocess
@@ -206,9 +205,7 @@ def cmd_score(a):
             probs = {f[i]: float(f[i + 1]) for i in range(0, len(f) - 1, 2)}
             scores.append(probs.get("__label__fraud", 1.0 - probs.get("__label__legit", 1.0)))
             decisions.append(1 if f and f[0] == "__label__fraud" else 0)
-        q = common.quality(labels, scores, decisions)
-        if a.scores_out:
-            common.write_scores(a.scores_out, labels, scores, decisions)
+        q = common.score_quality(labels, scores, decisions, a.scores_out)
 
         # load (page cache warm from the quality run), then throughput past the load
         load_s = min(timed([FASTTEXT, "predict-prob", a.model, one])[0] for _ in range(3))
@@ -222,37 +219,16 @@ def cmd_score(a):
         for f in os.listdir(tmp):
             os.unlink(os.path.join(tmp, f))
         os.rmdir(tmp)
-    rec = {"load_ms": load_s * 1000.0, "tput_1core": tput1, "tput_1core_cpu": tput1_cpu,
-           "tput_allcores": tput_all,
-           "cores": ncpu, "lat_p50_us": common.percentile(lat, 50),
-           "lat_p99_us": common.percentile(lat, 99), "lat_n": len(lat), "lat_pipe_us": pipe_us,
-           "rss_mb": rss, "bench_n": len(lines), "passes": a.passes,
-           "prep_us": prep_s / max(1, len(lines)) * 1e6}
-    rec.update(q)
-    common.write_figures(a.figures, rec)
-    common.log("fasttext: %.0f postings/s one core, %.0f all cores, load %.0f ms, p99 %.0f us, "
-               "F1 %.3f" % (tput1, tput_all, load_s * 1000, rec["lat_p99_us"], q["f1"]))
+    common.write_score_figures(a, "fasttext", q, lat, log_load=True, load_ms=load_s * 1000.0,
+                               tput_1core=tput1, tput_1core_cpu=tput1_cpu, tput_allcores=tput_all,
+                               cores=ncpu, lat_pipe_us=pipe_us, rss_mb=rss, bench_n=len(lines),
+                               prep_us=prep_s / max(1, len(lines)) * 1e6)
     return 0
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    t = sub.add_parser("train")
-    t.add_argument("--lang", choices=("en", "zh"), required=True)
-    t.add_argument("train")
-    t.add_argument("prefix")
-    t.add_argument("figures")
-    s = sub.add_parser("score")
-    s.add_argument("--lang", choices=("en", "zh"), required=True)
-    s.add_argument("--passes", type=int, default=10)
-    s.add_argument("--latency", type=int, default=300)
-    s.add_argument("--scores-out", help="write label, P(fraud), decision per test posting")
-    s.add_argument("model")
-    s.add_argument("test")
-    s.add_argument("figures")
-    a = ap.parse_args()
-    return cmd_train(a) if a.cmd == "train" else cmd_score(a)
+    return common.main(__doc__, cmd_train, cmd_score, model_out="prefix", score_lang=True,
+                       passes=10, score_name="P(fraud)")
 
 
 if __name__ == "__main__":

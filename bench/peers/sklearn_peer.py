@@ -25,7 +25,6 @@ imports are reported apart), then over the same postings:
 Figures are merged into FIGURES.json under the keys documented in bench/README.md.
 """
 
-import argparse
 import json
 import os
 import pickle
@@ -114,9 +113,7 @@ def cmd_score(a):
     ps = [json.loads(x) for x in lines]
     labels = [1 if p.get("label") == "fraud" else 0 for p in ps]
     margins = [float(m) for m in model.decision_function([common.posting_text(p) for p in ps])]
-    q = common.quality(labels, margins, [1 if m > 0 else 0 for m in margins])
-    if a.scores_out:
-        common.write_scores(a.scores_out, labels, margins, [1 if m > 0 else 0 for m in margins])
+    q = common.score_quality(labels, margins, [1 if m > 0 else 0 for m in margins], a.scores_out)
 
     # one core (warm-up pass first: jieba loads its dictionary lazily)
     score_batch(model, lines[:BATCH])
@@ -143,36 +140,18 @@ def cmd_score(a):
         lat_cpu.append((time.thread_time_ns() - c) / 1000.0)
     lat.sort()
     lat_cpu.sort()
-    rec = {"load_ms": load_s * 1000.0, "import_ms": IMPORT_S * 1000.0, "tput_1core": tput1,
-           "tput_1core_cpu": tput1_cpu, "lat_cpu_p50_us": common.percentile(lat_cpu, 50),
-           "lat_cpu_p99_us": common.percentile(lat_cpu, 99),
-           "tput_allcores": tput_all, "cores": ncpu, "lat_p50_us": common.percentile(lat, 50),
-           "lat_p99_us": common.percentile(lat, 99), "lat_n": len(lat),
-           "rss_mb": common.peak_rss_mb(), "bench_n": len(lines), "passes": a.passes}
-    rec.update(q)
-    common.write_figures(a.figures, rec)
-    common.log("sklearn: %.0f postings/s one core, %.0f all cores, p99 %.0f us, F1 %.3f" % (
-        tput1, tput_all, rec["lat_p99_us"], q["f1"]))
+    common.write_score_figures(a, "sklearn", q, lat, load_ms=load_s * 1000.0,
+                               import_ms=IMPORT_S * 1000.0, tput_1core=tput1,
+                               tput_1core_cpu=tput1_cpu, tput_allcores=tput_all, cores=ncpu,
+                               lat_cpu_p50_us=common.percentile(lat_cpu, 50),
+                               lat_cpu_p99_us=common.percentile(lat_cpu, 99),
+                               rss_mb=common.peak_rss_mb(), bench_n=len(lines))
     return 0
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    t = sub.add_parser("train")
-    t.add_argument("--lang", choices=("en", "zh"), required=True)
-    t.add_argument("train")
-    t.add_argument("model")
-    t.add_argument("figures")
-    s = sub.add_parser("score")
-    s.add_argument("--passes", type=int, default=1)
-    s.add_argument("--latency", type=int, default=300)
-    s.add_argument("--scores-out", help="write label, margin, decision per test posting")
-    s.add_argument("model")
-    s.add_argument("test")
-    s.add_argument("figures")
-    a = ap.parse_args()
-    return cmd_train(a) if a.cmd == "train" else cmd_score(a)
+    return common.main(__doc__, cmd_train, cmd_score, model_out="model", score_lang=False,
+                       passes=1, score_name="margin")
 
 
 if __name__ == "__main__":

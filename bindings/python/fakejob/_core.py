@@ -12,6 +12,7 @@ import os
 import queue
 import threading
 from bisect import bisect_left
+from contextlib import contextmanager
 from itertools import accumulate, islice
 from typing import (Any, Callable, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional,
                     Sequence, Tuple, Union)
@@ -429,6 +430,27 @@ class History:
         return "<fakejob.History %s %s>" % (self.path or ":memory:", state)
 
 
+@contextmanager
+def _parse_in(history: Optional[History], ask: Any, posting: Posting,
+              now: Optional[When]) -> Iterator[Tuple[Any, Any, Any]]:
+    """Parse a posting into this thread's posting and, with ``history``, have the store answer
+    for it with ``ask`` (fj_history_query or fj_history_observe); gives (context, posting,
+    stats), stats NULL without a store. The store stays locked for the body of the with
+    statement."""
+    if history is None:
+        ctx, p = _parse(posting, now)
+        yield ctx, p, ffi.NULL
+        return
+    if not isinstance(history, History):
+        raise ArgumentError("history must be a fakejob.History")
+    with history._lock:
+        ctx, p = _parse(posting, now if now is not None else (history._now or None))
+        stats = ffi.new("fj_history_stats *")
+        err = ffi.new("fj_error *")
+        _check(ask(history._handle(), ctx, p, stats, err), err)
+        yield ctx, p, stats
+
+
 # ---------------------------------------------------------------------------------------------
 # models
 
@@ -677,17 +699,8 @@ class Model:
         err = ffi.new("fj_error *")
         res = ffi.new("fj_result *")
         out = ffi.new("char **")
-        if history is not None:
-            if not isinstance(history, History):
-                raise ArgumentError("history must be a fakejob.History")
-            with history._lock:
-                ctx, p = _parse(posting, now if now is not None else (history._now or None))
-                stats = ffi.new("fj_history_stats *")
-                _check(lib.fj_history_observe(history._handle(), ctx, p, stats, err), err)
-                _check(lib.fj_score_with(ctx, m, p, stats, opts, res, err), err)
-        else:
-            ctx, p = _parse(posting, now)
-            _check(lib.fj_score_with(ctx, m, p, ffi.NULL, opts, res, err), err)
+        with _parse_in(history, lib.fj_history_observe, posting, now) as (ctx, p, stats):
+            _check(lib.fj_score_with(ctx, m, p, stats, opts, res, err), err)
         _check(lib.fj_result_to_json(res, p, m, out, err), err)
         try:
             text = ffi.string(out[0])
@@ -935,18 +948,9 @@ def signals(posting: Posting, *, history: Optional[History] = None,
     err = ffi.new("fj_error *")
     sigs = ffi.new("const fj_signal **")
     count = ffi.new("size_t *")
-    if history is not None:
-        if not isinstance(history, History):
-            raise ArgumentError("history must be a fakejob.History")
-        with history._lock:
-            ctx, p = _parse(posting, now if now is not None else (history._now or None))
-            stats = ffi.new("fj_history_stats *")
-            _check(lib.fj_history_query(history._handle(), ctx, p, stats, err), err)
-            _check(lib.fj_signals(ctx, p, stats, sigs, count, err), err)
-            return _signal_list(sigs[0], count[0])
-    ctx, p = _parse(posting, now)
-    _check(lib.fj_signals(ctx, p, ffi.NULL, sigs, count, err), err)
-    return _signal_list(sigs[0], count[0])
+    with _parse_in(history, lib.fj_history_query, posting, now) as (ctx, p, stats):
+        _check(lib.fj_signals(ctx, p, stats, sigs, count, err), err)
+        return _signal_list(sigs[0], count[0])
 
 
 def _signal_list(s: Any, n: int) -> List[Signal]:
