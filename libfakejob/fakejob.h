@@ -621,9 +621,15 @@ typedef struct fj_train_params {
     double target_precision; /* the fraud threshold's cross-validated precision (default 0.9) */
     int min_df;              /* text features in fewer training postings are dropped (2) */
     size_t max_features;     /* cap on text features per part, most frequent kept (30000) */
-    int threads;             /* worker threads for cross-validation (0 = one per CPU) */
-    const char *name;        /* model name (default "fakejob") */
-    const char *version;     /* model version (default "1.0.0") */
+    int text_view;           /* 1 (default): linear parts mix an SVM on all features with one on
+                                the text features alone (see fj_train); 0: one SVM */
+    /* per-language overrides of min_df and max_features, indexed by fj_lang (FJ_LANG_ZH,
+       FJ_LANG_EN); 0 (default): the values above. FJ_LANG_AUTO's entry is unused. */
+    int min_df_lang[3];
+    size_t max_features_lang[3];
+    int threads;                  /* worker threads for cross-validation (0 = one per CPU) */
+    const char *name;             /* model name (default "fakejob") */
+    const char *version;          /* model version (default "1.0.0") */
     const char *data_description; /* what it was trained on, for the manifest (or NULL) */
     fj_progress_fn progress;      /* optional; calls are serialized but may come from the worker
                                      threads of the cross-validation */
@@ -638,11 +644,15 @@ FJ_API void fj_train_params_init(fj_train_params *params);
  * k-fold cross-validation (selection by PR-AUC of the out-of-fold margins), Platt calibration
  * fitted on the out-of-fold margins, thresholds chosen on them (fraud: the lowest score whose
  * out-of-fold precision reaches target_precision; suspicious: the best-F1 score below it), then
- * the final SVM on all postings. Deterministic: the same data and params give the same model.
- * Errors: FJ_ERR_TRAIN (a part with a single class, fewer postings than folds),
- * FJ_ERR_ARGUMENT (bad params), FJ_ERR_NOMEM. Safe to call from several threads at once, but it
- * replaces libsvm's process-wide print hook with a silent one (a host program using libsvm
- * directly loses its own hook).
+ * the final SVM on all postings. With text_view (the default), a linear part trains two SVMs,
+ * each with its own C: one on all the features and one on the text features alone; their
+ * margins are mixed in the proportion (0..1 in steps of 0.05, from the out-of-fold margins)
+ * whose calibration has the lowest log loss, and the part's weights are the same mix of the two
+ * final SVMs' weights: one linear model, whose margin is the mixed margin. Deterministic: the
+ * same data and params give the same model. Errors: FJ_ERR_TRAIN (a part with a single class,
+ * fewer postings than folds), FJ_ERR_ARGUMENT (bad params), FJ_ERR_NOMEM. Safe to call from
+ * several threads at once, but it replaces libsvm's process-wide print hook with a silent one (a
+ * host program using libsvm directly loses its own hook).
  */
 FJ_API fj_status fj_train(fj_model **out, const fj_dataset *d, const fj_train_params *params,
                           fj_error *err);

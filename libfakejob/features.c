@@ -656,6 +656,44 @@ static fj_status meta_features(const sink *k, void *u, const fj_posting *p)
     return st;
 }
 
+/* The parts of a short structured field (a location "US, TX, Houston" or ORFD's
+ * "北京_昌平_回龙观_…", an employment type "Full-time"), lower-cased, as text features
+ * "PREFIXpart": which places and contract types scams cluster in. Parts are cut at commas,
+ * underscores, slashes, semicolons, bars and white space; parts over FJ__PART_MAX bytes
+ * (street addresses) are skipped. */
+#define FJ__PART_MAX 24
+static bool is_part_sep(char c)
+{
+    return c == ',' || c == '_' || c == '/' || c == ';' || c == '|' || c == ' ' || c == '\t' ||
+           c == '\r' || c == '\n';
+}
+
+static fj_status place_features(const sink *k, void *u, const fj_posting *p, fj_field f,
+                                piece prefix)
+{
+    size_t n = 0;
+    const char *s = fj_posting_string(p, f, &n);
+    fj_status st = FJ_OK;
+    for (size_t i = 0; s && i < n && st == FJ_OK;) {
+        while (i < n && is_part_sep(s[i]))
+            i++;
+        size_t a = i;
+        while (i < n && !is_part_sep(s[i]))
+            i++;
+        size_t len = i - a;
+        if (len == 0 || len > FJ__PART_MAX)
+            continue;
+        char w[FJ__PART_MAX];
+        for (size_t q = 0; q < len; q++) {
+            char c = s[a + q];
+            w[q] = (c >= 'A' && c <= 'Z') ? (char)(c + ('a' - 'A')) : c;
+        }
+        piece pc[2] = {prefix, {w, len}};
+        st = k->text(u, pc, 2, f, (uint32_t)a, (uint32_t)i);
+    }
+    return st;
+}
+
 static fj_status extract(fj_context *ctx, const fj_posting *p, const fj_history_stats *hist,
                          const sink *k, void *u, fj_lang *lang_out, fj_error *err)
 {
@@ -709,7 +747,11 @@ static fj_status extract(fj_context *ctx, const fj_posting *p, const fj_history_
     }
     if (st != FJ_OK)
         return fj__errorf(err, st, "out of memory while extracting features");
-    st = field_features(k, u, p, lang);
+    st = place_features(k, u, p, FJ_FIELD_LOCATION, P("place:"));
+    if (st == FJ_OK)
+        st = place_features(k, u, p, FJ_FIELD_EMPLOYMENT_TYPE, P("employment:"));
+    if (st == FJ_OK)
+        st = field_features(k, u, p, lang);
     if (st == FJ_OK && lang == FJ_LANG_ZH)
         st = meta_features(k, u, p);
     if (st != FJ_OK)

@@ -7,15 +7,18 @@
  *   2. fit the feature space (features.c: vocabulary by document frequency, idf, dense scales);
  *   3. assign groups (copies of a posting, one company's postings) to k folds, stratified by
  *      class, from a seeded generator (never rand());
- *   4. grid search: for each C (and gamma for RBF) train on k-1 folds and compute the margins
- *      of the held-out fold; keep the setting with the best PR-AUC of the pooled margins.
- *      The kernel matrix of the part's postings is computed once (libsvm's PRECOMPUTED
- *      kernel) and serves every fold and setting, up to PRECOMPUTED_MAX_N postings;
- *   5. fit Platt's sigmoid on those out-of-fold margins (Lin, Lin and Weng's Newton method), and
- *      choose the thresholds on the calibrated out-of-fold scores;
- *   6. train the final SVM on every posting; for linear kernels collapse its support vectors
- *      into one primal weight vector, checked against libsvm's own decision values on every
- *      training posting (the largest difference is recorded with the metrics), and write
+ *   4. grid search, per view (linear parts: all features, and the text features alone; see
+ *      view_fit): for each C (and gamma for RBF) train on k-1 folds and compute the margins
+ *      of the held-out fold; keep the setting with the best PR-AUC of the pooled margins, and
+ *      train the view's final SVM on every posting. The kernel matrix of the view's postings
+ *      is computed once (libsvm's PRECOMPUTED kernel) and serves every fold and setting, up to
+ *      PRECOMPUTED_MAX_N postings;
+ *   5. mix the views' out-of-fold margins in the proportion whose calibration has the lowest
+ *      log loss, fit Platt's sigmoid on the mixed margins (Lin, Lin and Weng's Newton method),
+ *      and choose the thresholds on the calibrated out-of-fold scores;
+ *   6. for linear kernels collapse each final SVM's support vectors into primal weights, mix
+ *      them in the same proportion, check the result against libsvm's own decision values on
+ *      every training posting (the largest difference is recorded with the metrics), and write
  *      libsvm's text model in the same collapsed form (one support vector: the weights).
  * Folds of the grid run on worker threads; each job is independent and writes its own slice of
  * the results, so the model does not depend on scheduling.
@@ -53,6 +56,7 @@ void fj_train_params_init(fj_train_params *p)
     p->target_precision = 0.9;
     p->min_df = 2;
     p->max_features = 30000;
+    p->text_view = 1;
     p->name = "fakejob";
     p->version = "1.0.0";
 }
@@ -69,6 +73,9 @@ static fj_status check_params(const fj_train_params *p, fj_error *err)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "target_precision must be within (0, 1]");
     if (p->min_df < 1)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "min_df must be at least 1");
+    for (int l = 0; l < 3; l++)
+        if (p->min_df_lang[l] < 0)
+            return fj__errorf(err, FJ_ERR_ARGUMENT, "min_df_lang[%d] must be >= 0", l);
     if (p->threads < 0)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "threads must be >= 0");
     const char *names[2] = {p->name, p->version};
@@ -241,7 +248,8 @@ static void choose_thresholds(const scored *v, size_t n, double target, double *
 /* Platt scaling: P(fraud | f) = 1 / (1 + exp(A f + B)), fitted by Newton's method with
  * backtracking on regularized targets (Lin, Lin and Weng 2007, "A note on Platt's
  * probabilistic outputs for support vector machines"). */
-static void platt_fit(const double *dec, const int *y, size_t n, double *A, double *B)
+/* Returns the regularized log loss of the fit. */
+static double platt_fit(const double *dec, const int *y, size_t n, double *A, double *B)
 {
     double prior1 = 0, prior0 = 0;
     for (size_t i = 0; i < n; i++)
@@ -296,6 +304,7 @@ static void platt_fit(const double *dec, const int *y, size_t n, double *A, doub
     }
     *A = a;
     *B = b;
+    return fval;
 }
 
 /* ---- folds: groups kept whole, classes spread evenly ---- */
@@ -909,8 +918,208 @@ static bool write_collapsed(const fj__part *pt, fj_buf *out)
     return ok;
 }
 
+/* ---- one view of the postings: grid search, then the final SVM ---- */
+
+/* A linear part is trained on two views of the same feature vectors: "all" the features, and
+ * the "text" features alone (n-grams, without signals and metadata). Each view has its own C;
+ * their out-of-fold margins are mixed (mix * all + (1 - mix) * text) with the mix of lowest
+ * calibrated log loss, and the final weights are the same mix of the two final SVMs' weights:
+ * still one linear model, explained feature by feature. The text view keeps the scores of
+ * postings whose metadata look unusual (a legitimate posting without logo, profile or
+ * screening questions) from resting on a few dense features alone. */
+typedef struct view_fit {
+    const char *name;
+    setting grid[64];
+    int ngrid, best;
+    double grid_ap[64];
+    double *oof;          /* [ngrid][n] out-of-fold margins */
+    double *w, b;         /* linear: the final SVM's primal weights, toward fraud */
+    struct svm_model *sm; /* the final SVM */
+    const tdata *t;       /* the vectors sm was trained on */
+} view_fit;
+
+static void view_free(view_fit *vf)
+{
+    free(vf->oof);
+    free(vf->w);
+    if (vf->sm)
+        svm_free_and_destroy_model(&vf->sm);
+    vf->oof = vf->w = NULL;
+}
+
+/* The final SVM's decision value (toward fraud) for posting i of the view's vectors. */
+static double view_libsvm(const view_fit *vf, const tdata *t, size_t i)
+{
+    double lib = 0;
+    svm_predict_values(vf->sm, t->precomputed ? t->xk[i] : t->x[i], &lib);
+    return (vf->sm->label[0] == 1 ? 1 : -1) * lib;
+}
+
+/* `t` without its dense features (indices below n_dense): the text view. */
+static fj_status text_only(const tdata *t, size_t n_dense, tdata *out, fj_error *err)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < t->n; i++)
+        for (const struct svm_node *x = t->x[i]; x->index != -1; x++)
+            total += (size_t)x->index > n_dense;
+    out->n = t->n;
+    out->k = t->k;
+    out->pool = malloc((total + t->n + 1) * sizeof *out->pool);
+    out->x = malloc((t->n + 1) * sizeof *out->x);
+    out->y = malloc((t->n + 1) * sizeof *out->y);
+    out->fold = malloc((t->n + 1) * sizeof *out->fold);
+    if (!out->pool || !out->x || !out->y || !out->fold)
+        return fj__nomem(err);
+    size_t used = 0;
+    double sq = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        out->x[i] = out->pool + used;
+        for (const struct svm_node *x = t->x[i]; x->index != -1; x++)
+            if ((size_t)x->index > n_dense) {
+                out->pool[used++] = *x;
+                sq += x->value * x->value;
+            }
+        out->pool[used].index = -1;
+        out->pool[used++].value = 0;
+        out->y[i] = t->y[i];
+        out->fold[i] = t->fold[i];
+    }
+    out->mean_sq_norm = t->n ? sq / (double)t->n : 1;
+    return FJ_OK;
+}
+
+/* The grid of settings: the given C (and gamma), or the default grid. */
+static int make_grid(const tdata *t, fj_kernel kernel, const fj_train_params *p, setting *grid)
+{
+    static const double linear_C[] = {0.03, 0.1, 0.3, 1, 3, 10, 30};
+    static const double rbf_C[] = {0.3, 1, 3, 10, 30};
+    static const double rbf_g[] = {0.25, 1, 4};
+    double g0 = t->mean_sq_norm > 0 ? 1.0 / t->mean_sq_norm : 1;
+    int ngrid = 0;
+    if (kernel == FJ_KERNEL_LINEAR) {
+        if (p->C > 0)
+            grid[ngrid++] = (setting){p->C, 0};
+        else
+            for (size_t i = 0; i < sizeof linear_C / sizeof *linear_C; i++)
+                grid[ngrid++] = (setting){linear_C[i], 0};
+    } else {
+        size_t nc = p->C > 0 ? 1 : sizeof rbf_C / sizeof *rbf_C;
+        size_t ng = p->gamma > 0 ? 1 : sizeof rbf_g / sizeof *rbf_g;
+        /* gamma-major: the settings of one gamma share one precomputed kernel */
+        for (size_t j = 0; j < ng; j++)
+            for (size_t i = 0; i < nc; i++)
+                grid[ngrid++] =
+                    (setting){p->C > 0 ? p->C : rbf_C[i], p->gamma > 0 ? p->gamma : rbf_g[j] * g0};
+    }
+    return ngrid;
+}
+
+/* Grid search on the view's folds (best PR-AUC of the pooled out-of-fold margins), then the
+ * final SVM on every posting at the chosen setting. */
+static fj_status fit_view(tdata *t, const fj__part *pt, const fj_train_params *p, progress *pr,
+                          view_fit *vf, fj_error *err)
+{
+    size_t n = t->n;
+    vf->t = t;
+    vf->ngrid = make_grid(t, pt->kernel, p, vf->grid);
+    fj_status st = FJ_OK;
+    if (n <= PRECOMPUTED_MAX_N) {
+        st = build_gram(t, pt->kernel, pt->fs.n, p, err);
+        if (st != FJ_OK)
+            return st;
+        report(pr, "gram", 1, 1, "view %s: kernel matrix of %zu postings computed", vf->name, n);
+    }
+    job_ctx jc;
+    memset(&jc, 0, sizeof jc);
+    jc.t = t;
+    jc.pt = pt;
+    jc.p = p;
+    jc.grid = vf->grid;
+    jc.ngrid = vf->ngrid;
+    jc.pr = pr;
+    jc.oof = vf->oof = malloc(((size_t)vf->ngrid * n + 1) * sizeof *jc.oof);
+    if (!jc.oof)
+        return fj__nomem(err);
+    pthread_mutex_init(&jc.mu, NULL);
+    fj__svm_silence();
+    for (int g = 0; g < vf->ngrid && st == FJ_OK;) {
+        int e = g + 1;
+        while (e < vf->ngrid && vf->grid[e].gamma == vf->grid[g].gamma)
+            e++;
+        if (pt->kernel == FJ_KERNEL_RBF)
+            fill_rbf(t, vf->grid[g].gamma);
+        st = run_grid(&jc, g, e, err);
+        g = e;
+    }
+    pthread_mutex_destroy(&jc.mu);
+    if (st != FJ_OK)
+        return st;
+    vf->best = 0;
+    for (int g = 0; g < vf->ngrid; g++) {
+        vf->grid_ap[g] = grid_pr_auc(&jc, g);
+        if (vf->grid_ap[g] > vf->grid_ap[vf->best] + 1e-12)
+            vf->best = g;
+    }
+    report(pr, "view", 1, 1, "view %s: C=%g, cross-validated PR-AUC %.4f", vf->name,
+           vf->grid[vf->best].C, vf->grid_ap[vf->best]);
+    struct svm_problem prob = {(int)n, t->y, t->precomputed ? t->xk : t->x};
+    double wf, wl, wv[2];
+    int wlab[2];
+    class_weights(p, t->y, n, NULL, -1, &wf, &wl);
+    struct svm_parameter prm;
+    set_params(&prm, pt->kernel, t->precomputed, vf->grid[vf->best], wf, wl, wlab, wv);
+    if (pt->kernel == FJ_KERNEL_RBF)
+        fill_rbf(t, vf->grid[vf->best].gamma);
+    const char *bad = svm_check_parameter(&prob, &prm);
+    if (bad)
+        return fj__errorf(err, FJ_ERR_TRAIN, "part %s: libsvm: %s", pt->lang, bad);
+    fj__svm_silence();
+    vf->sm = svm_train(&prob, &prm);
+    if (!vf->sm)
+        return fj__errorf(err, FJ_ERR_TRAIN, "part %s: libsvm could not train", pt->lang);
+    if (pt->kernel == FJ_KERNEL_LINEAR) {
+        vf->w = malloc((pt->fs.n + 1) * sizeof *vf->w);
+        if (!vf->w)
+            return fj__nomem(err);
+        collapse(t, vf->sm, pt->fs.n, vf->w, &vf->b);
+    }
+    return FJ_OK;
+}
+
+/* The mix of two views' out-of-fold margins (weight of the first, 0..1 in steps of 0.05)
+ * whose Platt calibration has the lowest log loss; ties go to the larger weight. */
+static double choose_mix(const double *a, const double *b, const int *y, size_t n)
+{
+    double *m = malloc((n + 1) * sizeof *m);
+    if (!m)
+        return 1;
+    double best = 1, best_loss = INFINITY;
+    for (int k = 20; k >= 0; k--) {
+        double mix = k / 20.0, A, B;
+        for (size_t i = 0; i < n; i++)
+            m[i] = mix * a[i] + (1 - mix) * b[i];
+        double loss = platt_fit(m, y, n, &A, &B);
+        if (loss < best_loss - 1e-9) {
+            best_loss = loss;
+            best = mix;
+        }
+    }
+    free(m);
+    return best;
+}
+
+static bool json_view(fj_buf *b, const view_fit *vf, double weight)
+{
+    bool ok = fj__buf_printf(b, "{\"view\":\"%s\",\"weight\":%.4g,\"C\":%.6g,\"grid\":[", vf->name,
+                             weight, vf->grid[vf->best].C);
+    for (int g = 0; ok && g < vf->ngrid; g++)
+        ok = fj__buf_printf(b, "%s{\"C\":%.6g,\"gamma\":%.6g,\"pr_auc\":%.4f}", g ? "," : "",
+                            vf->grid[g].C, vf->grid[g].gamma, vf->grid_ap[g]);
+    return ok && fj__buf_append(b, "]}", 2);
+}
+
 static char *json_metrics(const fj__part *pt, const part_info *pi, const tdata *t,
-                          const setting *grid, const double *grid_ap, int ngrid, scored *v,
+                          const view_fit *va, const view_fit *vt, double mix, scored *v,
                           const metrics *m, int nsv, double libsvm_diff)
 {
     fj_buf b = {0};
@@ -924,9 +1133,13 @@ static char *json_metrics(const fj__part *pt, const part_info *pi, const tdata *
                        "{\"postings\":%zu,\"fraud\":%zu,\"legit\":%zu,\"groups\":%zu,\"folds\":%d,"
                        "\"selected\":{\"C\":%.6g,\"gamma\":%.6g},\"grid\":[",
                        t->n, pi->fraud, pi->legit, pi->groups, t->k, pt->C, pt->gamma);
-    for (int g = 0; ok && g < ngrid; g++)
+    for (int g = 0; ok && g < va->ngrid; g++)
         ok = fj__buf_printf(&b, "%s{\"C\":%.6g,\"gamma\":%.6g,\"pr_auc\":%.4f}", g ? "," : "",
-                            grid[g].C, grid[g].gamma, grid_ap[g]);
+                            va->grid[g].C, va->grid[g].gamma, va->grid_ap[g]);
+    ok = ok && fj__buf_printf(&b, "],\"views\":[");
+    ok = ok && json_view(&b, va, vt ? mix : 1);
+    if (vt)
+        ok = ok && fj__buf_append(&b, ",", 1) && json_view(&b, vt, 1 - mix);
     const at_threshold *ats[3] = {&af, &as, &ah};
     const char *names[3] = {"at_fraud_threshold", "at_suspicious_threshold", "at_0.5"};
     ok = ok && fj__buf_printf(&b, "],\"pr_auc\":%.4f,\"roc_auc\":%.4f,\"recall_at_1pct_fpr\":%.4f",
@@ -971,8 +1184,19 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
             memcpy(err->message, msg, sizeof msg);
         }
     }
-    if (st == FJ_OK)
-        st = fj__fbuilder_finish(fb, p->min_df, p->max_features, &pt->fs, err);
+    {
+        int min_df = p->min_df;
+        size_t max_features = p->max_features;
+        int li = strcmp(pt->lang, "zh") == 0   ? FJ_LANG_ZH
+                 : strcmp(pt->lang, "en") == 0 ? FJ_LANG_EN
+                                               : -1;
+        if (li >= 0 && p->min_df_lang[li] > 0)
+            min_df = p->min_df_lang[li];
+        if (li >= 0 && p->max_features_lang[li] > 0)
+            max_features = p->max_features_lang[li];
+        if (st == FJ_OK)
+            st = fj__fbuilder_finish(fb, min_df, max_features, &pt->fs, err);
+    }
     fj__fbuilder_free(fb);
     if (st != FJ_OK)
         return st;
@@ -1004,80 +1228,42 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
                           "least 2 of each (postings with one group key count once)",
                           pt->lang, pi.fraud_groups, pi.legit_groups);
     }
-    /* 3. the grid */
-    setting grid[64];
-    int ngrid = 0;
-    static const double linear_C[] = {0.03, 0.1, 0.3, 1, 3, 10, 30};
-    static const double rbf_C[] = {0.3, 1, 3, 10, 30};
-    static const double rbf_g[] = {0.25, 1, 4};
-    double g0 = t.mean_sq_norm > 0 ? 1.0 / t.mean_sq_norm : 1;
-    if (pt->kernel == FJ_KERNEL_LINEAR) {
-        if (p->C > 0)
-            grid[ngrid++] = (setting){p->C, 0};
-        else
-            for (size_t i = 0; i < sizeof linear_C / sizeof *linear_C; i++)
-                grid[ngrid++] = (setting){linear_C[i], 0};
-    } else {
-        size_t nc = p->C > 0 ? 1 : sizeof rbf_C / sizeof *rbf_C;
-        size_t ng = p->gamma > 0 ? 1 : sizeof rbf_g / sizeof *rbf_g;
-        /* gamma-major: the settings of one gamma share one precomputed kernel */
-        for (size_t j = 0; j < ng; j++)
-            for (size_t i = 0; i < nc; i++)
-                grid[ngrid++] =
-                    (setting){p->C > 0 ? p->C : rbf_C[i], p->gamma > 0 ? p->gamma : rbf_g[j] * g0};
-    }
-    if (n <= PRECOMPUTED_MAX_N) {
-        st = build_gram(&t, pt->kernel, pt->fs.n, p, err);
-        if (st != FJ_OK) {
-            tdata_free(&t);
-            return st;
-        }
-        report(pr, "gram", 1, 1, "kernel matrix of %zu postings computed", n);
-    }
-    job_ctx jc;
-    memset(&jc, 0, sizeof jc);
-    jc.t = &t;
-    jc.pt = pt;
-    jc.p = p;
-    jc.grid = grid;
-    jc.ngrid = ngrid;
-    jc.pr = pr;
-    jc.oof = malloc(((size_t)ngrid * n + 1) * sizeof *jc.oof);
-    scored *v = malloc((n + 1) * sizeof *v);
+    /* 3. the views: grid search, final SVM; 4. their mix, calibration and thresholds */
     double *dec = malloc((n + 1) * sizeof *dec);
     int *yy = malloc((n + 1) * sizeof *yy);
-    double grid_ap[64];
-    if (!jc.oof || !v || !dec || !yy) {
+    scored *v = malloc((n + 1) * sizeof *v);
+    view_fit va, vt;
+    memset(&va, 0, sizeof va);
+    memset(&vt, 0, sizeof vt);
+    va.name = "all";
+    vt.name = "text";
+    tdata t2 = {0};
+    fj_buf txt = {0};
+    if (!dec || !yy || !v) {
         st = fj__nomem(err);
         goto out;
     }
-    pthread_mutex_init(&jc.mu, NULL);
-    fj__svm_silence();
-    for (int g = 0; g < ngrid && st == FJ_OK;) {
-        int e = g + 1;
-        while (e < ngrid && grid[e].gamma == grid[g].gamma)
-            e++;
-        if (pt->kernel == FJ_KERNEL_RBF)
-            fill_rbf(&t, grid[g].gamma);
-        st = run_grid(&jc, g, e, err);
-        g = e;
-    }
-    pthread_mutex_destroy(&jc.mu);
+    for (size_t i = 0; i < n; i++)
+        yy[i] = t.y[i] > 0;
+    st = fit_view(&t, pt, p, pr, &va, err);
     if (st != FJ_OK)
         goto out;
-    int best = 0;
-    for (int g = 0; g < ngrid; g++) {
-        grid_ap[g] = grid_pr_auc(&jc, g);
-        if (grid_ap[g] > grid_ap[best] + 1e-12)
-            best = g;
+    double mix = 1;
+    bool two = pt->kernel == FJ_KERNEL_LINEAR && p->text_view && pt->fs.n_dense > 0 &&
+               pt->fs.n > pt->fs.n_dense;
+    if (two) {
+        st = text_only(&t, pt->fs.n_dense, &t2, err);
+        if (st == FJ_OK)
+            st = fit_view(&t2, pt, p, pr, &vt, err);
+        if (st != FJ_OK)
+            goto out;
+        mix = choose_mix(va.oof + (size_t)va.best * n, vt.oof + (size_t)vt.best * n, yy, n);
     }
-    pt->C = grid[best].C;
-    pt->gamma = pt->kernel == FJ_KERNEL_RBF ? grid[best].gamma : 0;
-    /* 4. calibration and thresholds on the out-of-fold margins */
-    for (size_t i = 0; i < n; i++) {
-        dec[i] = jc.oof[(size_t)best * n + i];
-        yy[i] = t.y[i] > 0;
-    }
+    const double *da = va.oof + (size_t)va.best * n;
+    for (size_t i = 0; i < n; i++)
+        dec[i] = two ? mix * da[i] + (1 - mix) * vt.oof[(size_t)vt.best * n + i] : da[i];
+    pt->C = va.grid[va.best].C;
+    pt->gamma = pt->kernel == FJ_KERNEL_RBF ? va.grid[va.best].gamma : 0;
     platt_fit(dec, yy, n, &pt->platt_a, &pt->platt_b);
     for (size_t i = 0; i < n; i++)
         v[i] = (scored){fj__part_calibrate(pt, dec[i]), yy[i]};
@@ -1086,92 +1272,70 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
     {
         at_threshold af = eval_at(v, n, pt->t_fraud);
         report(pr, "calibrate", 1, 1,
-               "selected C=%g%s: PR-AUC %.4f, ROC-AUC %.4f, recall at 1%% FPR %.4f; fraud "
+               "C=%g%s, mix %.2f: PR-AUC %.4f, ROC-AUC %.4f, recall at 1%% FPR %.4f; fraud "
                "threshold %.3f (precision %.3f, recall %.3f), suspicious from %.3f",
-               pt->C, pt->kernel == FJ_KERNEL_RBF ? " (rbf)" : "", m.pr_auc, m.roc_auc,
-               m.recall_at_1fpr, pt->t_fraud, af.precision, af.recall, pt->t_susp);
+               pt->C, pt->kernel == FJ_KERNEL_RBF ? " (rbf)" : "", two ? mix : 1.0, m.pr_auc,
+               m.roc_auc, m.recall_at_1fpr, pt->t_fraud, af.precision, af.recall, pt->t_susp);
     }
-    /* 5. the final model on every posting */
-    {
-        struct svm_problem prob = {(int)n, t.y, t.precomputed ? t.xk : t.x};
-        double wf, wl, wv[2];
-        int wlab[2];
-        class_weights(p, t.y, n, NULL, -1, &wf, &wl);
-        struct svm_parameter prm;
-        set_params(&prm, pt->kernel, t.precomputed, grid[best], wf, wl, wlab, wv);
-        if (pt->kernel == FJ_KERNEL_RBF)
-            fill_rbf(&t, grid[best].gamma);
-        const char *bad = svm_check_parameter(&prob, &prm);
-        if (bad) {
-            st = fj__errorf(err, FJ_ERR_TRAIN, "part %s: libsvm: %s", pt->lang, bad);
-            goto out;
+    /* 5. the final model: the views' final SVMs, mixed */
+    bool ok = true;
+    double diff = 0;
+    int nsv = va.sm->l + (two ? vt.sm->l : 0);
+    pt->sign = va.sm->label[0] == 1 ? 1 : -1;
+    if (pt->kernel == FJ_KERNEL_LINEAR) {
+        pt->w = malloc((pt->fs.n + 1) * sizeof *pt->w);
+        ok = pt->w != NULL;
+        for (size_t j = 0; ok && j < pt->fs.n; j++)
+            pt->w[j] = two ? mix * va.w[j] + (1 - mix) * vt.w[j] : va.w[j];
+        pt->b = two ? mix * va.b + (1 - mix) * vt.b : va.b;
+        /* the primal weights, checked against libsvm's own decision values */
+        for (size_t i = 0; ok && i < n; i++) {
+            double lib = view_libsvm(&va, &t, i);
+            if (two)
+                lib = mix * lib + (1 - mix) * view_libsvm(&vt, &t2, i);
+            double gap = fabs(lib - (dot(pt->w, t.x[i]) + pt->b));
+            if (!(gap <= diff))
+                diff = gap;
         }
-        fj__svm_silence();
-        struct svm_model *sm = svm_train(&prob, &prm);
-        if (!sm) {
-            st = fj__errorf(err, FJ_ERR_TRAIN, "part %s: libsvm could not train", pt->lang);
-            goto out;
-        }
-        fj_buf txt = {0};
-        bool ok = true;
-        double diff = 0;
-        int nsv = sm->l;
-        pt->sign = sm->label[0] == 1 ? 1 : -1;
-        if (pt->kernel == FJ_KERNEL_LINEAR) {
-            /* the primal weights, checked against libsvm's own decision values */
-            pt->w = malloc((pt->fs.n + 1) * sizeof *pt->w);
-            ok = pt->w != NULL;
-            if (ok) {
-                collapse(&t, sm, pt->fs.n, pt->w, &pt->b);
-                for (size_t i = 0; i < n; i++) {
-                    double lib = 0;
-                    svm_predict_values(sm, t.precomputed ? t.xk[i] : t.x[i], &lib);
-                    double gap = fabs(pt->sign * lib - (dot(pt->w, t.x[i]) + pt->b));
-                    if (!(gap <= diff))
-                        diff = gap;
-                }
-            }
-            ok = ok && write_collapsed(pt, &txt);
-        } else {
-            /* libsvm's text model in terms of the features (a precomputed kernel's support
-             * vectors are rows of the kernel matrix: write their postings' vectors instead) */
-            struct svm_model twin = *sm;
-            struct svm_node **svs = malloc(((size_t)sm->l + 1) * sizeof *svs);
-            ok = svs != NULL;
-            for (int k = 0; ok && k < sm->l; k++)
-                ok = (svs[k] = (struct svm_node *)sv_sparse(&t, sm, k)) != NULL;
-            twin.SV = svs;
-            twin.param.kernel_type = RBF;
-            twin.param.gamma = pt->gamma;
-            ok = ok && fj__svm_write(&twin, &txt);
-            free(svs);
-        }
-        report(pr, "final", 1, 1, "final model: %d support vectors of %zu postings%s%.3g", nsv, n,
-               pt->kernel == FJ_KERNEL_LINEAR ? "; primal weights agree with libsvm to " : "",
-               pt->kernel == FJ_KERNEL_LINEAR ? diff : 0.0);
-        svm_free_and_destroy_model(&sm);
-        if (ok) {
-            pt->cv_json = json_metrics(pt, &pi, &t, grid, grid_ap, ngrid, v, &m, nsv, diff);
-            ok = pt->cv_json != NULL;
-        }
-        if (!ok) {
-            fj__buf_free(&txt);
-            st = fj__nomem(err);
-            goto out;
-        }
-        pt->svm_text = txt.data;
-        pt->svm_len = txt.len;
-        if (pt->kernel == FJ_KERNEL_RBF) {
-            st = fj__svm_parse(&pt->svm, pt->svm_text, pt->svm_len, "svm.model", err);
-            if (st != FJ_OK)
-                goto out;
-        }
+        ok = ok && write_collapsed(pt, &txt);
+    } else {
+        /* libsvm's text model in terms of the features (a precomputed kernel's support
+         * vectors are rows of the kernel matrix: write their postings' vectors instead) */
+        struct svm_model twin = *va.sm;
+        struct svm_node **svs = malloc(((size_t)va.sm->l + 1) * sizeof *svs);
+        ok = svs != NULL;
+        for (int k = 0; ok && k < va.sm->l; k++)
+            ok = (svs[k] = (struct svm_node *)sv_sparse(&t, va.sm, k)) != NULL;
+        twin.SV = svs;
+        twin.param.kernel_type = RBF;
+        twin.param.gamma = pt->gamma;
+        ok = ok && fj__svm_write(&twin, &txt);
+        free(svs);
     }
+    report(pr, "final", 1, 1, "final model: %d support vectors of %zu postings%s%.3g", nsv, n,
+           pt->kernel == FJ_KERNEL_LINEAR ? "; primal weights agree with libsvm to " : "",
+           pt->kernel == FJ_KERNEL_LINEAR ? diff : 0.0);
+    if (ok) {
+        pt->cv_json = json_metrics(pt, &pi, &t, &va, two ? &vt : NULL, mix, v, &m, nsv, diff);
+        ok = pt->cv_json != NULL;
+    }
+    if (!ok) {
+        st = fj__nomem(err);
+        goto out;
+    }
+    pt->svm_text = txt.data;
+    pt->svm_len = txt.len;
+    txt = (fj_buf){0};
+    if (pt->kernel == FJ_KERNEL_RBF)
+        st = fj__svm_parse(&pt->svm, pt->svm_text, pt->svm_len, "svm.model", err);
 out:
-    free(jc.oof);
+    fj__buf_free(&txt);
+    view_free(&va);
+    view_free(&vt);
     free(v);
     free(dec);
     free(yy);
+    tdata_free(&t2);
     tdata_free(&t);
     return st;
 }
@@ -1256,14 +1420,34 @@ static fj_status train_subset(const fj_dataset *d, const fj_history_stats *const
                                 ",\"params\":{\"kernel\":\"%s\",\"C\":%.6g,\"gamma\":%.6g,"
                                 "\"folds\":%d,\"seed\":%llu,\"class_weights\":%s,"
                                 "\"per_language\":%s,\"target_precision\":%.4g,\"min_df\":%d,"
-                                "\"max_features\":%zu},\"cv_note\":\"metrics of each part are "
-                                "from the grouped cross-validation that selected C; fakejob "
-                                "eval gives nested estimates\"}",
+                                "\"max_features\":%zu,\"text_view\":%s",
                                 p->kernel == FJ_KERNEL_RBF ? "rbf" : "linear", p->C, p->gamma,
                                 p->folds, (unsigned long long)p->seed,
                                 p->class_weights ? "true" : "false",
                                 p->per_language ? "true" : "false", p->target_precision, p->min_df,
-                                p->max_features);
+                                p->max_features, p->text_view ? "true" : "false");
+            /* per-language overrides, when any */
+            static const char *const ln[3] = {NULL, "zh", "en"};
+            for (int k = 0; ok && k < 2; k++) {
+                bool any = false;
+                for (int l = 1; ok && l < 3; l++) {
+                    unsigned long long v = k == 0 ? (unsigned long long)p->min_df_lang[l]
+                                                  : (unsigned long long)p->max_features_lang[l];
+                    if (!v)
+                        continue;
+                    ok = fj__buf_printf(&b, "%s\"%s\":%llu",
+                                        any      ? ","
+                                        : k == 0 ? ",\"min_df_lang\":{"
+                                                 : ",\"max_features_lang\":{",
+                                        ln[l], v);
+                    any = true;
+                }
+                if (ok && any)
+                    ok = fj__buf_append(&b, "}", 1);
+            }
+            ok = ok && fj__buf_printf(&b, "},\"cv_note\":\"metrics of each part are from the "
+                                          "grouped cross-validation that selected C; fakejob "
+                                          "eval gives nested estimates\"}");
             fj__cnum_end(&cn);
         }
         if (!ok) {

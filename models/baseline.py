@@ -4,9 +4,9 @@
 A TF-IDF word (1-2 grams) + character (2-4 grams, within word boundaries) linear SVM from
 scikit-learn (LinearSVC, class_weight="balanced"), one per language like fakejob's per-language
 parts, C chosen by an inner grouped 3-fold CV on PR-AUC within each outer training fold. The
-TF-IDF vocabulary and idf are fitted once per language on all its postings' text (no labels): a
-transductive shortcut that can only help the baseline, taken because refitting the character
-n-gram space per fold costs far more than the SVMs.
+TF-IDF vocabulary and idf are fitted on each outer training fold's text and applied to its
+held-out fold, as fakejob fits its feature space (the inner C search reuses the outer fold's
+space).
 
 Input: the per-posting JSONL written by
     fakejob eval --cv --group-by company --scores CV.jsonl CORPUS.jsonl...
@@ -180,14 +180,12 @@ def main():
         idx = [i for i, r in enumerate(rows) if r["lang"] == lang]
         if not idx:
             continue
-        pos = {i: j for j, i in enumerate(idx)}
-        X, _ = vectorize([rows[i]["text"] for i in idx], [])
         for k in folds:
             tr = [i for i in idx if rows[i]["fold"] != k]
             te = [i for i in idx if rows[i]["fold"] == k]
             if not te:
                 continue
-            Xtr, Xte = X[[pos[i] for i in tr]], X[[pos[i] for i in te]]
+            Xtr, Xte = vectorize([rows[i]["text"] for i in tr], [rows[i]["text"] for i in te])
             y = np.array([rows[i]["label"] for i in tr])
             C = choose_C(Xtr, y, [rows[i]["group"] for i in tr])
             chosen[(lang, k)] = C

@@ -929,6 +929,80 @@ Test(train, refuses_single_class_and_bad_params)
     fj_dataset_free(d);
 }
 
+/* The weight of view `name` in a part's cross-validation record, or -1 when it has none. */
+static double view_weight(const fj__part *pt, const char *name)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"view\":\"%s\",\"weight\":", name); /* keys are sorted */
+    const char *s = pt->cv_json ? strstr(pt->cv_json, pat) : NULL;
+    return s ? strtod(s + strlen(pat), NULL) : -1;
+}
+
+Test(train, linear_parts_mix_a_text_only_view_unless_single_view)
+{
+    fj_dataset *d = corpus();
+    fj_model *two = train_with(d, FJ_KERNEL_LINEAR, 1, 0);
+    fj_train_params p;
+    fj_train_params_init(&p);
+    p.C = 1;
+    p.text_view = 0;
+    fj_model *one = NULL;
+    cr_assert_eq(fj_train(&one, d, &p, &err), FJ_OK, "%s", err.message);
+    for (int i = 0; i < two->nparts; i++) {
+        double wa = view_weight(&two->part[i], "all"), wt = view_weight(&two->part[i], "text");
+        cr_assert(wa >= 0 && wa <= 1 && wt >= 0 && wt <= 1, "part %s: %g %g", two->part[i].lang, wa,
+                  wt);
+        cr_assert(fabs(wa + wt - 1) < 1e-3, "part %s: weights %g + %g", two->part[i].lang, wa, wt);
+        cr_assert_eq(view_weight(&one->part[i], "all"), 1);
+        cr_assert_eq(view_weight(&one->part[i], "text"), -1, "%s", one->part[i].cv_json);
+        /* one feature space, two models */
+        cr_assert_eq(two->part[i].fs.n, one->part[i].fs.n);
+        bool differ = false;
+        for (size_t j = 0; j < one->part[i].fs.n && !differ; j++)
+            differ = two->part[i].w[j] != one->part[i].w[j];
+        cr_assert(differ || wa == 1, "part %s: mixing changed no weight", two->part[i].lang);
+        /* the all view at the same C is the single-view model, and the text view has no dense
+         * features: mixed, the dense weights are the single-view ones times wa */
+        for (size_t j = 0; j < one->part[i].fs.n_dense; j++)
+            cr_assert(fabs(two->part[i].w[j] - wa * one->part[i].w[j]) < 1e-9,
+                      "part %s, feature %zu: %.17g vs %g x %.17g", two->part[i].lang, j,
+                      two->part[i].w[j], wa, one->part[i].w[j]);
+    }
+    fj_model_free(one);
+    fj_model_free(two);
+    fj_dataset_free(d);
+}
+
+Test(train, per_language_vocabulary_settings_apply_to_their_part_only)
+{
+    fj_dataset *d = corpus();
+    fj_train_params p;
+    fj_train_params_init(&p);
+    p.C = 1;
+    p.text_view = 0;
+    fj_model *base = NULL, *en1 = NULL, *capped = NULL;
+    cr_assert_eq(fj_train(&base, d, &p, &err), FJ_OK, "%s", err.message);
+    p.min_df_lang[FJ_LANG_EN] = 1;
+    cr_assert_eq(fj_train(&en1, d, &p, &err), FJ_OK, "%s", err.message);
+    p.min_df_lang[FJ_LANG_EN] = 0;
+    p.max_features_lang[FJ_LANG_ZH] = 5;
+    cr_assert_eq(fj_train(&capped, d, &p, &err), FJ_OK, "%s", err.message);
+    /* parts: zh, en */
+    cr_assert_eq(en1->part[0].fs.n, base->part[0].fs.n);
+    cr_assert_gt(en1->part[1].fs.n, base->part[1].fs.n, "min_df 1 keeps the hapaxes");
+    cr_assert_eq(capped->part[0].fs.n, capped->part[0].fs.n_dense + 5);
+    cr_assert_eq(capped->part[1].fs.n, base->part[1].fs.n);
+    p.min_df_lang[FJ_LANG_ZH] = -1;
+    fj_model *m = NULL;
+    cr_assert_eq(fj_train(&m, d, &p, &err), FJ_ERR_ARGUMENT);
+    cr_assert(strstr(err.message, "min_df"), "%s", err.message);
+    cr_assert_null(m);
+    fj_model_free(base);
+    fj_model_free(en1);
+    fj_model_free(capped);
+    fj_dataset_free(d);
+}
+
 Test(train, english_only_corpus_gives_one_part_that_scores_chinese_too)
 {
     fj_dataset *d;

@@ -61,9 +61,10 @@ bool cli_parse_ull(const char *s, unsigned long long lo, unsigned long long hi,
 
 /* The training options that `train` and `eval --cv` share (--kernel, --C, --gamma, --folds,
  * --seed, --target-precision, --min-df, --max-features, --threads, --single-model,
- * --no-class-weights). cli_train_option_arity: 1 for an option that takes a value, 0 for a
- * flag, -1 for anything else. cli_train_option sets `p` from one of them (val is NULL for a
- * flag); false, with the problem printed as "fakejob CMD: ...", for a bad value. */
+ * --no-class-weights, --single-view; --min-df and --max-features also as LANG:N).
+ * cli_train_option_arity: 1 for an option that takes a value, 0 for a flag, -1 for anything
+ * else. cli_train_option sets `p` from one of them (val is NULL for a flag); false, with the
+ * problem printed as "fakejob CMD: ...", for a bad value. */
 int cli_train_option_arity(const char *opt);
 bool cli_train_option(const char *cmd, const char *opt, const char *val, fj_train_params *p);
 

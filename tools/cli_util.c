@@ -234,7 +234,8 @@ bool cli_parse_ull(const char *s, unsigned long long lo, unsigned long long hi,
 static const char *const train_valued[] = {
     "--kernel",           "--C",      "--gamma",        "--folds",   "--seed",
     "--target-precision", "--min-df", "--max-features", "--threads", NULL};
-static const char *const train_flags[] = {"--single-model", "--no-class-weights", NULL};
+static const char *const train_flags[] = {"--single-model", "--no-class-weights", "--single-view",
+                                          NULL};
 
 static bool in_list(const char *const *list, const char *s)
 {
@@ -284,13 +285,49 @@ static bool train_whole(const char *cmd, const char *opt, const char *val, fj_tr
     return false;
 }
 
+/* "--min-df zh:2" / "--max-features en:300000": a per-language value. Returns the language
+ * (val then points past the colon), 0 for a plain value, -1 for an unknown language. */
+static int lang_prefix(const char **val)
+{
+    const char *c = strchr(*val, ':');
+    if (!c)
+        return 0;
+    size_t n = (size_t)(c - *val);
+    int lang = n == 2 && memcmp(*val, "zh", 2) == 0   ? FJ_LANG_ZH
+               : n == 2 && memcmp(*val, "en", 2) == 0 ? FJ_LANG_EN
+                                                      : -1;
+    if (lang > 0)
+        *val = c + 1;
+    return lang;
+}
+
 bool cli_train_option(const char *cmd, const char *opt, const char *val, fj_train_params *p)
 {
     double d;
+    if (strcmp(opt, "--min-df") == 0 || strcmp(opt, "--max-features") == 0) {
+        const char *v = val;
+        int lang = lang_prefix(&v);
+        if (lang < 0) {
+            cli_warn(cmd, "%s takes N or LANG:N with LANG zh or en, not '%s'", opt, val);
+            return false;
+        }
+        if (lang > 0) {
+            fj_train_params q = *p;
+            if (!train_whole(cmd, opt, v, &q))
+                return false;
+            if (strcmp(opt, "--min-df") == 0)
+                p->min_df_lang[lang] = q.min_df;
+            else
+                p->max_features_lang[lang] = q.max_features;
+            return true;
+        }
+    }
     if (strcmp(opt, "--single-model") == 0) {
         p->per_language = 0;
     } else if (strcmp(opt, "--no-class-weights") == 0) {
         p->class_weights = 0;
+    } else if (strcmp(opt, "--single-view") == 0) {
+        p->text_view = 0;
     } else if (strcmp(opt, "--kernel") == 0) {
         if (strcmp(val, "linear") == 0) {
             p->kernel = FJ_KERNEL_LINEAR;

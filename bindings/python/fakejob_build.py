@@ -190,6 +190,9 @@ typedef struct fj_train_params {
     double target_precision;
     int min_df;
     size_t max_features;
+    int text_view;
+    int min_df_lang[3];
+    size_t max_features_lang[3];
     int threads;
     const char *name;
     const char *version;

@@ -31,6 +31,7 @@ t train-ok 0 "$FJ" train -o "$tr_dir/a" --C 1 --seed 7 --name cli-test --version
     "$tr_corpus/en.jsonl" "$tr_corpus/zh.jsonl"
 expect_err train-progress "\[en\] C=1 fold 5/5"
 expect_err train-progress-summary "wrote cli-test 2.0.1 to"
+expect_err train-progress-views "\[en\] view text: C=1"
 t train-manifest 0 grep -q '"name": "cli-test"' "$tr_dir/a/manifest.json"
 t train-bundle-files 0 test -f "$tr_dir/a/zh.weights.tsv" -a -f "$tr_dir/a/en.svm.model" \
     -a -f "$tr_dir/a/en.features.tsv" -a -f "$tr_dir/a/zh.calibration.json"
@@ -50,4 +51,14 @@ t train-rbf-no-weights 1 test -e "$tr_dir/r/en.weights.tsv"
 t train-rbf-scores 0 "$FJ" score --model "$tr_dir/r" "$tr_corpus/en.jsonl"
 expect_out train-rbf-scores '"reasons_available":false'
 t train-unwritable 4 "$FJ" train -q --C 1 -o /dev/null/model "$tr_corpus/en.jsonl"
+# two views by default, one with --single-view; per-language vocabulary settings
+t train-views 0 grep -q '"view":"text","weight":' "$tr_dir/a/en.calibration.json"
+t train-single-view 0 "$FJ" train -q --single-view --C 1 -o "$tr_dir/sv" "$tr_corpus/en.jsonl"
+t train-single-view-one 1 grep -q '"view":"text"' "$tr_dir/sv/en.calibration.json"
+t train-lang-min-df 0 "$FJ" train -q --min-df en:1 --max-features zh:50 --C 1 -o "$tr_dir/l" \
+    "$tr_corpus/en.jsonl" "$tr_corpus/zh.jsonl"
+t train-lang-min-df-json 0 grep -q '"min_df_lang": {' "$tr_dir/l/manifest.json"
+t train-bad-lang 2 "$FJ" train -q --min-df fr:1 -o "$tr_dir/x" "$tr_corpus/en.jsonl"
+expect_err train-bad-lang "LANG:N with LANG zh or en, not 'fr:1'"
+t train-bad-lang-value 2 "$FJ" train -q --max-features en:0 -o "$tr_dir/x" "$tr_corpus/en.jsonl"
 rm -rf "$tr_dir"

@@ -1029,8 +1029,9 @@ def train(corpus: Corpus, *, group_by: Optional[str] = None, kernel: str = "line
           C: Optional[float] = None, gamma: Optional[float] = None, folds: Optional[int] = None,
           seed: Optional[int] = None, class_weights: Optional[bool] = None,
           per_language: Optional[bool] = None, target_precision: Optional[float] = None,
-          min_df: Optional[int] = None, max_features: Optional[int] = None,
-          threads: Optional[int] = None, name: Optional[str] = None,
+          min_df: Union[int, Dict[str, int], None] = None,
+          max_features: Union[int, Dict[str, int], None] = None, text_view: Optional[bool] = None, threads: Optional[int] = None,
+          name: Optional[str] = None,
           version: Optional[str] = None, data_description: Optional[str] = None,
           progress: Optional[Callable[[Progress], Any]] = None) -> Model:
     """Train a model on labelled postings.
@@ -1040,8 +1041,9 @@ def train(corpus: Corpus, *, group_by: Optional[str] = None, kernel: str = "line
     share a cross-validation fold) or a string field such as "company". The other parameters
     are those of ``fakejob train`` (None: the library's default): ``kernel`` "linear" or "rbf",
     ``C`` and ``gamma`` (None: grid search), ``folds``, ``seed``, ``class_weights``,
-    ``per_language``, ``target_precision`` of the fraud threshold, ``min_df``,
-    ``max_features``, ``threads``, the model's ``name`` and ``version``, and
+    ``per_language``, ``target_precision`` of the fraud threshold, ``min_df`` and
+    ``max_features`` (an int, or per language: ``{"en": 1, "zh": 2}``), ``text_view`` (False: one SVM per part, as ``--single-view``),
+    ``threads``, the model's ``name`` and ``version``, and
     ``data_description``. ``progress`` is called with a Progress for each step.
     Deterministic: the same data and parameters give the same model.
     """
@@ -1055,6 +1057,25 @@ def train(corpus: Corpus, *, group_by: Optional[str] = None, kernel: str = "line
     for attr, v in (("C", C), ("gamma", gamma), ("target_precision", target_precision)):
         if v is not None:
             setattr(params, attr, float(v))
+    langs = {"zh": lib.FJ_LANG_ZH, "en": lib.FJ_LANG_EN}
+    per_lang = []
+    for attr, v in (("min_df", min_df), ("max_features", max_features)):
+        if isinstance(v, dict):  # {"en": 1, "zh": 2}: per-language values
+            for lang, n in v.items():
+                if lang not in langs:
+                    raise ArgumentError("%s: languages are 'zh' and 'en', not %r" % (attr, lang))
+                per_lang.append((attr + "_lang", langs[lang], n))
+    for attr, idx, v in per_lang:
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise ArgumentError("%s[%r] must be an int >= 1, not %r" % (attr[:-5], idx, v))
+        try:
+            getattr(params, attr)[idx] = v
+        except OverflowError:
+            raise ArgumentError("%s is out of range: %r" % (attr[:-5], v)) from None
+    if isinstance(min_df, dict):
+        min_df = None
+    if isinstance(max_features, dict):
+        max_features = None
     for attr, v in (("folds", folds), ("seed", seed), ("min_df", min_df),
                     ("max_features", max_features), ("threads", threads)):
         if v is not None:
@@ -1064,7 +1085,8 @@ def train(corpus: Corpus, *, group_by: Optional[str] = None, kernel: str = "line
                 setattr(params, attr, v)
             except OverflowError:
                 raise ArgumentError("%s is out of range: %r" % (attr, v)) from None
-    for attr, v in (("class_weights", class_weights), ("per_language", per_language)):
+    for attr, v in (("class_weights", class_weights), ("per_language", per_language),
+                    ("text_view", text_view)):
         if v is not None:
             setattr(params, attr, 1 if v else 0)
     for attr, v in (("name", name), ("version", version), ("data_description",

@@ -122,3 +122,22 @@ def test_default_model():
 
 def test_version():
     assert fakejob.__version__ == fakejob.library_version()
+
+
+def test_views_and_per_language_vocabulary(train_corpus):
+    params = {k: v for k, v in TRAIN_PARAMS.items() if k != "min_df"}
+    two = fakejob.train(train_corpus, min_df={"en": 1, "zh": 2}, **params)
+    one = fakejob.train(train_corpus, min_df={"en": 1, "zh": 2}, text_view=False, **params)
+    p2, p1 = two.manifest["training"]["params"], one.manifest["training"]["params"]
+    assert p2["min_df_lang"] == {"en": 1, "zh": 2} and p2["text_view"] is True
+    assert p1["text_view"] is False
+    for part in two.manifest["parts"]:
+        views = part["cv"]["views"]
+        assert [v["view"] for v in views] == ["all", "text"]
+        assert abs(sum(v["weight"] for v in views) - 1) < 1e-3
+    assert all([v["view"] for v in part["cv"]["views"]] == ["all"]
+               for part in one.manifest["parts"])
+    with pytest.raises(fakejob.ArgumentError):
+        fakejob.train(train_corpus, min_df={"fr": 1}, **params)
+    with pytest.raises(fakejob.ArgumentError):
+        fakejob.train(train_corpus, max_features={"en": 0}, **params)
