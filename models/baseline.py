@@ -16,10 +16,13 @@ the same held-out postings, then prints fraud-class F1 (fakejob at its 0.5 decis
 SVM at margin 0), PR-AUC, recall at 1 % FPR and ROC-AUC per language and per source, fakejob
 and baseline side by side (Markdown table; --json for JSON).
 
-Usage: /usr/bin/python3 models/baseline.py [--json] [--out BASELINE.jsonl] CV.jsonl CORPUS.jsonl...
+Usage: /usr/bin/python3 models/baseline.py [--json] [--out BASELINE.jsonl] [--bootstrap N]
+       CV.jsonl CORPUS.jsonl...
 (the corpus files in the order given to fakejob eval). --out saves the baseline's out-of-fold
 margins; --margins BASELINE.jsonl reuses them (checking the postings and folds are the same)
 instead of training again, to compare another fakejob cross-validation on the same folds.
+Per language, a paired bootstrap over the CV groups (N resamples, default 1000, 0 for none)
+gives 95 % intervals of the differences fakejob - baseline.
 Needs Debian's python3-sklearn (numpy, scipy). Deterministic.
 """
 import json
@@ -117,22 +120,15 @@ def choose_C(X, y, groups):
 def recall_at_fpr(y, s):
     """Recall at 1 % false-positive rate, computed as libfakejob's metrics.c does: the best
     recall over thresholds at distinct scores (ties together) with fp * 100 <= negatives."""
-    order = np.argsort(-s, kind="mergesort")
-    s, y = s[order], y[order]
+    order = np.argsort(-np.asarray(s, dtype=float), kind="mergesort")
+    s, y = np.asarray(s, dtype=float)[order], np.asarray(y)[order]
     P, N = int(y.sum()), int(len(y) - y.sum())
-    tp = fp = 0
-    best = 0.0
-    i = 0
-    while i < len(s):
-        j = i
-        while j < len(s) and s[j] == s[i]:
-            tp += int(y[j])
-            fp += int(1 - y[j])
-            j += 1
-        if fp * 100 <= N and tp / P > best:
-            best = tp / P
-        i = j
-    return best
+    if not P:
+        return 0.0
+    tp, fp = np.cumsum(y), np.cumsum(1 - y)
+    ends = np.r_[s[1:] != s[:-1], True]  # the last posting of each run of tied scores
+    ok = ends & (fp * 100 <= N)
+    return float(tp[ok].max() / P) if ok.any() else 0.0
 
 
 def metrics(y, s, decision):
@@ -152,6 +148,29 @@ def metrics(y, s, decision):
                        roc_auc=float(roc_auc_score(y, s)) if both else float("nan"))
 
 
+def paired_bootstrap(y, a, b, groups, reps, seed=0):
+    """95 % intervals of fakejob - baseline for F1, PR-AUC and recall@1%FPR, resampling whole
+    groups (a company's postings, copies of one posting) with replacement, both models on the
+    same resamples; and the share of resamples in which fakejob is ahead."""
+    y, a, b = np.asarray(y), np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    _, inv = np.unique(np.asarray(groups, dtype=object).astype(str), return_inverse=True)
+    members = [[] for _ in range(inv.max() + 1)]
+    for i, g in enumerate(inv):
+        members[g].append(i)
+    members = [np.array(m) for m in members]
+    rng = np.random.default_rng(seed)
+    deltas = {k: [] for k in ("f1", "pr_auc", "recall_1fpr")}
+    for _ in range(reps):
+        idx = np.concatenate([members[g] for g in rng.integers(0, len(members), len(members))])
+        if y[idx].min() == y[idx].max():
+            continue
+        ma, mb = metrics(y[idx], a[idx], 0.5), metrics(y[idx], b[idx], 0.0)
+        for k in deltas:
+            deltas[k].append(ma[k] - mb[k])
+    return {k: (float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5)),
+                float(np.mean(np.array(v) > 0))) for k, v in deltas.items()}
+
+
 def main():
     args = sys.argv[1:]
     as_json = "--json" in args
@@ -159,6 +178,11 @@ def main():
     if "--out" in args:
         out = args[args.index("--out") + 1]
         args.remove(out)
+    reps = 1000
+    if "--bootstrap" in args:
+        raw = args[args.index("--bootstrap") + 1]
+        reps = int(raw)
+        args.remove(raw)
     if "--margins" in args:
         margins = args[args.index("--margins") + 1]
         args.remove(margins)
@@ -202,16 +226,22 @@ def main():
               ("Chinese (all)", lambda r: r["lang"] == "zh"),
               ("  ORFD", lambda r: r["src"] == "orfd"),
               ("  corpus zh", lambda r: r["src"] == "corpus" and r["lang"] == "zh")]
-    table = []
+    table, boot = [], []
     for name, pick in slices:
         sel = [i for i, r in enumerate(rows) if pick(r)]
         if not sel:
             continue
         y = [rows[i]["label"] for i in sel]
-        table.append((name, metrics(y, [rows[i]["score"] for i in sel], 0.5),
-                      metrics(y, base[sel], 0.0)))
+        scores = [rows[i]["score"] for i in sel]
+        table.append((name, metrics(y, scores, 0.5), metrics(y, base[sel], 0.0)))
+        if reps and not name.startswith(" "):  # the language slices
+            boot.append((name, paired_bootstrap(y, scores, base[sel],
+                                                [rows[i]["group"] for i in sel], reps)))
     if as_json:
-        print(json.dumps([{"slice": n.strip(), "fakejob": a, "baseline": b} for n, a, b in table]))
+        print(json.dumps({"table": [{"slice": n.strip(), "fakejob": a, "baseline": b}
+                                    for n, a, b in table],
+                          "bootstrap": [{"slice": n, "reps": reps, "delta": d}
+                                        for n, d in boot]}))
         return
     print("| slice | postings (fraud) | F1 fakejob / svm | PR-AUC fakejob / svm "
           "| recall@1%FPR fakejob / svm | ROC-AUC fakejob / svm |")
@@ -220,6 +250,14 @@ def main():
         cell = lambda m: f"{a[m]:.3f} / {b[m]:.3f}"
         print(f"| {name.strip()} | {a['n']} ({a['fraud']}) | {cell('f1')} | {cell('pr_auc')} "
               f"| {cell('recall_1fpr')} | {cell('roc_auc')} |")
+    if boot:
+        print(f"\nfakejob - baseline, 95 % interval of a paired bootstrap over groups ({reps} "
+              "resamples), and the share of resamples where fakejob is ahead:\n")
+        print("| slice | F1 | PR-AUC | recall@1%FPR |")
+        print("|---|---|---|---|")
+        for name, d in boot:
+            cell = lambda k: f"{d[k][0]:+.3f} … {d[k][1]:+.3f} ({d[k][2]:.0%})"
+            print(f"| {name} | {cell('f1')} | {cell('pr_auc')} | {cell('recall_1fpr')} |")
 
 
 if __name__ == "__main__":
