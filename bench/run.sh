@@ -6,7 +6,7 @@
 #
 # Builds what it needs (BUILD_DIR when set; else the source tree when it was configured in
 # place; else an out-of-tree build in bench/out/build), imports ../shared/data (FAKEJOB_DATA to
-# point elsewhere) with `fakejob import`, splits each dataset into training and held-out postings
+# point elsewhere) with `fakejob import` into a temporary folder outside the project, splits each dataset into training and held-out postings
 # grouped by content (EMSCAD) or company (ORFD), trains every system on the training postings,
 # scores the held-out ones with each, and writes bench/out/results.md (tables) and
 # bench/out/chart.svg. Without ../shared/data it says so and uses the project's corpus/ instead
@@ -58,7 +58,17 @@ die() {
 ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 start=$(date +%s)
 
-mkdir -p "$out/data" "$out/figures" "$out/models" "$out/work"
+# The imported postings (copies of ../shared/data) live in a temporary folder outside the
+# project, removed at the end (FAKEJOB_BENCH_KEEP=1 keeps it and says where).
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/fakejob-bench.XXXXXX")
+if [ "${FAKEJOB_BENCH_KEEP:-0}" = 1 ]; then
+    trap 'echo "bench/run.sh: imported postings kept in $scratch/data" >&2' EXIT
+else
+    trap 'rm -rf "$scratch"' EXIT
+fi
+trap 'exit 1' INT TERM
+mkdir -p "$scratch/data" "$out/figures" "$out/models" "$out/work"
+rm -rf "$out/data"
 rm -f "$out"/figures/*.json "$out/results.md" "$out/chart.svg"
 warn=""
 load1=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0)
@@ -139,12 +149,12 @@ have svm-predict || {
 # ---- data ----
 if [ -f "$data/emscad-train.csv" ] && [ -f "$data/orfd-train.csv" ]; then
     datadesc="../shared/data (EMSCAD emscad-train.csv, ORFD orfd-train.csv) through fakejob import"
-    "$FJ" import emscad -q -o "$out/data/emscad.jsonl" "$data/emscad-train.csv"
-    "$FJ" import orfd -q -o "$out/data/orfd.jsonl" "$data/orfd-train.csv"
+    "$FJ" import emscad -q -o "$scratch/data/emscad.jsonl" "$data/emscad-train.csv"
+    "$FJ" import orfd -q -o "$scratch/data/orfd.jsonl" "$data/orfd-train.csv"
     for spec in emscad:content orfd:company; do
-        "$PY" "$bench/split.py" --group "${spec#*:}" --test-groups "$out/data/${spec%:*}-test.groups" \
-            --summary "$out/data/${spec%:*}-split.json" "$out/data/${spec%:*}.jsonl" \
-            "$out/data/${spec%:*}-train.jsonl" "$out/data/${spec%:*}-test.jsonl"
+        "$PY" "$bench/split.py" --group "${spec#*:}" --test-groups "$scratch/data/${spec%:*}-test.groups" \
+            --summary "$scratch/data/${spec%:*}-split.json" "$scratch/data/${spec%:*}.jsonl" \
+            "$scratch/data/${spec%:*}-train.jsonl" "$scratch/data/${spec%:*}-test.jsonl"
     done
     datasets="emscad:en:content orfd:zh:company"
 else
@@ -152,12 +162,12 @@ else
     log "NOTE: $msg"
     warn="${warn:+$warn }$msg"
     datadesc="the project's corpus/ ($data absent)"
-    cat "$top"/corpus/en-*.jsonl >"$out/data/corpus-en.jsonl"
-    cat "$top"/corpus/zh-*.jsonl >"$out/data/corpus-zh.jsonl"
+    cat "$top"/corpus/en-*.jsonl >"$scratch/data/corpus-en.jsonl"
+    cat "$top"/corpus/zh-*.jsonl >"$scratch/data/corpus-zh.jsonl"
     for ds in corpus-en corpus-zh; do
-        "$PY" "$bench/split.py" --group content --test-groups "$out/data/$ds-test.groups" \
-            --summary "$out/data/$ds-split.json" "$out/data/$ds.jsonl" \
-            "$out/data/$ds-train.jsonl" "$out/data/$ds-test.jsonl"
+        "$PY" "$bench/split.py" --group content --test-groups "$scratch/data/$ds-test.groups" \
+            --summary "$scratch/data/$ds-split.json" "$scratch/data/$ds.jsonl" \
+            "$scratch/data/$ds-train.jsonl" "$scratch/data/$ds-test.jsonl"
     done
     datasets="corpus-en:en:content corpus-zh:zh:content"
 fi
@@ -168,12 +178,12 @@ for spec in $datasets; do
     rest=${spec#*:}
     lang=${rest%%:*}
     group=${rest#*:}
-    train=$out/data/$ds-train.jsonl
-    test=$out/data/$ds-test.jsonl
-    groups=$out/data/$ds-test.groups
+    train=$scratch/data/$ds-train.jsonl
+    test=$scratch/data/$ds-test.jsonl
+    groups=$scratch/data/$ds-test.groups
     ntrain=$(grep -c . "$train")
     ff=$out/figures/$ds--libfakejob.json
-    FIG merge-json "$ff" "$out/data/$ds-split.json"
+    FIG merge-json "$ff" "$scratch/data/$ds-split.json"
 
     log "$ds: libfakejob: training on $ntrain postings"
     rm -rf "$out/models/$ds-fj"
