@@ -603,7 +603,8 @@ typedef enum fj_kernel { FJ_KERNEL_LINEAR = 0, FJ_KERNEL_RBF } fj_kernel;
 /** Progress of training, passed to the caller's callback (strings valid during the call). */
 typedef struct fj_progress {
     const char *stage;   /* "replay", "features", "gram" (kernel matrix), "fold", "grid",
-                            "calibrate", "final", "cv" (an outer fold of fj_cross_validate) */
+                            "view" (a view's C chosen), "calibrate", "final", "cv" (an outer
+                            fold of fj_cross_validate) */
     const char *part;    /* the language part being trained ("zh", "en", "all"), or "" */
     int step, total;     /* 1-based step of `total` within the stage (0 when not counted) */
     const char *message; /* one human-readable line without newline */
@@ -623,8 +624,10 @@ typedef struct fj_train_params {
     size_t max_features;     /* cap on text features per part, most frequent kept (30000) */
     int text_view;           /* 1 (default): linear parts mix an SVM on all features with one on
                                 the text features alone (see fj_train); 0: one SVM */
-    /* per-language overrides of min_df and max_features, indexed by fj_lang (FJ_LANG_ZH,
-       FJ_LANG_EN); 0 (default): the values above. FJ_LANG_AUTO's entry is unused. */
+    /* per-language overrides of min_df and max_features for the zh and en parts, indexed by
+       fj_lang (FJ_LANG_ZH, FJ_LANG_EN); 0 (default): the values above. A single "all" part
+       (per_language 0, or a language without both classes) takes the values above; each
+       part's cross-validation record names the values it used. */
     int min_df_lang[3];
     size_t max_features_lang[3];
     int threads;                  /* worker threads for cross-validation (0 = one per CPU) */

@@ -253,15 +253,21 @@ fj_status fj__fspace_parse(fj__fspace *fs, const char *data, size_t len, const c
     const char *s;
     size_t n;
     char head[64];
-    snprintf(head, sizeof head, "fakejob-features\t%d", FJ__FEATURES_FORMAT);
     if (!next_line(&L, &s, &n))
         return bad(err, file, 1, "empty or truncated");
     if (n < 17 || memcmp(s, "fakejob-features\t", 17) != 0)
         return bad(err, file, 1, "not a features file (no 'fakejob-features' header)");
-    if (n != strlen(head) || memcmp(s, head, n) != 0)
+    /* formats 1..FJ__FEATURES_FORMAT are read: an older space lacks the names newer extraction
+     * adds, which then simply find no weight */
+    bool known = false;
+    for (int v = 1; v <= FJ__FEATURES_FORMAT && !known; v++) {
+        snprintf(head, sizeof head, "fakejob-features\t%d", v);
+        known = n == strlen(head) && memcmp(s, head, n) == 0;
+    }
+    if (!known)
         return fj__error(err, FJ_ERR_VERSION, NULL, -1, 1,
-                         "%s:1: features format '%.*s' is not %d (this library's)", file,
-                         (int)(n > 40 ? 40 : n - 17), s + 17, FJ__FEATURES_FORMAT);
+                         "%s:1: features format '%.*s' is not one this library reads (1 to %d)",
+                         file, (int)(n > 40 ? 40 : n - 17), s + 17, FJ__FEATURES_FORMAT);
     if (!next_line(&L, &s, &n))
         return bad(err, file, 2, "truncated before the 'features' line");
     const char *t1 = n > 9 ? memchr(s + 9, '\t', n - 9) : NULL;

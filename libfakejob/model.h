@@ -33,7 +33,10 @@ void fj__sha256_hex(const void *data, size_t len, char out[65]);
 
 enum { FJ__FEAT_DENSE = 0, FJ__FEAT_TEXT = 1 };
 
-#define FJ__FEATURES_FORMAT 1
+/* The feature extraction a features file was made for: 1, the first; 2 adds the parts of
+ * location and employment_type ("place:", "employment:"). A library reads every format up to
+ * its own; an older library refuses a newer file rather than score without its features. */
+#define FJ__FEATURES_FORMAT 2
 
 /**
  * A fixed feature space. Features 0..n_dense-1 are dense (signals and "field:" features, value

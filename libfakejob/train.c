@@ -576,6 +576,7 @@ typedef struct job_ctx {
     const setting *grid;
     int ngrid, g_from, g_to; /* the settings of this run */
     double *oof;             /* [ngrid][n] */
+    const char *view;        /* the view's name, for progress */
     size_t fold_size[100];
     pthread_mutex_t mu;
     int next, done, total;
@@ -726,12 +727,13 @@ static fj_status run_job(job_ctx *jc, int g, int f, size_t nfeat, char *msg, siz
     return st;
 }
 
+/* The PR-AUC of setting g's pooled out-of-fold margins; -1 when out of memory. */
 static double grid_pr_auc(const job_ctx *jc, int g)
 {
     const tdata *t = jc->t;
     scored *v = malloc((t->n + 1) * sizeof *v);
     if (!v)
-        return 0;
+        return -1;
     for (size_t i = 0; i < t->n; i++)
         v[i] = (scored){jc->oof[(size_t)g * t->n + i], t->y[i] > 0};
     metrics m = compute_metrics(v, t->n);
@@ -763,21 +765,21 @@ static void *worker(void *arg)
         jc->done++;
         if (st == FJ_OK && jc->fold_size[f] > 0) {
             if (jc->pt->kernel == FJ_KERNEL_RBF)
-                report(jc->pr, "fold", jc->done, jc->total, "C=%g gamma=%g fold %d/%d: %s",
-                       jc->grid[g].C, jc->grid[g].gamma, f + 1, jc->t->k, msg);
+                report(jc->pr, "fold", jc->done, jc->total, "%s: C=%g gamma=%g fold %d/%d: %s",
+                       jc->view, jc->grid[g].C, jc->grid[g].gamma, f + 1, jc->t->k, msg);
             else
-                report(jc->pr, "fold", jc->done, jc->total, "C=%g fold %d/%d: %s", jc->grid[g].C,
-                       f + 1, jc->t->k, msg);
+                report(jc->pr, "fold", jc->done, jc->total, "%s: C=%g fold %d/%d: %s", jc->view,
+                       jc->grid[g].C, f + 1, jc->t->k, msg);
         }
         if (st == FJ_OK && ++jc->grid_done[g] == jc->t->k) {
             double ap = grid_pr_auc(jc, g);
             if (jc->pt->kernel == FJ_KERNEL_RBF)
                 report(jc->pr, "grid", g + 1, jc->ngrid,
-                       "C=%g gamma=%g: cross-validated PR-AUC %.4f", jc->grid[g].C,
+                       "%s: C=%g gamma=%g: cross-validated PR-AUC %.4f", jc->view, jc->grid[g].C,
                        jc->grid[g].gamma, ap);
             else
-                report(jc->pr, "grid", g + 1, jc->ngrid, "C=%g: cross-validated PR-AUC %.4f",
-                       jc->grid[g].C, ap);
+                report(jc->pr, "grid", g + 1, jc->ngrid, "%s: C=%g: cross-validated PR-AUC %.4f",
+                       jc->view, jc->grid[g].C, ap);
         }
         pthread_mutex_unlock(&jc->mu);
     }
@@ -822,6 +824,8 @@ static fj_status run_grid(job_ctx *jc, int g_from, int g_to, fj_error *err)
 
 typedef struct part_info {
     size_t groups, fraud_groups, legit_groups, fraud, legit;
+    int min_df; /* the vocabulary settings this part was trained with */
+    size_t max_features;
 } part_info;
 
 static fj_status vectorize_all(fj_context *ctx, const fj_dataset *d,
@@ -921,7 +925,8 @@ static bool write_collapsed(const fj__part *pt, fj_buf *out)
 /* ---- one view of the postings: grid search, then the final SVM ---- */
 
 /* A linear part is trained on two views of the same feature vectors: "all" the features, and
- * the "text" features alone (n-grams, without signals and metadata). Each view has its own C;
+ * the "text" features alone (the TF-IDF block: n-grams, typed tokens, the parts of location
+ * and employment type; without the dense signals and metadata facts). Each view has its own C;
  * their out-of-fold margins are mixed (mix * all + (1 - mix) * text) with the mix of lowest
  * calibrated log loss, and the final weights are the same mix of the two final SVMs' weights:
  * still one linear model, explained feature by feature. The text view keeps the scores of
@@ -934,25 +939,30 @@ typedef struct view_fit {
     double grid_ap[64];
     double *oof;          /* [ngrid][n] out-of-fold margins */
     double *w, b;         /* linear: the final SVM's primal weights, toward fraud */
-    struct svm_model *sm; /* the final SVM */
-    const tdata *t;       /* the vectors sm was trained on */
+    struct svm_model *sm; /* the final SVM (linear: its support vectors are gone with the
+                             kernel matrix; only its labels and counts are read) */
+    double *lib;          /* linear: the final SVM's decision values (toward fraud) on the
+                             training postings, for the check of the mixed primal weights */
 } view_fit;
 
 static void view_free(view_fit *vf)
 {
     free(vf->oof);
     free(vf->w);
+    free(vf->lib);
     if (vf->sm)
         svm_free_and_destroy_model(&vf->sm);
-    vf->oof = vf->w = NULL;
+    vf->oof = vf->w = vf->lib = NULL;
 }
 
-/* The final SVM's decision value (toward fraud) for posting i of the view's vectors. */
-static double view_libsvm(const view_fit *vf, const tdata *t, size_t i)
+/* Free the precomputed kernel matrix of `t` (libsvm then needs its sparse vectors). */
+static void drop_kernel(tdata *t)
 {
-    double lib = 0;
-    svm_predict_values(vf->sm, t->precomputed ? t->xk[i] : t->x[i], &lib);
-    return (vf->sm->label[0] == 1 ? 1 : -1) * lib;
+    free(t->kpool);
+    free(t->xk);
+    t->kpool = NULL;
+    t->xk = NULL;
+    t->precomputed = false;
 }
 
 /* `t` without its dense features (indices below n_dense): the text view. */
@@ -1020,7 +1030,6 @@ static fj_status fit_view(tdata *t, const fj__part *pt, const fj_train_params *p
                           view_fit *vf, fj_error *err)
 {
     size_t n = t->n;
-    vf->t = t;
     vf->ngrid = make_grid(t, pt->kernel, p, vf->grid);
     fj_status st = FJ_OK;
     if (n <= PRECOMPUTED_MAX_N) {
@@ -1037,6 +1046,7 @@ static fj_status fit_view(tdata *t, const fj__part *pt, const fj_train_params *p
     jc.grid = vf->grid;
     jc.ngrid = vf->ngrid;
     jc.pr = pr;
+    jc.view = vf->name;
     jc.oof = vf->oof = malloc(((size_t)vf->ngrid * n + 1) * sizeof *jc.oof);
     if (!jc.oof)
         return fj__nomem(err);
@@ -1057,6 +1067,8 @@ static fj_status fit_view(tdata *t, const fj__part *pt, const fj_train_params *p
     vf->best = 0;
     for (int g = 0; g < vf->ngrid; g++) {
         vf->grid_ap[g] = grid_pr_auc(&jc, g);
+        if (vf->grid_ap[g] < 0)
+            return fj__nomem(err);
         if (vf->grid_ap[g] > vf->grid_ap[vf->best] + 1e-12)
             vf->best = g;
     }
@@ -1079,20 +1091,28 @@ static fj_status fit_view(tdata *t, const fj__part *pt, const fj_train_params *p
         return fj__errorf(err, FJ_ERR_TRAIN, "part %s: libsvm could not train", pt->lang);
     if (pt->kernel == FJ_KERNEL_LINEAR) {
         vf->w = malloc((pt->fs.n + 1) * sizeof *vf->w);
-        if (!vf->w)
+        vf->lib = malloc((n + 1) * sizeof *vf->lib);
+        if (!vf->w || !vf->lib)
             return fj__nomem(err);
         collapse(t, vf->sm, pt->fs.n, vf->w, &vf->b);
+        double sign = vf->sm->label[0] == 1 ? 1 : -1;
+        for (size_t i = 0; i < n; i++) {
+            double lib = 0;
+            svm_predict_values(vf->sm, t->precomputed ? t->xk[i] : t->x[i], &lib);
+            vf->lib[i] = sign * lib;
+        }
+        /* the weights and decision values are all that is needed of it now: free the kernel
+         * matrix before the next view builds its own */
+        drop_kernel(t);
     }
     return FJ_OK;
 }
 
 /* The mix of two views' out-of-fold margins (weight of the first, 0..1 in steps of 0.05)
- * whose Platt calibration has the lowest log loss; ties go to the larger weight. */
-static double choose_mix(const double *a, const double *b, const int *y, size_t n)
+ * whose Platt calibration has the lowest log loss; ties go to the larger weight. `m` is
+ * scratch space for n margins. */
+static double choose_mix(const double *a, const double *b, const int *y, size_t n, double *m)
 {
-    double *m = malloc((n + 1) * sizeof *m);
-    if (!m)
-        return 1;
     double best = 1, best_loss = INFINITY;
     for (int k = 20; k >= 0; k--) {
         double mix = k / 20.0, A, B;
@@ -1104,7 +1124,6 @@ static double choose_mix(const double *a, const double *b, const int *y, size_t 
             best = mix;
         }
     }
-    free(m);
     return best;
 }
 
@@ -1131,8 +1150,10 @@ static char *json_metrics(const fj__part *pt, const part_info *pi, const tdata *
     bool ok =
         fj__buf_printf(&b,
                        "{\"postings\":%zu,\"fraud\":%zu,\"legit\":%zu,\"groups\":%zu,\"folds\":%d,"
+                       "\"min_df\":%d,\"max_features\":%zu,"
                        "\"selected\":{\"C\":%.6g,\"gamma\":%.6g},\"grid\":[",
-                       t->n, pi->fraud, pi->legit, pi->groups, t->k, pt->C, pt->gamma);
+                       t->n, pi->fraud, pi->legit, pi->groups, t->k, pi->min_df, pi->max_features,
+                       pt->C, pt->gamma);
     for (int g = 0; ok && g < va->ngrid; g++)
         ok = fj__buf_printf(&b, "%s{\"C\":%.6g,\"gamma\":%.6g,\"pr_auc\":%.4f}", g ? "," : "",
                             va->grid[g].C, va->grid[g].gamma, va->grid_ap[g]);
@@ -1164,7 +1185,7 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
                             const fj_history_stats *const *hist, const size_t *subset, size_t n,
                             const fj_train_params *p, progress *pr, fj__part *pt, fj_error *err)
 {
-    part_info pi = {0, 0, 0, 0, 0};
+    part_info pi = {0, 0, 0, 0, 0, p->min_df, p->max_features};
     for (size_t k = 0; k < n; k++)
         fj_dataset_label(d, subset[k]) == FJ_LABEL_FRAUD ? pi.fraud++ : pi.legit++;
     if (pi.fraud < 2 || pi.legit < 2)
@@ -1184,19 +1205,17 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
             memcpy(err->message, msg, sizeof msg);
         }
     }
-    {
-        int min_df = p->min_df;
-        size_t max_features = p->max_features;
-        int li = strcmp(pt->lang, "zh") == 0   ? FJ_LANG_ZH
-                 : strcmp(pt->lang, "en") == 0 ? FJ_LANG_EN
-                                               : -1;
-        if (li >= 0 && p->min_df_lang[li] > 0)
-            min_df = p->min_df_lang[li];
-        if (li >= 0 && p->max_features_lang[li] > 0)
-            max_features = p->max_features_lang[li];
-        if (st == FJ_OK)
-            st = fj__fbuilder_finish(fb, min_df, max_features, &pt->fs, err);
-    }
+    /* the per-language overrides apply to the zh and en parts; an "all" part (one model for
+     * every language) takes min_df and max_features */
+    int li = strcmp(pt->lang, "zh") == 0   ? FJ_LANG_ZH
+             : strcmp(pt->lang, "en") == 0 ? FJ_LANG_EN
+                                           : -1;
+    if (li >= 0 && p->min_df_lang[li] > 0)
+        pi.min_df = p->min_df_lang[li];
+    if (li >= 0 && p->max_features_lang[li] > 0)
+        pi.max_features = p->max_features_lang[li];
+    if (st == FJ_OK)
+        st = fj__fbuilder_finish(fb, pi.min_df, pi.max_features, &pt->fs, err);
     fj__fbuilder_free(fb);
     if (st != FJ_OK)
         return st;
@@ -1257,7 +1276,7 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
             st = fit_view(&t2, pt, p, pr, &vt, err);
         if (st != FJ_OK)
             goto out;
-        mix = choose_mix(va.oof + (size_t)va.best * n, vt.oof + (size_t)vt.best * n, yy, n);
+        mix = choose_mix(va.oof + (size_t)va.best * n, vt.oof + (size_t)vt.best * n, yy, n, dec);
     }
     const double *da = va.oof + (size_t)va.best * n;
     for (size_t i = 0; i < n; i++)
@@ -1290,9 +1309,7 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
         pt->b = two ? mix * va.b + (1 - mix) * vt.b : va.b;
         /* the primal weights, checked against libsvm's own decision values */
         for (size_t i = 0; ok && i < n; i++) {
-            double lib = view_libsvm(&va, &t, i);
-            if (two)
-                lib = mix * lib + (1 - mix) * view_libsvm(&vt, &t2, i);
+            double lib = two ? mix * va.lib[i] + (1 - mix) * vt.lib[i] : va.lib[i];
             double gap = fabs(lib - (dot(pt->w, t.x[i]) + pt->b));
             if (!(gap <= diff))
                 diff = gap;
@@ -1416,16 +1433,16 @@ static fj_status train_subset(const fj_dataset *d, const fj_history_stats *const
         fj__cnum cn;
         ok = ok && fj__cnum_begin(&cn);
         if (ok) {
-            ok = fj__buf_printf(&b,
-                                ",\"params\":{\"kernel\":\"%s\",\"C\":%.6g,\"gamma\":%.6g,"
-                                "\"folds\":%d,\"seed\":%llu,\"class_weights\":%s,"
-                                "\"per_language\":%s,\"target_precision\":%.4g,\"min_df\":%d,"
-                                "\"max_features\":%zu,\"text_view\":%s",
-                                p->kernel == FJ_KERNEL_RBF ? "rbf" : "linear", p->C, p->gamma,
-                                p->folds, (unsigned long long)p->seed,
-                                p->class_weights ? "true" : "false",
-                                p->per_language ? "true" : "false", p->target_precision, p->min_df,
-                                p->max_features, p->text_view ? "true" : "false");
+            ok = fj__buf_printf(
+                &b,
+                ",\"params\":{\"kernel\":\"%s\",\"C\":%.6g,\"gamma\":%.6g,"
+                "\"folds\":%d,\"seed\":%llu,\"class_weights\":%s,"
+                "\"per_language\":%s,\"target_precision\":%.4g,\"min_df\":%d,"
+                "\"max_features\":%zu,\"text_view\":%s",
+                p->kernel == FJ_KERNEL_RBF ? "rbf" : "linear", p->C, p->gamma, p->folds,
+                (unsigned long long)p->seed, p->class_weights ? "true" : "false",
+                p->per_language ? "true" : "false", p->target_precision, p->min_df, p->max_features,
+                p->text_view && p->kernel == FJ_KERNEL_LINEAR ? "true" : "false");
             /* per-language overrides, when any */
             static const char *const ln[3] = {NULL, "zh", "en"};
             for (int k = 0; ok && k < 2; k++) {

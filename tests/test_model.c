@@ -755,6 +755,35 @@ Test(bundle, wrong_checksum_in_the_manifest_is_a_model_error)
     free(dir);
 }
 
+/* Replace the features file's first line ("fakejob-features\tN") and reseal the manifest. */
+static void set_features_format(const char *dir, const char *name, const char *head)
+{
+    size_t len;
+    char *text = slurp(dir, name, &len);
+    char *nl = memchr(text, '\n', len);
+    cr_assert(nl);
+    fj_buf b = {0};
+    fj__buf_printf(&b, "%s", head);
+    fj__buf_append(&b, nl, len - (size_t)(nl - text));
+    spit(dir, name, b.data, b.len);
+    reseal(dir, name);
+    fj__buf_free(&b);
+    free(text);
+}
+
+Test(bundle, older_features_formats_load_and_newer_ones_are_version_errors)
+{
+    char *dir = bundle();
+    set_features_format(dir, "en.features.tsv", "fakejob-features\t1");
+    cr_assert_eq(load_status(dir), FJ_OK, "%s", err.message);
+    set_features_format(dir, "en.features.tsv", "fakejob-features\t99");
+    cr_assert_eq(load_status(dir), FJ_ERR_VERSION);
+    cr_assert(strstr(err.message, "en.features.tsv") && strstr(err.message, "'99'"), "%s",
+              err.message);
+    rm_bundle(dir);
+    free(dir);
+}
+
 Test(bundle, newer_format_is_a_version_error_and_garbage_a_model_error)
 {
     char *dir = bundle();
@@ -992,6 +1021,21 @@ Test(train, per_language_vocabulary_settings_apply_to_their_part_only)
     cr_assert_gt(en1->part[1].fs.n, base->part[1].fs.n, "min_df 1 keeps the hapaxes");
     cr_assert_eq(capped->part[0].fs.n, capped->part[0].fs.n_dense + 5);
     cr_assert_eq(capped->part[1].fs.n, base->part[1].fs.n);
+    /* each part records the vocabulary settings it used */
+    cr_assert_eq(cv_number(&en1->part[1], "min_df"), 1);
+    cr_assert_eq(cv_number(&en1->part[0], "min_df"), 2);
+    cr_assert_eq(cv_number(&capped->part[0], "max_features"), 5);
+    /* one "all" part takes the plain values */
+    p.per_language = 0;
+    p.min_df_lang[FJ_LANG_EN] = 1;
+    fj_model *all = NULL;
+    cr_assert_eq(fj_train(&all, d, &p, &err), FJ_OK, "%s", err.message);
+    cr_assert_str_eq(all->part[0].lang, "all");
+    cr_assert_eq(cv_number(&all->part[0], "min_df"), 2);
+    cr_assert_eq(cv_number(&all->part[0], "max_features"), 30000);
+    fj_model_free(all);
+    p.per_language = 1;
+    p.min_df_lang[FJ_LANG_EN] = 0;
     p.min_df_lang[FJ_LANG_ZH] = -1;
     fj_model *m = NULL;
     cr_assert_eq(fj_train(&m, d, &p, &err), FJ_ERR_ARGUMENT);

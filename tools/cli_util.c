@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -209,6 +210,8 @@ void cli_write_error(FILE *out, const char *id, const fj_error *err, long long l
 bool cli_parse_double(const char *s, double *out)
 {
     char *end;
+    if (isspace((unsigned char)*s))
+        return false;
     errno = 0;
     double v = strtod(s, &end);
     if (errno || end == s || *end || !isfinite(v))
@@ -222,7 +225,7 @@ bool cli_parse_ull(const char *s, unsigned long long lo, unsigned long long hi,
 {
     char *end;
     errno = 0;
-    if (*s == '-' || *s == '+')
+    if (*s == '-' || *s == '+' || isspace((unsigned char)*s))
         return false;
     unsigned long long v = strtoull(s, &end, 10);
     if (errno || end == s || *end || v < lo || v > hi)
@@ -251,15 +254,18 @@ int cli_train_option_arity(const char *opt)
 }
 
 /* Ranges of the whole-number options: name, lowest, highest, what the message calls it. */
-static bool train_whole(const char *cmd, const char *opt, const char *val, fj_train_params *p)
+static bool train_whole(const char *cmd, const char *opt, const char *val, const char *shown,
+                        fj_train_params *p)
 {
     static const struct {
         const char *opt;
         unsigned long long lo, hi;
         const char *range;
     } rules[] = {
-        {"--folds", 2, 100, "from 2 to 100"},   {"--seed", 0, UINT64_MAX, "(0 or more)"},
-        {"--min-df", 1, 1000000, ">= 1"},       {"--max-features", 1, 20000000, ">= 1"},
+        {"--folds", 2, 100, "from 2 to 100"},
+        {"--seed", 0, UINT64_MAX, "of 0 or more"},
+        {"--min-df", 1, 1000000, "from 1 to 1000000"},
+        {"--max-features", 1, 20000000, "from 1 to 20000000"},
         {"--threads", 0, 256, "from 0 to 256"},
     };
     for (size_t k = 0; k < sizeof rules / sizeof rules[0]; k++) {
@@ -267,7 +273,8 @@ static bool train_whole(const char *cmd, const char *opt, const char *val, fj_tr
             continue;
         unsigned long long u;
         if (!cli_parse_ull(val, rules[k].lo, rules[k].hi, &u)) {
-            cli_warn(cmd, "%s takes a whole number %s, not '%s'", opt, rules[k].range, val);
+            cli_warn(cmd, "%s takes a whole number %s%s, not '%s'", opt, rules[k].range,
+                     val == shown ? "" : " after LANG:", shown);
             return false;
         }
         if (k == 0)
@@ -313,7 +320,7 @@ bool cli_train_option(const char *cmd, const char *opt, const char *val, fj_trai
         }
         if (lang > 0) {
             fj_train_params q = *p;
-            if (!train_whole(cmd, opt, v, &q))
+            if (!train_whole(cmd, opt, v, val, &q))
                 return false;
             if (strcmp(opt, "--min-df") == 0)
                 p->min_df_lang[lang] = q.min_df;
@@ -350,7 +357,7 @@ bool cli_train_option(const char *cmd, const char *opt, const char *val, fj_trai
         }
         p->target_precision = d;
     } else {
-        return train_whole(cmd, opt, val, p);
+        return train_whole(cmd, opt, val, val, p);
     }
     return true;
 }

@@ -17,7 +17,7 @@ expect_err eval-C-without-cv "go with --cv"
 t eval-cv-bad-C 2 "$FJ" eval --cv --C 0 "$ev_corpus"
 expect_err eval-cv-bad-C "--C takes a positive number, not '0'"
 t eval-cv-bad-min-df 2 "$FJ" eval --cv --min-df x "$ev_corpus"
-expect_err eval-cv-bad-min-df "--min-df takes a whole number >= 1, not 'x'"
+expect_err eval-cv-bad-min-df "--min-df takes a whole number from 1 to 1000000, not 'x'"
 t eval-cv-kernel-no-value 2 "$FJ" eval --cv "$ev_corpus" --kernel
 t eval-bad-group 2 "$FJ" eval --cv --group-by nosuchfield "$ev_corpus"
 t eval-help 0 "$FJ" eval --help
