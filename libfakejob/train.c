@@ -1205,15 +1205,6 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
             memcpy(err->message, msg, sizeof msg);
         }
     }
-    /* the per-language overrides apply to the zh and en parts; an "all" part (one model for
-     * every language) takes min_df and max_features */
-    int li = strcmp(pt->lang, "zh") == 0   ? FJ_LANG_ZH
-             : strcmp(pt->lang, "en") == 0 ? FJ_LANG_EN
-                                           : -1;
-    if (li >= 0 && p->min_df_lang[li] > 0)
-        pi.min_df = p->min_df_lang[li];
-    if (li >= 0 && p->max_features_lang[li] > 0)
-        pi.max_features = p->max_features_lang[li];
     if (st == FJ_OK)
         st = fj__fbuilder_finish(fb, pi.min_df, pi.max_features, &pt->fs, err);
     fj__fbuilder_free(fb);
@@ -1404,7 +1395,15 @@ static fj_status train_subset(const fj_dataset *d, const fj_history_stats *const
         snprintf(pt->lang, sizeof pt->lang, "%s", lang_names[l]);
         pt->kernel = p->kernel;
         progress pr = {p, pt->lang};
-        st = train_part(ctx, d, hist, by[l], cnt[l], p, &pr, pt, err);
+        /* the per-language vocabulary settings apply to the zh and en parts; an "all" part
+         * (one model for every language) takes the plain ones */
+        fj_train_params pp = *p;
+        fj_lang lang = l == 0 ? FJ_LANG_ZH : FJ_LANG_EN;
+        if (l < 2 && p->min_df_lang[lang] > 0)
+            pp.min_df = p->min_df_lang[lang];
+        if (l < 2 && p->max_features_lang[lang] > 0)
+            pp.max_features = p->max_features_lang[lang];
+        st = train_part(ctx, d, hist, by[l], cnt[l], &pp, &pr, pt, err);
     }
     if (st != FJ_OK)
         goto out;
