@@ -30,6 +30,7 @@
  * Feature i (0-based, in file order) is libsvm's index i + 1.
  */
 #include "model.h"
+#include "text.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -663,39 +664,52 @@ static fj_status meta_features(const sink *k, void *u, const fj_posting *p)
 }
 
 /* The parts of a short structured field (a location "US, TX, Houston" or ORFD's
- * "北京_昌平_回龙观_…", an employment type "Full-time"), lower-cased, as text features
- * "PREFIXpart": which places and contract types scams cluster in. Parts are cut at commas,
- * underscores, slashes, semicolons, bars and white space; parts over FJ__PART_MAX bytes
- * (street addresses) are skipped. */
+ * "北京_昌平_回龙观_…", an employment type "Full-time"), normalized like posting text (NFKC case
+ * folding, so "ＵＳ，ＴＸ" is "us,tx"; Traditional to Simplified), as text features "PREFIXpart":
+ * which places and contract types scams cluster in. Parts are cut at commas, underscores,
+ * slashes, semicolons, bars and spaces; parts over FJ__PART_MAX bytes (street addresses) are
+ * skipped. The normalization buffer is the context's (FJ_SLOT_FEATURES). */
 #define FJ__PART_MAX 24
 static bool is_part_sep(char c)
 {
-    return c == ',' || c == '_' || c == '/' || c == ';' || c == '|' || c == ' ' || c == '\t' ||
-           c == '\r' || c == '\n';
+    return c == ',' || c == '_' || c == '/' || c == ';' || c == '|' || c == ' ';
 }
 
-static fj_status place_features(const sink *k, void *u, const fj_posting *p, fj_field f,
-                                piece prefix)
+static void normtext_slot_free(void *nt)
+{
+    fj__normtext_free(nt);
+    free(nt);
+}
+
+static fj_status place_features(fj_context *ctx, const sink *k, void *u, const fj_posting *p,
+                                fj_field f, piece prefix, fj_error *err)
 {
     size_t n = 0;
     const char *s = fj_posting_string(p, f, &n);
-    fj_status st = FJ_OK;
-    for (size_t i = 0; s && i < n && st == FJ_OK;) {
-        while (i < n && is_part_sep(s[i]))
+    if (!s || !n)
+        return FJ_OK;
+    fj_normtext *nt = fj__ctx_slot(ctx, FJ_SLOT_FEATURES);
+    if (!nt) {
+        nt = calloc(1, sizeof *nt);
+        if (!nt)
+            return fj__nomem(err);
+        fj__ctx_set_slot(ctx, FJ_SLOT_FEATURES, nt, normtext_slot_free);
+    }
+    fj_status st = fj__normalize_into(ctx, s, n, nt, err);
+    const char *t = nt->text.data;
+    size_t tn = st == FJ_OK ? nt->text.len : 0;
+    for (size_t i = 0; i < tn && st == FJ_OK;) {
+        while (i < tn && is_part_sep(t[i]))
             i++;
         size_t a = i;
-        while (i < n && !is_part_sep(s[i]))
+        while (i < tn && !is_part_sep(t[i]))
             i++;
-        size_t len = i - a;
-        if (len == 0 || len > FJ__PART_MAX)
+        if (i == a || i - a > FJ__PART_MAX)
             continue;
-        char w[FJ__PART_MAX];
-        for (size_t q = 0; q < len; q++) {
-            char c = s[a + q];
-            w[q] = (c >= 'A' && c <= 'Z') ? (char)(c + ('a' - 'A')) : c;
-        }
-        piece pc[2] = {prefix, {w, len}};
-        st = k->text(u, pc, 2, f, (uint32_t)a, (uint32_t)i);
+        uint32_t start, end; /* the part's bytes in the posting's field, for evidence */
+        fj__normtext_span(nt, s, n, a, i, &start, &end);
+        piece pc[2] = {prefix, {t + a, i - a}};
+        st = k->text(u, pc, 2, f, start, end);
     }
     return st;
 }
@@ -753,11 +767,12 @@ static fj_status extract(fj_context *ctx, const fj_posting *p, const fj_history_
     }
     if (st != FJ_OK)
         return fj__errorf(err, st, "out of memory while extracting features");
-    st = place_features(k, u, p, FJ_FIELD_LOCATION, P("place:"));
+    st = place_features(ctx, k, u, p, FJ_FIELD_LOCATION, P("place:"), err);
     if (st == FJ_OK)
-        st = place_features(k, u, p, FJ_FIELD_EMPLOYMENT_TYPE, P("employment:"));
-    if (st == FJ_OK)
-        st = field_features(k, u, p, lang);
+        st = place_features(ctx, k, u, p, FJ_FIELD_EMPLOYMENT_TYPE, P("employment:"), err);
+    if (st != FJ_OK)
+        return st;
+    st = field_features(k, u, p, lang);
     if (st == FJ_OK && lang == FJ_LANG_ZH)
         st = meta_features(k, u, p);
     if (st != FJ_OK)

@@ -68,6 +68,7 @@ typedef enum fj_slot {
     FJ_SLOT_HISTORY,
     FJ_SLOT_SCORE,
     FJ_SLOT_TRAIN,
+    FJ_SLOT_FEATURES,
     FJ_SLOT_COUNT
 } fj_slot;
 

@@ -262,6 +262,46 @@ Test(model, unscorable_postings_are_input_errors)
     fj_dataset_free(d);
 }
 
+/* ---- features ---- */
+
+Test(features, location_and_employment_parts_are_normalized_text_features)
+{
+    const char *jsons[] = {
+        "{\"title\":\"Clerk\",\"description\":\"Filing.\",\"location\":\"ＵＳ，ＴＸ, Houston\","
+        "\"employment_type\":\"Full-time\"}",
+        "{\"title\":\"Clerk\",\"description\":\"Typing.\",\"location\":\"us/tx_HOUSTON\","
+        "\"employment_type\":\"FULL-TIME\"}",
+        "{\"title\":\"文员\",\"description\":\"整理档案。\",\"location\":\"北京_朝陽_"
+        "北京市朝阳区建国路八十八号现代城五号楼一单元\",\"employment_type\":\"全職\"}",
+        "{\"title\":\"文员\",\"description\":\"录入资料。\",\"location\":\"北京_朝阳\","
+        "\"employment_type\":\"全职\"}",
+    };
+    fj_context *ctx;
+    cr_assert_eq(fj_context_new(&ctx, &err), FJ_OK);
+    fj__fbuilder *b;
+    cr_assert_eq(fj__fbuilder_new(&b, &err), FJ_OK);
+    for (size_t i = 0; i < sizeof jsons / sizeof *jsons; i++) {
+        fj_posting *p = posting(jsons[i]);
+        cr_assert_eq(fj__fbuilder_add(b, ctx, p, NULL, &err), FJ_OK, "%s", err.message);
+        fj_posting_free(p);
+    }
+    fj__fspace fs;
+    cr_assert_eq(fj__fbuilder_finish(b, 2, 0, &fs, &err), FJ_OK); /* seen in both of a pair */
+    const char *present[] = {"place:us",   "place:tx",   "place:houston",  "employment:full-time",
+                             "place:北京", "place:朝阳", "employment:全职"};
+    for (size_t i = 0; i < sizeof present / sizeof *present; i++)
+        cr_assert_geq(fj__fspace_find(&fs, present[i], strlen(present[i])), 0, "%s missing",
+                      present[i]);
+    /* the street address is longer than a part may be */
+    const char *addr = "place:北京市朝阳区建国路八十八号现代城五号楼一单元";
+    fj__fspace_free(&fs);
+    cr_assert_eq(fj__fbuilder_finish(b, 1, 0, &fs, &err), FJ_OK);
+    cr_assert_lt(fj__fspace_find(&fs, addr, strlen(addr)), 0);
+    fj__fspace_free(&fs);
+    fj__fbuilder_free(b);
+    fj_context_free(ctx);
+}
+
 /* ---- libsvm agreement and reproducibility ---- */
 
 static double cv_number(const fj__part *pt, const char *key)
