@@ -11,7 +11,7 @@
  * /tmp/fj-history-bench.db) is reused when it already holds enough sightings and removed at
  * the end unless --keep. Output: one line per measure, "name: value unit".
  */
-#include "history_fp.h"
+#include "history/history_fp.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -18,7 +18,7 @@
  * library's private model interface (model.h) and links the convenience library: it is a
  * benchmark tool, not an example of the API.
  */
-#include "model.h"
+#include "model/model.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
  * parser reads back, every error says why and on which line, the counts add up; the raw reader
  * hands out NUL-terminated fields of valid UTF-8 on increasing lines.
  */
-#include "csv.h"
+#include "io/csv.h"
 #include "fakejob.h"
 
 #include <stdio.h>

@@ -11,8 +11,8 @@
  * a finite margin and a score in [0, 1], and that saves and loads back to the same scores.
  */
 #include "fakejob.h"
-#include "fj_internal.h"
-#include "model.h"
+#include "core/fj_internal.h"
+#include "model/model.h"
 
 #include <dirent.h>
 #include <jansson.h>

@@ -7,7 +7,7 @@
  * valid UTF-8 quoted verbatim from the field it names; token spans lie inside their field.
  */
 #include "fakejob.h"
-#include "fj_internal.h"
+#include "core/fj_internal.h"
 
 #include <math.h>
 #include <stdio.h>

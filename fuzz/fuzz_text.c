@@ -8,8 +8,8 @@
  * text, folded to spaces; only invalid UTF-8 is refused.)
  */
 #include "fakejob.h"
-#include "fj_internal.h"
-#include "text.h"
+#include "core/fj_internal.h"
+#include "text/text.h"
 
 #include <stdio.h>
 #include <stdlib.h>

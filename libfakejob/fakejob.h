@@ -313,6 +313,16 @@ FJ_API fj_status fj_tokenize_text(fj_context *ctx, const char *utf8, size_t len,
                                   const fj_token **tokens, size_t *count, fj_error *err);
 
 /**
+ * Tokenize one text as field `field` of a posting: tokens carry that field, and in the salary
+ * field a bare amount or range ("8000-12000") is money, as fj_tokenize_posting reads it.
+ * Tokens are owned by the context as for fj_tokenize_text. Errors: FJ_ERR_ARGUMENT (a NULL
+ * context, tokens or count; a field that does not exist), those of fj_normalize, FJ_ERR_LIMIT
+ * past FJ_MAX_TOKENS tokens.
+ */
+FJ_API fj_status fj_tokenize_field(fj_context *ctx, fj_field field, const char *utf8, size_t len,
+                                   const fj_token **tokens, size_t *count, fj_error *err);
+
+/**
  * Tokenize every text field of a posting (fj_text_fields, in that order) in one array; each
  * token's start/end are offsets into its own field. In the salary field a bare amount or range
  * is money. Errors: FJ_ERR_ARGUMENT, FJ_ERR_LIMIT past FJ_MAX_TOKENS (err->field names the field).

@@ -6,7 +6,7 @@
 #ifndef FJ_TESTS_ROBUST_H
 #define FJ_TESTS_ROBUST_H
 
-#include "fj_internal.h"
+#include "core/fj_internal.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * numbers that read back exactly, input order and identical results for any number of threads,
  * error results that never stop a batch, history observed in input order.
  */
-#include "fj_internal.h"
+#include "core/fj_internal.h"
 
 #include <criterion/criterion.h>
 #include <jansson.h>

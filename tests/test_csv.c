@@ -4,7 +4,7 @@
  * importers on the hand-written CSVs in tests/data/import (field mapping, `extra`, labels,
  * skipped and malformed rows).
  */
-#include "csv.h"
+#include "io/csv.h"
 
 #include <criterion/criterion.h>
 #include <jansson.h>

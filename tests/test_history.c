@@ -4,7 +4,7 @@
  * retention, refusal of newer formats and of files that are not stores, several processes
  * writing one store at once, and a process killed mid-write losing nothing it committed.
  */
-#include "history_fp.h"
+#include "history/history_fp.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>

@@ -3,7 +3,7 @@
  * single-class cases (NaN, documented), input checks, the curves, the JSON form, and the SVG
  * plot (well-formed XML, AUCs in the legend, escaped title).
  */
-#include "fj_internal.h"
+#include "core/fj_internal.h"
 
 #include <criterion/criterion.h>
 #include <jansson.h>

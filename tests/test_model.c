@@ -4,7 +4,7 @@
  * refused with the right status, the primal weights against libsvm's own decision values,
  * reproducible retraining, datasets (labels, groups, history replay) and cross-validation.
  */
-#include "model.h"
+#include "model/model.h"
 
 #include <criterion/criterion.h>
 #include <fcntl.h>

@@ -14,8 +14,8 @@
  */
 #include "robust_data.h"
 
-#include "fj_internal.h"
-#include "model.h"
+#include "core/fj_internal.h"
+#include "model/model.h"
 
 #include <criterion/criterion.h>
 #include <dirent.h>

@@ -2,7 +2,7 @@
  * test_posting.c - postings: JSON parsing with type checks, UTF-8 and limit errors naming the
  * field, ISO 8601 dates, setters and getters, JSON round trip.
  */
-#include "fj_internal.h"
+#include "core/fj_internal.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>

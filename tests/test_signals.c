@@ -5,9 +5,9 @@
  * wording); evidence quotes the original text; history stats drive reposts; the registration
  * number check; the pay figures read from text; the API's argument and input errors.
  */
-#include "fj_internal.h"
-#include "signals.h"
-#include "text.h"
+#include "core/fj_internal.h"
+#include "signals/signals.h"
+#include "text/text.h"
 
 #include <criterion/criterion.h>
 #include <jansson.h>

@@ -14,7 +14,7 @@
  */
 #include "robust_data.h"
 
-#include "fj_internal.h"
+#include "core/fj_internal.h"
 
 #include <pthread.h>
 #include <stdio.h>

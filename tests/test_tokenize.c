@@ -13,7 +13,7 @@
  * (!input) or !CODE@OFFSET. LANG is the fj_detect_lang of the input. A failing case prints what the
  * pipeline produced, ready to paste.
  */
-#include "text.h"
+#include "text/text.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -632,7 +632,7 @@ static void tokens_of(fj_context *c, fj_field field, const char *in, size_t len,
 {
     const fj_token *t;
     size_t n;
-    fj_status st = fj__tokenize_field(c, field, in, len, &t, &n, &err);
+    fj_status st = fj_tokenize_field(c, field, in, len, &t, &n, &err);
     if (st != FJ_OK) {
         out->len = 0;
         cr_assert(fj__buf_printf(out, "!%s %s", fj_status_name(st), err.message));

@@ -12,7 +12,6 @@
  * stream goes on. start/end are byte offsets into the field's original text.
  */
 #include "cli.h"
-#include "text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -187,7 +186,7 @@ int cmd_tokenize(int argc, char **argv)
                 st = cli_parse_line(&r, p, &err); /* reports the over-long line */
             } else {
                 fj_field f = o.field >= 0 ? (fj_field)o.field : FJ_FIELD_DESCRIPTION;
-                st = fj__tokenize_field(ctx, f, r.line, r.len, &toks, &n, &err);
+                st = fj_tokenize_field(ctx, f, r.line, r.len, &toks, &n, &err);
                 if (st != FJ_OK)
                     locate(&err, &r);
             }
@@ -199,8 +198,8 @@ int cmd_tokenize(int argc, char **argv)
                 if (o.field >= 0) {
                     size_t len = 0;
                     const char *s = fj_posting_string(p, (fj_field)o.field, &len);
-                    st = fj__tokenize_field(ctx, (fj_field)o.field, s ? s : "", s ? len : 0, &toks,
-                                            &n, &err);
+                    st = fj_tokenize_field(ctx, (fj_field)o.field, s ? s : "", s ? len : 0, &toks,
+                                           &n, &err);
                 } else {
                     st = fj_tokenize_posting(ctx, p, &toks, &n, &err);
                 }

@@ -1,0 +1,182 @@
+/*
+ * model.h - private interface of the model modules (features.c, dataset.c, model.c, score.c,
+ * train.c, sha256.c). Not installed.
+ *
+ * A model is one to three "parts", one per language ("zh", "en") or one for all ("all"). A part
+ * holds its feature space (fj__fspace: the names, idf and scaling of its features, with an
+ * open-addressing hash table for lookups), its SVM (primal weights for linear kernels; libsvm's
+ * text model, parsed for RBF kernels), its Platt calibration and its verdict thresholds.
+ */
+#ifndef FJ_MODEL_H
+#define FJ_MODEL_H
+
+#include "core/fj_internal.h"
+#include "core/sha256.h"
+
+#include <libsvm/svm.h>
+
+/* ---- feature spaces (features.c) ---- */
+
+enum { FJ__FEAT_DENSE = 0, FJ__FEAT_TEXT = 1 };
+
+/* The feature extraction a features file was made for: 1, the first; 2 adds the parts of
+ * location and employment_type ("place:", "employment:"). A library reads every format up to
+ * its own; an older library refuses a newer file rather than score without its features. */
+#define FJ__FEATURES_FORMAT 2
+
+/**
+ * A fixed feature space. Features 0..n_dense-1 are dense (signals and "field:" features, value
+ * sign(v)*log1p(|v|)/param, clamped to +-FJ__DENSE_CLAMP); the rest are text n-grams (value
+ * (1+ln tf)*idf, the text block L2-normalized), param being the idf. Names are unique and
+ * NUL-terminated in `names`.
+ */
+typedef struct fj__fspace {
+    size_t n, n_dense;
+    char *names; /* arena of NUL-terminated names */
+    size_t names_len;
+    uint32_t *name_off;  /* [n] */
+    uint32_t *name_len;  /* [n] */
+    double *param;       /* [n]: dense scale or text idf */
+    uint64_t *slot_hash; /* [mask + 1] */
+    uint32_t *slot_idx;  /* [mask + 1]: feature index + 1, 0 = empty */
+    size_t mask;
+} fj__fspace;
+
+#define FJ__DENSE_CLAMP 2.0
+
+void fj__fspace_free(fj__fspace *fs);
+/** The feature called `name`, or -1. */
+long fj__fspace_find(const fj__fspace *fs, const char *name, size_t len);
+/** Serialize as the PART.features.tsv format. */
+bool fj__fspace_write(const fj__fspace *fs, fj_buf *out);
+/** Parse PART.features.tsv from memory; FJ_ERR_MODEL naming `file` and line on any defect. */
+fj_status fj__fspace_parse(fj__fspace *fs, const char *data, size_t len, const char *file,
+                           fj_error *err);
+
+/** One nonzero entry of a feature vector, with the evidence of its first occurrence. */
+typedef struct fj__entry {
+    uint32_t idx;
+    double val;
+    int32_t field;  /* text: the posting field of the first occurrence; dense: -1 */
+    uint32_t start; /* text: byte span in that field; dense: span in the vector's evbuf */
+    uint32_t end;
+    uint32_t tf; /* text: occurrences */
+} fj__entry;
+
+/** A sparse feature vector, sorted by index. Zero-init; reusable; free with fj__vec_free. */
+typedef struct fj__vec {
+    fj__entry *e;
+    size_t n, cap;
+    int32_t *pos; /* [pos_cap]: feature index -> entry, -1 when absent */
+    size_t pos_cap;
+    fj_buf evbuf; /* evidence of dense features (signals), copied */
+    fj_lang lang;
+} fj__vec;
+
+void fj__vec_free(fj__vec *v);
+
+/**
+ * Vectorize a posting in feature space `fs`: tokens (fj_tokenize_posting), "field:" features of
+ * its metadata and the signals (fj_signals with `hist`). The same code serves training and
+ * scoring, so both see exactly the same features.
+ */
+fj_status fj__vectorize(fj_context *ctx, const fj__fspace *fs, const fj_posting *p,
+                        const fj_history_stats *hist, fj__vec *v, fj_error *err);
+
+/** Collects the feature names of training postings and their document frequencies. */
+typedef struct fj__fbuilder fj__fbuilder;
+fj_status fj__fbuilder_new(fj__fbuilder **out, fj_error *err);
+void fj__fbuilder_free(fj__fbuilder *b);
+fj_status fj__fbuilder_add(fj__fbuilder *b, fj_context *ctx, const fj_posting *p,
+                           const fj_history_stats *hist, fj_error *err);
+/** The feature space: dense features that ever fired, text features in at least `min_df`
+ *  postings (the `max_features` most frequent; ties by name). */
+fj_status fj__fbuilder_finish(fj__fbuilder *b, int min_df, size_t max_features, fj__fspace *fs,
+                              fj_error *err);
+
+/* ---- datasets (dataset.c) ---- */
+
+/** Replay the dataset's dated postings through a fresh in-memory history store into
+ *  caller-owned arrays of fj_dataset_size(d) entries (has[i]: hist[i] is set). */
+fj_status fj__dataset_replay(const fj_dataset *d, fj_history_stats *hist, unsigned char *has,
+                             fj_error *err);
+
+/* ---- models (model.c) ---- */
+
+#define FJ__BUNDLE_FORMAT 1
+#define FJ__MAX_PARTS 3
+
+typedef struct fj__part {
+    char lang[4]; /* "zh", "en", "all" */
+    fj__fspace fs;
+    fj_kernel kernel;
+    double C, gamma;
+    double *w;             /* [fs.n] linear primal weights (NULL for RBF) */
+    double b;              /* margin = w.x + b, positive toward fraud */
+    struct svm_model *svm; /* RBF: parsed libsvm model (owned, fj__svm_free); else NULL */
+    double sign;           /* +1 when libsvm's first label is fraud, else -1 */
+    char *svm_text;        /* PART.svm.model bytes (NULL for a loaded linear part: see svm_src) */
+    size_t svm_len;
+    char *svm_src;           /* a loaded linear part: the bundle folder its svm.model is read from
+                                (lazily, by fj_model_save; scoring does not need it) */
+    char svm_sha[65];        /* … and that file's SHA-256 from the manifest */
+    double platt_a, platt_b; /* P(fraud) = 1 / (1 + exp(a * margin + b)) */
+    double t_fraud, t_susp;
+    char *cv_json; /* the part's cross-validated metrics as a JSON object text (or NULL) */
+} fj__part;
+
+struct fj_model {
+    char *name, *version, *display;
+    char *created;  /* ISO 8601 */
+    char *training; /* the manifest's "training" object as JSON text */
+    char *manifest; /* the whole manifest as written/read */
+    int nparts;
+    fj__part part[FJ__MAX_PARTS];
+};
+
+/** The part scoring postings of `lang`: its own, else "all", else the first. */
+const fj__part *fj__model_route(const fj_model *m, fj_lang lang);
+void fj__part_free(fj__part *pt);
+/** Build the manifest text of a model (sets m->manifest); called after training and by save. */
+fj_status fj__model_build_manifest(fj_model *m, fj_error *err);
+
+/** Write a 2-class libsvm model in svm-predict's text format (values to 17 digits). */
+bool fj__svm_write(const struct svm_model *svm, fj_buf *out);
+/** Parse libsvm's text model format defensively (2-class C-SVC, linear or RBF only), building
+ *  an svm_model that fj__svm_free releases; FJ_ERR_MODEL naming `file` and line otherwise. */
+fj_status fj__svm_parse(struct svm_model **out, const char *data, size_t len, const char *file,
+                        fj_error *err);
+void fj__svm_free(struct svm_model *svm);
+
+/** Locale-independent number formatting and parsing ("C" numeric locale for this thread). */
+typedef struct fj__cnum {
+    void *c, *old;
+} fj__cnum;
+bool fj__cnum_begin(fj__cnum *cn);
+void fj__cnum_end(fj__cnum *cn);
+/** The shortest %.15g/%.16g/%.17g form of `d` that reads back exactly (between
+ *  fj__cnum_begin and fj__cnum_end); returns the length. `buf` holds at least 32 bytes. */
+int fj__fmt_double(char *buf, double d);
+/** strtod for the C locale (call between fj__cnum_begin and fj__cnum_end), several times
+ *  faster for plain decimals of up to 19 significant digits (the model files' numbers), with
+ *  the same correctly rounded result; `*end` as strtod's. */
+double fj__parse_double(const char *s, const char **end);
+/** JSON text re-serialized the way bundles store it (compact, sorted keys, 10 digits), in a
+ *  malloc'd string; NULL for invalid JSON or no memory. */
+char *fj__json_normalize(const char *text);
+
+/* ---- scoring (score.c) ---- */
+
+/** The margin of a vector in a part (primal dot product, or libsvm for RBF). */
+double fj__part_margin(const fj__part *pt, const fj__vec *v, struct svm_node **nodes,
+                       size_t *nodes_cap, bool *nomem);
+/** Platt calibration of a margin. */
+double fj__part_calibrate(const fj__part *pt, double margin);
+fj_verdict fj__verdict_of(double score, double t_fraud, double t_susp);
+
+/* ---- training helpers (train.c) ---- */
+
+/** A silent print hook for libsvm (its output never reaches the caller's terminal). */
+void fj__svm_silence(void);
+
+#endif /* FJ_MODEL_H */

@@ -1,0 +1,254 @@
+/*
+ * score.c - scoring a posting with a model: vectorize (features.c) in the feature space of the
+ * part for the posting's language, the margin (one dot product with the primal weights for a
+ * linear model, O(nonzero features); libsvm's svm_predict_values for RBF), Platt calibration,
+ * the verdict from the thresholds, and the reasons: the largest contributions w_j * x_j toward
+ * the verdict, named after their feature, with the original text that triggered them.
+ *
+ * Per-context scratch (FJ_SLOT_SCORE): the feature vector, libsvm nodes, the reasons and their
+ * strings. Nothing is allocated per token; buffers grow to the largest posting seen.
+ */
+#include "model/model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct contrib {
+    double c;
+    size_t entry;
+} contrib;
+
+typedef struct score_scratch {
+    fj__vec vec;
+    struct svm_node *nodes;
+    size_t nodes_cap;
+    contrib *contrib;
+    size_t contrib_cap;
+    fj_reason *reasons;
+    size_t reasons_cap;
+    size_t *name_off, *ev_off; /* per reason, offsets into strings (SIZE_MAX: no evidence) */
+    fj_buf strings;
+} score_scratch;
+
+static void scratch_free(void *p)
+{
+    score_scratch *s = p;
+    if (!s)
+        return;
+    fj__vec_free(&s->vec);
+    free(s->nodes);
+    free(s->contrib);
+    free(s->reasons);
+    free(s->name_off);
+    free(s->ev_off);
+    fj__buf_free(&s->strings);
+    free(s);
+}
+
+static score_scratch *scratch(fj_context *ctx)
+{
+    score_scratch *s = fj__ctx_slot(ctx, FJ_SLOT_SCORE);
+    if (s)
+        return s;
+    s = calloc(1, sizeof *s);
+    if (s)
+        fj__ctx_set_slot(ctx, FJ_SLOT_SCORE, s, scratch_free);
+    return s;
+}
+
+double fj__part_margin(const fj__part *pt, const fj__vec *v, struct svm_node **nodes,
+                       size_t *nodes_cap, bool *nomem)
+{
+    *nomem = false;
+    if (pt->kernel == FJ_KERNEL_LINEAR) {
+        double m = pt->b;
+        for (size_t i = 0; i < v->n; i++)
+            m += pt->w[v->e[i].idx] * v->e[i].val;
+        return m;
+    }
+    if (*nodes_cap < v->n + 1) {
+        size_t cap = v->n + 1 + 64;
+        struct svm_node *n = realloc(*nodes, cap * sizeof *n);
+        if (!n) {
+            *nomem = true;
+            return 0;
+        }
+        *nodes = n;
+        *nodes_cap = cap;
+    }
+    struct svm_node *x = *nodes;
+    for (size_t i = 0; i < v->n; i++) {
+        x[i].index = (int)v->e[i].idx + 1;
+        x[i].value = v->e[i].val;
+    }
+    x[v->n].index = -1;
+    x[v->n].value = 0;
+    double dec = 0;
+    svm_predict_values(pt->svm, x, &dec);
+    return pt->sign * dec;
+}
+
+double fj__part_calibrate(const fj__part *pt, double margin)
+{
+    double f = pt->platt_a * margin + pt->platt_b;
+    /* the numerically stable form of 1 / (1 + exp(f)) */
+    return f >= 0 ? exp(-f) / (1.0 + exp(-f)) : 1.0 / (1.0 + exp(f));
+}
+
+fj_verdict fj__verdict_of(double score, double t_fraud, double t_susp)
+{
+    if (score >= t_fraud)
+        return FJ_VERDICT_FRAUD;
+    if (score >= t_susp)
+        return FJ_VERDICT_SUSPICIOUS;
+    return FJ_VERDICT_LEGIT;
+}
+
+void fj_score_options_init(fj_score_options *opts)
+{
+    if (!opts)
+        return;
+    opts->threshold_fraud = -1;
+    opts->threshold_suspicious = -1;
+    opts->max_reasons = 5;
+}
+
+static int contrib_cmp(const void *a, const void *b)
+{
+    double x = fabs(((const contrib *)a)->c), y = fabs(((const contrib *)b)->c);
+    if (x != y)
+        return x > y ? -1 : 1;
+    size_t i = ((const contrib *)a)->entry, j = ((const contrib *)b)->entry;
+    return i < j ? -1 : i > j;
+}
+
+static fj_status explain(score_scratch *s, const fj__part *pt, const fj_posting *p,
+                         fj_verdict verdict, size_t max_reasons, fj_result *out, fj_error *err)
+{
+    const fj__vec *v = &s->vec;
+    if (s->contrib_cap < v->n + 1) {
+        contrib *c = realloc(s->contrib, (v->n + 1) * sizeof *c);
+        if (!c)
+            return fj__nomem(err);
+        s->contrib = c;
+        s->contrib_cap = v->n + 1;
+    }
+    bool toward_fraud = verdict != FJ_VERDICT_LEGIT;
+    /* the `max_reasons` largest contributions toward the verdict, in contrib_cmp's order: kept
+     * sorted by insertion (a handful out of hundreds of features; no full sort) */
+    size_t keep = max_reasons < v->n ? max_reasons : v->n, nc = 0;
+    for (size_t i = 0; i < v->n; i++) {
+        double c = pt->w[v->e[i].idx] * v->e[i].val;
+        if (!((toward_fraud && c > 1e-6) || (!toward_fraud && c < -1e-6)))
+            continue;
+        contrib x = {c, i};
+        if (nc == keep && (nc == 0 || contrib_cmp(&x, &s->contrib[nc - 1]) >= 0))
+            continue;
+        size_t at = nc < keep ? nc++ : nc - 1;
+        while (at > 0 && contrib_cmp(&x, &s->contrib[at - 1]) < 0) {
+            s->contrib[at] = s->contrib[at - 1];
+            at--;
+        }
+        s->contrib[at] = x;
+    }
+    if (s->reasons_cap < nc + 1) {
+        fj_reason *r = realloc(s->reasons, (nc + 1) * sizeof *r);
+        size_t *no = realloc(s->name_off, (nc + 1) * sizeof *no);
+        if (no)
+            s->name_off = no;
+        size_t *eo = realloc(s->ev_off, (nc + 1) * sizeof *eo);
+        if (eo)
+            s->ev_off = eo;
+        if (r)
+            s->reasons = r;
+        if (!r || !no || !eo)
+            return fj__nomem(err);
+        s->reasons_cap = nc + 1;
+    }
+    s->strings.len = 0;
+    for (size_t k = 0; k < nc; k++) {
+        const fj__entry *e = &v->e[s->contrib[k].entry];
+        fj_reason *r = &s->reasons[k];
+        r->weight = s->contrib[k].c;
+        r->evidence_len = 0;
+        s->name_off[k] = s->strings.len;
+        if (!fj__buf_append(&s->strings, pt->fs.names + pt->fs.name_off[e->idx],
+                            pt->fs.name_len[e->idx] + 1))
+            return fj__nomem(err);
+        s->ev_off[k] = SIZE_MAX;
+        const char *ev = NULL;
+        size_t evl = 0;
+        if (e->idx >= pt->fs.n_dense) {
+            size_t fl = 0;
+            const char *f = e->field >= 0 ? fj_posting_string(p, (fj_field)e->field, &fl) : NULL;
+            if (f && e->start < e->end && e->end <= fl) {
+                ev = f + e->start;
+                evl = e->end - e->start;
+            }
+        } else if (e->tf && e->end <= v->evbuf.len) {
+            ev = v->evbuf.data + e->start;
+            evl = e->end - e->start;
+        }
+        if (ev) {
+            s->ev_off[k] = s->strings.len;
+            r->evidence_len = evl;
+            if (!fj__buf_append(&s->strings, ev, evl) || !fj__buf_append(&s->strings, "", 1))
+                return fj__nomem(err);
+        }
+    }
+    for (size_t k = 0; k < nc; k++) {
+        s->reasons[k].signal = s->strings.data + s->name_off[k];
+        s->reasons[k].evidence = s->ev_off[k] == SIZE_MAX ? NULL : s->strings.data + s->ev_off[k];
+    }
+    out->reasons = nc ? s->reasons : NULL;
+    out->reason_count = nc;
+    return FJ_OK;
+}
+
+fj_status fj_score_with(fj_context *ctx, const fj_model *m, const fj_posting *p,
+                        const fj_history_stats *hist, const fj_score_options *opts, fj_result *out,
+                        fj_error *err)
+{
+    if (!ctx || !m || !p || !out)
+        return fj__errorf(err, FJ_ERR_ARGUMENT, "fj_score: NULL argument");
+    memset(out, 0, sizeof *out);
+    if (m->nparts < 1)
+        return fj__errorf(err, FJ_ERR_ARGUMENT, "fj_score: the model has no parts");
+    fj_score_options o;
+    fj_score_options_init(&o);
+    if (opts)
+        o = *opts;
+    score_scratch *s = scratch(ctx);
+    if (!s)
+        return fj__nomem(err);
+    fj_status st = fj_posting_validate(p, err);
+    if (st != FJ_OK)
+        return st;
+    const fj__part *pt = fj__model_route(m, fj_posting_detect_lang(p));
+    st = fj__vectorize(ctx, &pt->fs, p, hist, &s->vec, err);
+    if (st != FJ_OK)
+        return st;
+    bool nomem;
+    double margin = fj__part_margin(pt, &s->vec, &s->nodes, &s->nodes_cap, &nomem);
+    if (nomem)
+        return fj__nomem(err);
+    double tf = o.threshold_fraud >= 0 ? o.threshold_fraud : pt->t_fraud;
+    double ts = o.threshold_suspicious >= 0 ? o.threshold_suspicious : pt->t_susp;
+    if (ts > tf)
+        ts = tf;
+    out->margin = margin;
+    out->score = fj__part_calibrate(pt, margin);
+    out->verdict = fj__verdict_of(out->score, tf, ts);
+    out->lang = s->vec.lang;
+    out->reasons_available = pt->kernel == FJ_KERNEL_LINEAR;
+    if (out->reasons_available && o.max_reasons > 0)
+        return explain(s, pt, p, out->verdict, o.max_reasons, out, err);
+    return FJ_OK;
+}
+
+fj_status fj_score(fj_context *ctx, const fj_model *m, const fj_posting *p,
+                   const fj_history_stats *hist, fj_result *out, fj_error *err)
+{
+    return fj_score_with(ctx, m, p, hist, NULL, out, err);
+}

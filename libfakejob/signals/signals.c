@@ -1,0 +1,1517 @@
+/*
+ * signals.c - the engineered red-flag signals of a posting, each with a value and the evidence
+ * that triggered it (docs/signals.md lists them; fakejob.h, "Signals", the API).
+ *
+ * Reads a parsed posting (fj_posting) and, optionally, what the history store knows of it.
+ * Writes an array of fj_signal in the stable order of signal_names below, holding only the
+ * signals that fired (non-zero value), each once with its strongest evidence quoted verbatim
+ * from the caller's original text.
+ *
+ * How: every text field is normalized once (text.h: NFKC case folding, Traditional to
+ * Simplified, spaces folded, with a byte map back to the original), then one pass of the
+ * compiled lexicons (signals_lex.c) finds every phrase of every lexicon in it. The signals are
+ * computed from those matches, from the pay figures found in the text (signals_pay.c) and from
+ * the structured fields. Negation and "the company pays" cues (cancel.txt) cancel a fee or a
+ * personal-data request in the same clause. All scratch lives in the context's FJ_SLOT_SIGNALS
+ * slot; the compiled lexicons are built there on first use and never change afterwards.
+ */
+#include "signals/signals.h"
+#include "text/text.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------------------------------ */
+/* Signal names (stable: they are feature names of trained models)                            */
+/* ------------------------------------------------------------------------------------------ */
+
+enum sig {
+    S_UPFRONT_FEE = 0,
+    S_VAGUE_COMPANY,
+    S_OFFSITE_CONTACT,
+    S_PERSONAL_DATA,
+    S_PAY_ANOMALY,
+    S_PRESSURE_LANGUAGE,
+    S_POSTING_AGE_DAYS,
+    S_REPOSTS,
+    S_REPOST_COMPANIES,
+    S_REFRESH_GAP_DAYS,
+    S_NO_COMPANY_LOGO,
+    S_NO_QUESTIONS,
+    S_TELECOMMUTING,
+    S_OPENINGS_VS_SIZE,
+    S_LOW_RESPONSE_RATE,
+    S_COMPANY_RECENT,
+    S_INVALID_REGISTRATION,
+    S_MISSING_REGISTRATION,
+    S_COMPANY_UNMENTIONED,
+    S_SHORT_PROFILE,
+    S_SHORT_DESCRIPTION,
+    S_SHORT_REQUIREMENTS,
+    S_FREEMAIL_CONTACT,
+    S_MONEY_IN_TITLE,
+    S_EXTERNAL_APPLY,
+    S_TASK_SCAM,
+    S_MLM,
+    S_EMPHASIZED_TEXT,
+    S_COUNT
+};
+
+static const char *const signal_names[S_COUNT] = {
+    [S_UPFRONT_FEE] = "upfront_fee",
+    [S_VAGUE_COMPANY] = "vague_company",
+    [S_OFFSITE_CONTACT] = "offsite_contact",
+    [S_PERSONAL_DATA] = "personal_data",
+    [S_PAY_ANOMALY] = "pay_anomaly",
+    [S_PRESSURE_LANGUAGE] = "pressure_language",
+    [S_POSTING_AGE_DAYS] = "posting_age_days",
+    [S_REPOSTS] = "reposts",
+    [S_REPOST_COMPANIES] = "repost_companies",
+    [S_REFRESH_GAP_DAYS] = "refresh_gap_days",
+    [S_NO_COMPANY_LOGO] = "no_company_logo",
+    [S_NO_QUESTIONS] = "no_questions",
+    [S_TELECOMMUTING] = "telecommuting",
+    [S_OPENINGS_VS_SIZE] = "openings_vs_size",
+    [S_LOW_RESPONSE_RATE] = "low_response_rate",
+    [S_COMPANY_RECENT] = "company_recent",
+    [S_INVALID_REGISTRATION] = "invalid_registration",
+    [S_MISSING_REGISTRATION] = "missing_registration",
+    [S_COMPANY_UNMENTIONED] = "company_unmentioned",
+    [S_SHORT_PROFILE] = "short_profile",
+    [S_SHORT_DESCRIPTION] = "short_description",
+    [S_SHORT_REQUIREMENTS] = "short_requirements",
+    [S_FREEMAIL_CONTACT] = "freemail_contact",
+    [S_MONEY_IN_TITLE] = "money_in_title",
+    [S_EXTERNAL_APPLY] = "external_apply",
+    [S_TASK_SCAM] = "task_scam",
+    [S_MLM] = "mlm",
+    [S_EMPHASIZED_TEXT] = "emphasized_text",
+};
+
+size_t fj_signal_count(void)
+{
+    return S_COUNT;
+}
+
+const char *fj_signal_name(size_t index)
+{
+    return index < S_COUNT ? signal_names[index] : NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Tuning (docs/signals.md explains each threshold)                                            */
+/* ------------------------------------------------------------------------------------------ */
+
+#define CANCEL_BEFORE_BYTES 48 /* a cancelling cue this close before a fee / data request */
+#define FEE_VERB_GAP_BYTES 30  /* a payment verb this close to a fee object */
+#define EVIDENCE_MAX_BYTES 120 /* evidence is trimmed to about this much original text */
+#define CLAUSE_MAX_BYTES 400   /* a clause never extends further than this each way */
+#define DAILY_HIGH_CNY 400.0   /* 日结 pay per day that is high */
+#define DAILY_HIGH_USD 300.0
+#define NOREQ_HIGH_CNY 15000.0 /* monthly pay that is high for a job asking nothing */
+#define NOREQ_HIGH_USD 8000.0
+#define CLAIM_VS_SALARY 2.0        /* a pay claim this many times the salary's top contradicts */
+#define WIDE_SALARY_RANGE 3.0      /* a salary range whose top is this many times its bottom */
+#define SHORT_DESCRIPTION_UNITS 30 /* units: Han characters plus other words */
+#define SHORT_PROFILE_UNITS 15
+#define SHORT_REQUIREMENTS_UNITS 5
+#define OPENINGS_MIN 5                 /* openings_vs_size needs at least this many openings ... */
+#define OPENINGS_SIZE_SHARE 0.5        /* ... and at least this share of the company's headcount */
+#define LOW_RESPONSE_RATE 0.1          /* response rates at or below this are low ... */
+#define LOW_RESPONSE_MIN_APPLICANTS 10 /* ... once this many have applied */
+#define RECENT_COMPANY_DAYS 365
+#define CAPS_WORDS_MIN 5      /* emphasized_text: this many all-caps words ... */
+#define CAPS_WORDS_SHARE 0.05 /* ... making up this share of the words */
+#define MAX_MONEY 128
+#define DISTINCT_CAP 5 /* pressure_language, task_scam, mlm count at most this */
+
+/* ------------------------------------------------------------------------------------------ */
+/* Scratch                                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+/* The fields that are normalized and scanned, in the order evidence is preferred. */
+static const fj_field scan_fields[] = {
+    FJ_FIELD_TITLE,    FJ_FIELD_DESCRIPTION,     FJ_FIELD_REQUIREMENTS, FJ_FIELD_BENEFITS,
+    FJ_FIELD_SALARY,   FJ_FIELD_CONTACT,         FJ_FIELD_COMPANY,      FJ_FIELD_COMPANY_PROFILE,
+    FJ_FIELD_LOCATION, FJ_FIELD_EMPLOYMENT_TYPE, FJ_FIELD_APPLY_URL,
+};
+#define NSCAN (sizeof scan_fields / sizeof scan_fields[0])
+
+#define FB(x) (1u << FJ_FIELD_##x)
+#define PROSE (FB(TITLE) | FB(DESCRIPTION) | FB(REQUIREMENTS) | FB(BENEFITS) | FB(SALARY))
+#define FEE_FIELDS (PROSE | FB(CONTACT))
+#define CONTACT_FIELDS (PROSE | FB(CONTACT) | FB(APPLY_URL))
+#define PERSONAL_FIELDS (PROSE | FB(CONTACT))
+#define MLM_FIELDS (PROSE | FB(COMPANY_PROFILE))
+#define EXTERNAL_FIELDS (FB(DESCRIPTION) | FB(REQUIREMENTS) | FB(BENEFITS) | FB(CONTACT))
+#define REMOTE_FIELDS                                                                              \
+    (FB(TITLE) | FB(DESCRIPTION) | FB(REQUIREMENTS) | FB(BENEFITS) | FB(LOCATION) |                \
+     FB(EMPLOYMENT_TYPE))
+#define LARGE_FIELDS (FB(TITLE) | FB(COMPANY) | FB(COMPANY_PROFILE) | FB(DESCRIPTION))
+#define REG_FIELDS                                                                                 \
+    (FB(DESCRIPTION) | FB(REQUIREMENTS) | FB(BENEFITS) | FB(CONTACT) | FB(COMPANY_PROFILE))
+#define MENTION_FIELDS                                                                             \
+    (FB(TITLE) | FB(DESCRIPTION) | FB(REQUIREMENTS) | FB(BENEFITS) | FB(CONTACT) |                 \
+     FB(COMPANY_PROFILE) | FB(APPLY_URL))
+#define EMPHASIS_FIELDS                                                                            \
+    (FB(TITLE) | FB(DESCRIPTION) | FB(REQUIREMENTS) | FB(BENEFITS) | FB(COMPANY_PROFILE))
+
+typedef struct ftext {
+    bool present;
+    const char *o; /* the caller's original text */
+    size_t olen;
+    size_t m0, mn; /* its lexicon matches: mv.v[m0 .. m0 + mn) */
+    size_t c0, cn; /* of those, the cancel.txt cues: aux.v[c0 .. c0 + cn) */
+    size_t v0, vn; /* the fee_verb.txt verbs: aux.v[v0 .. v0 + vn) */
+    size_t p0, pn; /* the pay_period.txt cues: aux.v[p0 .. p0 + pn) */
+    size_t y0, yn; /* its pay figures: money[y0 .. y0 + yn) */
+} ftext;
+
+typedef struct evidence {
+    int prio; /* 0: none yet */
+    int field;
+    uint32_t a, b; /* span of the field's original text */
+} evidence;
+
+typedef struct sig_scratch {
+    fj__lexicon *lex;
+    fj_normtext nt[FJ_FIELD_COUNT];
+    ftext ft[FJ_FIELD_COUNT];
+    fj__matchvec mv;
+    fj__matchvec aux; /* the matches of a few lexicons again, grouped (see ftext) */
+    fj__money money[MAX_MONEY];
+    size_t nmoney;
+    uint8_t *seen; /* per lexicon entry: counted already in this posting */
+    double value[S_COUNT];
+    uint64_t tags[S_COUNT]; /* distinct fj_lex_tag values seen, per signal */
+    evidence ev[S_COUNT];
+    fj_buf evbuf;
+    fj_signal out[S_COUNT];
+} sig_scratch;
+
+_Static_assert(FJ_TAG_COUNT <= 64, "tags must fit a 64-bit set");
+_Static_assert(FJ_FIELD_COUNT <= 32, "fields must fit a 32-bit set");
+
+static void scratch_free(void *p)
+{
+    sig_scratch *sc = p;
+    if (!sc)
+        return;
+    fj__lexicon_free(sc->lex);
+    for (int f = 0; f < FJ_FIELD_COUNT; f++)
+        fj__normtext_free(&sc->nt[f]);
+    fj__matchvec_free(&sc->mv);
+    fj__matchvec_free(&sc->aux);
+    free(sc->seen);
+    fj__buf_free(&sc->evbuf);
+    free(sc);
+}
+
+static sig_scratch *scratch(fj_context *ctx, fj_error *err, fj_status *st)
+{
+    sig_scratch *sc = fj__ctx_slot(ctx, FJ_SLOT_SIGNALS);
+    if (sc)
+        return sc;
+    sc = calloc(1, sizeof *sc);
+    if (!sc || !(sc->seen = calloc(fj__lex_entry_count ? fj__lex_entry_count : 1, 1))) {
+        free(sc);
+        *st = fj__nomem(err);
+        return NULL;
+    }
+    *st = fj__lexicon_build(ctx, &sc->lex, err);
+    if (*st != FJ_OK) {
+        scratch_free(sc);
+        return NULL;
+    }
+    fj__ctx_set_slot(ctx, FJ_SLOT_SIGNALS, sc, scratch_free);
+    return sc;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Text helpers                                                                               */
+/* ------------------------------------------------------------------------------------------ */
+
+static bool is_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool is_alpha(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool is_alnum(unsigned char c)
+{
+    return is_digit(c) || is_alpha(c);
+}
+
+static const fj__lex_entry *entry_of(const fj__lexmatch *m)
+{
+    return &fj__lex_entries[m->entry];
+}
+
+static bool has_bytes(const char *t, size_t len, size_t at, const char *s)
+{
+    size_t n = strlen(s);
+    return at + n <= len && memcmp(t + at, s, n) == 0;
+}
+
+/* Non-ASCII characters that end a clause (after normalization). */
+static const char *const cjk_delims[] = {"。", "【", "】", "★", "☆", "●", "◆", "■",
+                                         "▲",  "※",  "✔",  "✓", "♦", "►", "→", "…"};
+
+/* Whether t[k] follows a list number: one or two digits after a non-alphanumeric character or
+ * the start ("2、", "3)", "1."), so that it ends the clause before it. */
+static bool after_list_number(const unsigned char *t, size_t k)
+{
+    size_t d = 0;
+    while (d < k && d < 3 && is_digit(t[k - 1 - d]))
+        d++;
+    if (d == 0 || d > 2)
+        return false;
+    size_t before = k - d;
+    return before == 0 || !(is_alnum(t[before - 1]) || t[before - 1] == '.' ||
+                            t[before - 1] == ',' || t[before - 1] == '-');
+}
+
+/* Whether a list number ("2、") starts at t[k]. */
+static bool list_number_at(const unsigned char *t, size_t len, size_t k)
+{
+    if (!is_digit(t[k]) ||
+        (k > 0 && (is_alnum(t[k - 1]) || t[k - 1] == '.' || t[k - 1] == ',' || t[k - 1] == '-')))
+        return false;
+    size_t j = k;
+    while (j < len && j - k < 3 && is_digit(t[j]))
+        j++;
+    if (j - k > 2 || j >= len)
+        return false;
+    if (has_bytes((const char *)t, len, j, "、") || t[j] == ')')
+        return true;
+    return t[j] == '.' && (j + 1 == len || !is_digit(t[j + 1]));
+}
+
+/* The length of a clause delimiter at normalized byte k of field f, or 0. */
+static size_t delim_at(const sig_scratch *sc, int f, size_t k)
+{
+    const fj_normtext *nt = &sc->nt[f];
+    const unsigned char *t = (const unsigned char *)nt->text.data;
+    size_t len = nt->text.len;
+    unsigned char c = t[k];
+    switch (c) {
+    case ';':
+    case '!':
+    case '?':
+    case '|':
+        return 1;
+    case ')':
+        return after_list_number(t, k) ? 1 : 0;
+    case '.':
+        if (k + 1 < len && is_digit(t[k + 1]))
+            return 0;
+        return k + 1 == len || t[k + 1] == ' ' || t[k + 1] >= 0x80 || after_list_number(t, k) ? 1
+                                                                                              : 0;
+    case ',':
+    case '_': {
+        /* a Chinese comma (full-width in the original) or one between Chinese characters */
+        const unsigned char *o = (const unsigned char *)sc->ft[f].o;
+        if (c == ',' && o[nt->orig[k]] != ',')
+            return 1;
+        return (k > 0 && t[k - 1] >= 0x80) || (k + 1 < len && t[k + 1] >= 0x80) ? 1 : 0;
+    }
+    case ' ': {
+        /* a line break in the original */
+        uint32_t a = nt->orig[k], b = nt->orig[k + 1];
+        for (uint32_t i = a; i < b && i < sc->ft[f].olen; i++)
+            if (sc->ft[f].o[i] == '\n' || sc->ft[f].o[i] == '\r')
+                return 1;
+        return 0;
+    }
+    default:
+        if (c != 0xE2 && c != 0xE3)
+            return 0; /* every delimiter below starts with one of these */
+        if (has_bytes((const char *)t, len, k, "、"))
+            return after_list_number(t, k) ? 3 : 0;
+        for (size_t i = 0; i < sizeof cjk_delims / sizeof cjk_delims[0]; i++)
+            if (has_bytes((const char *)t, len, k, cjk_delims[i]))
+                return strlen(cjk_delims[i]);
+        return 0;
+    }
+}
+
+/* The clause [*a, *b) of field f's normalized text around [s, e). */
+static void clause_of(const sig_scratch *sc, int f, size_t s, size_t e, size_t *a, size_t *b)
+{
+    const fj_normtext *nt = &sc->nt[f];
+    const unsigned char *t = (const unsigned char *)nt->text.data;
+    size_t len = nt->text.len;
+    size_t i = s;
+    while (i > 0 && s - i < CLAUSE_MAX_BYTES) {
+        size_t k = i - 1;
+        while (k > 0 && (t[k] & 0xC0) == 0x80)
+            k--;
+        size_t d = delim_at(sc, f, k);
+        if (d && k + d <= i)
+            break;
+        i = k;
+    }
+    *a = i;
+    size_t j = e;
+    while (j < len && j - e < CLAUSE_MAX_BYTES) {
+        if (delim_at(sc, f, j) || list_number_at(t, len, j))
+            break;
+        j++;
+        while (j < len && (t[j] & 0xC0) == 0x80)
+            j++;
+    }
+    *b = j;
+}
+
+static bool span_has_digit(const sig_scratch *sc, int f, size_t a, size_t b)
+{
+    const char *t = sc->nt[f].text.data;
+    for (size_t i = a; i < b; i++)
+        if (is_digit((unsigned char)t[i]))
+            return true;
+    return false;
+}
+
+/* Whether a cue of cancel.txt (only `neg` ones when neg_only) cancels [s, e) of field f: in its
+ * clause, and after it, overlapping it, or at most CANCEL_BEFORE_BYTES before it. */
+static bool cancelled(const sig_scratch *sc, int f, size_t s, size_t e, bool neg_only)
+{
+    /* a negating character right before it: 无押金, 免体检费, 不收费, 零押金, 0押金 */
+    const char *t = sc->nt[f].text.data;
+    size_t p = s;
+    if (p > 0 && t[p - 1] == ' ')
+        p--;
+    static const char *const neg_chars[] = {"无", "免", "不", "零", "没", "非", "未"};
+    for (size_t i = 0; i < sizeof neg_chars / sizeof neg_chars[0]; i++)
+        if (p >= 3 && memcmp(t + p - 3, neg_chars[i], 3) == 0)
+            return true;
+    if (p >= 1 && t[p - 1] == '0' && (p == 1 || !is_alnum((unsigned char)t[p - 2])))
+        return true;
+    /* or an English one: "no start-up fee", "zero deposit", "without registration fee" */
+    static const char *const neg_words[] = {"no", "not", "zero", "without", "free", "never"};
+    for (size_t i = 0; i < sizeof neg_words / sizeof neg_words[0]; i++) {
+        size_t n = strlen(neg_words[i]);
+        if (p >= n && memcmp(t + p - n, neg_words[i], n) == 0 &&
+            (p == n || !is_alnum((unsigned char)t[p - n - 1])) && p < s)
+            return true;
+    }
+    const ftext *ft = &sc->ft[f];
+    if (ft->cn == 0)
+        return false;
+    size_t a, b;
+    clause_of(sc, f, s, e, &a, &b);
+    const fj__lexmatch *cues = sc->aux.v + ft->c0;
+    for (size_t k = fj__match_lower_bound(cues, ft->cn, (uint32_t)a);
+         k < ft->cn && cues[k].start < b; k++) {
+        const fj__lexmatch *m = &cues[k];
+        if (neg_only && entry_of(m)->tag != FJ_TAG_NEG)
+            continue;
+        if (m->end > b)
+            continue;
+        if (m->start >= e || (m->start < e && m->end > s) || m->end + CANCEL_BEFORE_BYTES >= s)
+            return true;
+    }
+    return false;
+}
+
+/* Record evidence [s, e) (normalized bytes of field f) for signal `sig` at priority `prio`:
+ * kept when stronger than what the signal has. The quote is the clause around it in the
+ * original text, trimmed to about EVIDENCE_MAX_BYTES around the match. */
+static void offer(sig_scratch *sc, int sig, int prio, int f, size_t s, size_t e)
+{
+    if (prio <= sc->ev[sig].prio)
+        return;
+    const fj_normtext *nt = &sc->nt[f];
+    const ftext *ft = &sc->ft[f];
+    size_t ca, cb;
+    clause_of(sc, f, s, e, &ca, &cb);
+    uint32_t oa, ob, ms, me;
+    fj__normtext_span(nt, ft->o, ft->olen, ca, cb, &oa, &ob);
+    fj__normtext_span(nt, ft->o, ft->olen, s, e, &ms, &me);
+    if (ms < oa)
+        oa = ms;
+    if (me > ob)
+        ob = me;
+    const unsigned char *o = (const unsigned char *)ft->o;
+    if (ob - oa > EVIDENCE_MAX_BYTES) {
+        size_t room = me - ms < EVIDENCE_MAX_BYTES ? EVIDENCE_MAX_BYTES - (me - ms) : 0;
+        size_t before = room / 2, after = room - before;
+        if (ms - oa < before) {
+            after += before - (ms - oa);
+            before = ms - oa;
+        }
+        if (ob - me < after) {
+            before += after - (ob - me);
+            after = ob - me;
+        }
+        uint32_t na = (uint32_t)(ms - before < oa ? oa : ms - before);
+        uint32_t nb = (uint32_t)(me + after > ob ? ob : me + after);
+        while (na < ms && (o[na] & 0xC0) == 0x80)
+            na++;
+        while (nb > me && nb < ft->olen && (o[nb] & 0xC0) == 0x80)
+            nb--;
+        /* do not cut an English word in two */
+        if (na > oa && is_alpha(o[na]) && is_alpha(o[na - 1])) {
+            uint32_t k = na;
+            while (k < ms && o[k] != ' ')
+                k++;
+            if (k < ms)
+                na = k;
+        }
+        if (nb < ob && is_alpha(o[nb]) && nb > 0 && is_alpha(o[nb - 1])) {
+            uint32_t k = nb;
+            while (k > me && o[k - 1] != ' ')
+                k--;
+            if (k > me)
+                nb = k;
+        }
+        oa = na;
+        ob = nb;
+    }
+    /* trim white space and stray punctuation at either end (never into the match) */
+    static const char trim_chars[] = " \t\r\n,;:-*#";
+    while (oa < ms && o[oa] && strchr(trim_chars, o[oa]))
+        oa++;
+    while (ob > me && o[ob - 1] && strchr(trim_chars, o[ob - 1]))
+        ob--;
+    sc->ev[sig] = (evidence){prio, f, oa, ob};
+}
+
+/* Evidence that is a whole (short) field, e.g. the company name or the title. */
+static void offer_field(sig_scratch *sc, int sig, int prio, int f)
+{
+    if (prio <= sc->ev[sig].prio || !sc->ft[f].present || sc->nt[f].text.len == 0)
+        return;
+    offer(sc, sig, prio, f, 0, sc->nt[f].text.len);
+}
+
+static void add_tag(sig_scratch *sc, int sig, unsigned tag)
+{
+    sc->tags[sig] |= (uint64_t)1 << tag;
+}
+
+static int popcount64(uint64_t x)
+{
+    int n = 0;
+    for (; x; x &= x - 1)
+        n++;
+    return n;
+}
+
+/* Count an entry once per posting toward a signal capped at DISTINCT_CAP. */
+static void count_distinct(sig_scratch *sc, int sig, uint32_t entry)
+{
+    if (sc->seen[entry])
+        return;
+    sc->seen[entry] = 1;
+    if (sc->value[sig] < DISTINCT_CAP)
+        sc->value[sig] += 1;
+}
+
+/* Text units (Han characters plus runs of other letters and digits), counted up to `limit`. */
+static size_t text_units(const sig_scratch *sc, int f, size_t limit)
+{
+    if (!sc->ft[f].present)
+        return 0;
+    const char *t = sc->nt[f].text.data;
+    size_t len = sc->nt[f].text.len, i = 0, n = 0;
+    bool in_word = false;
+    while (i < len && n < limit) {
+        unsigned char c = (unsigned char)t[i];
+        if (c < 0x80) {
+            bool w = is_alnum(c);
+            if (w && !in_word)
+                n++;
+            in_word = w;
+            i++;
+            continue;
+        }
+        uint32_t cp = fj__utf8_next(t, len, &i);
+        if (fj__is_han(cp)) {
+            n++;
+            in_word = false;
+        } else {
+            in_word = in_word || cp >= 0xC0; /* accented letters continue a word */
+        }
+    }
+    return n;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Contacts                                                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+/* An account id right after a chat service's name ("QQ：123456789", "vx: abc_123"): returns
+ * its end, or 0. QQ ids are 5-12 digits; others 5-30 of [a-z0-9_.-] holding a digit or '_';
+ * without a separator the id must start with a digit ("qq123456789"). */
+static size_t id_after(const char *t, size_t len, size_t e, unsigned tag)
+{
+    size_t i = e;
+    bool sep = false;
+    while (i < len && i - e < 10) {
+        if (t[i] == ' ' || t[i] == ':' || t[i] == '-' || t[i] == '=' || t[i] == '(' ||
+            t[i] == '@' || t[i] == '_') {
+            i++;
+            sep = true;
+        } else if (has_bytes(t, len, i, "号") || has_bytes(t, len, i, "是") ||
+                   has_bytes(t, len, i, "为")) {
+            i += 3;
+            sep = true;
+        } else {
+            break;
+        }
+    }
+    if (i >= len || !is_alnum((unsigned char)t[i]))
+        return 0;
+    if (!sep && !is_digit((unsigned char)t[i]))
+        return 0;
+    size_t j = i, digits = 0;
+    bool under = false;
+    while (j < len && (is_alnum((unsigned char)t[j]) || t[j] == '_' || t[j] == '-' ||
+                       (t[j] == '.' && j + 1 < len && is_alnum((unsigned char)t[j + 1])))) {
+        digits += is_digit((unsigned char)t[j]);
+        under |= t[j] == '_';
+        j++;
+    }
+    size_t n = j - i;
+    if (tag == FJ_TAG_QQ)
+        return n >= 5 && n <= 12 && digits == n ? j : 0;
+    return n >= 5 && n <= 30 && (digits > 0 || under) ? j : 0;
+}
+
+/* Whether a chat service named at [.., e) is how the job reaches its customers ("通过微信联系
+ * 客户", "WhatsApp customers"), a duty rather than a request to move the conversation. */
+static bool duty_after(const char *t, size_t len, size_t e)
+{
+    static const char *const objects[] = {"客户", "顾客",     "用户",  "会员",
+                                          "买家", "customer", "client"};
+    for (size_t gap = 0; gap <= 9 && e + gap < len; gap++) {
+        for (size_t i = 0; i < sizeof objects / sizeof objects[0]; i++)
+            if (has_bytes(t, len, e + gap, objects[i]))
+                return true;
+        if (!(t[e + gap] == ' ' || (unsigned char)t[e + gap] >= 0x80))
+            break;
+    }
+    return false;
+}
+
+/* Phone numbers in normalized text: Chinese mobiles (1[3-9]x xxxx xxxx, +86 allowed) and
+ * North American numbers ((xxx) xxx-xxxx, xxx-xxx-xxxx, +1). Landlines and hotlines (0…, 400…)
+ * are the company's and not counted. */
+static void scan_phones(sig_scratch *sc, int f)
+{
+    const char *t = sc->nt[f].text.data;
+    size_t len = sc->nt[f].text.len;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)t[i];
+        if (!(is_digit(c) || (c == '+' && i + 1 < len && is_digit((unsigned char)t[i + 1])) ||
+              (c == '(' && i + 1 < len && is_digit((unsigned char)t[i + 1]))) ||
+            (i > 0 && (is_alnum((unsigned char)t[i - 1]) || t[i - 1] == '.'))) {
+            i++;
+            continue;
+        }
+        /* digit groups separated by one of " -.()" */
+        int groups[8], ng = 0;
+        size_t j = i;
+        char digits[24];
+        size_t nd = 0;
+        bool plus = t[j] == '+';
+        if (plus || t[j] == '(')
+            j++;
+        while (j < len && ng < 8) {
+            size_t g0 = j;
+            while (j < len && is_digit((unsigned char)t[j]) && nd < sizeof digits)
+                digits[nd++] = t[j++];
+            if (j == g0)
+                break;
+            groups[ng++] = (int)(j - g0);
+            size_t k = j;
+            int seps = 0;
+            while (k < len &&
+                   (t[k] == ' ' || t[k] == '-' || t[k] == '.' || t[k] == '(' || t[k] == ')') &&
+                   seps < 2) {
+                k++;
+                seps++;
+            }
+            if (k < len && is_digit((unsigned char)t[k]) && seps > 0)
+                j = k;
+            else
+                break;
+        }
+        size_t end = j;
+        if (end < len && is_alnum((unsigned char)t[end])) {
+            i = end + 1;
+            continue;
+        }
+        /* drop a country code */
+        size_t off = 0;
+        int g0 = 0;
+        if (ng > 1 && groups[0] == 2 && digits[0] == '8' && digits[1] == '6') {
+            off = 2;
+            g0 = 1;
+        } else if (ng > 1 && groups[0] == 1 && digits[0] == '1' && nd == 11) {
+            off = 1;
+            g0 = 1;
+        }
+        size_t n = nd - off;
+        const char *d = digits + off;
+        bool mobile = n == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9' &&
+                      (ng - g0 == 1 || (ng - g0 == 3 && groups[g0] == 3 && groups[g0 + 1] == 4));
+        bool toll_free =
+            n >= 3 && ((d[0] == '4' && d[1] == '0' && d[2] == '0') ||
+                       (d[0] == '8' && (d[1] == d[2] || (d[1] == '0' && d[2] == '0'))));
+        bool nanp = n == 10 && ng - g0 == 3 && groups[g0] == 3 && groups[g0 + 1] == 3 &&
+                    groups[g0 + 2] == 4 && d[0] >= '2' && d[3] >= '2' && !toll_free;
+        if (mobile || nanp) {
+            add_tag(sc, S_OFFSITE_CONTACT, FJ_TAG_PHONE);
+            offer(sc, S_OFFSITE_CONTACT, 2, f, i, end);
+        }
+        i = end > i ? end : i + 1;
+    }
+}
+
+/* Free-mail addresses: a freemail.txt domain that is the whole domain after an '@'. */
+static void freemail_match(sig_scratch *sc, int f, const fj__lexmatch *m)
+{
+    const char *t = sc->nt[f].text.data;
+    size_t len = sc->nt[f].text.len;
+    if (m->start < 2 || t[m->start - 1] != '@')
+        return;
+    size_t e = m->end;
+    if (e < len && (is_alnum((unsigned char)t[e]) || t[e] == '-' ||
+                    (t[e] == '.' && e + 1 < len && is_alnum((unsigned char)t[e + 1]))))
+        return;
+    size_t s = m->start - 1;
+    while (s > 0 && (is_alnum((unsigned char)t[s - 1]) || strchr("._%+-", t[s - 1])))
+        s--;
+    if (s == m->start - 1)
+        return;
+    sc->value[S_FREEMAIL_CONTACT] = 1;
+    offer(sc, S_FREEMAIL_CONTACT, 2, f, s, e);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Registration numbers in the text                                                           */
+/* ------------------------------------------------------------------------------------------ */
+
+/* The code after a label such as "统一社会信用代码：": checked like the field. */
+static void reg_in_text(sig_scratch *sc, int f, const fj__lexmatch *m, bool *valid_seen)
+{
+    const char *t = sc->nt[f].text.data;
+    size_t len = sc->nt[f].text.len;
+    size_t i = m->end;
+    while (i < len && i - m->end < 8 &&
+           (t[i] == ' ' || t[i] == ':' || t[i] == '(' || t[i] == ')' || t[i] == '-'))
+        i++;
+    if (has_bytes(t, len, i, "为") || has_bytes(t, len, i, "是"))
+        i += 3;
+    while (i < len && (t[i] == ' ' || t[i] == ':'))
+        i++;
+    size_t j = i;
+    while (j < len && is_alnum((unsigned char)t[j]))
+        j++;
+    if (j - i < 8 || j - i > 24)
+        return;
+    fj_reg_check r = fj__reg_check(t + i, j - i);
+    if (r == FJ_REG_VALID) {
+        *valid_seen = true;
+    } else if (r == FJ_REG_BAD_CHECK || r == FJ_REG_MALFORMED) {
+        sc->value[S_INVALID_REGISTRATION] = 1;
+        offer(sc, S_INVALID_REGISTRATION, 2, f, m->start, j);
+    }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The company                                                                                */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Find the longest stretch of the normalized company name not covered by company_word.txt
+ * matches (the part that names this company): Han characters, or ASCII words. Returns false
+ * when the name has no such part (it is generic). */
+static bool company_core(const sig_scratch *sc, size_t *cs, size_t *ce, bool *han_core)
+{
+    int f = FJ_FIELD_COMPANY;
+    const char *t = sc->nt[f].text.data;
+    size_t len = sc->nt[f].text.len;
+    unsigned char covered[512];
+    if (len > sizeof covered)
+        len = sizeof covered;
+    memset(covered, 0, len);
+    const ftext *ft = &sc->ft[f];
+    for (size_t k = ft->m0; k < ft->m0 + ft->mn; k++) {
+        const fj__lexmatch *m = &sc->mv.v[k];
+        if (entry_of(m)->lex != FJ_LEX_COMPANY_WORD)
+            continue;
+        for (size_t i = m->start; i < m->end && i < len; i++)
+            covered[i] = 1;
+    }
+    size_t best_s = 0, best_e = 0, best_units = 0;
+    bool best_han = false;
+    size_t i = 0;
+    while (i < len) {
+        size_t start = i;
+        uint32_t cp;
+        size_t k = i;
+        cp = fj__utf8_next(t, len, &k);
+        if (covered[i] || !(fj__is_han(cp) || is_alpha((unsigned char)t[i]))) {
+            i = k;
+            continue;
+        }
+        bool han = fj__is_han(cp);
+        size_t units = 0;
+        while (i < len && !covered[i]) {
+            size_t k2 = i;
+            uint32_t c2 = fj__utf8_next(t, len, &k2);
+            if (han ? !fj__is_han(c2) : !(is_alnum((unsigned char)t[i])))
+                break;
+            units += han ? 1 : 0;
+            i = k2;
+        }
+        if (!han)
+            units = i - start >= 3 ? 2 : 1; /* an ASCII word of 3+ letters names a company */
+        if (units > best_units || (units == best_units && i - start > best_e - best_s)) {
+            best_units = units;
+            best_s = start;
+            best_e = i;
+            best_han = han;
+        }
+    }
+    *cs = best_s;
+    *ce = best_e;
+    *han_core = best_han;
+    return best_units >= 2;
+}
+
+static bool mem_has_word(const char *hay, size_t hlen, const char *needle, size_t nlen, bool word)
+{
+    if (nlen == 0)
+        return false;
+    const char *p = hay, *end = hay + hlen;
+    while (p + nlen <= end && (p = memchr(p, needle[0], (size_t)(end - p - nlen + 1))) != NULL) {
+        if (memcmp(p, needle, nlen) != 0) {
+            p++;
+            continue;
+        }
+        size_t i = (size_t)(p - hay);
+        if (!word)
+            return true;
+        bool left = i == 0 || !is_alnum((unsigned char)hay[i - 1]);
+        bool right = i + nlen == hlen || !is_alnum((unsigned char)hay[i + nlen]);
+        if (left && right)
+            return true;
+        p++;
+    }
+    return false;
+}
+
+static void company_signals(sig_scratch *sc)
+{
+    int f = FJ_FIELD_COMPANY;
+    const ftext *ft = &sc->ft[f];
+    const char *t = sc->nt[f].text.data;
+    size_t len = ft->present ? sc->nt[f].text.len : 0;
+    if (len == 0) {
+        sc->value[S_VAGUE_COMPANY] = 1; /* no company name at all */
+        return;
+    }
+    for (size_t k = ft->m0; k < ft->m0 + ft->mn; k++) {
+        const fj__lexmatch *m = &sc->mv.v[k];
+        const fj__lex_entry *le = entry_of(m);
+        if (le->lex != FJ_LEX_VAGUE_NAME)
+            continue;
+        if (le->tag == FJ_TAG_WHOLE && (m->start != 0 || m->end != len))
+            continue;
+        sc->value[S_VAGUE_COMPANY] = 1;
+        offer_field(sc, S_VAGUE_COMPANY, 3, f);
+        return;
+    }
+    size_t cs, ce;
+    bool han;
+    if (!company_core(sc, &cs, &ce, &han)) {
+        sc->value[S_VAGUE_COMPANY] = 1; /* only generic words: "Global Solutions Inc" */
+        offer_field(sc, S_VAGUE_COMPANY, 2, f);
+        return;
+    }
+    /* company_unmentioned: does the rest of the posting name the company anywhere? */
+    size_t other = 0;
+    for (size_t i = 0; i < NSCAN; i++) {
+        int g = scan_fields[i];
+        if ((MENTION_FIELDS >> g & 1) && sc->ft[g].present)
+            other += sc->nt[g].text.len;
+    }
+    if (other < 100)
+        return; /* too little text to tell */
+    const char *needle = t + cs;
+    size_t nlen = ce - cs;
+    if (han) {
+        size_t k = 0, chars = 0;
+        while (k < nlen && chars < 2) {
+            fj__utf8_next(needle, nlen, &k);
+            chars++;
+        }
+        nlen = k; /* the first two characters of the name's own part */
+    }
+    for (size_t i = 0; i < NSCAN; i++) {
+        int g = scan_fields[i];
+        if (!(MENTION_FIELDS >> g & 1) || !sc->ft[g].present)
+            continue;
+        if (mem_has_word(sc->nt[g].text.data, sc->nt[g].text.len, needle, nlen, !han))
+            return;
+    }
+    sc->value[S_COMPANY_UNMENTIONED] = 1;
+    offer_field(sc, S_COMPANY_UNMENTIONED, 1, f);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Structured fields                                                                          */
+/* ------------------------------------------------------------------------------------------ */
+
+/* The headcount a company_size string stands for: the top of "50-99人" / "11-50 employees",
+ * the figure of "1000人以上" / "10001+" / "少于15人". 0 when there is none. */
+static double size_upper(const char *s, size_t len)
+{
+    double nums[2];
+    int n = 0;
+    size_t i = 0;
+    while (i < len && n < 2) {
+        if (!is_digit((unsigned char)s[i])) {
+            i++;
+            continue;
+        }
+        double v = 0;
+        while (i < len && (is_digit((unsigned char)s[i]) || s[i] == ',')) {
+            if (s[i] != ',')
+                v = v * 10 + (s[i] - '0');
+            i++;
+        }
+        nums[n++] = v;
+    }
+    if (n == 0)
+        return 0;
+    return n == 2 && nums[1] > nums[0] ? nums[1] : nums[0];
+}
+
+static int64_t days_between(int64_t from, int64_t to)
+{
+    return to >= from ? (to - from) / 86400 : -((from - to + 86399) / 86400);
+}
+
+static void metadata_signals(sig_scratch *sc, fj_context *ctx, const fj_posting *p,
+                             const fj_history_stats *hist)
+{
+    int64_t observed = fj__observed_at(ctx, p);
+    int64_t posted = 0, updated = 0;
+    bool has_posted = fj_posting_time(p, FJ_FIELD_POSTED_AT, &posted);
+    bool has_updated = fj_posting_time(p, FJ_FIELD_UPDATED_AT, &updated);
+
+    int64_t first = has_posted ? posted : 0;
+    bool has_first = has_posted;
+    if (hist && hist->seen_before > 0 && hist->first_seen > 0 &&
+        (!has_first || hist->first_seen < first)) {
+        first = hist->first_seen;
+        has_first = true;
+    }
+    if (has_first) {
+        int64_t d = days_between(first, observed);
+        if (d > 0)
+            sc->value[S_POSTING_AGE_DAYS] = (double)d;
+    }
+    if (has_posted && has_updated) {
+        int64_t d = days_between(posted, updated);
+        if (d > 0)
+            sc->value[S_REFRESH_GAP_DAYS] = (double)d;
+    }
+    if (hist) {
+        if (hist->seen_before > 0)
+            sc->value[S_REPOSTS] = (double)hist->seen_before;
+        if (hist->distinct_companies >= 2)
+            sc->value[S_REPOST_COMPANIES] = (double)hist->distinct_companies;
+    } else if (sc->value[S_REFRESH_GAP_DAYS] > 0) {
+        sc->value[S_REPOSTS] = 1; /* refreshed since first posted: reposted at least once */
+    }
+
+    int b;
+    if (fj_posting_bool(p, FJ_FIELD_HAS_COMPANY_LOGO, &b) && !b)
+        sc->value[S_NO_COMPANY_LOGO] = 1;
+    if (fj_posting_bool(p, FJ_FIELD_HAS_QUESTIONS, &b) && !b)
+        sc->value[S_NO_QUESTIONS] = 1;
+    if (fj_posting_bool(p, FJ_FIELD_TELECOMMUTING, &b) && b)
+        sc->value[S_TELECOMMUTING] = 1;
+
+    int64_t openings;
+    size_t slen;
+    const char *size = fj_posting_string(p, FJ_FIELD_COMPANY_SIZE, &slen);
+    if (fj_posting_int(p, FJ_FIELD_OPENINGS, &openings) && size && openings >= OPENINGS_MIN) {
+        double upper = size_upper(size, slen);
+        if (upper > 0 && (double)openings >= OPENINGS_SIZE_SHARE * upper)
+            sc->value[S_OPENINGS_VS_SIZE] = round((double)openings / upper * 100) / 100;
+    }
+
+    double rate;
+    int64_t applicants = -1;
+    fj_posting_int(p, FJ_FIELD_APPLICANTS, &applicants);
+    if (fj_posting_number(p, FJ_FIELD_RESPONSE_RATE, &rate) && rate <= LOW_RESPONSE_RATE &&
+        (applicants < 0 || applicants >= LOW_RESPONSE_MIN_APPLICANTS))
+        sc->value[S_LOW_RESPONSE_RATE] = 1;
+
+    int64_t founded;
+    if (fj_posting_time(p, FJ_FIELD_COMPANY_FOUNDED, &founded)) {
+        int64_t ref = has_posted ? posted : observed;
+        int64_t d = days_between(founded, ref);
+        if (d >= 0 && d < RECENT_COMPANY_DAYS)
+            sc->value[S_COMPANY_RECENT] = 1;
+    }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Emphasis                                                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Evidence given directly as a span of field f's original text, widened to the sentence
+ * around it (at most EVIDENCE_MAX_BYTES). */
+static void offer_orig(sig_scratch *sc, int sig, int prio, int f, size_t a, size_t b)
+{
+    if (prio <= sc->ev[sig].prio)
+        return;
+    const char *o = sc->ft[f].o;
+    size_t olen = sc->ft[f].olen;
+    while (a > 0 && b - a < EVIDENCE_MAX_BYTES / 2 && !strchr(".!?\n", o[a - 1]))
+        a--;
+    while (a < b && ((unsigned char)o[a] & 0xC0) == 0x80)
+        a++; /* not in the middle of a character */
+    while (a < b && (o[a] == ' ' || o[a] == '\t'))
+        a++;
+    if (b > olen)
+        b = olen;
+    sc->ev[sig] = (evidence){prio, f, (uint32_t)a, (uint32_t)b};
+}
+
+/* ALL-CAPS words and runs of exclamation marks ("!!", "！！！"), read from the original text
+ * (normalization folds case). */
+static void emphasis(sig_scratch *sc)
+{
+    size_t caps = 0, words = 0;
+    int caps_f = -1, bang_f = -1;
+    size_t caps_at = 0, caps_end = 0, bang_at = 0, bang_end = 0;
+    int bangs = 0;
+    for (size_t fi = 0; fi < NSCAN; fi++) {
+        int f = scan_fields[fi];
+        if (!(EMPHASIS_FIELDS >> f & 1) || !sc->ft[f].present)
+            continue;
+        const unsigned char *o = (const unsigned char *)sc->ft[f].o;
+        size_t len = sc->ft[f].olen, i = 0;
+        while (i < len) {
+            unsigned char c = o[i];
+            if (is_alpha(c)) {
+                size_t j = i;
+                bool upper = true;
+                while (j < len && is_alpha(o[j])) {
+                    upper = upper && o[j] <= 'Z';
+                    j++;
+                }
+                words++;
+                if (upper && j - i >= 3) {
+                    if (caps_f < 0 ||
+                        (caps_f == f && i <= caps_end + 1 && j - caps_at <= EVIDENCE_MAX_BYTES)) {
+                        if (caps_f < 0)
+                            caps_at = i;
+                        caps_f = f;
+                        caps_end = j; /* the first run of capitals, as evidence */
+                    }
+                    caps++;
+                }
+                i = j;
+            } else if (c == '!' ||
+                       (c == 0xEF && i + 2 < len && o[i + 1] == 0xBC && o[i + 2] == 0x81)) {
+                size_t j = i, run = 0;
+                while (j < len) {
+                    if (o[j] == '!') {
+                        run++;
+                        j++;
+                    } else if (o[j] == 0xEF && j + 2 < len && o[j + 1] == 0xBC &&
+                               o[j + 2] == 0x81) {
+                        run++;
+                        j += 3;
+                    } else if (o[j] == ' ') {
+                        j++;
+                    } else {
+                        break;
+                    }
+                }
+                if (run >= 2) {
+                    bangs += run >= 3 ? 2 : 1;
+                    if (bang_f < 0) {
+                        bang_f = f;
+                        bang_at = i;
+                        bang_end = j;
+                    }
+                }
+                i = j;
+            } else {
+                i++;
+            }
+        }
+    }
+    int parts = 0;
+    if (caps >= CAPS_WORDS_MIN && (double)caps >= CAPS_WORDS_SHARE * (double)words) {
+        parts++;
+        offer_orig(sc, S_EMPHASIZED_TEXT, 2, caps_f, caps_at, caps_end);
+    }
+    if (bangs >= 2) {
+        parts++;
+        while (bang_end > bang_at && sc->ft[bang_f].o[bang_end - 1] == ' ')
+            bang_end--;
+        offer_orig(sc, S_EMPHASIZED_TEXT, 1, bang_f, bang_at, bang_end);
+    }
+    sc->value[S_EMPHASIZED_TEXT] = parts;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Pay                                                                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct pay_state {
+    bool noreq, weekly, remote, claim10k;
+    int noreq_f, weekly_f, claim_f;
+    size_t noreq_s, noreq_e, weekly_s, weekly_e, claim_s, claim_e;
+} pay_state;
+
+/* The period of a pay figure, judged by its size when none was written. */
+static fj_period guess_period(const fj__money *mo, bool en)
+{
+    if (mo->period != FJ_PERIOD_NONE)
+        return mo->period;
+    double v = mo->hi;
+    if (v < 200)
+        return FJ_PERIOD_HOUR;
+    if (v < 1000)
+        return en ? FJ_PERIOD_WEEK : FJ_PERIOD_DAY;
+    if (v >= (en ? 10000 : 100000))
+        return FJ_PERIOD_YEAR;
+    return FJ_PERIOD_MONTH;
+}
+
+static void pay_signals(sig_scratch *sc, const pay_state *ps, fj_lang lang, const fj_posting *p)
+{
+    bool en = lang == FJ_LANG_EN;
+    int parts = 0;
+    /* money mule work */
+    if (sc->tags[S_PAY_ANOMALY] >> FJ_TAG_MULE & 1)
+        parts++;
+    /* the salary field against pay claims in the text */
+    const ftext *sal = &sc->ft[FJ_FIELD_SALARY];
+    double sal_hi = 0, sal_lo = 0;
+    bool sal_dollars = en;
+    if (sal->present && sal->yn > 0) {
+        const fj__money *mo = &sc->money[sal->y0];
+        fj_period per = guess_period(mo, en);
+        sal_hi = fj__monthly(mo->hi, per);
+        sal_lo = fj__monthly(mo->lo, per);
+        sal_dollars = mo->dollars || en;
+        if (sal_lo > 0 && sal_hi >= WIDE_SALARY_RANGE * sal_lo) {
+            parts++;
+            offer(sc, S_PAY_ANOMALY, 4, FJ_FIELD_SALARY, mo->start, mo->end);
+        }
+    }
+    double max_monthly = sal_hi;
+    bool contradiction = false;
+    bool daily_high = false;
+    for (size_t fi = 0; fi < NSCAN; fi++) {
+        int f = scan_fields[fi];
+        if (!(PROSE >> f & 1) || !sc->ft[f].present)
+            continue;
+        for (size_t k = sc->ft[f].y0; k < sc->ft[f].y0 + sc->ft[f].yn; k++) {
+            const fj__money *mo = &sc->money[k];
+            bool dollars = mo->dollars || (en && !mo->currency);
+            if (mo->period == FJ_PERIOD_DAY &&
+                mo->hi >= (dollars ? DAILY_HIGH_USD : DAILY_HIGH_CNY)) {
+                if (!daily_high)
+                    parts++;
+                daily_high = true;
+                offer(sc, S_PAY_ANOMALY, 3, f, mo->start, mo->end);
+            }
+            if (f == FJ_FIELD_SALARY)
+                continue;
+            if (mo->period == FJ_PERIOD_NONE)
+                continue; /* an amount in prose without a period: a price, a bonus, sales */
+            double m = fj__monthly(mo->hi, mo->period);
+            if (dollars == sal_dollars && m > max_monthly)
+                max_monthly = m;
+            if (sal_hi > 0 && dollars == sal_dollars && m >= CLAIM_VS_SALARY * sal_hi &&
+                !contradiction) {
+                contradiction = true;
+                parts++;
+                offer(sc, S_PAY_ANOMALY, 4, f, mo->start, mo->end);
+            }
+        }
+    }
+    /* "月入过万" claims against the salary */
+    if (ps->claim10k && !en) {
+        if (10000 > max_monthly)
+            max_monthly = 10000;
+        if (!contradiction && sal_hi > 0 && !sal_dollars && 10000 >= CLAIM_VS_SALARY * sal_hi) {
+            contradiction = true;
+            parts++;
+            offer(sc, S_PAY_ANOMALY, 4, ps->claim_f, ps->claim_s, ps->claim_e);
+        }
+    }
+    if (ps->noreq && max_monthly >= (sal_dollars || en ? NOREQ_HIGH_USD : NOREQ_HIGH_CNY)) {
+        parts++;
+        offer(sc, S_PAY_ANOMALY, 2, ps->noreq_f, ps->noreq_s, ps->noreq_e);
+    }
+    int tc;
+    bool remote = ps->remote || (fj_posting_bool(p, FJ_FIELD_TELECOMMUTING, &tc) && tc);
+    if (ps->weekly && remote) {
+        parts++;
+        offer(sc, S_PAY_ANOMALY, 1, ps->weekly_f, ps->weekly_s, ps->weekly_e);
+    }
+    sc->value[S_PAY_ANOMALY] = parts;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The text pass                                                                              */
+/* ------------------------------------------------------------------------------------------ */
+
+/* A fee object ("体检") with a payment verb close by in its clause ("自费体检", "体检自理"). */
+static bool fee_verb_near(const sig_scratch *sc, int f, const fj__lexmatch *obj)
+{
+    size_t a, b;
+    clause_of(sc, f, obj->start, obj->end, &a, &b);
+    const ftext *ft = &sc->ft[f];
+    const fj__lexmatch *verbs = sc->aux.v + ft->v0;
+    for (size_t k = fj__match_lower_bound(verbs, ft->vn, (uint32_t)a);
+         k < ft->vn && verbs[k].start < b; k++) {
+        const fj__lexmatch *m = &verbs[k];
+        if (m->end > b)
+            continue;
+        if (m->end <= obj->start && obj->start - m->end <= FEE_VERB_GAP_BYTES)
+            return true;
+        if (m->start >= obj->end && m->start - obj->end <= FEE_VERB_GAP_BYTES)
+            return true;
+    }
+    return false;
+}
+
+static void text_pass(sig_scratch *sc, int f, pay_state *ps, bool *reg_valid_in_text, bool *large)
+{
+    const ftext *ft = &sc->ft[f];
+    const char *t = sc->nt[f].text.data;
+    size_t len = sc->nt[f].text.len;
+    uint32_t fb = 1u << f;
+    for (size_t k = ft->m0; k < ft->m0 + ft->mn; k++) {
+        const fj__lexmatch *m = &sc->mv.v[k];
+        const fj__lex_entry *le = entry_of(m);
+        switch (le->lex) {
+        case FJ_LEX_FEE:
+            if ((fb & FEE_FIELDS) && !cancelled(sc, f, m->start, m->end, false)) {
+                size_t a, b;
+                clause_of(sc, f, m->start, m->end, &a, &b);
+                add_tag(sc, S_UPFRONT_FEE, le->tag);
+                offer(sc, S_UPFRONT_FEE, span_has_digit(sc, f, a, b) ? 4 : 3, f, m->start, m->end);
+            }
+            break;
+        case FJ_LEX_FEE_OBJECT:
+            if ((fb & FEE_FIELDS) && fee_verb_near(sc, f, m) &&
+                !cancelled(sc, f, m->start, m->end, false)) {
+                size_t a, b;
+                clause_of(sc, f, m->start, m->end, &a, &b);
+                add_tag(sc, S_UPFRONT_FEE, le->tag);
+                offer(sc, S_UPFRONT_FEE, span_has_digit(sc, f, a, b) ? 2 : 1, f, m->start, m->end);
+            }
+            break;
+        case FJ_LEX_CONTACT:
+            if ((fb & CONTACT_FIELDS) && !duty_after(t, len, m->end) &&
+                !cancelled(sc, f, m->start, m->end, true)) {
+                add_tag(sc, S_OFFSITE_CONTACT, le->tag);
+                offer(sc, S_OFFSITE_CONTACT, le->tag == FJ_TAG_MOVE ? 1 : 2, f, m->start, m->end);
+            }
+            break;
+        case FJ_LEX_CONTACT_ID:
+            if (fb & CONTACT_FIELDS) {
+                size_t e = id_after(t, len, m->end, le->tag);
+                if (e && !cancelled(sc, f, m->start, e, true)) {
+                    add_tag(sc, S_OFFSITE_CONTACT, le->tag);
+                    offer(sc, S_OFFSITE_CONTACT, 3, f, m->start, e);
+                }
+            }
+            break;
+        case FJ_LEX_PERSONAL:
+            if ((fb & PERSONAL_FIELDS) && !cancelled(sc, f, m->start, m->end, true)) {
+                add_tag(sc, S_PERSONAL_DATA, le->tag);
+                offer(sc, S_PERSONAL_DATA, 2, f, m->start, m->end);
+            }
+            break;
+        case FJ_LEX_PRESSURE:
+            if (fb & PROSE) {
+                count_distinct(sc, S_PRESSURE_LANGUAGE, m->entry);
+                offer(sc, S_PRESSURE_LANGUAGE,
+                      le->tag == FJ_TAG_EASY     ? 3
+                      : le->tag == FJ_TAG_SCARCE ? 2
+                                                 : 1,
+                      f, m->start, m->end);
+            }
+            break;
+        case FJ_LEX_TASK:
+            if ((fb & PROSE) && !cancelled(sc, f, m->start, m->end, true)) {
+                count_distinct(sc, S_TASK_SCAM, m->entry);
+                offer(sc, S_TASK_SCAM, 1, f, m->start, m->end);
+            }
+            break;
+        case FJ_LEX_MLM:
+            if ((fb & MLM_FIELDS) && !cancelled(sc, f, m->start, m->end, true)) {
+                count_distinct(sc, S_MLM, m->entry);
+                offer(sc, S_MLM, 1, f, m->start, m->end);
+            }
+            break;
+        case FJ_LEX_EXTERNAL:
+            if (fb & EXTERNAL_FIELDS) {
+                sc->value[S_EXTERNAL_APPLY] = 1;
+                offer(sc, S_EXTERNAL_APPLY, 1, f, m->start, m->end);
+            }
+            break;
+        case FJ_LEX_REMOTE:
+            if (fb & REMOTE_FIELDS) {
+                ps->remote = true;
+                sc->value[S_TELECOMMUTING] = 1;
+                offer(sc, S_TELECOMMUTING, 1, f, m->start, m->end);
+            }
+            break;
+        case FJ_LEX_PAY:
+            if (!(fb & PROSE))
+                break;
+            if (le->tag == FJ_TAG_MULE && !cancelled(sc, f, m->start, m->end, true)) {
+                add_tag(sc, S_PAY_ANOMALY, FJ_TAG_MULE);
+                offer(sc, S_PAY_ANOMALY, 5, f, m->start, m->end);
+            } else if (le->tag == FJ_TAG_NOREQ && !ps->noreq) {
+                ps->noreq = true;
+                ps->noreq_f = f;
+                ps->noreq_s = m->start;
+                ps->noreq_e = m->end;
+            } else if (le->tag == FJ_TAG_WEEKLY && !ps->weekly &&
+                       !(m->start >= 3 && memcmp(t + m->start - 3, "bi-", 3) == 0)) {
+                ps->weekly = true;
+                ps->weekly_f = f;
+                ps->weekly_s = m->start;
+                ps->weekly_e = m->end;
+            } else if (le->tag == FJ_TAG_CLAIM10K && !ps->claim10k) {
+                ps->claim10k = true;
+                ps->claim_f = f;
+                ps->claim_s = m->start;
+                ps->claim_e = m->end;
+            }
+            break;
+        case FJ_LEX_TITLE_MONEY:
+            if (f == FJ_FIELD_TITLE) {
+                sc->value[S_MONEY_IN_TITLE] = 1;
+                offer(sc, S_MONEY_IN_TITLE, 1, f, m->start, m->end);
+            }
+            break;
+        case FJ_LEX_FREEMAIL:
+            freemail_match(sc, f, m);
+            break;
+        case FJ_LEX_LARGE_CLAIM:
+            if (fb & LARGE_FIELDS)
+                *large = true;
+            break;
+        case FJ_LEX_REG_LABEL:
+            if (fb & REG_FIELDS)
+                reg_in_text(sc, f, m, reg_valid_in_text);
+            break;
+        default:
+            break; /* cancel, fee_verb, pay_period, company words: read by the code above */
+        }
+    }
+    if (fb & CONTACT_FIELDS)
+        scan_phones(sc, f);
+    if (f == FJ_FIELD_TITLE) {
+        for (size_t k = ft->y0; k < ft->y0 + ft->yn; k++) {
+            sc->value[S_MONEY_IN_TITLE] = 1;
+            offer(sc, S_MONEY_IN_TITLE, 2, f, sc->money[k].start, sc->money[k].end);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* fj_signals                                                                                 */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Copy a field's cancel cues, fee verbs and pay periods to sc->aux, each group together, so
+ * the code that looks for them near a match reads only them. */
+static bool group_matches(sig_scratch *sc, ftext *ft)
+{
+    static const unsigned char lex[3] = {FJ_LEX_CANCEL, FJ_LEX_FEE_VERB, FJ_LEX_PAY_PERIOD};
+    size_t *first[3] = {&ft->c0, &ft->v0, &ft->p0};
+    size_t *count[3] = {&ft->cn, &ft->vn, &ft->pn};
+    for (int g = 0; g < 3; g++) {
+        *first[g] = sc->aux.n;
+        for (size_t k = ft->m0; k < ft->m0 + ft->mn; k++) {
+            if (fj__lex_entries[sc->mv.v[k].entry].lex != lex[g])
+                continue;
+            if (sc->aux.n == sc->aux.cap) {
+                size_t cap = sc->aux.cap ? sc->aux.cap * 2 : 128;
+                fj__lexmatch *v = realloc(sc->aux.v, cap * sizeof *v);
+                if (!v)
+                    return false;
+                sc->aux.v = v;
+                sc->aux.cap = cap;
+            }
+            sc->aux.v[sc->aux.n++] = sc->mv.v[k];
+        }
+        *count[g] = sc->aux.n - *first[g];
+    }
+    return true;
+}
+
+static bool has_digit_bytes(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (is_digit((unsigned char)s[i]))
+            return true;
+    return false;
+}
+
+fj_status fj_signals(fj_context *ctx, const fj_posting *p, const fj_history_stats *hist,
+                     const fj_signal **signals, size_t *count, fj_error *err)
+{
+    if (signals)
+        *signals = NULL;
+    if (count)
+        *count = 0;
+    if (!ctx || !p || !signals || !count)
+        return fj__errorf(err, FJ_ERR_ARGUMENT,
+                          "fj_signals: ctx, p, signals and count must "
+                          "not be NULL");
+    fj_status st = fj_posting_validate(p, err);
+    if (st != FJ_OK)
+        return st;
+    sig_scratch *sc = scratch(ctx, err, &st);
+    if (!sc)
+        return st;
+
+    memset(sc->value, 0, sizeof sc->value);
+    memset(sc->tags, 0, sizeof sc->tags);
+    memset(sc->ev, 0, sizeof sc->ev);
+    memset(sc->ft, 0, sizeof sc->ft);
+    memset(sc->seen, 0, fj__lex_entry_count);
+    sc->mv.n = 0;
+    sc->aux.n = 0;
+    sc->nmoney = 0;
+
+    /* normalize and scan every text field once */
+    for (size_t i = 0; i < NSCAN; i++) {
+        int f = scan_fields[i];
+        size_t len;
+        const char *s = fj_posting_string(p, (fj_field)f, &len);
+        ftext *ft = &sc->ft[f];
+        if (!s || len == 0)
+            continue;
+        st = fj__normalize_into(ctx, s, len, &sc->nt[f], err);
+        if (st != FJ_OK) {
+            if (err && !err->field[0])
+                snprintf(err->field, sizeof err->field, "%s", fj_field_name((fj_field)f));
+            return st;
+        }
+        ft->present = true;
+        ft->o = s;
+        ft->olen = len;
+        ft->m0 = sc->mv.n;
+        if (!fj__lexicon_scan(sc->lex, sc->nt[f].text.data, sc->nt[f].text.len, &sc->mv))
+            return fj__nomem(err);
+        ft->mn = sc->mv.n - ft->m0;
+        if (!group_matches(sc, ft))
+            return fj__nomem(err);
+        ft->y0 = sc->nmoney;
+        if (PROSE >> f & 1)
+            sc->nmoney += fj__money_scan(
+                sc->nt[f].text.data, sc->nt[f].text.len, sc->aux.v ? sc->aux.v + ft->p0 : NULL,
+                ft->pn, f == FJ_FIELD_SALARY, sc->money + sc->nmoney, MAX_MONEY - sc->nmoney);
+        ft->yn = sc->nmoney - ft->y0;
+    }
+
+    fj_lang lang = fj_posting_detect_lang(p);
+    pay_state ps = {0};
+    bool reg_valid_in_text = false, large = false;
+    for (size_t i = 0; i < NSCAN; i++)
+        if (sc->ft[scan_fields[i]].present)
+            text_pass(sc, scan_fields[i], &ps, &reg_valid_in_text, &large);
+
+    sc->value[S_UPFRONT_FEE] = popcount64(sc->tags[S_UPFRONT_FEE]);
+    /* a request to move the conversation counts as a channel only when none is named */
+    if (sc->tags[S_OFFSITE_CONTACT] & ~((uint64_t)1 << FJ_TAG_MOVE))
+        sc->tags[S_OFFSITE_CONTACT] &= ~((uint64_t)1 << FJ_TAG_MOVE);
+    sc->value[S_OFFSITE_CONTACT] = popcount64(sc->tags[S_OFFSITE_CONTACT]);
+    sc->value[S_PERSONAL_DATA] = popcount64(sc->tags[S_PERSONAL_DATA]);
+
+    if (sc->value[S_FREEMAIL_CONTACT] > 0) {
+        size_t slen;
+        const char *size = fj_posting_string(p, FJ_FIELD_COMPANY_SIZE, &slen);
+        if (large || (size && size_upper(size, slen) >= 1000))
+            sc->value[S_FREEMAIL_CONTACT] = 2;
+    }
+
+    pay_signals(sc, &ps, lang, p);
+    company_signals(sc);
+
+    /* registration numbers */
+    size_t rlen;
+    const char *reg = fj_posting_string(p, FJ_FIELD_COMPANY_REGISTRATION, &rlen);
+    bool reg_given = reg && has_digit_bytes(reg, rlen); /* "无", "N/A": not given */
+    if (reg_given) {
+        fj_reg_check r = fj__reg_check(reg, rlen);
+        if (r == FJ_REG_BAD_CHECK || (r == FJ_REG_MALFORMED && lang == FJ_LANG_ZH))
+            sc->value[S_INVALID_REGISTRATION] = 1;
+    }
+    if (lang == FJ_LANG_ZH && !reg_given && !reg_valid_in_text &&
+        sc->value[S_INVALID_REGISTRATION] == 0 && sc->ft[FJ_FIELD_COMPANY].present)
+        sc->value[S_MISSING_REGISTRATION] = 1;
+
+    /* short texts */
+    if (text_units(sc, FJ_FIELD_DESCRIPTION, SHORT_DESCRIPTION_UNITS) < SHORT_DESCRIPTION_UNITS)
+        sc->value[S_SHORT_DESCRIPTION] = 1;
+    if (text_units(sc, FJ_FIELD_COMPANY_PROFILE, SHORT_PROFILE_UNITS) < SHORT_PROFILE_UNITS)
+        sc->value[S_SHORT_PROFILE] = 1;
+    if (text_units(sc, FJ_FIELD_REQUIREMENTS, SHORT_REQUIREMENTS_UNITS) < SHORT_REQUIREMENTS_UNITS)
+        sc->value[S_SHORT_REQUIREMENTS] = 1;
+
+    emphasis(sc);
+    metadata_signals(sc, ctx, p, hist);
+    if (sc->value[S_EXTERNAL_APPLY] == 0 && fj_posting_has(p, FJ_FIELD_APPLY_URL))
+        sc->value[S_EXTERNAL_APPLY] = 1;
+
+    /* the result: evidence copied into the context (pointers fixed once it stops growing) */
+    sc->evbuf.len = 0;
+    size_t n = 0;
+    size_t evoff[S_COUNT];
+    for (int s = 0; s < S_COUNT; s++) {
+        if (sc->value[s] == 0)
+            continue;
+        fj_signal *o = &sc->out[n++];
+        o->name = signal_names[s];
+        o->value = sc->value[s];
+        o->evidence = NULL;
+        o->evidence_len = 0;
+        o->field = -1;
+        const evidence *ev = &sc->ev[s];
+        if (ev->prio > 0 && ev->b > ev->a) {
+            evoff[n - 1] = sc->evbuf.len;
+            if (!fj__buf_append(&sc->evbuf, sc->ft[ev->field].o + ev->a, ev->b - ev->a) ||
+                !fj__buf_append(&sc->evbuf, "", 1))
+                return fj__nomem(err);
+            o->evidence_len = ev->b - ev->a;
+            o->field = ev->field;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (sc->out[i].field >= 0)
+            sc->out[i].evidence = sc->evbuf.data + evoff[i];
+    *signals = n ? sc->out : NULL;
+    *count = n;
+    return FJ_OK;
+}
