@@ -92,8 +92,15 @@ static bool result_json(fj_buf *b, const fj_result *r, const fj_posting *p, cons
         if (ok && rs->evidence)
             ok = fj__buf_append(b, ",", 1) && put_key(b, "evidence") &&
                  fj__buf_json_string(b, rs->evidence, rs->evidence_len);
+        const char *field = rs->evidence ? fj_field_name((fj_field)rs->field) : NULL;
+        if (ok && field)
+            ok = fj__buf_printf(b, ",\"field\":\"%s\",\"start\":%zu,\"end\":%zu", field, rs->start,
+                                rs->end);
         ok = ok && fj__buf_append(b, "}", 1);
     }
+    ok = ok && fj__buf_append(b, "],\"flags\":[", 11);
+    for (size_t i = 0; ok && i < r->flag_count; i++)
+        ok = (i == 0 || fj__buf_append(b, ",", 1)) && put_str(b, r->flags[i]);
     ok = ok && fj__buf_append(b, "]", 1);
     if (ok && !r->reasons_available)
         ok = fj__buf_append(b, ",", 1) && put_key(b, "reasons_available") &&
