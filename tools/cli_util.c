@@ -361,3 +361,42 @@ bool cli_train_option(const char *cmd, const char *opt, const char *val, fj_trai
     }
     return true;
 }
+
+static void write_value(FILE *out, double v)
+{
+    if (v == floor(v) && fabs(v) < 1e15)
+        fprintf(out, "%.0f", v);
+    else
+        fprintf(out, "%.6g", v);
+}
+
+void cli_write_signals(FILE *out, const fj_posting *p, fj_lang lang, const fj_signal *sig, size_t n)
+{
+    size_t idlen;
+    const char *id = fj_posting_string(p, FJ_FIELD_ID, &idlen);
+    fputs("{\"id\":", out);
+    if (id)
+        cli_json_string(out, id, idlen);
+    else
+        fputs("null", out);
+    fprintf(out, ",\"lang\":\"%s\",\"signals\":[", fj_lang_name(lang));
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            fputc(',', out);
+        fputs("{\"signal\":", out);
+        cli_json_string(out, sig[i].name, strlen(sig[i].name));
+        fputs(",\"value\":", out);
+        write_value(out, sig[i].value);
+        if (sig[i].evidence) {
+            fputs(",\"evidence\":", out);
+            cli_json_string(out, sig[i].evidence, sig[i].evidence_len);
+            const char *fname = fj_field_name((fj_field)sig[i].field);
+            if (fname) {
+                fputs(",\"field\":", out);
+                cli_json_string(out, fname, strlen(fname));
+            }
+        }
+        fputc('}', out);
+    }
+    fputs("]}\n", out);
+}
