@@ -120,7 +120,8 @@
     $('fill').style.width = (r.score * 100).toFixed(1) + '%';
     var th = model && model.thresholds ? model.thresholds[r.lang] : null;
     if (th) {
-      [['suspicious', 'th_susp'], ['fraud', 'th_fraud']].forEach(function (p) {
+      var ticks = th.suspicious < th.fraud ? [['suspicious', 'th_susp'], ['fraud', 'th_fraud']] : [['fraud', 'th_fraud']];
+      ticks.forEach(function (p) {
         var tick = el('div', 'tick');
         tick.style.left = (th[p[0]] * 100).toFixed(1) + '%';
         tick.appendChild(el('span', null, t(p[1]) + ' ' + th[p[0]].toFixed(2)));
