@@ -525,6 +525,10 @@ typedef struct fj_reason {
     double weight;        /* contribution to the margin (positive: toward fraud) */
     const char *evidence; /* the original text that triggered it (verbatim), or NULL */
     size_t evidence_len;
+    int field;    /* the fj_field the evidence is quoted from, or -1 (no evidence, or evidence
+                     that is not one span of a field) */
+    size_t start; /* the evidence's byte span [start, end) in that field's original text */
+    size_t end;
 } fj_reason;
 
 /** A score. Owned by the context, valid until its next call. */
@@ -535,7 +539,11 @@ typedef struct fj_result {
     fj_lang lang;
     const fj_reason *reasons; /* strongest first; NULL with count 0 for RBF models */
     size_t reason_count;
-    int reasons_available; /* 0 for models whose contributions cannot be separated (RBF) */
+    int reasons_available;    /* 0 for models whose contributions cannot be separated (RBF) */
+    const char *const *flags; /* every signal that fired and that the model's part knows
+                                 (whatever the verdict), in feature order; names owned by the
+                                 model, the array by the context; NULL when none */
+    size_t flag_count;
 } fj_result;
 
 /** Options of fj_score_with. Initialize with fj_score_options_init. */
@@ -699,8 +707,11 @@ FJ_API fj_status fj_cross_validate(const fj_dataset *d, const fj_train_params *p
 /*
  * Result lines, as `fakejob score` writes them (README.md, "Result format"): one JSON object
  *   {"id":…,"lang":"zh","score":0.93,"verdict":"fraud","margin":1.71,
- *    "reasons":[{"signal":…,"weight":…,"evidence":…}],"model":"NAME VERSION"}
- * with "id" null when the posting has none, "evidence" left out when there is none, and
+ *    "reasons":[{"signal":…,"weight":…,"evidence":…,"field":…,"start":…,"end":…}],
+ *    "flags":["upfront_fee",…],"model":"NAME VERSION"}
+ * with "id" null when the posting has none, "evidence" left out when there is none ("field",
+ * "start" and "end" — the evidence's byte span in that field — when it is one span of a field),
+ * "flags" every signal that fired (fj_result.flags; [] when none), and
  * "reasons_available":false added for models that cannot explain (RBF); or an error result
  *   {"id":…,"error":{"code":"input","message":…,"field":…,"offset":…,"line":…}}
  * where "field", "offset" and "line" appear when known. Numbers are written in the shortest

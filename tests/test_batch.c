@@ -101,35 +101,42 @@ Test(result_json, writes_every_field)
     const char *j = "{\"id\":\"zh-\\\"1\\\"\",\"title\":\"t\"}";
     cr_assert_eq(fj_posting_parse_json(p, j, strlen(j), &err), FJ_OK, "%s", err.message);
     fj_reason reasons[2] = {
-        {"upfront_fee", 0.5, "培训费198元\n\"quoted\"", strlen("培训费198元\n\"quoted\"")},
-        {"word:kit", -0.25, NULL, 0},
+        {"upfront_fee", 0.5, "培训费198元\n\"quoted\"", strlen("培训费198元\n\"quoted\""),
+         FJ_FIELD_DESCRIPTION, 12, 35},
+        {"word:kit", -0.25, NULL, 0, -1, 0, 0},
     };
+    const char *flags[2] = {"upfront_fee", "pressure_language"};
     fj_result r = {.score = 0.1,
                    .margin = 1.0 / 3.0,
                    .verdict = FJ_VERDICT_SUSPICIOUS,
                    .lang = FJ_LANG_ZH,
                    .reasons = reasons,
                    .reason_count = 2,
-                   .reasons_available = 1};
+                   .reasons_available = 1,
+                   .flags = flags,
+                   .flag_count = 2};
     char *out;
     cr_assert_eq(fj_result_to_json(&r, p, NULL, &out, &err), FJ_OK);
     cr_assert_str_eq(out, "{\"id\":\"zh-\\\"1\\\"\",\"lang\":\"zh\",\"score\":0.1,"
                           "\"verdict\":\"suspicious\",\"margin\":0.3333333333333333,"
                           "\"reasons\":[{\"signal\":\"upfront_fee\",\"weight\":0.5,\"evidence\":"
-                          "\"培训费198元\\n\\\"quoted\\\"\"},{\"signal\":\"word:kit\","
-                          "\"weight\":-0.25}]}");
+                          "\"培训费198元\\n\\\"quoted\\\"\",\"field\":\"description\","
+                          "\"start\":12,\"end\":35},{\"signal\":\"word:kit\","
+                          "\"weight\":-0.25}],\"flags\":[\"upfront_fee\",\"pressure_language\"]}");
     free(out);
 
     /* No id, no reasons (RBF), a non-finite margin. */
     r.reasons = NULL;
     r.reason_count = 0;
     r.reasons_available = 0;
+    r.flags = NULL;
+    r.flag_count = 0;
     r.margin = NAN;
     r.score = 0.9999999999999999;
     cr_assert_eq(fj_result_to_json(&r, NULL, NULL, &out, &err), FJ_OK);
     cr_assert_str_eq(out, "{\"id\":null,\"lang\":\"zh\",\"score\":0.9999999999999999,"
                           "\"verdict\":\"suspicious\",\"margin\":null,\"reasons\":[],"
-                          "\"reasons_available\":false}");
+                          "\"flags\":[],\"reasons_available\":false}");
     free(out);
     fj_posting_free(p);
 }

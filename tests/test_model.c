@@ -178,9 +178,24 @@ Test(model, reasons_name_features_and_quote_the_posting)
             }
             cr_assert(found, "evidence '%.*s' of %s is not in the posting", (int)rs->evidence_len,
                       rs->evidence, rs->signal);
+            /* and its field and byte span point at exactly those bytes */
+            size_t fl = 0;
+            const char *ft = fj_posting_string(p, (fj_field)rs->field, &fl);
+            cr_assert(ft, "evidence of %s has no field", rs->signal);
+            cr_assert(rs->start < rs->end && rs->end <= fl &&
+                      rs->end - rs->start == rs->evidence_len);
+            cr_assert(memcmp(ft + rs->start, rs->evidence, rs->evidence_len) == 0,
+                      "span of %s is not its evidence", rs->signal);
             quoted++;
         }
         cr_assert_gt(quoted, 0, "at least one reason quotes its evidence");
+        /* flags: the signals that fired, whatever the reasons show */
+        bool fee = false;
+        for (size_t k = 0; k < r.flag_count; k++) {
+            cr_assert_null(strchr(r.flags[k], ':'), "flag '%s' is not a signal", r.flags[k]);
+            fee = fee || strcmp(r.flags[k], "upfront_fee") == 0;
+        }
+        cr_assert(fee, "the fee is flagged");
         cr_assert_leq(sum, r.margin - m->part[c].b + 1e-9,
                       "the top reasons cannot exceed the whole positive contribution");
         fj_posting_free(p);
@@ -191,6 +206,8 @@ Test(model, reasons_name_features_and_quote_the_posting)
     cr_assert_gt(h.reason_count, 0);
     for (size_t k = 0; k < h.reason_count; k++)
         cr_assert_lt(h.reasons[k].weight, 0);
+    for (size_t k = 0; k < h.flag_count; k++)
+        cr_assert_str_neq(h.flags[k], "upfront_fee");
     /* reason names follow the documented scheme */
     fj_score_options o;
     fj_score_options_init(&o);

@@ -48,6 +48,11 @@ fj_status cli_parse_line(cli_reader *r, fj_posting *p, fj_error *err);
  * could not be processed. `id` may be NULL. */
 void cli_write_error(FILE *out, const char *id, const fj_error *err, long long line);
 
+/* Write the signals of a posting as one line of `fakejob signals` output:
+ * {"id":…,"lang":…,"signals":[{"signal":…,"value":…,"evidence":…,"field":…}]} and '\n'. */
+void cli_write_signals(FILE *out, const fj_posting *p, fj_lang lang, const fj_signal *sig,
+                       size_t n);
+
 /* Print "fakejob CMD: message" to stderr. */
 void cli_warn(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -76,5 +81,6 @@ int cmd_train(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_signals(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 #endif

@@ -361,3 +361,16 @@ bool cli_train_option(const char *cmd, const char *opt, const char *val, fj_trai
     }
     return true;
 }
+
+void cli_write_signals(FILE *out, const fj_posting *p, fj_lang lang, const fj_signal *sig, size_t n)
+{
+    char *json = NULL;
+    fj_error err;
+    if (fj_signals_to_json(p, lang, sig, n, &json, &err) != FJ_OK) {
+        cli_write_error(out, fj_posting_string(p, FJ_FIELD_ID, NULL), &err, 0);
+        return;
+    }
+    fputs(json, out);
+    fputc('\n', out);
+    free(json);
+}

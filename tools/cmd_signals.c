@@ -144,16 +144,7 @@ int cmd_signals(int argc, char **argv)
                 break;
             continue;
         }
-        char *json = NULL;
-        st = fj_signals_to_json(p, fj_posting_detect_lang(p), sig, n, &json, &err);
-        if (st != FJ_OK) {
-            cli_warn("signals", "%s", err.message);
-            status = CLI_FAIL;
-            break;
-        }
-        fputs(json, stdout);
-        fputc('\n', stdout);
-        free(json);
+        cli_write_signals(stdout, p, fj_posting_detect_lang(p), sig, n);
     }
     cli_reader_free(&r);
     fj_history_close(hist);

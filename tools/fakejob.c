@@ -16,6 +16,7 @@ static const struct {
     {"tokenize", cmd_tokenize, "print the normalized, typed tokens of postings or text lines"},
     {"signals", cmd_signals, "print the red-flag signals of postings with their evidence"},
     {"score", cmd_score, "score postings: calibrated fraud score, verdict and reasons"},
+    {"serve", cmd_serve, "serve scoring over HTTP (docs/http.md), with a page at /"},
     {"train", cmd_train, "train a model bundle on labelled postings"},
     {NULL, NULL, NULL}, /* commands are added above this line */
 };

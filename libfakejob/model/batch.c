@@ -73,9 +73,23 @@ static bool result_json(fj_buf *b, const fj_result *r, const fj_posting *p, cons
         if (rs->evidence) {
             fj__jw_key(&w, "evidence");
             fj__jw_string(&w, rs->evidence, rs->evidence_len);
+            const char *field = fj_field_name((fj_field)rs->field);
+            if (field) {
+                fj__jw_key(&w, "field");
+                fj__jw_cstring(&w, field);
+                fj__jw_key(&w, "start");
+                fj__jw_int(&w, (long long)rs->start);
+                fj__jw_key(&w, "end");
+                fj__jw_int(&w, (long long)rs->end);
+            }
         }
         fj__jw_end(&w);
     }
+    fj__jw_end(&w);
+    fj__jw_key(&w, "flags");
+    fj__jw_array(&w);
+    for (size_t i = 0; i < r->flag_count; i++)
+        fj__jw_cstring(&w, r->flags[i]);
     fj__jw_end(&w);
     if (!r->reasons_available) {
         fj__jw_key(&w, "reasons_available");

@@ -8,6 +8,7 @@
  * Per-context scratch (FJ_SLOT_SCORE): the feature vector, libsvm nodes, the reasons and their
  * strings. Nothing is allocated per token; buffers grow to the largest posting seen.
  */
+#define _GNU_SOURCE /* memmem */
 #include "model/model.h"
 
 #include <math.h>
@@ -29,6 +30,8 @@ typedef struct score_scratch {
     size_t reasons_cap;
     size_t *name_off, *ev_off; /* per reason, offsets into strings (SIZE_MAX: no evidence) */
     fj_buf strings;
+    const char **flags; /* the signals that fired (names owned by the model) */
+    size_t flags_cap;
 } score_scratch;
 
 static void scratch_free(void *p)
@@ -42,6 +45,7 @@ static void scratch_free(void *p)
     free(s->reasons);
     free(s->name_off);
     free(s->ev_off);
+    free(s->flags);
     fj__buf_free(&s->strings);
     free(s);
 }
@@ -123,6 +127,52 @@ static int contrib_cmp(const void *a, const void *b)
     return i < j ? -1 : i > j;
 }
 
+/* Where a signal's evidence (a verbatim quote, copied) sits in the posting: the first string
+ * field holding those bytes. */
+static void locate_evidence(const fj_posting *p, fj_reason *r)
+{
+    for (int f = FJ_FIELD_TITLE; f < FJ_FIELD_COUNT; f++) {
+        size_t fl = 0;
+        const char *t = fj_field_type_of((fj_field)f) == FJ_TYPE_STRING
+                            ? fj_posting_string(p, (fj_field)f, &fl)
+                            : NULL;
+        const char *at =
+            t && fl >= r->evidence_len ? memmem(t, fl, r->evidence, r->evidence_len) : NULL;
+        if (at) {
+            r->field = f;
+            r->start = (size_t)(at - t);
+            r->end = r->start + r->evidence_len;
+            return;
+        }
+    }
+}
+
+/* The signals that fired, as the part's dense features name them (names without a ':'; the
+ * "field:" and "meta:" features are not signals). */
+static fj_status collect_flags(score_scratch *s, const fj__part *pt, fj_result *out, fj_error *err)
+{
+    const fj__vec *v = &s->vec;
+    size_t n = 0;
+    for (size_t i = 0; i < v->n; i++) {
+        uint32_t idx = v->e[i].idx;
+        const char *name = pt->fs.names + pt->fs.name_off[idx];
+        if (idx >= pt->fs.n_dense || v->e[i].val == 0 || memchr(name, ':', pt->fs.name_len[idx]))
+            continue;
+        if (n == s->flags_cap) {
+            size_t cap = s->flags_cap ? s->flags_cap * 2 : 32;
+            const char **f = realloc(s->flags, cap * sizeof *f);
+            if (!f)
+                return fj__nomem(err);
+            s->flags = f;
+            s->flags_cap = cap;
+        }
+        s->flags[n++] = name;
+    }
+    out->flags = n ? s->flags : NULL;
+    out->flag_count = n;
+    return FJ_OK;
+}
+
 static fj_status explain(score_scratch *s, const fj__part *pt, const fj_posting *p,
                          fj_verdict verdict, size_t max_reasons, fj_result *out, fj_error *err)
 {
@@ -172,6 +222,8 @@ static fj_status explain(score_scratch *s, const fj__part *pt, const fj_posting 
         fj_reason *r = &s->reasons[k];
         r->weight = s->contrib[k].c;
         r->evidence_len = 0;
+        r->field = -1;
+        r->start = r->end = 0;
         s->name_off[k] = s->strings.len;
         if (!fj__buf_append(&s->strings, pt->fs.names + pt->fs.name_off[e->idx],
                             pt->fs.name_len[e->idx] + 1))
@@ -185,6 +237,9 @@ static fj_status explain(score_scratch *s, const fj__part *pt, const fj_posting 
             if (f && e->start < e->end && e->end <= fl) {
                 ev = f + e->start;
                 evl = e->end - e->start;
+                r->field = e->field;
+                r->start = e->start;
+                r->end = e->end;
             }
         } else if (e->tf && e->end <= v->evbuf.len) {
             ev = v->evbuf.data + e->start;
@@ -200,6 +255,8 @@ static fj_status explain(score_scratch *s, const fj__part *pt, const fj_posting 
     for (size_t k = 0; k < nc; k++) {
         s->reasons[k].signal = s->strings.data + s->name_off[k];
         s->reasons[k].evidence = s->ev_off[k] == SIZE_MAX ? NULL : s->strings.data + s->ev_off[k];
+        if (s->reasons[k].evidence && s->reasons[k].field < 0)
+            locate_evidence(p, &s->reasons[k]);
     }
     out->reasons = nc ? s->reasons : NULL;
     out->reason_count = nc;
@@ -242,6 +299,8 @@ fj_status fj_score_with(fj_context *ctx, const fj_model *m, const fj_posting *p,
     out->verdict = fj__verdict_of(out->score, tf, ts);
     out->lang = s->vec.lang;
     out->reasons_available = pt->kernel == FJ_KERNEL_LINEAR;
+    if ((st = collect_flags(s, pt, out, err)) != FJ_OK)
+        return st;
     if (out->reasons_available && o.max_reasons > 0)
         return explain(s, pt, p, out->verdict, o.max_reasons, out, err);
     return FJ_OK;

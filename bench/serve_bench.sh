@@ -1,0 +1,129 @@
+#!/bin/sh
+# bench/serve_bench.sh - `fakejob serve` on loopback, against `fakejob score` on the same
+# postings, in one run: (1) the CLI's throughput with --threads N; (2) the service's maximum
+# rate with keep-alive single-posting requests (wrk, bench/serve_wrk.lua); (3) latency at half
+# that rate; (4) 10,000 requests over 64 connections, counting every error; (5) a soak at half
+# the rate with the service's resident memory sampled every 10 s. Writes
+# bench/out/serve/results.md (and rss.tsv, the wrk outputs). Needs wrk (Debian package wrk).
+#
+#   sh bench/serve_bench.sh            # about 13 minutes (the soak is 10 of them)
+#   SOAK_SECONDS=120 sh bench/serve_bench.sh
+#
+# THREADS (default: the number of CPUs) is both the CLI's --threads and the service's; DURATION
+# (default 15) the seconds of each wrk run; FAKEJOB the CLI to use (default ./fakejob). The
+# postings are the project's corpus/ (540, Chinese and English). The machine may be shared, so
+# throughput is also given per CPU-second of the scoring process (wrk's own CPU not counted).
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/bench/out/serve
+FJ=${FAKEJOB:-$top/fakejob}
+THREADS=${THREADS:-$(nproc)}
+DUR=${DURATION:-15}
+SOAK=${SOAK_SECONDS:-600}
+LUA=$top/bench/serve_wrk.lua
+command -v wrk >/dev/null || { echo "serve_bench.sh: wrk is not installed (apt-get install wrk)" >&2; exit 2; }
+[ -x "$FJ" ] || { echo "serve_bench.sh: $FJ is not built (run make)" >&2; exit 2; }
+mkdir -p "$out"
+cat "$top"/corpus/*.jsonl | grep -v '^[[:space:]]*$' > "$out/postings.jsonl"
+n1=$(wc -l < "$out/postings.jsonl")
+: > "$out/many.jsonl"
+for _ in $(seq 20); do cat "$out/postings.jsonl" >> "$out/many.jsonl"; done
+head -1 "$out/postings.jsonl" > "$out/one.jsonl"
+nmany=$(wc -l < "$out/many.jsonl")
+TCK=$(getconf CLK_TCK)
+log() { echo "serve_bench: $*" >&2; }
+
+# (1) the CLI: wall and CPU seconds of the whole batch, less those of a one-posting run (the
+# model load); the best of three
+cli_best_wall=0 cli_best_cpu=0
+for _ in 1 2 3; do
+    /usr/bin/time -f "%e %U %S" -o "$out/t1" "$FJ" score --threads "$THREADS" "$out/one.jsonl" > /dev/null
+    /usr/bin/time -f "%e %U %S" -o "$out/tn" "$FJ" score --threads "$THREADS" "$out/many.jsonl" > /dev/null
+    set -- $(cat "$out/t1") $(cat "$out/tn")
+    r=$(awk -v n="$nmany" -v e1="$1" -v u1="$2" -v s1="$3" -v en="$4" -v un="$5" -v sn="$6" \
+        'BEGIN { printf "%.1f %.1f", n / (en - e1), n / (un + sn - u1 - s1) }')
+    set -- $r
+    cli_best_wall=$(awk -v a="$cli_best_wall" -v b="$1" 'BEGIN { print (b > a ? b : a) }')
+    cli_best_cpu=$(awk -v a="$cli_best_cpu" -v b="$2" 'BEGIN { print (b > a ? b : a) }')
+done
+log "fakejob score --threads $THREADS: $cli_best_wall postings/s, $cli_best_cpu per CPU-second"
+
+# the service
+"$FJ" serve --listen 127.0.0.1:0 --threads "$THREADS" --quiet 2> "$out/serve.log" &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+for _ in $(seq 200); do grep -q '"event":"listening"' "$out/serve.log" && break; sleep 0.05; done
+addr=$(sed -n 's/.*"address":"\([^"]*\)".*/\1/p' "$out/serve.log" | head -1)
+url=http://$addr
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
+rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$pid/status"; }
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" "$2"; }
+export FJ_POSTINGS="$out/postings.jsonl"
+FJ_DELAY_MS=0 FJ_LIMIT=0 wrk -t1 -c8 -d3s -s "$LUA" "$url" > /dev/null # warm-up
+
+# (2) the maximum rate
+c0=$(cpu_ticks)
+FJ_DELAY_MS=0 FJ_LIMIT=0 wrk -t1 -c$((THREADS * 4)) -d"${DUR}s" --latency -s "$LUA" "$url" > "$out/wrk-max.txt"
+c1=$(cpu_ticks)
+max_rate=$(field rate "$out/wrk-max.txt")
+max_req=$(field requests "$out/wrk-max.txt")
+srv_cpu=$(awk -v r="$max_req" -v t="$((c1 - c0))" -v k="$TCK" 'BEGIN { printf "%.1f", r / (t / k) }')
+log "service: $max_rate requests/s at most, $srv_cpu per CPU-second"
+
+# (3) half the maximum rate: 8 connections, each pausing before each request (wrk's pause is in
+# whole milliseconds, so the offered rate is a little under half)
+half=$(awk -v r="$max_rate" 'BEGIN { printf "%.0f", r / 2 }')
+delay=$(awk -v r="$half" 'BEGIN { d = 8000 / r; printf "%d", (d < 1 ? 1 : d + 0.5) }')
+FJ_DELAY_MS=$delay FJ_LIMIT=0 wrk -t1 -c8 -d"${DUR}s" --latency -s "$LUA" "$url" > "$out/wrk-half.txt"
+half_rate=$(field rate "$out/wrk-half.txt")
+half_p50=$(field p50_ms "$out/wrk-half.txt")
+half_p99=$(field p99_ms "$out/wrk-half.txt")
+log "at $half_rate requests/s (offered: half of $max_rate): p50 $half_p50 ms, p99 $half_p99 ms"
+
+# (4) 10,000 requests over 64 connections
+FJ_DELAY_MS=0 FJ_LIMIT=5000 wrk -t2 -c64 -d40s -s "$LUA" "$url" > "$out/wrk-10k.txt"
+k_resp=$(field responses "$out/wrk-10k.txt")
+k_bad=$(field non200 "$out/wrk-10k.txt")
+k_err=$(field errors "$out/wrk-10k.txt")
+log "64 connections: $k_resp responses, $k_bad not 200, $k_err socket errors"
+
+# (5) the soak
+echo "seconds	rss_kb" > "$out/rss.tsv"
+FJ_DELAY_MS=$delay FJ_LIMIT=0 wrk -t1 -c8 -d"${SOAK}s" -s "$LUA" "$url" > "$out/wrk-soak.txt" &
+wpid=$!
+t=0
+while kill -0 $wpid 2>/dev/null; do
+    sleep 10
+    t=$((t + 10))
+    printf '%d\t%s\n' "$t" "$(rss_kb)" >> "$out/rss.tsv"
+done
+wait $wpid || true
+soak_req=$(field requests "$out/wrk-soak.txt")
+soak_bad=$(field non200 "$out/wrk-soak.txt")
+soak_err=$(field errors "$out/wrk-soak.txt")
+rss=$(awk 'NR > 1 && $2 != "" { n++; if (n == 1) first = $2; last = $2; if ($2 > max) max = $2 }
+    NR > 1 && n == 6 { mid = $2 }
+    END { printf "%.1f %.1f %.1f %.1f", first / 1024, (mid ? mid : first) / 1024, last / 1024, max / 1024 }' "$out/rss.tsv")
+set -- $rss
+log "soak ${SOAK}s: $soak_req requests, $soak_bad not 200, $soak_err errors; RSS MB first $1, at 60 s $2, last $3, max $4"
+kill -TERM $pid
+wait $pid || true
+trap - EXIT
+
+ratio_wall=$(awk -v a="$max_rate" -v b="$cli_best_wall" 'BEGIN { printf "%.2f", a / b }')
+ratio_cpu=$(awk -v a="$srv_cpu" -v b="$cli_best_cpu" 'BEGIN { printf "%.2f", a / b }')
+cat > "$out/results.md" <<MD
+# fakejob serve on loopback ($(date -u +%Y-%m-%d), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg))
+
+Postings: corpus/ ($n1, Chinese and English), one per request, keep-alive (wrk, bench/serve_wrk.lua).
+THREADS=$THREADS for both the CLI and the service.
+
+| measure | result |
+|---|---|
+| \`fakejob score --threads $THREADS\` ($nmany postings) | $cli_best_wall postings/s; $cli_best_cpu per CPU-second |
+| service, maximum rate (wrk -t1 -c$((THREADS * 4)) -d${DUR}s) | $max_rate requests/s ($ratio_wall x the CLI); $srv_cpu per CPU-second of the service ($ratio_cpu x the CLI) |
+| at half the maximum rate (8 connections, ${delay} ms pause each) | $half_rate requests/s: p50 $half_p50 ms, p99 $half_p99 ms |
+| 10,000 requests over 64 connections (wrk -t2 -c64) | $k_resp responses, $k_bad not 200, $k_err socket errors |
+| soak, ${SOAK} s at half the rate | $soak_req requests, $soak_bad not 200, $soak_err errors; RSS $1 MB after 10 s, $2 MB at 60 s, $3 MB at the end (max $4 MB) |
+MD
+cat "$out/results.md"
