@@ -18,6 +18,7 @@
 #define _GNU_SOURCE /* dladdr */
 #include "model/model.h"
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +34,7 @@
 #include <unistd.h>
 
 #define MAX_FILE_BYTES ((size_t)1 << 31)
+#define MAX_MANIFEST_BYTES ((size_t)16 << 20)
 
 /* ---- locale-independent numbers ---- */
 
@@ -88,6 +90,12 @@ const char *fj_verdict_name(fj_verdict v)
 
 void fj__part_free(fj__part *pt)
 {
+    if (pt->map) {
+        /* the feature space and the weights point into the mapping */
+        memset(&pt->fs, 0, sizeof pt->fs);
+        pt->w = NULL;
+        fj__bin_unmap(pt->map, pt->map_len);
+    }
     fj__fspace_free(&pt->fs);
     free(pt->w);
     fj__svm_free(pt->svm);
@@ -109,6 +117,7 @@ void fj_model_free(fj_model *m)
     free(m->created);
     free(m->training);
     free(m->manifest);
+    free(m->train_fp);
     free(m);
 }
 
@@ -591,8 +600,11 @@ out:
 
 /* ---- files ---- */
 
-static fj_status read_file(const char *dir, const char *name, char **data, size_t *len,
-                           fj_error *err)
+/* Read dir/name whole. `expect` is the size the manifest gives (SIZE_MAX: none, the manifest
+ * itself, read up to MAX_MANIFEST_BYTES): a file of another size is refused before it is read,
+ * so a huge file never is. */
+static fj_status read_file(const char *dir, const char *name, size_t expect, char **data,
+                           size_t *len, fj_error *err)
 {
     char path[PATH_MAX];
     if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
@@ -606,9 +618,16 @@ static fj_status read_file(const char *dir, const char *name, char **data, size_
         close(fd);
         return fj__errorf(err, FJ_ERR_IO, "'%s' is not a regular file", path);
     }
-    if ((unsigned long long)sb.st_size > MAX_FILE_BYTES) {
+    if (expect != SIZE_MAX && (unsigned long long)sb.st_size != (unsigned long long)expect) {
         close(fd);
-        return fj__errorf(err, FJ_ERR_MODEL, "'%s' is larger than %zu bytes", path, MAX_FILE_BYTES);
+        return fj__errorf(err, FJ_ERR_MODEL,
+                          "%s: %llu bytes where the manifest says %zu (truncated or altered)",
+                          path, (unsigned long long)sb.st_size, expect);
+    }
+    size_t cap = expect == SIZE_MAX ? MAX_MANIFEST_BYTES : MAX_FILE_BYTES;
+    if ((unsigned long long)sb.st_size > cap) {
+        close(fd);
+        return fj__errorf(err, FJ_ERR_MODEL, "'%s' is larger than %zu bytes", path, cap);
     }
     size_t size = (size_t)sb.st_size, got = 0;
     char *buf = malloc(size + 1);
@@ -658,29 +677,44 @@ static fj_status make_dirs(const char *dir, fj_error *err)
     return FJ_OK;
 }
 
-/* Write a file atomically (a temporary then rename) and add it to the manifest's "files". */
-static fj_status write_file(const char *dir, const char *name, const char *data, size_t len,
-                            json_t *files, fj_error *err)
+/* Write dir/name (in the save's temporary folder), flushed to disk, and add it to the
+ * manifest's "files" (with `extra` members, when given). `shown` is the folder named in
+ * errors: the one the user asked for. */
+static fj_status write_file(const char *dir, const char *shown, const char *name,
+                            const char *data, size_t len, json_t *files, json_t *extra,
+                            fj_error *err)
 {
-    char path[PATH_MAX], tmp[PATH_MAX];
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path ||
-        (size_t)snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name) >= sizeof tmp)
+    char path[PATH_MAX];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
         return fj__errorf(err, FJ_ERR_IO, "path too long: %s/%s", dir, name);
-    FILE *fp = fopen(tmp, "wb");
-    if (!fp)
-        return fj__errorf(err, FJ_ERR_IO, "cannot write '%s': %s", tmp, strerror(errno));
-    bool ok = fwrite(data, 1, len, fp) == len;
-    ok = (fclose(fp) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        int e = errno;
-        remove(tmp);
-        return fj__errorf(err, FJ_ERR_IO, "cannot write '%s': %s", path, strerror(e));
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return fj__errorf(err, FJ_ERR_IO, "cannot write '%s/%s': %s", shown, name,
+                          strerror(errno));
+    size_t done = 0;
+    int e = 0;
+    while (done < len) {
+        ssize_t w = write(fd, data + done, len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            e = w < 0 ? errno : ENOSPC;
+            break;
+        }
+        done += (size_t)w;
     }
+    if (!e && fsync(fd) != 0 && errno != EINVAL && errno != EROFS)
+        e = errno;
+    if (close(fd) != 0 && !e)
+        e = errno;
+    if (e)
+        return fj__errorf(err, FJ_ERR_IO, "cannot write '%s/%s': %s", shown, name, strerror(e));
     if (files) {
         char hex[65];
         fj__sha256_hex(data, len, hex);
         json_t *o = json_pack("{sIss}", "bytes", (json_int_t)len, "sha256", hex);
-        if (!o || json_object_set_new(files, name, o) != 0)
+        if (!o || (extra && json_object_update(o, extra) != 0) ||
+            json_object_set_new(files, name, o) != 0)
             return fj__nomem(err);
     }
     return FJ_OK;
@@ -742,6 +776,11 @@ static fj_status weights_parse(fj__part *pt, const char *data, size_t len, const
         st = svm_bad(err, file, c.line, "bad bias line");
         goto out;
     }
+    if (!(fabs(pt->b) <= FJ__MAX_WEIGHT)) {
+        st = fj__error(err, FJ_ERR_MODEL, NULL, -1, c.line, "%s:%lld: bias %g is beyond +-%g",
+                       file, c.line, pt->b, FJ__MAX_WEIGHT);
+        goto out;
+    }
     pt->w = malloc((pt->fs.n + 1) * sizeof *pt->w);
     if (!pt->w) {
         st = fj__nomem(err);
@@ -755,6 +794,12 @@ static fj_status weights_parse(fj__part *pt, const char *data, size_t len, const
         q = tmp;
         if (!parse_dbl_tok(&q, &pt->w[i]) || *q) {
             st = svm_bad(err, file, c.line, "bad weight");
+            goto out;
+        }
+        if (!(fabs(pt->w[i]) <= FJ__MAX_WEIGHT)) {
+            st = fj__error(err, FJ_ERR_MODEL, NULL, -1, c.line,
+                           "%s:%lld: weight of feature %zu (%g) is beyond +-%g", file, c.line,
+                           i + 1, pt->w[i], FJ__MAX_WEIGHT);
             goto out;
         }
     }
@@ -890,28 +935,250 @@ fj_status fj__model_build_manifest(fj_model *m, fj_error *err)
     return FJ_OK;
 }
 
-fj_status fj_model_save(const fj_model *m, const char *dir, fj_error *err)
+/* ---- saving: a new folder beside the old one, then one rename ---- */
+
+/* The process's umask without changing it (umask(2) would, for every thread): Linux gives it in
+ * /proc/self/status; 022 elsewhere. mkdtemp makes folders 0700, a bundle is shared like its
+ * files. */
+static mode_t current_umask(void)
 {
-    if (!m || !dir)
-        return fj__errorf(err, FJ_ERR_ARGUMENT, "fj_model_save: NULL argument");
-    fj_status st = make_dirs(dir, err);
-    if (st != FJ_OK)
-        return st;
-    json_t *files = json_object();
-    if (!files)
-        return fj__nomem(err);
+    mode_t mask = 022;
+    FILE *f = fopen("/proc/self/status", "re");
+    if (f) {
+        char line[128];
+        unsigned v;
+        while (fgets(line, sizeof line, f))
+            if (sscanf(line, "Umask: %o", &v) == 1) {
+                mask = (mode_t)(v & 0777);
+                break;
+            }
+        fclose(f);
+    }
+    return mask;
+}
+
+/* Remove the regular files of `dir`, then the folder (a failed save's temporary folder, or the
+ * bundle a save replaced). */
+static void remove_folder(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL)
+            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+                unlinkat(dirfd(d), e->d_name, 0);
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+/* `dir` without trailing slashes, split into its parent folder and its name. */
+static fj_status split_dir(const char *dir, char *path, char *parent, char *base, fj_error *err)
+{
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    if (n == 0 || n >= PATH_MAX - 32)
+        return fj__errorf(err, FJ_ERR_IO, "bad model folder '%s'", dir);
+    memcpy(path, dir, n);
+    path[n] = '\0';
+    const char *slash = strrchr(path, '/');
+    const char *b = slash ? slash + 1 : path;
+    if (!*b || strcmp(b, ".") == 0 || strcmp(b, "..") == 0)
+        return fj__errorf(err, FJ_ERR_IO,
+                          "cannot save a model as '%s': give the bundle folder's own name", dir);
+    snprintf(base, NAME_MAX + 1, "%s", b);
+    if (!slash)
+        snprintf(parent, PATH_MAX, ".");
+    else if (slash == path)
+        snprintf(parent, PATH_MAX, "/");
+    else
+        snprintf(parent, PATH_MAX, "%.*s", (int)(slash - path), path);
+    return FJ_OK;
+}
+
+/* Whether an existing `dir` may be replaced by a save: it must be empty, or a model bundle
+ * (a manifest.json) of regular files only. *old_man: the old manifest, if it parses. */
+static fj_status check_replaceable(const char *dir, json_t **old_man, fj_error *err)
+{
+    *old_man = NULL;
+    DIR *d = opendir(dir);
+    if (!d)
+        return fj__errorf(err, FJ_ERR_IO, "cannot open '%s': %s", dir, strerror(errno));
+    bool any = false, manifest = false, odd = false;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        any = true;
+        struct stat sb;
+        if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(sb.st_mode))
+            odd = true;
+        if (strcmp(e->d_name, "manifest.json") == 0)
+            manifest = true;
+    }
+    closedir(d);
+    if (odd || (any && !manifest))
+        return fj__errorf(err, FJ_ERR_IO,
+                          "'%s' exists and is not a model bundle (a folder of regular files with "
+                          "a manifest.json): refusing to replace it",
+                          dir);
+    if (manifest) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/manifest.json", dir);
+        *old_man = json_load_file(path, 0, NULL);
+    }
+    return FJ_OK;
+}
+
+static fj_status copy_file(const char *from, const char *to, fj_error *err)
+{
+    int in = open(from, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return fj__errorf(err, FJ_ERR_IO, "cannot read '%s': %s", from, strerror(errno));
+    int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (out < 0) {
+        int e = errno;
+        close(in);
+        return fj__errorf(err, FJ_ERR_IO, "cannot write '%s': %s", to, strerror(e));
+    }
+    char buf[65536];
+    int e = 0;
+    for (;;) {
+        ssize_t r = read(in, buf, sizeof buf);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            e = errno;
+        if (r <= 0)
+            break;
+        for (ssize_t done = 0; done < r && !e;) {
+            ssize_t w = write(out, buf + done, (size_t)(r - done));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                e = w < 0 ? errno : ENOSPC;
+            else
+                done += w;
+        }
+        if (e)
+            break;
+    }
+    if (!e && fsync(out) != 0 && errno != EINVAL && errno != EROFS)
+        e = errno;
+    close(in);
+    if (close(out) != 0 && !e)
+        e = errno;
+    if (e)
+        return fj__errorf(err, FJ_ERR_IO, "cannot copy '%s' to '%s': %s", from, to, strerror(e));
+    return FJ_OK;
+}
+
+/* The files of the old bundle that are not bundle files (MODEL.md, notes) go into the new
+ * folder: hard links where the file system allows, else copies. */
+static fj_status carry_over(const char *old, const char *tmp, json_t *old_files, json_t *files,
+                            fj_error *err)
+{
+    DIR *d = opendir(old);
+    if (!d)
+        return fj__errorf(err, FJ_ERR_IO, "cannot open '%s': %s", old, strerror(errno));
+    fj_status st = FJ_OK;
+    struct dirent *e;
+    while (st == FJ_OK && (e = readdir(d)) != NULL) {
+        const char *n = e->d_name;
+        if (n[0] == '.' || strcmp(n, "manifest.json") == 0 || json_object_get(old_files, n) ||
+            json_object_get(files, n))
+            continue;
+        char from[PATH_MAX], to[PATH_MAX];
+        if ((size_t)snprintf(from, sizeof from, "%s/%s", old, n) >= sizeof from ||
+            (size_t)snprintf(to, sizeof to, "%s/%s", tmp, n) >= sizeof to) {
+            st = fj__errorf(err, FJ_ERR_IO, "path too long: %s/%s", old, n);
+            break;
+        }
+        if (link(from, to) != 0)
+            st = copy_file(from, to, err);
+    }
+    closedir(d);
+    return st;
+}
+
+/* Put the finished temporary folder `tmp` in the place of `dir` (absent, or replaceable):
+ * one atomic exchange where the file system supports it, else two renames (the old bundle is
+ * moved back when the second fails). The old bundle's folder is removed afterwards. */
+static fj_status install_folder(const char *tmp, const char *dir, bool exists, const char *parent,
+                                const char *base, fj_error *err)
+{
+    if (!exists) {
+        if (rename(tmp, dir) != 0)
+            return fj__errorf(err, FJ_ERR_IO, "cannot rename '%s' to '%s': %s", tmp, dir,
+                              strerror(errno));
+    } else {
+#ifdef RENAME_EXCHANGE
+        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) == 0) {
+            remove_folder(tmp); /* now the old bundle */
+            return FJ_OK;
+        }
+#endif
+        char old[PATH_MAX];
+        if ((size_t)snprintf(old, sizeof old, "%s/.%s.old-XXXXXX", parent, base) >= sizeof old ||
+            !mkdtemp(old))
+            return fj__errorf(err, FJ_ERR_IO, "cannot replace '%s': %s", dir, strerror(errno));
+        if (rename(dir, old) != 0) {
+            int e = errno;
+            rmdir(old);
+            return fj__errorf(err, FJ_ERR_IO, "cannot replace '%s': %s", dir, strerror(e));
+        }
+        if (rename(tmp, dir) != 0) {
+            int e = errno;
+            rename(old, dir);
+            return fj__errorf(err, FJ_ERR_IO, "cannot replace '%s': %s", dir, strerror(e));
+        }
+        remove_folder(old);
+    }
+    int pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (pfd >= 0) {
+        fsync(pfd);
+        close(pfd);
+    }
+    return FJ_OK;
+}
+
+/* Write every file of the bundle into `tmp` (errors name `shown`, the folder asked for). */
+static fj_status write_bundle(const fj_model *m, const char *tmp, const char *shown,
+                              json_t *files, fj_error *err)
+{
+    fj_status st = FJ_OK;
     for (int i = 0; st == FJ_OK && i < m->nparts; i++) {
         const fj__part *pt = &m->part[i];
         char name[64];
         fj_buf b = {0};
         snprintf(name, sizeof name, "%s.features.tsv", pt->lang);
-        st = fj__fspace_write(&pt->fs, &b) ? write_file(dir, name, b.data, b.len, files, err)
-                                           : fj__nomem(err);
+        st = fj__fspace_write(&pt->fs, &b)
+                 ? write_file(tmp, shown, name, b.data, b.len, files, NULL, err)
+                 : fj__nomem(err);
         b.len = 0;
         if (st == FJ_OK && pt->kernel == FJ_KERNEL_LINEAR) {
             snprintf(name, sizeof name, "%s.weights.tsv", pt->lang);
-            st = weights_write(pt, &b) ? write_file(dir, name, b.data, b.len, files, err)
+            st = weights_write(pt, &b) ? write_file(tmp, shown, name, b.data, b.len, files, NULL,
+                                                    err)
                                        : fj__nomem(err);
+        }
+        b.len = 0;
+        if (st == FJ_OK && fj__bin_supported()) {
+            snprintf(name, sizeof name, "%s.model.bin", pt->lang);
+            st = fj__bin_write(pt, &b, err);
+            if (st == FJ_OK) {
+                /* the manifest also records the image's own checksum, which loading verifies
+                 * (SHA-256 of it would cost more than the rest of the load) */
+                char sum[17];
+                uint64_t c;
+                memcpy(&c, b.data + 128, 8);
+                snprintf(sum, sizeof sum, "%016llx", (unsigned long long)c);
+                json_t *extra = json_pack("{ss}", "fjh64", sum);
+                st = extra ? write_file(tmp, shown, name, b.data, b.len, files, extra, err)
+                           : fj__nomem(err);
+                json_decref(extra);
+            }
         }
         fj__buf_free(&b);
         if (st == FJ_OK) {
@@ -927,47 +1194,88 @@ fj_status fj_model_save(const fj_model *m, const char *dir, fj_error *err)
                                 pt->lang);
             }
             if (st == FJ_OK)
-                st = write_file(dir, name, text, tlen, files, err);
+                st = write_file(tmp, shown, name, text, tlen, files, NULL, err);
             free(lazy);
         }
         if (st == FJ_OK) {
             char *cal = calibration_text(pt, err);
             snprintf(name, sizeof name, "%s.calibration.json", pt->lang);
-            st = cal ? write_file(dir, name, cal, strlen(cal), files, err) : FJ_ERR_NOMEM;
+            st = cal ? write_file(tmp, shown, name, cal, strlen(cal), files, NULL, err)
+                     : FJ_ERR_NOMEM;
             free(cal);
         }
+    }
+    if (st == FJ_OK && m->train_fp) {
+        fj_buf b = {0};
+        st = fj__train_fp_write(m, &b) ? write_file(tmp, shown, "training.fingerprints", b.data,
+                                                    b.len, files, NULL, err)
+                                       : fj__nomem(err);
+        fj__buf_free(&b);
     }
     json_t *man = NULL;
     if (st == FJ_OK) {
         /* the manifest: the model's own (as trained or loaded) with this save's files */
-        fj_model tmp = *m;
-        tmp.manifest = NULL;
-        st = fj__model_build_manifest(&tmp, err);
+        fj_model tmpm = *m;
+        tmpm.manifest = NULL;
+        st = fj__model_build_manifest(&tmpm, err);
         if (st == FJ_OK) {
-            man = json_loads(tmp.manifest, 0, NULL);
-            free(tmp.manifest);
+            man = json_loads(tmpm.manifest, 0, NULL);
+            free(tmpm.manifest);
             if (!man || json_object_set(man, "files", files) != 0)
                 st = fj__nomem(err);
         }
     }
     if (st == FJ_OK) {
         char *text = json_dumps(man, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
-        if (!text)
+        fj_buf b = {0};
+        if (!text || !fj__buf_append(&b, text, strlen(text)) || !fj__buf_append(&b, "\n", 1))
             st = fj__nomem(err);
-        else {
-            size_t tl = strlen(text);
-            text[tl] = '\0';
-            fj_buf b = {0};
-            if (!fj__buf_append(&b, text, tl) || !fj__buf_append(&b, "\n", 1))
-                st = fj__nomem(err);
-            else
-                st = write_file(dir, "manifest.json", b.data, b.len, NULL, err);
-            fj__buf_free(&b);
-            free(text);
-        }
+        else
+            st = write_file(tmp, shown, "manifest.json", b.data, b.len, NULL, NULL, err);
+        fj__buf_free(&b);
+        free(text);
     }
     json_decref(man);
+    return st;
+}
+
+fj_status fj_model_save(const fj_model *m, const char *dir, fj_error *err)
+{
+    if (!m || !dir)
+        return fj__errorf(err, FJ_ERR_ARGUMENT, "fj_model_save: NULL argument");
+    char path[PATH_MAX], parent[PATH_MAX], base[NAME_MAX + 1], tmp[PATH_MAX + NAME_MAX + 16];
+    fj_status st = split_dir(dir, path, parent, base, err);
+    if (st == FJ_OK)
+        st = make_dirs(parent, err);
+    if (st != FJ_OK)
+        return st;
+    struct stat sb;
+    bool exists = lstat(path, &sb) == 0;
+    if (exists && !S_ISDIR(sb.st_mode))
+        return fj__errorf(err, FJ_ERR_IO,
+                          "'%s' exists and is not a folder (a symbolic link or a file): refusing "
+                          "to replace it",
+                          dir);
+    json_t *old_man = NULL;
+    if (exists && (st = check_replaceable(path, &old_man, err)) != FJ_OK)
+        return st;
+    snprintf(tmp, sizeof tmp, "%s/.%s.tmp-XXXXXX", parent, base);
+    if (!mkdtemp(tmp)) {
+        json_decref(old_man);
+        return fj__errorf(err, FJ_ERR_IO, "cannot create a folder beside '%s': %s", dir,
+                          strerror(errno));
+    }
+    chmod(tmp, 0777 & ~current_umask());
+    json_t *files = json_object();
+    st = files ? write_bundle(m, tmp, path, files, err) : fj__nomem(err);
+    if (st == FJ_OK && exists)
+        st = carry_over(path, tmp, json_object_get(old_man, "files"), files, err);
+    if (st == FJ_OK)
+        st = install_folder(tmp, path, exists, parent, base, err);
+    if (st != FJ_OK)
+        remove_folder(tmp); /* the old bundle, if any, is untouched */
     json_decref(files);
+    json_decref(old_man);
     return st;
 }
 
@@ -983,42 +1291,72 @@ static bool safe_name(const char *s)
     return true;
 }
 
+/* The manifest's "files" entry of `name`: its size and SHA-256. */
+static fj_status manifest_entry(const char *dir, json_t *files, const char *name, size_t *bytes,
+                                const char **sum, fj_error *err)
+{
+    json_t *e = json_object_get(files, name);
+    json_t *b = json_object_get(e, "bytes");
+    *sum = json_string_value(json_object_get(e, "sha256"));
+    if (!json_is_object(e) || !json_is_integer(b) || json_integer_value(b) < 0 || !*sum ||
+        strlen(*sum) != 64)
+        return fj__errorf(err, FJ_ERR_MODEL,
+                          "%s/manifest.json: no \"bytes\" and \"sha256\" entry for '%s'", dir,
+                          name);
+    if ((unsigned long long)json_integer_value(b) > MAX_FILE_BYTES)
+        return fj__errorf(err, FJ_ERR_MODEL, "%s/manifest.json: '%s' is larger than %zu bytes",
+                          dir, name, MAX_FILE_BYTES);
+    *bytes = (size_t)json_integer_value(b);
+    return FJ_OK;
+}
+
 /* Read a file of the bundle and verify it against the manifest's "files" entry. */
 static fj_status load_verified(const char *dir, json_t *files, const char *name, char **data,
                                size_t *len, fj_error *err)
 {
-    json_t *e = json_object_get(files, name);
-    json_t *bytes = json_object_get(e, "bytes");
-    const char *sum = json_string_value(json_object_get(e, "sha256"));
-    if (!json_is_object(e) || !json_is_integer(bytes) || json_integer_value(bytes) < 0 || !sum ||
-        strlen(sum) != 64)
-        return fj__errorf(err, FJ_ERR_MODEL,
-                          "%s/manifest.json: no \"bytes\" and \"sha256\" entry for '%s'", dir,
-                          name);
-    return read_checked(dir, name, sum, (size_t)json_integer_value(bytes), data, len, err);
+    size_t bytes;
+    const char *sum;
+    fj_status st = manifest_entry(dir, files, name, &bytes, &sum, err);
+    return st != FJ_OK ? st : read_checked(dir, name, sum, bytes, data, len, err);
 }
 
-/* Read a file of the bundle and verify its size and SHA-256 (lowercase hex). */
+/* Check only the size of a bundle file that this load does not read (the text export of a part
+ * loaded from its binary form). */
+static fj_status check_size(const char *dir, json_t *files, const char *name, fj_error *err)
+{
+    size_t bytes;
+    const char *sum;
+    fj_status st = manifest_entry(dir, files, name, &bytes, &sum, err);
+    if (st != FJ_OK)
+        return st;
+    char path[PATH_MAX];
+    struct stat sb;
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+        return fj__errorf(err, FJ_ERR_IO, "path too long: %s/%s", dir, name);
+    if (stat(path, &sb) != 0)
+        return fj__errorf(err, FJ_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+    if (!S_ISREG(sb.st_mode))
+        return fj__errorf(err, FJ_ERR_IO, "'%s' is not a regular file", path);
+    if ((unsigned long long)sb.st_size != (unsigned long long)bytes)
+        return fj__errorf(err, FJ_ERR_MODEL,
+                          "%s: %llu bytes where the manifest says %zu (truncated or altered)",
+                          path, (unsigned long long)sb.st_size, bytes);
+    return FJ_OK;
+}
+
+/* Read a file of the bundle, its size checked before and its SHA-256 (lowercase hex) after. */
 static fj_status read_checked(const char *dir, const char *name, const char *sum, size_t bytes,
                               char **data, size_t *len, fj_error *err)
 {
-    fj_status st = read_file(dir, name, data, len, err);
+    fj_status st = read_file(dir, name, bytes, data, len, err);
     if (st != FJ_OK)
         return st;
-    if (*len != bytes) {
+    char hex[65];
+    fj__sha256_hex(*data, *len, hex);
+    if (strcmp(hex, sum) != 0) {
         st = fj__errorf(err, FJ_ERR_MODEL,
-                        "%s/%s: %zu bytes where the manifest says %zu (truncated or "
-                        "altered)",
-                        dir, name, *len, bytes);
-    } else {
-        char hex[65];
-        fj__sha256_hex(*data, *len, hex);
-        if (strcmp(hex, sum) != 0)
-            st = fj__errorf(err, FJ_ERR_MODEL,
-                            "%s/%s: checksum mismatch (the file is corrupted or was altered)", dir,
-                            name);
-    }
-    if (st != FJ_OK) {
+                        "%s/%s: checksum mismatch (the file is corrupted or was altered)", dir,
+                        name);
         free(*data);
         *data = NULL;
     }
@@ -1031,23 +1369,78 @@ static char *dup_str(json_t *o, const char *key)
     return s ? strdup(s) : NULL;
 }
 
-static fj_status load_part(fj__part *pt, const char *dir, json_t *files, fj_error *err)
+/* A linear part's PART.svm.model must be the libsvm form of its weights: every support vector
+ * index inside the feature space, and sum(coef * SV) equal to the weights, -rho to the bias
+ * (exactly for the collapsed form training writes; to 1e-9 relative otherwise). */
+static fj_status svm_matches_weights(const fj__part *pt, const struct svm_model *svm,
+                                     const char *path, fj_error *err)
+{
+    if (svm->param.kernel_type != LINEAR)
+        return fj__errorf(err, FJ_ERR_MODEL, "%s: kernel differs from the calibration's", path);
+    double sign = svm->label[0] == 1 ? 1 : -1;
+    double *w = calloc(pt->fs.n + 1, sizeof *w);
+    if (!w)
+        return fj__nomem(err);
+    fj_status st = FJ_OK;
+    for (int i = 0; i < svm->l && st == FJ_OK; i++)
+        for (const struct svm_node *x = svm->SV[i]; x->index != -1; x++) {
+            if ((size_t)x->index > pt->fs.n) {
+                st = fj__errorf(err, FJ_ERR_MODEL, "%s: support vector %d uses feature %d of %zu",
+                                path, i + 1, x->index, pt->fs.n);
+                break;
+            }
+            w[x->index - 1] += sign * svm->sv_coef[0][i] * x->value;
+        }
+    for (size_t j = 0; j < pt->fs.n && st == FJ_OK; j++)
+        if (!(fabs(w[j] - pt->w[j]) <= 1e-9 * (1 + fabs(pt->w[j]))))
+            st = fj__errorf(err, FJ_ERR_MODEL,
+                            "%s: feature %zu: weight %.17g where the weights file has %.17g", path,
+                            j + 1, w[j], pt->w[j]);
+    if (st == FJ_OK && !(fabs(-sign * svm->rho[0] - pt->b) <= 1e-9 * (1 + fabs(pt->b))))
+        st = fj__errorf(err, FJ_ERR_MODEL, "%s: rho %.17g does not match the bias %.17g", path,
+                        svm->rho[0], pt->b);
+    free(w);
+    return st;
+}
+
+/* A linear part does not keep its PART.svm.model: where to read it again, and its checksum. */
+static fj_status keep_svm_source(fj__part *pt, const char *dir, json_t *files, const char *name,
+                                 fj_error *err)
+{
+    const char *sum;
+    fj_status st = manifest_entry(dir, files, name, &pt->svm_len, &sum, err);
+    if (st != FJ_OK)
+        return st;
+    memcpy(pt->svm_sha, sum, 65);
+    pt->svm_src = strdup(dir);
+    return pt->svm_src ? FJ_OK : fj__nomem(err);
+}
+
+/* An RBF part's parsed libsvm model: the calibration's kernel, every support vector index
+ * inside the feature space; sets the sign of the margin. */
+static fj_status rbf_check(fj__part *pt, const char *path, fj_error *err)
+{
+    if (pt->svm->param.kernel_type != RBF)
+        return fj__errorf(err, FJ_ERR_MODEL, "%s: kernel differs from the calibration's", path);
+    for (int i = 0; i < pt->svm->l; i++)
+        for (const struct svm_node *x = pt->svm->SV[i]; x->index != -1; x++)
+            if ((size_t)x->index > pt->fs.n)
+                return fj__errorf(err, FJ_ERR_MODEL, "%s: support vector %d uses feature %d of %zu",
+                                  path, i + 1, x->index, pt->fs.n);
+    pt->sign = pt->svm->label[0] == 1 ? 1 : -1;
+    return FJ_OK;
+}
+
+/* The text form of a part: PART.features.tsv, PART.weights.tsv (linear) and PART.svm.model,
+ * each verified, parsed and checked against the others. */
+static fj_status load_part_text(fj__part *pt, const char *dir, json_t *files, fj_error *err)
 {
     char name[64], path[PATH_MAX + 80];
     char *data = NULL;
     size_t len = 0;
-    snprintf(name, sizeof name, "%s.calibration.json", pt->lang);
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    fj_status st = load_verified(dir, files, name, &data, &len, err);
-    if (st == FJ_OK)
-        st = calibration_parse(pt, data, len, path, err);
-    free(data);
-    data = NULL;
-    if (st != FJ_OK)
-        return st;
     snprintf(name, sizeof name, "%s.features.tsv", pt->lang);
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    st = load_verified(dir, files, name, &data, &len, err);
+    fj_status st = load_verified(dir, files, name, &data, &len, err);
     if (st == FJ_OK)
         st = fj__fspace_parse(&pt->fs, data, len, path, err);
     free(data);
@@ -1066,45 +1459,108 @@ static fj_status load_part(fj__part *pt, const char *dir, json_t *files, fj_erro
     }
     snprintf(name, sizeof name, "%s.svm.model", pt->lang);
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    pt->sign = 1;
-    if (pt->kernel == FJ_KERNEL_LINEAR) {
-        /* scoring uses the primal weights: the libsvm model is verified now (a damaged bundle
-         * is refused at load) but not kept; fj_model_save reads it again */
-        char *text = NULL;
-        st = load_verified(dir, files, name, &text, &pt->svm_len, err);
-        free(text);
-        if (st != FJ_OK)
-            return st;
-        const char *sum =
-            json_string_value(json_object_get(json_object_get(files, name), "sha256"));
-        pt->svm_src = strdup(dir);
-        if (!pt->svm_src)
-            return fj__nomem(err);
-        memcpy(pt->svm_sha, sum, 65);
-        return FJ_OK;
-    }
     st = load_verified(dir, files, name, &pt->svm_text, &pt->svm_len, err);
+    if (st == FJ_OK)
+        st = fj__svm_parse(&pt->svm, pt->svm_text, pt->svm_len, path, err);
     if (st != FJ_OK)
         return st;
-    {
-        st = fj__svm_parse(&pt->svm, pt->svm_text, pt->svm_len, path, err);
-        if (st != FJ_OK)
-            return st;
-        if (pt->svm->param.kernel_type != RBF)
-            return fj__errorf(err, FJ_ERR_MODEL, "%s: kernel differs from the calibration's", path);
-        /* every index must be inside the feature space */
-        for (int i = 0; i < pt->svm->l; i++)
-            for (const struct svm_node *x = pt->svm->SV[i]; x->index != -1; x++)
-                if ((size_t)x->index > pt->fs.n)
-                    return fj__errorf(err, FJ_ERR_MODEL,
-                                      "%s: support vector %d uses feature %d of %zu", path, i + 1,
-                                      x->index, pt->fs.n);
-        pt->sign = pt->svm->label[0] == 1 ? 1 : -1;
+    pt->sign = 1;
+    if (pt->kernel == FJ_KERNEL_LINEAR) {
+        /* scoring uses the primal weights: the libsvm model is checked against them, then
+         * dropped (fj_model_save reads the file again) */
+        st = svm_matches_weights(pt, pt->svm, path, err);
+        fj__svm_free(pt->svm);
+        pt->svm = NULL;
+        free(pt->svm_text);
+        pt->svm_text = NULL;
+        return st != FJ_OK ? st : keep_svm_source(pt, dir, files, name, err);
     }
-    return FJ_OK;
+    return rbf_check(pt, path, err);
 }
 
-fj_status fj_model_load(fj_model **out, const char *dir, fj_error *err)
+/* The binary form of a part: PART.model.bin mapped and validated (its checksum must be the one
+ * the manifest records), the text export's sizes checked; an RBF part still parses its libsvm
+ * model. */
+static fj_status load_part_bin(fj__part *pt, const char *dir, json_t *files, fj_error *err)
+{
+    char name[64], path[PATH_MAX + 80];
+    snprintf(name, sizeof name, "%s.model.bin", pt->lang);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    size_t bytes;
+    const char *sha;
+    fj_status st = manifest_entry(dir, files, name, &bytes, &sha, err);
+    if (st != FJ_OK)
+        return st;
+    const char *want = json_string_value(json_object_get(json_object_get(files, name), "fjh64"));
+    char *end = NULL;
+    unsigned long long wsum = want && strlen(want) == 16 ? strtoull(want, &end, 16) : 0;
+    if (!end || *end)
+        return fj__errorf(err, FJ_ERR_MODEL, "%s/manifest.json: no \"fjh64\" checksum for '%s'",
+                          dir, name);
+    const char *text[] = {"features.tsv", pt->kernel == FJ_KERNEL_LINEAR ? "weights.tsv" : NULL,
+                          "svm.model"};
+    for (int k = 0; k < 3 && st == FJ_OK; k++) {
+        if (!text[k])
+            continue;
+        snprintf(name, sizeof name, "%s.%s", pt->lang, text[k]);
+        st = check_size(dir, files, name, err);
+    }
+    if (st != FJ_OK)
+        return st;
+    fj__bin_view v;
+    st = fj__bin_map(path, bytes, pt->kernel, &v, err);
+    if (st != FJ_OK)
+        return st;
+    uint64_t have;
+    memcpy(&have, (const unsigned char *)v.map + 128, 8);
+    if (have != wsum) {
+        fj__bin_unmap(v.map, v.map_len);
+        return fj__errorf(err, FJ_ERR_MODEL,
+                          "%s: checksum %016llx where the manifest says %s (altered or from "
+                          "another bundle)",
+                          path, (unsigned long long)have, want);
+    }
+    pt->map = v.map;
+    pt->map_len = v.map_len;
+    pt->fs = v.fs;
+    pt->w = v.w;
+    pt->b = v.b;
+    pt->sign = 1;
+    snprintf(name, sizeof name, "%s.svm.model", pt->lang);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (pt->kernel == FJ_KERNEL_LINEAR) {
+        /* not read now: fj_model_save reads (and verifies) it */
+        return keep_svm_source(pt, dir, files, name, err);
+    }
+    st = load_verified(dir, files, name, &pt->svm_text, &pt->svm_len, err);
+    if (st == FJ_OK)
+        st = fj__svm_parse(&pt->svm, pt->svm_text, pt->svm_len, path, err);
+    if (st != FJ_OK)
+        return st;
+    return rbf_check(pt, path, err);
+}
+
+static fj_status load_part(fj__part *pt, const char *dir, json_t *files, bool text_only,
+                           fj_error *err)
+{
+    char name[64], path[PATH_MAX + 80];
+    char *data = NULL;
+    size_t len = 0;
+    snprintf(name, sizeof name, "%s.calibration.json", pt->lang);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    fj_status st = load_verified(dir, files, name, &data, &len, err);
+    if (st == FJ_OK)
+        st = calibration_parse(pt, data, len, path, err);
+    free(data);
+    if (st != FJ_OK)
+        return st;
+    snprintf(name, sizeof name, "%s.model.bin", pt->lang);
+    if (!text_only && fj__bin_supported() && json_object_get(files, name))
+        return load_part_bin(pt, dir, files, err);
+    return load_part_text(pt, dir, files, err);
+}
+
+static fj_status model_load(fj_model **out, const char *dir, bool text_only, fj_error *err)
 {
     if (!out || !dir)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "fj_model_load: NULL argument");
@@ -1117,7 +1573,7 @@ fj_status fj_model_load(fj_model **out, const char *dir, fj_error *err)
         return fj__errorf(err, FJ_ERR_IO, "'%s' is not a folder (a model is a folder)", dir);
     char *text = NULL;
     size_t len = 0;
-    fj_status st = read_file(dir, "manifest.json", &text, &len, err);
+    fj_status st = read_file(dir, "manifest.json", SIZE_MAX, &text, &len, err);
     if (st != FJ_OK)
         return st;
     json_error_t je;
@@ -1195,7 +1651,19 @@ fj_status fj_model_load(fj_model **out, const char *dir, fj_error *err)
             }
         fj__part *pt = &m->part[m->nparts++];
         snprintf(pt->lang, sizeof pt->lang, "%s", lang);
-        st = load_part(pt, dir, files, err);
+        st = load_part(pt, dir, files, text_only, err);
+        if (st != FJ_OK)
+            goto out;
+    }
+    if (json_object_get(files, "training.fingerprints")) {
+        char *fp = NULL;
+        size_t fplen = 0;
+        char path[PATH_MAX + 32];
+        snprintf(path, sizeof path, "%s/training.fingerprints", dir);
+        st = load_verified(dir, files, "training.fingerprints", &fp, &fplen, err);
+        if (st == FJ_OK)
+            st = fj__train_fp_parse(m, fp, fplen, path, err);
+        free(fp);
         if (st != FJ_OK)
             goto out;
     }
@@ -1219,6 +1687,16 @@ out:
     }
     *out = m;
     return FJ_OK;
+}
+
+fj_status fj_model_load(fj_model **out, const char *dir, fj_error *err)
+{
+    return model_load(out, dir, false, err);
+}
+
+fj_status fj__model_load_text(fj_model **out, const char *dir, fj_error *err)
+{
+    return model_load(out, dir, true, err);
 }
 
 /* ---- the default model ---- */

@@ -105,6 +105,11 @@ fj_status fj__dataset_replay(const fj_dataset *d, fj_history_stats *hist, unsign
 
 #define FJ__BUNDLE_FORMAT 1
 #define FJ__MAX_PARTS 3
+/** The largest |weight| (and |bias|) a bundle may hold: trained weights are below 10 (features
+ *  are scaled to about +-2 and C is at most a few hundred); a larger one is a damaged or forged
+ *  bundle, refused at load, so that the margin stays finite (|margin| <= 1e6 * (2 * n_dense +
+ *  sqrt(n_text) + 1)). */
+#define FJ__MAX_WEIGHT 1e6
 
 typedef struct fj__part {
     char lang[4]; /* "zh", "en", "all" */
@@ -112,6 +117,9 @@ typedef struct fj__part {
     fj_kernel kernel;
     double C, gamma;
     double *w;             /* [fs.n] linear primal weights (NULL for RBF) */
+    void *map;             /* a part loaded from PART.model.bin: the mapping fs and w point
+                              into (read-only, unmapped by fj__part_free); else NULL */
+    size_t map_len;
     double b;              /* margin = w.x + b, positive toward fraud */
     struct svm_model *svm; /* RBF: parsed libsvm model (owned, fj__svm_free); else NULL */
     double sign;           /* +1 when libsvm's first label is fraud, else -1 */
@@ -132,11 +140,17 @@ struct fj_model {
     char *manifest; /* the whole manifest as written/read */
     int nparts;
     fj__part part[FJ__MAX_PARTS];
+    uint64_t *train_fp; /* sorted one-way hashes of the training postings' content fingerprints
+                           (fj__train_fp_key), or NULL when the bundle has none */
+    size_t n_train_fp;
 };
 
 /** The part scoring postings of `lang`: its own, else "all", else the first. */
 const fj__part *fj__model_route(const fj_model *m, fj_lang lang);
 void fj__part_free(fj__part *pt);
+/** fj_model_load from the text files only, even when the bundle has the binary form (tests
+ *  compare the two). */
+fj_status fj__model_load_text(fj_model **out, const char *dir, fj_error *err);
 /** Build the manifest text of a model (sets m->manifest); called after training and by save. */
 fj_status fj__model_build_manifest(fj_model *m, fj_error *err);
 
@@ -164,6 +178,47 @@ double fj__parse_double(const char *s, const char **end);
 /** JSON text re-serialized the way bundles store it (compact, sorted keys, 10 digits), in a
  *  malloc'd string; NULL for invalid JSON or no memory. */
 char *fj__json_normalize(const char *text);
+
+/* ---- the binary form of a part (binfmt.c) ---- */
+
+/** A 64-bit hash of `len` bytes (4 lanes of multiply-xorshift steps, about 10 GB/s): the
+ *  checksum of binary bundle files. Not cryptographic: it detects corruption, not forgery. */
+uint64_t fj__hash64(const void *data, size_t len, uint64_t seed);
+/** Whether this host writes and reads PART.model.bin (little-endian hosts only). */
+bool fj__bin_supported(void);
+/** A part's feature space and weights viewed in a validated PART.model.bin image. */
+typedef struct fj__bin_view {
+    fj__fspace fs; /* pointers into the image: never freed */
+    double *w;     /* NULL for RBF parts */
+    double b;
+    void *map; /* fj__bin_map: the mapping to release with fj__bin_unmap */
+    size_t map_len;
+} fj__bin_view;
+/** Serialize a part (feature space, hash table, weights) as PART.model.bin into `out`. */
+fj_status fj__bin_write(const fj__part *pt, fj_buf *out, fj_error *err);
+/** Validate an image of `len` bytes (size, checksum, then every offset, index and number)
+ *  and fill `v` pointing into it; FJ_ERR_MODEL naming `file` on any defect, FJ_ERR_VERSION
+ *  for a newer version or a table of another hash function. */
+fj_status fj__bin_check(const unsigned char *img, size_t len, fj_kernel kernel, const char *file,
+                        fj__bin_view *v, fj_error *err);
+/** Map `path` read-only after checking its size is `want` (the manifest's), then
+ *  fj__bin_check it. */
+fj_status fj__bin_map(const char *path, size_t want, fj_kernel kernel, fj__bin_view *v,
+                      fj_error *err);
+void fj__bin_unmap(void *map, size_t len);
+
+/* ---- training fingerprints (trainfp.c) ---- */
+
+/** The one-way key stored for a training posting's content fingerprint (`exact`). */
+uint64_t fj__train_fp_key(uint64_t exact);
+/** Fingerprint postings subset[0..n) of `d` into m->train_fp (sorted, unique keys). */
+fj_status fj__train_fp_collect(fj_model *m, fj_context *ctx, const fj_dataset *d,
+                               const size_t *subset, size_t n, fj_error *err);
+/** Serialize m->train_fp as training.fingerprints. */
+bool fj__train_fp_write(const fj_model *m, fj_buf *out);
+/** Parse training.fingerprints into m->train_fp; FJ_ERR_MODEL naming `file` on any defect. */
+fj_status fj__train_fp_parse(fj_model *m, const char *data, size_t len, const char *file,
+                             fj_error *err);
 
 /* ---- scoring (score.c) ---- */
 

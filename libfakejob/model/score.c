@@ -233,6 +233,11 @@ fj_status fj_score_with(fj_context *ctx, const fj_model *m, const fj_posting *p,
     double margin = fj__part_margin(pt, &s->vec, &s->nodes, &s->nodes_cap, &nomem);
     if (nomem)
         return fj__nomem(err);
+    if (!isfinite(margin)) /* a damaged model: never "legit" by default */
+        return fj__errorf(err, FJ_ERR_MODEL,
+                          "the model's '%s' part gives a margin that is not a number (%g) for "
+                          "this posting: the bundle is damaged",
+                          pt->lang, margin);
     double tf = o.threshold_fraud >= 0 ? o.threshold_fraud : pt->t_fraud;
     double ts = o.threshold_suspicious >= 0 ? o.threshold_suspicious : pt->t_susp;
     if (ts > tf)
