@@ -302,12 +302,13 @@ fj_status fj__bin_check(const unsigned char *img, size_t len, fj_kernel kernel, 
      * one is looked for only when there is one) */
     bool ok = true;
     for (uint64_t f = 0; f < n; f++)
-        ok &= param[f] > 0 && param[f] <= DBL_MAX;
+        ok &= param[f] > 0 && param[f] <= (f < nd ? DBL_MAX : FJ__MAX_IDF);
     for (uint64_t f = 0; !ok && f < n; f++)
-        if (!(param[f] > 0 && param[f] <= DBL_MAX))
+        if (!(param[f] > 0 && param[f] <= (f < nd ? DBL_MAX : FJ__MAX_IDF)))
             return fj__errorf(err, FJ_ERR_MODEL,
-                              "%s: parameter of feature %llu (%g) is not a positive finite number",
-                              file, (unsigned long long)f + 1, param[f]);
+                              "%s: %s of feature %llu (%g) is not a positive finite number%s",
+                              file, f < nd ? "scale" : "idf", (unsigned long long)f + 1, param[f],
+                              f < nd ? "" : " up to 1e6");
     for (uint64_t f = 0; weights && f < n; f++)
         ok &= fabs(w[f]) <= FJ__MAX_WEIGHT;
     for (uint64_t f = 0; weights && !ok && f < n; f++)

@@ -1447,6 +1447,11 @@ static fj_status load_part_text(fj__part *pt, const char *dir, json_t *files, fj
     data = NULL;
     if (st != FJ_OK)
         return st;
+    for (size_t f = pt->fs.n_dense; f < pt->fs.n; f++)
+        if (pt->fs.param[f] > FJ__MAX_IDF) /* feature f is on line f + 3 */
+            return fj__error(err, FJ_ERR_MODEL, NULL, -1, (long long)f + 3,
+                             "%s:%zu: idf %g is beyond %g", path, f + 3, pt->fs.param[f],
+                             FJ__MAX_IDF);
     if (pt->kernel == FJ_KERNEL_LINEAR) {
         snprintf(name, sizeof name, "%s.weights.tsv", pt->lang);
         snprintf(path, sizeof path, "%s/%s", dir, name);

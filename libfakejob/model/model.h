@@ -110,6 +110,9 @@ fj_status fj__dataset_replay(const fj_dataset *d, fj_history_stats *hist, unsign
  *  bundle, refused at load, so that the margin stays finite (|margin| <= 1e6 * (2 * n_dense +
  *  sqrt(n_text) + 1)). */
 #define FJ__MAX_WEIGHT 1e6
+/** The largest idf a text feature may have: a real one is ln((1 + docs) / (1 + df)) + 1, below
+ *  20 for any corpus; a larger one could overflow the L2 norm of a posting's text block. */
+#define FJ__MAX_IDF 1e6
 
 typedef struct fj__part {
     char lang[4]; /* "zh", "en", "all" */
