@@ -159,8 +159,7 @@ int main(int argc, char **argv)
            "\"ratio\":%.1f,\"hash64_ms\":%.2f,\"sha256_ms\":%.2f,"
            "\"first_zh_ms\":%.2f,\"next_zh_ms\":%.3f,\"first_en_ms\":%.2f}\n",
            where, runs, binary ? "true" : "false", (double)bin_bytes / 1e6, bin.wall, bin.cpu,
-           text.wall, text.cpu, text.wall / bin.wall, hash_ms, sha_ms, first_zh, next_zh,
-           first_en);
+           text.wall, text.cpu, text.wall / bin.wall, hash_ms, sha_ms, first_zh, next_zh, first_en);
     free(where);
     return 0;
 }

@@ -918,9 +918,8 @@ FJ_API void fj_eval_options_init(fj_eval_options *opts);
  * it to 0 and *overlap to 0. Errors: FJ_ERR_ARGUMENT for NULL arguments, those of
  * normalization. Thread-safe for distinct contexts.
  */
-FJ_API fj_status fj_model_training_overlap(const fj_model *m, fj_context *ctx,
-                                           const fj_dataset *d, size_t *overlap, int *known,
-                                           fj_error *err);
+FJ_API fj_status fj_model_training_overlap(const fj_model *m, fj_context *ctx, const fj_dataset *d,
+                                           size_t *overlap, int *known, fj_error *err);
 /**
  * Score every posting of a labelled dataset with a model and compute the metrics (verdicts
  * included). `scores` and `verdicts` (optional, caller-owned arrays of fj_dataset_size(d)) receive

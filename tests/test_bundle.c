@@ -135,9 +135,8 @@ static fj_posting *probe(size_t i)
 {
     fj_posting *p = NULL;
     cr_assert_eq(fj_posting_new(&p, &err), FJ_OK);
-    cr_assert_eq(
-        fj_posting_parse_json(p, robust_probe_json[i], strlen(robust_probe_json[i]), &err), FJ_OK,
-        "%s", err.message);
+    cr_assert_eq(fj_posting_parse_json(p, robust_probe_json[i], strlen(robust_probe_json[i]), &err),
+                 FJ_OK, "%s", err.message);
     return p;
 }
 
@@ -570,7 +569,7 @@ Test(bundle_files, a_file_larger_than_the_manifest_says_is_refused_before_readin
         cr_assert_eq(truncate(path, (off_t)1900 * 1000 * 1000), 0);
         cr_assert_eq(load_st(dir), FJ_ERR_MODEL, "%s", names[i]);
         cr_assert(strstr(err.message, names[i]) && strstr(err.message, "1900000000 bytes where "
-                                                                        "the manifest says"),
+                                                                       "the manifest says"),
                   "%s", err.message);
         spit(dir, names[i], orig, len);
         free(orig);
@@ -615,8 +614,8 @@ static fj_dataset *dataset_of(const char *const *json, size_t n)
         cr_assert_lt(len + 20, sizeof buf);
         memcpy(buf, json[i], len + 1);
         if (!strstr(buf, "\"label\"")) /* a dataset holds labelled postings */
-            len = (size_t)snprintf(buf + len - 1, sizeof buf - len, ",\"label\":\"legit\"}") +
-                  len - 1;
+            len = (size_t)snprintf(buf + len - 1, sizeof buf - len, ",\"label\":\"legit\"}") + len -
+                  1;
         cr_assert_eq(fj_posting_parse_json(p, buf, len, &err), FJ_OK, "%s", err.message);
         cr_assert_eq(fj_dataset_add(d, p, NULL, &err), FJ_OK, "%s", err.message);
     }

@@ -726,8 +726,8 @@ Test(bundle, corrupted_files_with_matching_checksums_are_refused_by_the_parsers)
         for (int c = 0; c < 5; c++) {
             spit(dir, names[i], orig, cuts[c]);
             reseal(dir, names[i]);
-            cr_assert_eq(load_text_status(dir), FJ_ERR_MODEL, "%s cut at %zu: %s", names[i], cuts[c],
-                         err.message);
+            cr_assert_eq(load_text_status(dir), FJ_ERR_MODEL, "%s cut at %zu: %s", names[i],
+                         cuts[c], err.message);
             cr_assert(strstr(err.message, names[i]), "%s", err.message);
         }
         spit(dir, names[i], orig, len);

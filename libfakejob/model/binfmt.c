@@ -193,8 +193,7 @@ fj_status fj__bin_write(const fj__part *pt, fj_buf *out, fj_error *err)
     memcpy(img + 64, &pt->b, 8);
     for (int k = 0; k < 7; k++)
         put64(img + 72 + 8 * k, off[k]);
-    const void *src[7] = {fs->param, pt->w, NULL, fs->name_len, fs->slot_hash, fs->slot_idx,
-                          NULL};
+    const void *src[7] = {fs->param, pt->w, NULL, fs->name_len, fs->slot_hash, fs->slot_idx, NULL};
     for (int k = 0; k < 7; k++)
         if (sizes[k] && src[k])
             memcpy(img + off[k], src[k], sizes[k]);
@@ -219,8 +218,7 @@ static fj_status bin_bad(fj_error *err, const char *file, const char *fmt, const
 }
 
 #define BAD(what, at)                                                                              \
-    bin_bad(err, file, "%s: %s (%llu); the binary model is damaged", what,                         \
-            (unsigned long long)(at))
+    bin_bad(err, file, "%s: %s (%llu); the binary model is damaged", what, (unsigned long long)(at))
 
 fj_status fj__bin_check(const unsigned char *img, size_t len, fj_kernel kernel, const char *file,
                         fj__bin_view *v, fj_error *err)
@@ -268,11 +266,10 @@ fj_status fj__bin_check(const unsigned char *img, size_t len, fj_kernel kernel, 
         return BAD("unknown flags", flags);
     bool weights = (flags & FLAG_WEIGHTS) != 0;
     if (weights != (kernel == FJ_KERNEL_LINEAR))
-        return fj__errorf(err, FJ_ERR_MODEL,
-                          "%s: %s weights where the calibration's kernel is %s", file,
-                          weights ? "has" : "lacks", kernel == FJ_KERNEL_LINEAR ? "linear" : "rbf");
-    uint64_t sizes[7] = {n * 8, weights ? n * 8 : 0, n * 4, n * 4, slots * 8, slots * 4,
-                         names_len};
+        return fj__errorf(err, FJ_ERR_MODEL, "%s: %s weights where the calibration's kernel is %s",
+                          file, weights ? "has" : "lacks",
+                          kernel == FJ_KERNEL_LINEAR ? "linear" : "rbf");
+    uint64_t sizes[7] = {n * 8, weights ? n * 8 : 0, n * 4, n * 4, slots * 8, slots * 4, names_len};
     const unsigned char *sec[7];
     for (int k = 0; k < 7; k++) {
         uint64_t o = rd64(img + 72 + 8 * k);
@@ -296,8 +293,8 @@ fj_status fj__bin_check(const unsigned char *img, size_t len, fj_kernel kernel, 
     double bias;
     memcpy(&bias, img + 64, 8);
     if (weights && !(fabs(bias) <= FJ__MAX_WEIGHT))
-        return fj__errorf(err, FJ_ERR_MODEL, "%s: bias %g is not finite or beyond +-%g", file,
-                          bias, FJ__MAX_WEIGHT);
+        return fj__errorf(err, FJ_ERR_MODEL, "%s: bias %g is not finite or beyond +-%g", file, bias,
+                          FJ__MAX_WEIGHT);
     /* parameters and weights: finite, in bounds (one branch-free pass each; the first bad
      * one is looked for only when there is one) */
     bool ok = true;
@@ -306,8 +303,8 @@ fj_status fj__bin_check(const unsigned char *img, size_t len, fj_kernel kernel, 
     for (uint64_t f = 0; !ok && f < n; f++)
         if (!(param[f] > 0 && param[f] <= (f < nd ? DBL_MAX : FJ__MAX_IDF)))
             return fj__errorf(err, FJ_ERR_MODEL,
-                              "%s: %s of feature %llu (%g) is not a positive finite number%s",
-                              file, f < nd ? "scale" : "idf", (unsigned long long)f + 1, param[f],
+                              "%s: %s of feature %llu (%g) is not a positive finite number%s", file,
+                              f < nd ? "scale" : "idf", (unsigned long long)f + 1, param[f],
                               f < nd ? "" : " up to 1e6");
     for (uint64_t f = 0; weights && f < n; f++)
         ok &= fabs(w[f]) <= FJ__MAX_WEIGHT;
@@ -397,8 +394,8 @@ fj_status fj__bin_map(const char *path, size_t want, fj_kernel kernel, fj__bin_v
     if ((unsigned long long)sb.st_size != (unsigned long long)want) {
         close(fd);
         return fj__errorf(err, FJ_ERR_MODEL,
-                          "%s: %llu bytes where the manifest says %zu (truncated or altered)",
-                          path, (unsigned long long)sb.st_size, want);
+                          "%s: %llu bytes where the manifest says %zu (truncated or altered)", path,
+                          (unsigned long long)sb.st_size, want);
     }
     if (want < BIN_HEADER) {
         close(fd);

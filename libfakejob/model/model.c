@@ -621,8 +621,8 @@ static fj_status read_file(const char *dir, const char *name, size_t expect, cha
     if (expect != SIZE_MAX && (unsigned long long)sb.st_size != (unsigned long long)expect) {
         close(fd);
         return fj__errorf(err, FJ_ERR_MODEL,
-                          "%s: %llu bytes where the manifest says %zu (truncated or altered)",
-                          path, (unsigned long long)sb.st_size, expect);
+                          "%s: %llu bytes where the manifest says %zu (truncated or altered)", path,
+                          (unsigned long long)sb.st_size, expect);
     }
     size_t cap = expect == SIZE_MAX ? MAX_MANIFEST_BYTES : MAX_FILE_BYTES;
     if ((unsigned long long)sb.st_size > cap) {
@@ -680,17 +680,15 @@ static fj_status make_dirs(const char *dir, fj_error *err)
 /* Write dir/name (in the save's temporary folder), flushed to disk, and add it to the
  * manifest's "files" (with `extra` members, when given). `shown` is the folder named in
  * errors: the one the user asked for. */
-static fj_status write_file(const char *dir, const char *shown, const char *name,
-                            const char *data, size_t len, json_t *files, json_t *extra,
-                            fj_error *err)
+static fj_status write_file(const char *dir, const char *shown, const char *name, const char *data,
+                            size_t len, json_t *files, json_t *extra, fj_error *err)
 {
     char path[PATH_MAX];
     if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
         return fj__errorf(err, FJ_ERR_IO, "path too long: %s/%s", dir, name);
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd < 0)
-        return fj__errorf(err, FJ_ERR_IO, "cannot write '%s/%s': %s", shown, name,
-                          strerror(errno));
+        return fj__errorf(err, FJ_ERR_IO, "cannot write '%s/%s': %s", shown, name, strerror(errno));
     size_t done = 0;
     int e = 0;
     while (done < len) {
@@ -777,8 +775,8 @@ static fj_status weights_parse(fj__part *pt, const char *data, size_t len, const
         goto out;
     }
     if (!(fabs(pt->b) <= FJ__MAX_WEIGHT)) {
-        st = fj__error(err, FJ_ERR_MODEL, NULL, -1, c.line, "%s:%lld: bias %g is beyond +-%g",
-                       file, c.line, pt->b, FJ__MAX_WEIGHT);
+        st = fj__error(err, FJ_ERR_MODEL, NULL, -1, c.line, "%s:%lld: bias %g is beyond +-%g", file,
+                       c.line, pt->b, FJ__MAX_WEIGHT);
         goto out;
     }
     pt->w = malloc((pt->fs.n + 1) * sizeof *pt->w);
@@ -1144,8 +1142,8 @@ static fj_status install_folder(const char *tmp, const char *dir, bool exists, c
 }
 
 /* Write every file of the bundle into `tmp` (errors name `shown`, the folder asked for). */
-static fj_status write_bundle(const fj_model *m, const char *tmp, const char *shown,
-                              json_t *files, fj_error *err)
+static fj_status write_bundle(const fj_model *m, const char *tmp, const char *shown, json_t *files,
+                              fj_error *err)
 {
     fj_status st = FJ_OK;
     for (int i = 0; st == FJ_OK && i < m->nparts; i++) {
@@ -1159,9 +1157,9 @@ static fj_status write_bundle(const fj_model *m, const char *tmp, const char *sh
         b.len = 0;
         if (st == FJ_OK && pt->kernel == FJ_KERNEL_LINEAR) {
             snprintf(name, sizeof name, "%s.weights.tsv", pt->lang);
-            st = weights_write(pt, &b) ? write_file(tmp, shown, name, b.data, b.len, files, NULL,
-                                                    err)
-                                       : fj__nomem(err);
+            st = weights_write(pt, &b)
+                     ? write_file(tmp, shown, name, b.data, b.len, files, NULL, err)
+                     : fj__nomem(err);
         }
         b.len = 0;
         if (st == FJ_OK && fj__bin_supported()) {
@@ -1207,9 +1205,9 @@ static fj_status write_bundle(const fj_model *m, const char *tmp, const char *sh
     }
     if (st == FJ_OK && m->train_fp) {
         fj_buf b = {0};
-        st = fj__train_fp_write(m, &b) ? write_file(tmp, shown, "training.fingerprints", b.data,
-                                                    b.len, files, NULL, err)
-                                       : fj__nomem(err);
+        st = fj__train_fp_write(m, &b)
+                 ? write_file(tmp, shown, "training.fingerprints", b.data, b.len, files, NULL, err)
+                 : fj__nomem(err);
         fj__buf_free(&b);
     }
     json_t *man = NULL;
@@ -1304,8 +1302,8 @@ static fj_status manifest_entry(const char *dir, json_t *files, const char *name
                           "%s/manifest.json: no \"bytes\" and \"sha256\" entry for '%s'", dir,
                           name);
     if ((unsigned long long)json_integer_value(b) > MAX_FILE_BYTES)
-        return fj__errorf(err, FJ_ERR_MODEL, "%s/manifest.json: '%s' is larger than %zu bytes",
-                          dir, name, MAX_FILE_BYTES);
+        return fj__errorf(err, FJ_ERR_MODEL, "%s/manifest.json: '%s' is larger than %zu bytes", dir,
+                          name, MAX_FILE_BYTES);
     *bytes = (size_t)json_integer_value(b);
     return FJ_OK;
 }
@@ -1339,8 +1337,8 @@ static fj_status check_size(const char *dir, json_t *files, const char *name, fj
         return fj__errorf(err, FJ_ERR_IO, "'%s' is not a regular file", path);
     if ((unsigned long long)sb.st_size != (unsigned long long)bytes)
         return fj__errorf(err, FJ_ERR_MODEL,
-                          "%s: %llu bytes where the manifest says %zu (truncated or altered)",
-                          path, (unsigned long long)sb.st_size, bytes);
+                          "%s: %llu bytes where the manifest says %zu (truncated or altered)", path,
+                          (unsigned long long)sb.st_size, bytes);
     return FJ_OK;
 }
 

@@ -119,9 +119,9 @@ typedef struct fj__part {
     fj__fspace fs;
     fj_kernel kernel;
     double C, gamma;
-    double *w;             /* [fs.n] linear primal weights (NULL for RBF) */
-    void *map;             /* a part loaded from PART.model.bin: the mapping fs and w point
-                              into (read-only, unmapped by fj__part_free); else NULL */
+    double *w; /* [fs.n] linear primal weights (NULL for RBF) */
+    void *map; /* a part loaded from PART.model.bin: the mapping fs and w point
+                  into (read-only, unmapped by fj__part_free); else NULL */
     size_t map_len;
     double b;              /* margin = w.x + b, positive toward fraud */
     struct svm_model *svm; /* RBF: parsed libsvm model (owned, fj__svm_free); else NULL */
