@@ -40,7 +40,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define BIN_MAGIC "FJMODEL"
@@ -383,20 +382,11 @@ fj_status fj__bin_map(const char *path, size_t want, fj_kernel kernel, fj__bin_v
                       fj_error *err)
 {
     memset(v, 0, sizeof *v);
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return fj__errorf(err, FJ_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
-    struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        close(fd);
-        return fj__errorf(err, FJ_ERR_IO, "'%s' is not a regular file", path);
-    }
-    if ((unsigned long long)sb.st_size != (unsigned long long)want) {
-        close(fd);
-        return fj__errorf(err, FJ_ERR_MODEL,
-                          "%s: %llu bytes where the manifest says %zu (truncated or altered)", path,
-                          (unsigned long long)sb.st_size, want);
-    }
+    int fd;
+    size_t size;
+    fj_status st = fj__bundle_open(path, want, &fd, &size, err);
+    if (st != FJ_OK)
+        return st;
     if (want < BIN_HEADER) {
         close(fd);
         return fj__errorf(err, FJ_ERR_MODEL, "%s: not a fakejob binary model (%zu bytes)", path,
@@ -411,7 +401,7 @@ fj_status fj__bin_map(const char *path, size_t want, fj_kernel kernel, fj__bin_v
     close(fd);
     if (map == MAP_FAILED)
         return fj__errorf(err, FJ_ERR_IO, "cannot map '%s': %s", path, strerror(e));
-    fj_status st = fj__bin_check(map, want, kernel, path, v, err);
+    st = fj__bin_check(map, want, kernel, path, v, err);
     if (st != FJ_OK) {
         munmap(map, want);
         return st;

@@ -1,6 +1,8 @@
 /*
- * model.h - private interface of the model modules (features.c, dataset.c, model.c, score.c,
- * train.c, sha256.c). Not installed.
+ * model.h - private interface of the model modules: feature spaces (features.c), the model
+ * object (model.c), bundles read and written (bundle_load.c, bundle_save.c) with their file
+ * formats (textfmt.c, calibration.c, binfmt.c, trainfp.c), scoring (score.c); used by training
+ * (train/). Not installed.
  *
  * A model is one to three "parts", one per language ("zh", "en") or one for all ("all"). A part
  * holds its feature space (fj__fspace: the names, idf and scaling of its features, with an
@@ -101,7 +103,7 @@ fj_status fj__fbuilder_finish(fj__fbuilder *b, int min_df, size_t max_features, 
 fj_status fj__dataset_replay(const fj_dataset *d, fj_history_stats *hist, unsigned char *has,
                              fj_error *err);
 
-/* ---- models (model.c) ---- */
+/* ---- models (model.c, bundle_load.c, bundle_save.c) ---- */
 
 #define FJ__BUNDLE_FORMAT 1
 #define FJ__MAX_PARTS 3
@@ -148,6 +150,11 @@ struct fj_model {
     size_t n_train_fp;
 };
 
+/** The largest bundle file read or mapped. */
+#define FJ__MAX_FILE_BYTES ((size_t)1 << 31)
+
+/** "linear" or "rbf". */
+const char *fj__kernel_name(fj_kernel k);
 /** The part scoring postings of `lang`: its own, else "all", else the first. */
 const fj__part *fj__model_route(const fj_model *m, fj_lang lang);
 void fj__part_free(fj__part *pt);
@@ -156,6 +163,26 @@ void fj__part_free(fj__part *pt);
 fj_status fj__model_load_text(fj_model **out, const char *dir, fj_error *err);
 /** Build the manifest text of a model (sets m->manifest); called after training and by save. */
 fj_status fj__model_build_manifest(fj_model *m, fj_error *err);
+
+/* ---- bundle files (bundle_load.c, bundle_save.c, textfmt.c, calibration.c) ---- */
+
+/** Open a bundle file for reading: non-blocking (a FIFO cannot hang the loader), a regular
+ *  file, of the size the manifest gives (`expect`; SIZE_MAX: any size up to 16 MiB) checked
+ *  before anything is read; FJ_ERR_IO / FJ_ERR_MODEL naming `path`. The caller closes *fd. */
+fj_status fj__bundle_open(const char *path, size_t expect, int *fd, size_t *size, fj_error *err);
+/** Read dir/name, its size checked before and its SHA-256 (lowercase hex `sum`) after. */
+fj_status fj__bundle_read_checked(const char *dir, const char *name, const char *sum, size_t bytes,
+                                  char **data, size_t *len, fj_error *err);
+/** PART.weights.tsv of a linear part, written and parsed (weights and bias within
+ *  +-FJ__MAX_WEIGHT; FJ_ERR_MODEL naming `file` and line). */
+bool fj__weights_write(const fj__part *pt, fj_buf *out);
+fj_status fj__weights_parse(fj__part *pt, const char *data, size_t len, const char *file,
+                            fj_error *err);
+/** PART.calibration.json, written (NULL on failure, `err` set) and parsed into the part's
+ *  kernel, C, gamma, Platt a and b, thresholds and cross-validated metrics. */
+char *fj__calibration_text(const fj__part *pt, fj_error *err);
+fj_status fj__calibration_parse(fj__part *pt, const char *data, size_t len, const char *file,
+                                fj_error *err);
 
 /** Write a 2-class libsvm model in svm-predict's text format (values to 17 digits). */
 bool fj__svm_write(const struct svm_model *svm, fj_buf *out);
@@ -228,7 +255,7 @@ fj_status fj__train_fp_parse(fj_model *m, const char *data, size_t len, const ch
 /** The margin of a vector in a part (primal dot product, or libsvm for RBF). */
 double fj__part_margin(const fj__part *pt, const fj__vec *v, struct svm_node **nodes,
                        size_t *nodes_cap, bool *nomem);
-/** Platt calibration of a margin. */
+/** Platt calibration of a margin (calibration.c). */
 double fj__part_calibrate(const fj__part *pt, double margin);
 fj_verdict fj__verdict_of(double score, double t_fraud, double t_susp);
 
