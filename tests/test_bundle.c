@@ -171,6 +171,15 @@ static char *tmp_parent(void)
     return p;
 }
 
+/* Save `m` as DIR = a new temporary folder + "/model"; returns that folder (to remove). */
+static char *saved_in_new_folder(const fj_model *m, char dir[700])
+{
+    char *parent = tmp_parent();
+    snprintf(dir, 700, "%s/model", parent);
+    cr_assert_eq(fj_model_save(m, dir, &err), FJ_OK, "%s", err.message);
+    return parent;
+}
+
 /* ---- the binary form and the text form ---- */
 
 static void score_file_both(fj_context *ctx, const fj_model *bin, const fj_model *text,
@@ -247,9 +256,7 @@ Test(bundle_files, the_default_model_scores_bit_identically_from_binary_and_text
 Test(bundle_files, a_saved_bundle_has_the_binary_form_and_loads_from_it)
 {
     fj_model *m = trained(2);
-    char *parent = tmp_parent(), dir[700];
-    snprintf(dir, sizeof dir, "%s/model", parent);
-    cr_assert_eq(fj_model_save(m, dir, &err), FJ_OK, "%s", err.message);
+    char dir[700], *parent = saved_in_new_folder(m, dir);
     cr_assert(exists(dir, "zh.model.bin") && exists(dir, "en.model.bin"));
     cr_assert(exists(dir, "training.fingerprints"));
     double a[ROBUST_PROBE_COUNT], b[ROBUST_PROBE_COUNT], c[ROBUST_PROBE_COUNT];
@@ -280,9 +287,7 @@ Test(bundle_files, a_saved_bundle_has_the_binary_form_and_loads_from_it)
 Test(bundle_files, a_save_replaces_the_bundle_and_keeps_other_files)
 {
     fj_model *m1 = trained(2), *m2 = trained(1);
-    char *parent = tmp_parent(), dir[700];
-    snprintf(dir, sizeof dir, "%s/model", parent);
-    cr_assert_eq(fj_model_save(m1, dir, &err), FJ_OK, "%s", err.message);
+    char dir[700], *parent = saved_in_new_folder(m1, dir);
     spit(dir, "MODEL.md", "# notes\n", 8);
     cr_assert_eq(fj_model_save(m2, dir, &err), FJ_OK, "%s", err.message);
     double a[ROBUST_PROBE_COUNT], b[ROBUST_PROBE_COUNT];
@@ -341,9 +346,7 @@ Test(bundle_files, a_save_never_replaces_a_folder_that_is_not_a_bundle)
 Test(bundle_files, a_failed_save_leaves_the_old_bundle_loadable)
 {
     fj_model *m1 = trained(2), *m2 = trained(1);
-    char *parent = tmp_parent(), dir[700];
-    snprintf(dir, sizeof dir, "%s/model", parent);
-    cr_assert_eq(fj_model_save(m1, dir, &err), FJ_OK, "%s", err.message);
+    char dir[700], *parent = saved_in_new_folder(m1, dir);
     spit(dir, "MODEL.md", "# notes\n", 8);
     double before[ROBUST_PROBE_COUNT], after[ROBUST_PROBE_COUNT];
     load_margins(dir, before);
@@ -644,9 +647,7 @@ Test(bundle_files, the_training_fingerprints_count_overlapping_postings)
     cr_assert_eq(fj_model_training_overlap(m, ctx, mixed, &overlap, NULL, &err), FJ_OK);
     cr_assert_eq(overlap, 2);
     /* kept by save and load; hashed: no training text in the file */
-    char *parent = tmp_parent(), dir[700];
-    snprintf(dir, sizeof dir, "%s/model", parent);
-    cr_assert_eq(fj_model_save(m, dir, &err), FJ_OK, "%s", err.message);
+    char dir[700], *parent = saved_in_new_folder(m, dir);
     size_t len;
     char *fp = slurp(dir, "training.fingerprints", &len);
     cr_assert_eq(len, 24 + 8 * m->n_train_fp);

@@ -239,20 +239,39 @@ static fj_status rbf_check(fj__part *pt, const char *path, fj_error *err)
     return FJ_OK;
 }
 
+typedef fj_status (*part_parser)(fj__part *pt, const char *data, size_t len, const char *file,
+                                 fj_error *err);
+
+static fj_status parse_fspace(fj__part *pt, const char *data, size_t len, const char *file,
+                              fj_error *err)
+{
+    return fj__fspace_parse(&pt->fs, data, len, file, err);
+}
+
+/* Read the part's file PART.`suffix` (verified against the manifest) and parse it into the
+ * part; `path` receives the file's path for later messages. */
+static fj_status load_parsed(fj__part *pt, const char *dir, json_t *files, const char *suffix,
+                             part_parser parse, char *path, size_t path_size, fj_error *err)
+{
+    char name[64];
+    char *data = NULL;
+    size_t len = 0;
+    snprintf(name, sizeof name, "%s.%s", pt->lang, suffix);
+    snprintf(path, path_size, "%s/%s", dir, name);
+    fj_status st = load_verified(dir, files, name, &data, &len, err);
+    if (st == FJ_OK)
+        st = parse(pt, data, len, path, err);
+    free(data);
+    return st;
+}
+
 /* The text form of a part: PART.features.tsv, PART.weights.tsv (linear) and PART.svm.model,
  * each verified, parsed and checked against the others. */
 static fj_status load_part_text(fj__part *pt, const char *dir, json_t *files, fj_error *err)
 {
     char name[64], path[PATH_MAX + 80];
-    char *data = NULL;
-    size_t len = 0;
-    snprintf(name, sizeof name, "%s.features.tsv", pt->lang);
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    fj_status st = load_verified(dir, files, name, &data, &len, err);
-    if (st == FJ_OK)
-        st = fj__fspace_parse(&pt->fs, data, len, path, err);
-    free(data);
-    data = NULL;
+    fj_status st =
+        load_parsed(pt, dir, files, "features.tsv", parse_fspace, path, sizeof path, err);
     if (st != FJ_OK)
         return st;
     for (size_t f = pt->fs.n_dense; f < pt->fs.n; f++)
@@ -260,16 +279,10 @@ static fj_status load_part_text(fj__part *pt, const char *dir, json_t *files, fj
             return fj__error(err, FJ_ERR_MODEL, NULL, -1, (long long)f + 3,
                              "%s:%zu: idf %g is beyond %g", path, f + 3, pt->fs.param[f],
                              FJ__MAX_IDF);
-    if (pt->kernel == FJ_KERNEL_LINEAR) {
-        snprintf(name, sizeof name, "%s.weights.tsv", pt->lang);
-        snprintf(path, sizeof path, "%s/%s", dir, name);
-        st = load_verified(dir, files, name, &data, &len, err);
-        if (st == FJ_OK)
-            st = fj__weights_parse(pt, data, len, path, err);
-        free(data);
-        if (st != FJ_OK)
-            return st;
-    }
+    if (pt->kernel == FJ_KERNEL_LINEAR &&
+        (st = load_parsed(pt, dir, files, "weights.tsv", fj__weights_parse, path, sizeof path,
+                          err)) != FJ_OK)
+        return st;
     snprintf(name, sizeof name, "%s.svm.model", pt->lang);
     snprintf(path, sizeof path, "%s/%s", dir, name);
     st = load_verified(dir, files, name, &pt->svm_text, &pt->svm_len, err);
@@ -357,14 +370,8 @@ static fj_status load_part(fj__part *pt, const char *dir, json_t *files, bool te
                            fj_error *err)
 {
     char name[64], path[PATH_MAX + 80];
-    char *data = NULL;
-    size_t len = 0;
-    snprintf(name, sizeof name, "%s.calibration.json", pt->lang);
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    fj_status st = load_verified(dir, files, name, &data, &len, err);
-    if (st == FJ_OK)
-        st = fj__calibration_parse(pt, data, len, path, err);
-    free(data);
+    fj_status st = load_parsed(pt, dir, files, "calibration.json", fj__calibration_parse, path,
+                               sizeof path, err);
     if (st != FJ_OK)
         return st;
     snprintf(name, sizeof name, "%s.model.bin", pt->lang);
