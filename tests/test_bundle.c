@@ -299,6 +299,16 @@ Test(bundle_files, a_save_replaces_the_bundle_and_keeps_other_files)
     cr_assert_str_eq(notes, "# notes\n", "files that are not bundle files are carried over");
     free(notes);
     cr_assert_eq(count_prefixed(parent, ".model."), 0, "no temporary folder is left behind");
+    /* a model loaded from the folder (mapped) saves over it and still scores after */
+    fj_model *l = NULL;
+    cr_assert_eq(fj_model_load(&l, dir, &err), FJ_OK, "%s", err.message);
+    cr_assert_not_null(l->part[0].map);
+    cr_assert_eq(fj_model_save(l, dir, &err), FJ_OK, "%s", err.message);
+    margins(l, b);
+    cr_assert_eq(memcmp(a, b, sizeof a), 0);
+    fj_model_free(l);
+    load_margins(dir, b);
+    cr_assert_eq(memcmp(a, b, sizeof a), 0);
     /* a trailing slash names the same folder */
     char slash[710];
     snprintf(slash, sizeof slash, "%s/", dir);
