@@ -438,6 +438,18 @@ typedef struct fj_signal {
 FJ_API fj_status fj_signals(fj_context *ctx, const fj_posting *p, const fj_history_stats *hist,
                             const fj_signal **signals, size_t *count, fj_error *err);
 
+/**
+ * The signals of one posting as the JSON object `fakejob signals` writes (no newline), in a
+ * malloc'd NUL-terminated string the caller frees with free():
+ *   {"id":"zh-001","lang":"zh","signals":[{"signal":"upfront_fee","value":1,
+ *    "evidence":"入职前需缴纳培训费198元","field":"description"},{"signal":"reposts","value":3}]}
+ * `p` (may be NULL: "id":null) gives the id, `lang` the language written, `signals`/`count`
+ * what fj_signals returned. Numbers never depend on the locale. Errors: FJ_ERR_ARGUMENT (NULL
+ * out, or NULL signals with a count), FJ_ERR_NOMEM.
+ */
+FJ_API fj_status fj_signals_to_json(const fj_posting *p, fj_lang lang, const fj_signal *signals,
+                                    size_t count, char **out, fj_error *err);
+
 /** The number of signals the library knows and their names (for feature spaces and docs):
  *  static strings in a stable order (new signals are added at the end); NULL past the end. */
 FJ_API size_t fj_signal_count(void);

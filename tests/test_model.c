@@ -4,6 +4,7 @@
  * refused with the right status, the primal weights against libsvm's own decision values,
  * reproducible retraining, datasets (labels, groups, history replay) and cross-validation.
  */
+#include "core/json.h"
 #include "model/model.h"
 
 #include <criterion/criterion.h>
@@ -1199,7 +1200,7 @@ Test(numbers, model_file_numbers_parse_exactly_as_strtod_does)
         if (!isfinite(d))
             continue;
         d = ldexp(frexp(d, &(int){0}), (int)(r % 80) - 70);
-        fj__fmt_double(buf, d);
+        fj__fmt_double(d, buf);
         assert_parses_like_strtod(buf);
         snprintf(buf, sizeof buf, "%.25f", d);
         assert_parses_like_strtod(buf);

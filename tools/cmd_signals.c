@@ -14,7 +14,6 @@
  */
 #include "cli.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,46 +33,6 @@ static void usage(FILE *out)
             "  -h, --help     this help\n\n"
             "Exit status: 0 done, 1 (--strict) a posting could not be read, 2 bad usage,\n"
             "3 an input file or the history store could not be opened.\n");
-}
-
-static void write_value(FILE *out, double v)
-{
-    if (v == floor(v) && fabs(v) < 1e15)
-        fprintf(out, "%.0f", v);
-    else
-        fprintf(out, "%.6g", v);
-}
-
-static void write_signals(FILE *out, const fj_posting *p, fj_lang lang, const fj_signal *sig,
-                          size_t n)
-{
-    size_t idlen;
-    const char *id = fj_posting_string(p, FJ_FIELD_ID, &idlen);
-    fputs("{\"id\":", out);
-    if (id)
-        cli_json_string(out, id, idlen);
-    else
-        fputs("null", out);
-    fprintf(out, ",\"lang\":\"%s\",\"signals\":[", fj_lang_name(lang));
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            fputc(',', out);
-        fputs("{\"signal\":", out);
-        cli_json_string(out, sig[i].name, strlen(sig[i].name));
-        fputs(",\"value\":", out);
-        write_value(out, sig[i].value);
-        if (sig[i].evidence) {
-            fputs(",\"evidence\":", out);
-            cli_json_string(out, sig[i].evidence, sig[i].evidence_len);
-            const char *fname = fj_field_name((fj_field)sig[i].field);
-            if (fname) {
-                fputs(",\"field\":", out);
-                cli_json_string(out, fname, strlen(fname));
-            }
-        }
-        fputc('}', out);
-    }
-    fputs("]}\n", out);
 }
 
 int cmd_signals(int argc, char **argv)
@@ -185,7 +144,16 @@ int cmd_signals(int argc, char **argv)
                 break;
             continue;
         }
-        write_signals(stdout, p, fj_posting_detect_lang(p), sig, n);
+        char *json = NULL;
+        st = fj_signals_to_json(p, fj_posting_detect_lang(p), sig, n, &json, &err);
+        if (st != FJ_OK) {
+            cli_warn("signals", "%s", err.message);
+            status = CLI_FAIL;
+            break;
+        }
+        fputs(json, stdout);
+        fputc('\n', stdout);
+        free(json);
     }
     cli_reader_free(&r);
     fj_history_close(hist);

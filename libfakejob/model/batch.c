@@ -20,7 +20,8 @@
  * observed one after the other in input order on the calling thread (a store handle is
  * single-threaded), then scored in parallel with the statistics recorded for each.
  */
-#include "model/model.h" /* fj__parse_double */
+#include "core/json.h"
+#include "model/model.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -37,38 +38,10 @@
 
 /* ---- serializer ---- */
 
-/* The shortest %.Ng (15..17 digits) that reads back to `v`; null for NaN and infinities. */
-static bool put_number(fj_buf *b, double v)
+static void put_id(fj_jw *w, const char *id, size_t len)
 {
-    if (!isfinite(v))
-        return fj__buf_append(b, "null", 4);
-    char tmp[40];
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*g", prec, v);
-        const char *end;
-        if (prec == 17 || fj__parse_double(tmp, &end) == v)
-            break;
-    }
-    return fj__buf_append(b, tmp, strlen(tmp));
-}
-
-static bool put_key(fj_buf *b, const char *key)
-{
-    return fj__buf_printf(b, "\"%s\":", key);
-}
-
-static bool put_str(fj_buf *b, const char *s)
-{
-    return fj__buf_json_string(b, s ? s : "", s ? strlen(s) : 0);
-}
-
-static bool put_id(fj_buf *b, const char *id, size_t len)
-{
-    if (!put_key(b, "id"))
-        return false;
-    if (!id)
-        return fj__buf_append(b, "null", 4);
-    return fj__buf_json_string(b, id, len);
+    fj__jw_key(w, "id");
+    fj__jw_string(w, id, len); /* null when the posting has no id */
 }
 
 static bool result_json(fj_buf *b, const fj_result *r, const fj_posting *p, const fj_model *m)
@@ -76,51 +49,75 @@ static bool result_json(fj_buf *b, const fj_result *r, const fj_posting *p, cons
     size_t id_len = 0;
     const char *id = p ? fj_posting_string(p, FJ_FIELD_ID, &id_len) : NULL;
     const char *verdict = fj_verdict_name(r->verdict);
-    bool ok = fj__buf_append(b, "{", 1) && put_id(b, id, id_len) && fj__buf_append(b, ",", 1) &&
-              put_key(b, "lang") && put_str(b, fj_lang_name(r->lang)) &&
-              fj__buf_append(b, ",", 1) && put_key(b, "score") && put_number(b, r->score) &&
-              fj__buf_append(b, ",", 1) && put_key(b, "verdict") &&
-              put_str(b, verdict ? verdict : "legit") && fj__buf_append(b, ",", 1) &&
-              put_key(b, "margin") && put_number(b, r->margin) && fj__buf_append(b, ",", 1) &&
-              put_key(b, "reasons") && fj__buf_append(b, "[", 1);
-    for (size_t i = 0; ok && i < r->reason_count; i++) {
+    fj_jw w;
+    fj__jw_init(&w, b);
+    fj__jw_object(&w);
+    put_id(&w, id, id_len);
+    fj__jw_key(&w, "lang");
+    fj__jw_cstring(&w, fj_lang_name(r->lang));
+    fj__jw_key(&w, "score");
+    fj__jw_double(&w, r->score);
+    fj__jw_key(&w, "verdict");
+    fj__jw_cstring(&w, verdict ? verdict : "legit");
+    fj__jw_key(&w, "margin");
+    fj__jw_double(&w, r->margin);
+    fj__jw_key(&w, "reasons");
+    fj__jw_array(&w);
+    for (size_t i = 0; i < r->reason_count; i++) {
         const fj_reason *rs = &r->reasons[i];
-        const char *sig = rs->signal ? rs->signal : "";
-        ok = (i == 0 || fj__buf_append(b, ",", 1)) && fj__buf_append(b, "{", 1) &&
-             put_key(b, "signal") && fj__buf_json_string(b, sig, strlen(sig)) &&
-             fj__buf_append(b, ",", 1) && put_key(b, "weight") && put_number(b, rs->weight);
-        if (ok && rs->evidence)
-            ok = fj__buf_append(b, ",", 1) && put_key(b, "evidence") &&
-                 fj__buf_json_string(b, rs->evidence, rs->evidence_len);
-        ok = ok && fj__buf_append(b, "}", 1);
+        fj__jw_object(&w);
+        fj__jw_key(&w, "signal");
+        fj__jw_cstring(&w, rs->signal ? rs->signal : "");
+        fj__jw_key(&w, "weight");
+        fj__jw_double(&w, rs->weight);
+        if (rs->evidence) {
+            fj__jw_key(&w, "evidence");
+            fj__jw_string(&w, rs->evidence, rs->evidence_len);
+        }
+        fj__jw_end(&w);
     }
-    ok = ok && fj__buf_append(b, "]", 1);
-    if (ok && !r->reasons_available)
-        ok = fj__buf_append(b, ",", 1) && put_key(b, "reasons_available") &&
-             fj__buf_append(b, "false", 5);
+    fj__jw_end(&w);
+    if (!r->reasons_available) {
+        fj__jw_key(&w, "reasons_available");
+        fj__jw_bool(&w, false);
+    }
     const char *name = m ? fj_model_name(m) : NULL;
-    if (ok && name)
-        ok = fj__buf_append(b, ",", 1) && put_key(b, "model") &&
-             fj__buf_json_string(b, name, strlen(name));
-    return ok && fj__buf_append(b, "}", 1);
+    if (name) {
+        fj__jw_key(&w, "model");
+        fj__jw_cstring(&w, name);
+    }
+    fj__jw_end(&w);
+    return w.ok;
 }
 
 static bool error_json(fj_buf *b, const char *id, size_t id_len, const fj_error *e, long long line)
 {
-    const char *code = fj_status_name(e ? e->status : FJ_ERR_INTERNAL);
     const char *msg = e ? e->message : "unknown error";
-    bool ok = fj__buf_append(b, "{", 1) && put_id(b, id, id_len) &&
-              fj__buf_append(b, ",\"error\":{", 10) && put_key(b, "code") &&
-              fj__buf_json_string(b, code, strlen(code)) && fj__buf_append(b, ",", 1) &&
-              put_key(b, "message") && fj__buf_json_string(b, msg, strnlen(msg, sizeof e->message));
-    if (ok && e && e->field[0])
-        ok = fj__buf_append(b, ",", 1) && put_key(b, "field") &&
-             fj__buf_json_string(b, e->field, strnlen(e->field, sizeof e->field));
-    if (ok && e && e->offset >= 0)
-        ok = fj__buf_printf(b, ",\"offset\":%lld", e->offset);
-    if (ok && line > 0)
-        ok = fj__buf_printf(b, ",\"line\":%lld", line);
-    return ok && fj__buf_append(b, "}}", 2);
+    fj_jw w;
+    fj__jw_init(&w, b);
+    fj__jw_object(&w);
+    put_id(&w, id, id_len);
+    fj__jw_key(&w, "error");
+    fj__jw_object(&w);
+    fj__jw_key(&w, "code");
+    fj__jw_cstring(&w, fj_status_name(e ? e->status : FJ_ERR_INTERNAL));
+    fj__jw_key(&w, "message");
+    fj__jw_string(&w, msg, strnlen(msg, sizeof e->message));
+    if (e && e->field[0]) {
+        fj__jw_key(&w, "field");
+        fj__jw_string(&w, e->field, strnlen(e->field, sizeof e->field));
+    }
+    if (e && e->offset >= 0) {
+        fj__jw_key(&w, "offset");
+        fj__jw_int(&w, e->offset);
+    }
+    if (line > 0) {
+        fj__jw_key(&w, "line");
+        fj__jw_int(&w, line);
+    }
+    fj__jw_end(&w);
+    fj__jw_end(&w);
+    return w.ok;
 }
 
 static fj_status take_buf(fj_buf *b, bool ok, char **out, fj_error *err)

@@ -4,6 +4,7 @@
  * "cv":{…}}), and Platt's sigmoid applied to a margin at scoring time (training fits a and b,
  * train/train.c).
  */
+#include "core/json.h"
 #include "model/model.h"
 
 #include <jansson.h>
@@ -37,8 +38,8 @@ char *fj__calibration_text(const fj__part *pt, fj_error *err)
     bool ok = fj__buf_printf(&b, "{\n  \"format\": 1,\n  \"kernel\": \"%s\"",
                              fj__kernel_name(pt->kernel));
     for (int i = 0; ok && i < 6; i++) {
-        char num[32];
-        fj__fmt_double(num, vals[i]);
+        char num[FJ__NUM_BUF];
+        fj__fmt_double(vals[i], num);
         ok = fj__buf_printf(&b, ",\n  \"%s\": %s", keys[i], num);
     }
     if (ok && pt->cv_json)

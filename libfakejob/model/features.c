@@ -29,6 +29,7 @@
  *   end
  * Feature i (0-based, in file order) is libsvm's index i + 1.
  */
+#include "core/json.h"
 #include "model/model.h"
 #include "text/text.h"
 
@@ -178,8 +179,8 @@ bool fj__fspace_write(const fj__fspace *fs, fj_buf *out)
     bool ok = fj__buf_printf(out, "fakejob-features\t%d\nfeatures\t%zu\t%zu\n", FJ__FEATURES_FORMAT,
                              fs->n, fs->n_dense);
     for (size_t f = 0; ok && f < fs->n; f++) {
-        char num[32];
-        fj__fmt_double(num, fs->param[f]);
+        char num[FJ__NUM_BUF];
+        fj__fmt_double(fs->param[f], num);
         ok = fj__buf_printf(out, "%c\t%s\t", f < fs->n_dense ? 'd' : 't', num) &&
              put_escaped(out, fs->names + fs->name_off[f], fs->name_len[f]) &&
              fj__buf_append(out, "\n", 1);

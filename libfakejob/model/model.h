@@ -198,9 +198,6 @@ typedef struct fj__cnum {
 } fj__cnum;
 bool fj__cnum_begin(fj__cnum *cn);
 void fj__cnum_end(fj__cnum *cn);
-/** The shortest %.15g/%.16g/%.17g form of `d` that reads back exactly (between
- *  fj__cnum_begin and fj__cnum_end); returns the length. `buf` holds at least 32 bytes. */
-int fj__fmt_double(char *buf, double d);
 /** strtod for the C locale (call between fj__cnum_begin and fj__cnum_end), several times
  *  faster for plain decimals of up to 19 significant digits (the model files' numbers), with
  *  the same correctly rounded result; `*end` as strtod's. */

@@ -7,6 +7,7 @@
  *                      a line, "end"
  *   PART.svm.model     libsvm's text model (svm-predict reads it; feature i is index i+1)
  */
+#include "core/json.h"
 #include "model/model.h"
 
 #include <errno.h>
@@ -34,17 +35,6 @@ void fj__cnum_end(fj__cnum *cn)
 {
     uselocale((locale_t)cn->old);
     freelocale((locale_t)cn->c);
-}
-
-int fj__fmt_double(char *buf, double d)
-{
-    int n = 0;
-    for (int prec = 15; prec <= 17; prec++) {
-        n = snprintf(buf, 32, "%.*g", prec, d);
-        if (strtod(buf, NULL) == d)
-            break;
-    }
-    return n;
 }
 
 char *fj__json_normalize(const char *text)
@@ -79,22 +69,22 @@ bool fj__svm_write(const struct svm_model *svm, fj_buf *out)
     if (!fj__cnum_begin(&cn))
         return false;
     const struct svm_parameter *p = &svm->param;
-    char num[32];
+    char num[FJ__NUM_BUF];
     bool ok = fj__buf_printf(out, "svm_type c_svc\nkernel_type %s\n",
                              p->kernel_type == RBF ? "rbf" : "linear");
     if (ok && p->kernel_type == RBF) {
-        fj__fmt_double(num, p->gamma);
+        fj__fmt_double(p->gamma, num);
         ok = fj__buf_printf(out, "gamma %s\n", num);
     }
-    fj__fmt_double(num, svm->rho[0]);
+    fj__fmt_double(svm->rho[0], num);
     ok = ok && fj__buf_printf(out, "nr_class 2\ntotal_sv %d\nrho %s\nlabel %d %d\n", svm->l, num,
                               svm->label[0], svm->label[1]);
     ok = ok && fj__buf_printf(out, "nr_sv %d %d\nSV\n", svm->nSV[0], svm->nSV[1]);
     for (int i = 0; ok && i < svm->l; i++) {
-        fj__fmt_double(num, svm->sv_coef[0][i]);
+        fj__fmt_double(svm->sv_coef[0][i], num);
         ok = fj__buf_printf(out, "%s ", num);
         for (const struct svm_node *x = svm->SV[i]; ok && x->index != -1; x++) {
-            fj__fmt_double(num, x->value);
+            fj__fmt_double(x->value, num);
             ok = fj__buf_printf(out, "%d:%s ", x->index, num);
         }
         ok = ok && fj__buf_append(out, "\n", 1);
@@ -491,11 +481,11 @@ bool fj__weights_write(const fj__part *pt, fj_buf *out)
     fj__cnum cn;
     if (!fj__cnum_begin(&cn))
         return false;
-    char num[32];
-    fj__fmt_double(num, pt->b);
+    char num[FJ__NUM_BUF];
+    fj__fmt_double(pt->b, num);
     bool ok = fj__buf_printf(out, "fakejob-weights\t1\nweights\t%zu\nbias\t%s\n", pt->fs.n, num);
     for (size_t i = 0; ok && i < pt->fs.n; i++) {
-        fj__fmt_double(num, pt->w[i]);
+        fj__fmt_double(pt->w[i], num);
         ok = fj__buf_printf(out, "%s\n", num);
     }
     ok = ok && fj__buf_append(out, "end\n", 4);

@@ -4,6 +4,7 @@
  * strings are UTF-8, dates ISO 8601, unknown members ignored, `extra` accepted as any object.
  */
 #include "core/fj_internal.h"
+#include "core/json.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -564,44 +565,35 @@ fj_status fj_posting_to_json(const fj_posting *p, char **out, fj_error *err)
     if (!p || !out)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "fj_posting_to_json: NULL argument");
     fj_buf b = {0};
-    bool ok = fj__buf_append(&b, "{", 1);
-    bool first = true;
-    for (int f = 0; f < FJ_FIELD_COUNT && ok; f++) {
+    fj_jw w;
+    fj__jw_init(&w, &b);
+    fj__jw_object(&w);
+    for (int f = 0; f < FJ_FIELD_COUNT; f++) {
         if (!p->f[f].present)
             continue;
-        ok = (first || fj__buf_append(&b, ",", 1)) &&
-             fj__buf_json_string(&b, field_info[f].name, strlen(field_info[f].name)) &&
-             fj__buf_append(&b, ":", 1);
-        first = false;
-        if (!ok)
-            break;
+        fj__jw_key(&w, field_info[f].name);
         char tmp[40];
         switch (field_info[f].type) {
         case FJ_TYPE_STRING:
-            ok = fj__buf_json_string(&b, p->f[f].v.str.s, p->f[f].v.str.len);
+            fj__jw_string(&w, p->f[f].v.str.s, p->f[f].v.str.len);
             break;
         case FJ_TYPE_DATE:
             fj__format_iso8601(p->f[f].v.i, tmp, sizeof tmp);
-            ok = fj__buf_json_string(&b, tmp, strlen(tmp));
+            fj__jw_cstring(&w, tmp);
             break;
         case FJ_TYPE_BOOL:
-            ok = fj__buf_printf(&b, "%s", p->f[f].v.i ? "true" : "false");
+            fj__jw_bool(&w, p->f[f].v.i != 0);
             break;
         case FJ_TYPE_INT:
-            ok = fj__buf_printf(&b, "%lld", (long long)p->f[f].v.i);
+            fj__jw_int(&w, (long long)p->f[f].v.i);
             break;
-        case FJ_TYPE_NUMBER: {
-            /* the shortest form that reads back as the same double */
-            int prec = 15;
-            snprintf(tmp, sizeof tmp, "%.*g", prec, p->f[f].v.d);
-            while (prec < 17 && strtod(tmp, NULL) != p->f[f].v.d)
-                snprintf(tmp, sizeof tmp, "%.*g", ++prec, p->f[f].v.d);
-            ok = fj__buf_append(&b, tmp, strlen(tmp));
+        case FJ_TYPE_NUMBER:
+            fj__jw_double(&w, p->f[f].v.d);
             break;
-        }
         }
     }
-    if (!ok || !fj__buf_append(&b, "}", 1)) {
+    fj__jw_end(&w);
+    if (!w.ok) {
         fj__buf_free(&b);
         return fj__nomem(err);
     }

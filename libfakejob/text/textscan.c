@@ -15,6 +15,7 @@
  * runs) before the recognizers that may start at it are tried, and the word lists are compared
  * on their first byte before their length.
  */
+#include "core/json.h"
 #include "text/text_impl.h"
 
 #include <stdio.h>
@@ -541,7 +542,7 @@ static size_t amount_at(const scan *s, size_t p, double *v, double *mult)
         q = e;
     }
     num[nl] = '\0';
-    *v = strtod(num, NULL);
+    *v = fj__parse_decimal(num);
     *mult = 1;
     unsigned char c = at(s, q);
     if ((c == 'k' || c == 'w' || c == 'm') && !is_alnum(at(s, q + 1))) {
@@ -658,17 +659,19 @@ static size_t period_at(const scan *s, size_t p, uint8_t *period)
 
 static size_t fmt_amount(char *out, double v)
 {
-    int n;
-    if (v < 1e15 && v == (double)(long long)v) {
-        n = snprintf(out, 32, "%lld", (long long)v);
-    } else {
-        n = snprintf(out, 32, "%.2f", v);
-        while (n > 0 && out[n - 1] == '0')
-            n--;
-        if (n > 0 && out[n - 1] == '.')
-            n--;
-    }
-    return n > 0 ? (size_t)n : 0;
+    if (v < 1e15 && v == (double)(long long)v)
+        return (size_t)snprintf(out, 32, "%lld", (long long)v);
+    char tmp[FJ__NUM_BUF];
+    size_t n = fj__fmt_fixed(v, 2, tmp);
+    while (n > 0 && tmp[n - 1] == '0')
+        n--;
+    if (n > 0 && tmp[n - 1] == '.')
+        n--;
+    if (n > 31)
+        n = 31;
+    memcpy(out, tmp, n);
+    out[n] = 0;
+    return n;
 }
 
 /* Money at i (a currency symbol or code, or a digit). `cue` when a pay cue applies. */

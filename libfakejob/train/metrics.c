@@ -10,6 +10,7 @@
  * Undefined figures (a single class, nothing flagged) are NaN, and JSON null.
  */
 #include "core/fj_internal.h"
+#include "core/json.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -195,38 +196,29 @@ fj_status fj_metrics_compute(const double *scores, const int *labels, const fj_v
 
 /* ---- JSON ---- */
 
-/* The shortest of %.15g..%.17g that reads back as v. */
-static const char *shortest_double(double v, char *buf, size_t size)
+static void num(fj_jw *w, const char *key, double v)
 {
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, size, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
-    return buf;
+    fj__jw_key(w, key);
+    fj__jw_double(w, v); /* null for NaN: a figure that does not exist for these postings */
 }
 
-static bool num(fj_buf *b, const char *key, double v, bool comma)
+static void count(fj_jw *w, const char *key, int64_t v)
 {
-    char tmp[40];
-    if (!fj__buf_printf(b, "%s\"%s\":", comma ? "," : "", key))
-        return false;
-    if (!isfinite(v))
-        return fj__buf_append(b, "null", 4);
-    return fj__buf_printf(b, "%s", shortest_double(v, tmp, sizeof tmp));
+    fj__jw_key(w, key);
+    fj__jw_int(w, (long long)v);
 }
 
-static bool count(fj_buf *b, const char *key, int64_t v)
+static void prf(fj_jw *w, const char *key, const fj_prf *r)
 {
-    return fj__buf_printf(b, ",\"%s\":%lld", key, (long long)v);
-}
-
-static bool prf(fj_buf *b, const char *key, const fj_prf *r)
-{
-    return fj__buf_printf(b, ",\"%s\":{\"tp\":%lld,\"fp\":%lld,\"fn\":%lld", key, (long long)r->tp,
-                          (long long)r->fp, (long long)r->fn) &&
-           num(b, "precision", r->precision, true) && num(b, "recall", r->recall, true) &&
-           num(b, "f1", r->f1, true) && fj__buf_append(b, "}", 1);
+    fj__jw_key(w, key);
+    fj__jw_object(w);
+    count(w, "tp", r->tp);
+    count(w, "fp", r->fp);
+    count(w, "fn", r->fn);
+    num(w, "precision", r->precision);
+    num(w, "recall", r->recall);
+    num(w, "f1", r->f1);
+    fj__jw_end(w);
 }
 
 fj_status fj_metrics_to_json(const fj_metrics *m, char **out, fj_error *err)
@@ -235,29 +227,45 @@ fj_status fj_metrics_to_json(const fj_metrics *m, char **out, fj_error *err)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "fj_metrics_to_json: NULL argument");
     *out = NULL;
     fj_buf b = {0};
-    bool ok =
-        fj__buf_printf(&b, "{\"count\":%lld", (long long)m->count) &&
-        count(&b, "fraud", m->fraud) && count(&b, "legit", m->legit) &&
-        num(&b, "threshold", m->threshold, true) &&
-        fj__buf_printf(&b, ",\"confusion\":{\"tn\":%lld,\"fp\":%lld,\"fn\":%lld,\"tp\":%lld}",
-                       (long long)m->tn, (long long)m->fp, (long long)m->fn, (long long)m->tp) &&
-        num(&b, "precision", m->at_threshold.precision, true) &&
-        num(&b, "recall", m->at_threshold.recall, true) &&
-        num(&b, "f1", m->at_threshold.f1, true) && num(&b, "accuracy", m->accuracy, true) &&
-        num(&b, "roc_auc", m->roc_auc, true) && num(&b, "pr_auc", m->pr_auc, true) &&
-        num(&b, "recall_at_1pct_fpr", m->recall_at_1pct_fpr, true) &&
-        num(&b, "threshold_at_1pct_fpr", m->threshold_at_1pct_fpr, true);
-    if (ok && m->has_verdicts) {
+    fj_jw w;
+    fj__jw_init(&w, &b);
+    fj__jw_object(&w);
+    count(&w, "count", m->count);
+    count(&w, "fraud", m->fraud);
+    count(&w, "legit", m->legit);
+    num(&w, "threshold", m->threshold);
+    fj__jw_key(&w, "confusion");
+    fj__jw_object(&w);
+    count(&w, "tn", m->tn);
+    count(&w, "fp", m->fp);
+    count(&w, "fn", m->fn);
+    count(&w, "tp", m->tp);
+    fj__jw_end(&w);
+    num(&w, "precision", m->at_threshold.precision);
+    num(&w, "recall", m->at_threshold.recall);
+    num(&w, "f1", m->at_threshold.f1);
+    num(&w, "accuracy", m->accuracy);
+    num(&w, "roc_auc", m->roc_auc);
+    num(&w, "pr_auc", m->pr_auc);
+    num(&w, "recall_at_1pct_fpr", m->recall_at_1pct_fpr);
+    num(&w, "threshold_at_1pct_fpr", m->threshold_at_1pct_fpr);
+    if (m->has_verdicts) {
         static const char *const names[3] = {"legit", "suspicious", "fraud"};
-        ok = fj__buf_append(&b, ",\"verdicts\":{", 13);
-        for (int v = 0; v < 3 && ok; v++)
-            ok = fj__buf_printf(&b, "%s\"%s\":{\"legit\":%lld,\"fraud\":%lld}", v ? "," : "",
-                                names[v], (long long)m->verdicts[v][0],
-                                (long long)m->verdicts[v][1]);
-        ok = ok && fj__buf_append(&b, "}", 1) && prf(&b, "flag_fraud", &m->flag_fraud) &&
-             prf(&b, "flag_suspicious", &m->flag_suspicious);
+        fj__jw_key(&w, "verdicts");
+        fj__jw_object(&w);
+        for (int v = 0; v < 3; v++) {
+            fj__jw_key(&w, names[v]);
+            fj__jw_object(&w);
+            count(&w, "legit", m->verdicts[v][0]);
+            count(&w, "fraud", m->verdicts[v][1]);
+            fj__jw_end(&w);
+        }
+        fj__jw_end(&w);
+        prf(&w, "flag_fraud", &m->flag_fraud);
+        prf(&w, "flag_suspicious", &m->flag_suspicious);
     }
-    if (!ok || !fj__buf_append(&b, "}", 1)) {
+    fj__jw_end(&w);
+    if (!w.ok) {
         fj__buf_free(&b);
         return fj__nomem(err);
     }
