@@ -480,9 +480,17 @@ FJ_API const char *fj_verdict_name(fj_verdict v);
 
 /**
  * Load a model bundle from a folder. The model is immutable and may be shared by threads.
- * Every file's checksum is verified before it is parsed. Errors name the file and the problem:
- * FJ_ERR_IO (a missing or unreadable file), FJ_ERR_MODEL (truncated, corrupted, checksum
- * mismatch, inconsistent), FJ_ERR_VERSION (a newer bundle format). Never crashes on any bytes.
+ * Each file's size is checked against the manifest before it is read, and its checksum before
+ * it is used. A bundle with the binary form (PART.model.bin, written by fj_model_save) is mapped
+ * read-only and used in place after its size, 64-bit checksum and structure are validated (its
+ * text export PART.features.tsv, PART.weights.tsv and PART.svm.model is then not read, only its
+ * sizes checked); an older bundle without it is loaded from the text files, PART.svm.model
+ * included (parsed and checked against the weights). Weights or a bias that are not finite or
+ * larger than 1e6 in magnitude are refused. Errors name the file and the problem: FJ_ERR_IO (a
+ * missing or unreadable file), FJ_ERR_MODEL (truncated, corrupted, checksum mismatch,
+ * inconsistent, absurd numbers, with the line or index), FJ_ERR_VERSION (a newer bundle
+ * format). Never crashes on any bytes. The files of a loaded bundle must not be rewritten in
+ * place while the model is in use (fj_model_save never does: it replaces the folder).
  * Thread-safe (it does not use libsvm's model reader, which calls setlocale).
  */
 FJ_API fj_status fj_model_load(fj_model **out, const char *dir, fj_error *err);
@@ -495,8 +503,13 @@ FJ_API fj_status fj_model_load_default(fj_model **out, fj_error *err);
 /** NULL-safe. */
 FJ_API void fj_model_free(fj_model *m);
 /**
- * Write the model as a bundle folder (created if needed; existing bundle files are replaced,
- * the manifest last). FJ_ERR_IO naming the file that could not be written. Thread-safe.
+ * Write the model as a bundle folder: the text files, the binary form (PART.model.bin), the
+ * training fingerprints when the model has them, and the manifest. The bundle is written into
+ * a new sibling folder (".NAME.tmp-XXXXXX") which then replaces `dir` in one rename, so a save
+ * that fails (a full disk) leaves the previous bundle as it was. An existing `dir` must be
+ * empty or a model bundle of regular files; its files that are not part of the bundle (such as
+ * MODEL.md) are carried over. FJ_ERR_IO naming the file that could not be written (or the
+ * folder that cannot be replaced). Thread-safe.
  * A linear model loaded from a bundle does not keep that bundle's PART.svm.model in memory
  * (scoring does not use it): saving reads it again from the folder it was loaded from and
  * verifies its checksum (FJ_ERR_IO / FJ_ERR_MODEL naming it when it is gone or altered).
@@ -560,7 +573,9 @@ FJ_API void fj_score_options_init(fj_score_options *opts);
  * Score a posting. `hist` as for fj_signals (NULL: the posting's own fields only).
  * Reasons are the strongest contributions toward the verdict: toward fraud for "fraud" and
  * "suspicious", toward legit for "legit". Errors: FJ_ERR_INPUT for a posting that cannot be
- * scored (fj_posting_validate), FJ_ERR_LIMIT, FJ_ERR_ARGUMENT for NULL arguments.
+ * scored (fj_posting_validate), FJ_ERR_LIMIT, FJ_ERR_ARGUMENT for NULL arguments,
+ * FJ_ERR_MODEL when the model's margin for the posting is not a finite number (a damaged
+ * model: such a posting gets an error, never a verdict).
  */
 FJ_API fj_status fj_score(fj_context *ctx, const fj_model *m, const fj_posting *p,
                           const fj_history_stats *hist, fj_result *out, fj_error *err);
@@ -917,6 +932,17 @@ typedef struct fj_eval_options {
 /** Defaults: threshold 0.5, replay on, the model's verdict thresholds. NULL-safe. */
 FJ_API void fj_eval_options_init(fj_eval_options *opts);
 
+/**
+ * How many postings of `d` were among the model's training postings: the bundle keeps one-way
+ * 64-bit hashes of its training postings' content fingerprints (title, description and
+ * requirements normalized, digits and contacts removed; no text), and each posting of `d` is
+ * fingerprinted and looked up. A model trained by this library, or loaded from a bundle that
+ * has training.fingerprints, sets *known to 1 (when `known` is not NULL); an older bundle sets
+ * it to 0 and *overlap to 0. Errors: FJ_ERR_ARGUMENT for NULL arguments, those of
+ * normalization. Thread-safe for distinct contexts.
+ */
+FJ_API fj_status fj_model_training_overlap(const fj_model *m, fj_context *ctx, const fj_dataset *d,
+                                           size_t *overlap, int *known, fj_error *err);
 /**
  * Score every posting of a labelled dataset with a model and compute the metrics (verdicts
  * included). `scores` and `verdicts` (optional, caller-owned arrays of fj_dataset_size(d)) receive

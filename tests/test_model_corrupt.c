@@ -19,6 +19,7 @@
 
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <stdbool.h>
 #include <jansson.h>
 #include <math.h>
 #include <signal.h>
@@ -146,6 +147,32 @@ static enum outcome try_load(void)
     return memcmp(got, ref, sizeof got) == 0 ? SAME : DIFFERENT;
 }
 
+/* The suites below run on the text form (an older bundle: no PART.model.bin) or on the binary
+ * form (what fj_model_save writes now). */
+static bool binary_form;
+
+/* Turn the saved bundle into one without the binary form, as an older library wrote it. */
+static void drop_binary_form(void)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    json_t *root = json_load_file(path, 0, NULL);
+    cr_assert_not_null(root);
+    json_t *fl = json_object_get(root, "files");
+    const char *names[] = {"zh.model.bin", "en.model.bin", "all.model.bin"};
+    for (int i = 0; i < 3; i++) {
+        if (!json_object_get(fl, names[i]))
+            continue;
+        json_object_del(fl, names[i]);
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        cr_assert_eq(unlink(path), 0);
+    }
+    char *text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
+    put("manifest.json", text, strlen(text));
+    free(text);
+    json_decref(root);
+}
+
 static void setup(void)
 {
     signal(SIGSEGV, on_fatal);
@@ -171,6 +198,8 @@ static void setup(void)
     fj_model *trained = NULL;
     cr_assert_eq(robust_train(&trained, 2, &err), FJ_OK, "%s", err.message);
     cr_assert_eq(fj_model_save(trained, dir, &err), FJ_OK, "%s", err.message);
+    if (!binary_form)
+        drop_binary_form();
     double t[ROBUST_PROBE_COUNT][2];
     score_probes(trained, t);
     fj_model_free(trained);
@@ -215,7 +244,14 @@ static void teardown(void)
     fj_context_free(ctx);
 }
 
-TestSuite(corrupt, .init = setup, .fini = teardown, .timeout = 600);
+static void setup_text(void)
+{
+    binary_form = false;
+    setup();
+    cr_assert_null(find("en.model.bin"));
+}
+
+TestSuite(corrupt, .init = setup_text, .fini = teardown, .timeout = 600);
 
 Test(corrupt, truncation_at_every_offset)
 {
@@ -457,4 +493,208 @@ Test(corrupt, a_fifo_in_the_bundle_does_not_hang_the_loader, .timeout = 20)
         cr_assert_eq(unlink(path), 0);
         put(f->name, f->data, f->len);
     }
+}
+
+/* ---- the binary form (PART.model.bin) ---- */
+
+static void setup_bin(void)
+{
+    binary_form = true;
+    setup();
+    cr_assert_not_null(find("en.model.bin"));
+    cr_assert_not_null(find("zh.model.bin"));
+}
+
+TestSuite(corrupt_bin, .init = setup_bin, .fini = teardown, .timeout = 600);
+
+static bool is_bin(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 10 && strcmp(name + n - 10, ".model.bin") == 0;
+}
+
+static bool is_text_export(const char *name)
+{
+    return strstr(name, ".features.tsv") || strstr(name, ".weights.tsv") ||
+           strstr(name, ".svm.model");
+}
+
+/* Give a binary image the header checksum (and size) of its bytes, as a forger would. */
+static void reseal_image(unsigned char *img, size_t len)
+{
+    if (len >= 24) {
+        uint64_t n = len;
+        memcpy(img + 16, &n, 8);
+    }
+    if (len >= 144) {
+        uint64_t sum = fj__hash64(img + 144, len - 144, fj__hash64(img, 128, 0));
+        memcpy(img + 128, &sum, 8);
+    }
+}
+
+/* The manifest re-signed for `name` (bytes, sha256 and, for a binary image, its checksum). */
+static char *resigned_manifest_bin(const char *name, const unsigned char *data, size_t len)
+{
+    char *text = resigned_manifest(name, (const char *)data, len);
+    json_t *root = json_loads(text, 0, NULL);
+    free(text);
+    cr_assert_not_null(root);
+    if (len >= 136) {
+        uint64_t sum;
+        memcpy(&sum, data + 128, 8);
+        char hex[17];
+        snprintf(hex, sizeof hex, "%016llx", (unsigned long long)sum);
+        json_object_set_new(json_object_get(json_object_get(root, "files"), name), "fjh64",
+                            json_string(hex));
+    }
+    text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
+    json_decref(root);
+    return text;
+}
+
+Test(corrupt_bin, the_binary_form_scores_as_the_text_form)
+{
+    fj_model *m = NULL;
+    cr_assert_eq(fj__model_load_text(&m, dir, &err), FJ_OK, "%s", err.message);
+    cr_assert_null(m->part[0].map, "loaded from the text files");
+    double got[ROBUST_PROBE_COUNT][2];
+    score_probes(m, got);
+    fj_model_free(m);
+    cr_assert_eq(memcmp(got, ref, sizeof got), 0, "bit-identical margins and scores");
+    cr_assert_eq(fj_model_load(&m, dir, &err), FJ_OK, "%s", err.message);
+    cr_assert_not_null(m->part[0].map, "loaded from the binary form");
+    fj_model_free(m);
+}
+
+/* Every truncation of every file is refused and named: the binary form by its size and
+ * checksum, the text export (not read when the binary form is there) by its size. */
+Test(corrupt_bin, truncation_at_every_offset)
+{
+    size_t tried = 0;
+    for (size_t i = 0; i < nfiles; i++) {
+        bundle_file *f = &files[i];
+        if (strcmp(f->name, "manifest.json") == 0)
+            continue;
+        size_t step = is_text_export(f->name) ? f->len / 97 + 1 : 1;
+        for (size_t k = 0; k < f->len; k += step) {
+            snprintf(breadcrumb, sizeof breadcrumb, "%s truncated to %zu of %zu bytes", f->name, k,
+                     f->len);
+            put(f->name, f->data, k);
+            cr_assert_eq(try_load(), REFUSED, "%s: not refused", breadcrumb);
+            cr_assert(strstr(err.message, f->name), "%s: the error names the file: %s", breadcrumb,
+                      err.message);
+            tried++;
+        }
+        put(f->name, f->data, f->len);
+    }
+    cr_assert_gt(tried, 1000);
+}
+
+Test(corrupt_bin, random_bit_flips)
+{
+    enum { FLIPS = 2000 };
+    size_t refused = 0, done = 0;
+    for (int n = 0; n < FLIPS; n++) {
+        size_t off;
+        unsigned bit;
+        bundle_file *f = random_bit(&off, &bit);
+        snprintf(breadcrumb, sizeof breadcrumb, "%s byte %zu bit %u flipped (flip %d)", f->name,
+                 off, bit, n);
+        f->data[off] ^= (char)(1u << bit);
+        put(f->name, f->data, f->len);
+        enum outcome o = try_load();
+        f->data[off] ^= (char)(1u << bit);
+        put(f->name, f->data, f->len);
+        cr_assert_neq(o, DIFFERENT, "%s: loaded and scored differently", breadcrumb);
+        /* the text export is not read when the binary form is there (its sizes are checked,
+         * its checksums when fj_model_save copies or a text load parses it) */
+        if (is_text_export(f->name))
+            continue;
+        done++;
+        if (o == REFUSED)
+            refused++;
+        if (is_bin(f->name))
+            cr_assert_eq(o, REFUSED, "%s: not refused", breadcrumb);
+    }
+    cr_assert_gt(refused, done * 9 / 10, "only %zu of %zu flips refused", refused, done);
+}
+
+/* Past the checksums: a binary image truncated or with flipped bits, its header size and
+ * checksum and the manifest rewritten to match. The structural checks must refuse it or give a
+ * model that scores every probe with a finite margin; never a crash. */
+Test(corrupt_bin, binary_form_past_the_checksums)
+{
+    size_t counts[3] = {0}, truncations = 0;
+    for (size_t i = 0; i < nfiles; i++) {
+        bundle_file *f = &files[i];
+        if (!is_bin(f->name))
+            continue;
+        unsigned char *img = malloc(f->len);
+        /* every offset of the header and the first section, then every 11th (a cut is
+         * refused by the section bounds wherever it falls) */
+        for (size_t k = 0; k < f->len; k += k < 256 ? 1 : 11) {
+            snprintf(breadcrumb, sizeof breadcrumb, "%s truncated to %zu of %zu bytes, re-signed",
+                     f->name, k, f->len);
+            memcpy(img, f->data, k);
+            reseal_image(img, k);
+            put(f->name, (const char *)img, k);
+            char *man = resigned_manifest_bin(f->name, img, k);
+            put("manifest.json", man, strlen(man));
+            free(man);
+            cr_assert_eq(try_load(), REFUSED, "%s: not refused", breadcrumb);
+            truncations++;
+        }
+        for (int n = 0; n < 400; n++) {
+            size_t off = (size_t)(next_random() % f->len);
+            unsigned bit = (unsigned)(next_random() % 8);
+            if (off >= 128 && off < 136)
+                continue; /* the checksum itself is rewritten */
+            snprintf(breadcrumb, sizeof breadcrumb, "%s byte %zu bit %u flipped, re-signed",
+                     f->name, off, bit);
+            memcpy(img, f->data, f->len);
+            img[off] ^= (unsigned char)(1u << bit);
+            if (off >= 24) /* the size field is the one thing kept as flipped */
+                reseal_image(img, f->len);
+            put(f->name, (const char *)img, f->len);
+            char *man = resigned_manifest_bin(f->name, img, f->len);
+            put("manifest.json", man, strlen(man));
+            free(man);
+            counts[try_load()]++;
+        }
+        free(img);
+        restore_all();
+    }
+    cr_assert_gt(truncations, 500);
+    cr_assert_gt(counts[REFUSED], 0);
+    cr_assert_gt(counts[SAME] + counts[DIFFERENT], 0, "some forged images still load");
+    cr_log_info("re-signed flips of the binary form: %zu refused, %zu same scores, %zu other "
+                "valid models",
+                counts[REFUSED], counts[SAME], counts[DIFFERENT]);
+}
+
+/* A weight beyond the bound in a re-signed binary image is refused naming the file and the
+ * feature; so is one that is not a number. */
+Test(corrupt_bin, absurd_weights_in_the_binary_form_are_refused)
+{
+    bundle_file *f = find("en.model.bin");
+    unsigned char *img = malloc(f->len);
+    const double bad[] = {1e308, -2e6, NAN, INFINITY};
+    for (int b = 0; b < 4; b++) {
+        memcpy(img, f->data, f->len);
+        uint64_t woff;
+        memcpy(&woff, img + 80, 8);
+        memcpy(img + woff + 8 * 3, &bad[b], 8); /* feature 4 */
+        reseal_image(img, f->len);
+        put(f->name, (const char *)img, f->len);
+        char *man = resigned_manifest_bin(f->name, img, f->len);
+        put("manifest.json", man, strlen(man));
+        free(man);
+        snprintf(breadcrumb, sizeof breadcrumb, "weight %g", bad[b]);
+        cr_assert_eq(try_load(), REFUSED, "%s", breadcrumb);
+        cr_assert_eq(err.status, FJ_ERR_MODEL);
+        cr_assert(strstr(err.message, "en.model.bin") && strstr(err.message, "feature 4"), "%s",
+                  err.message);
+    }
+    free(img);
+    restore_all();
 }

@@ -416,7 +416,17 @@ int cmd_eval(int argc, char **argv)
         fj_eval_options_init(&opts);
         opts.threshold = a.threshold;
         opts.replay_history = a.replay;
-        st = fj_evaluate(ctx, model, d, &opts, &m, scores, verdicts, &err);
+        /* metrics on the training postings say little: say so, with how many */
+        size_t overlap = 0;
+        int known = 0;
+        st = fj_model_training_overlap(model, ctx, d, &overlap, &known, &err);
+        if (st == FJ_OK && overlap > 0)
+            cli_warn("eval",
+                     "%zu of %zu evaluated postings were in the model's training data: "
+                     "the figures overstate its quality on new postings",
+                     overlap, n);
+        if (st == FJ_OK)
+            st = fj_evaluate(ctx, model, d, &opts, &m, scores, verdicts, &err);
         snprintf(what, sizeof what, "model %s%s", fj_model_name(model),
                  a.replay ? "" : " (no history replay)");
     }

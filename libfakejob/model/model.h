@@ -1,6 +1,8 @@
 /*
- * model.h - private interface of the model modules (features.c, dataset.c, model.c, score.c,
- * train.c, sha256.c). Not installed.
+ * model.h - private interface of the model modules: feature spaces (features.c), the model
+ * object (model.c), bundles read and written (bundle_load.c, bundle_save.c) with their file
+ * formats (textfmt.c, calibration.c, binfmt.c, trainfp.c), scoring (score.c); used by training
+ * (train/). Not installed.
  *
  * A model is one to three "parts", one per language ("zh", "en") or one for all ("all"). A part
  * holds its feature space (fj__fspace: the names, idf and scaling of its features, with an
@@ -101,17 +103,28 @@ fj_status fj__fbuilder_finish(fj__fbuilder *b, int min_df, size_t max_features, 
 fj_status fj__dataset_replay(const fj_dataset *d, fj_history_stats *hist, unsigned char *has,
                              fj_error *err);
 
-/* ---- models (model.c) ---- */
+/* ---- models (model.c, bundle_load.c, bundle_save.c) ---- */
 
 #define FJ__BUNDLE_FORMAT 1
 #define FJ__MAX_PARTS 3
+/** The largest |weight| (and |bias|) a bundle may hold: trained weights are below 10 (features
+ *  are scaled to about +-2 and C is at most a few hundred); a larger one is a damaged or forged
+ *  bundle, refused at load, so that the margin stays finite (|margin| <= 1e6 * (2 * n_dense +
+ *  sqrt(n_text) + 1)). */
+#define FJ__MAX_WEIGHT 1e6
+/** The largest idf a text feature may have: a real one is ln((1 + docs) / (1 + df)) + 1, below
+ *  20 for any corpus; a larger one could overflow the L2 norm of a posting's text block. */
+#define FJ__MAX_IDF 1e6
 
 typedef struct fj__part {
     char lang[4]; /* "zh", "en", "all" */
     fj__fspace fs;
     fj_kernel kernel;
     double C, gamma;
-    double *w;             /* [fs.n] linear primal weights (NULL for RBF) */
+    double *w; /* [fs.n] linear primal weights (NULL for RBF) */
+    void *map; /* a part loaded from PART.model.bin: the mapping fs and w point
+                  into (read-only, unmapped by fj__part_free); else NULL */
+    size_t map_len;
     double b;              /* margin = w.x + b, positive toward fraud */
     struct svm_model *svm; /* RBF: parsed libsvm model (owned, fj__svm_free); else NULL */
     double sign;           /* +1 when libsvm's first label is fraud, else -1 */
@@ -132,13 +145,44 @@ struct fj_model {
     char *manifest; /* the whole manifest as written/read */
     int nparts;
     fj__part part[FJ__MAX_PARTS];
+    uint64_t *train_fp; /* sorted one-way hashes of the training postings' content fingerprints
+                           (fj__train_fp_key), or NULL when the bundle has none */
+    size_t n_train_fp;
 };
 
+/** The largest bundle file read or mapped. */
+#define FJ__MAX_FILE_BYTES ((size_t)1 << 31)
+
+/** "linear" or "rbf". */
+const char *fj__kernel_name(fj_kernel k);
 /** The part scoring postings of `lang`: its own, else "all", else the first. */
 const fj__part *fj__model_route(const fj_model *m, fj_lang lang);
 void fj__part_free(fj__part *pt);
+/** fj_model_load from the text files only, even when the bundle has the binary form (tests
+ *  compare the two). */
+fj_status fj__model_load_text(fj_model **out, const char *dir, fj_error *err);
 /** Build the manifest text of a model (sets m->manifest); called after training and by save. */
 fj_status fj__model_build_manifest(fj_model *m, fj_error *err);
+
+/* ---- bundle files (bundle_load.c, bundle_save.c, textfmt.c, calibration.c) ---- */
+
+/** Open a bundle file for reading: non-blocking (a FIFO cannot hang the loader), a regular
+ *  file, of the size the manifest gives (`expect`; SIZE_MAX: any size up to 16 MiB) checked
+ *  before anything is read; FJ_ERR_IO / FJ_ERR_MODEL naming `path`. The caller closes *fd. */
+fj_status fj__bundle_open(const char *path, size_t expect, int *fd, size_t *size, fj_error *err);
+/** Read dir/name, its size checked before and its SHA-256 (lowercase hex `sum`) after. */
+fj_status fj__bundle_read_checked(const char *dir, const char *name, const char *sum, size_t bytes,
+                                  char **data, size_t *len, fj_error *err);
+/** PART.weights.tsv of a linear part, written and parsed (weights and bias within
+ *  +-FJ__MAX_WEIGHT; FJ_ERR_MODEL naming `file` and line). */
+bool fj__weights_write(const fj__part *pt, fj_buf *out);
+fj_status fj__weights_parse(fj__part *pt, const char *data, size_t len, const char *file,
+                            fj_error *err);
+/** PART.calibration.json, written (NULL on failure, `err` set) and parsed into the part's
+ *  kernel, C, gamma, Platt a and b, thresholds and cross-validated metrics. */
+char *fj__calibration_text(const fj__part *pt, fj_error *err);
+fj_status fj__calibration_parse(fj__part *pt, const char *data, size_t len, const char *file,
+                                fj_error *err);
 
 /** Write a 2-class libsvm model in svm-predict's text format (values to 17 digits). */
 bool fj__svm_write(const struct svm_model *svm, fj_buf *out);
@@ -162,12 +206,53 @@ double fj__parse_double(const char *s, const char **end);
  *  malloc'd string; NULL for invalid JSON or no memory. */
 char *fj__json_normalize(const char *text);
 
+/* ---- the binary form of a part (binfmt.c) ---- */
+
+/** A 64-bit hash of `len` bytes (4 lanes of multiply-xorshift steps, about 10 GB/s): the
+ *  checksum of binary bundle files. Not cryptographic: it detects corruption, not forgery. */
+uint64_t fj__hash64(const void *data, size_t len, uint64_t seed);
+/** Whether this host writes and reads PART.model.bin (little-endian hosts only). */
+bool fj__bin_supported(void);
+/** A part's feature space and weights viewed in a validated PART.model.bin image. */
+typedef struct fj__bin_view {
+    fj__fspace fs; /* pointers into the image: never freed */
+    double *w;     /* NULL for RBF parts */
+    double b;
+    void *map; /* fj__bin_map: the mapping to release with fj__bin_unmap */
+    size_t map_len;
+} fj__bin_view;
+/** Serialize a part (feature space, hash table, weights) as PART.model.bin into `out`. */
+fj_status fj__bin_write(const fj__part *pt, fj_buf *out, fj_error *err);
+/** Validate an image of `len` bytes (size, checksum, then every offset, index and number)
+ *  and fill `v` pointing into it; FJ_ERR_MODEL naming `file` on any defect, FJ_ERR_VERSION
+ *  for a newer version or a table of another hash function. */
+fj_status fj__bin_check(const unsigned char *img, size_t len, fj_kernel kernel, const char *file,
+                        fj__bin_view *v, fj_error *err);
+/** Map `path` read-only after checking its size is `want` (the manifest's), then
+ *  fj__bin_check it. */
+fj_status fj__bin_map(const char *path, size_t want, fj_kernel kernel, fj__bin_view *v,
+                      fj_error *err);
+void fj__bin_unmap(void *map, size_t len);
+
+/* ---- training fingerprints (trainfp.c) ---- */
+
+/** The one-way key stored for a training posting's content fingerprint (`exact`). */
+uint64_t fj__train_fp_key(uint64_t exact);
+/** Fingerprint postings subset[0..n) of `d` into m->train_fp (sorted, unique keys). */
+fj_status fj__train_fp_collect(fj_model *m, fj_context *ctx, const fj_dataset *d,
+                               const size_t *subset, size_t n, fj_error *err);
+/** Serialize m->train_fp as training.fingerprints. */
+bool fj__train_fp_write(const fj_model *m, fj_buf *out);
+/** Parse training.fingerprints into m->train_fp; FJ_ERR_MODEL naming `file` on any defect. */
+fj_status fj__train_fp_parse(fj_model *m, const char *data, size_t len, const char *file,
+                             fj_error *err);
+
 /* ---- scoring (score.c) ---- */
 
 /** The margin of a vector in a part (primal dot product, or libsvm for RBF). */
 double fj__part_margin(const fj__part *pt, const fj__vec *v, struct svm_node **nodes,
                        size_t *nodes_cap, bool *nomem);
-/** Platt calibration of a margin. */
+/** Platt calibration of a margin (calibration.c). */
 double fj__part_calibrate(const fj__part *pt, double margin);
 fj_verdict fj__verdict_of(double score, double t_fraud, double t_susp);
 

@@ -1,9 +1,10 @@
 /*
  * score.c - scoring a posting with a model: vectorize (features.c) in the feature space of the
  * part for the posting's language, the margin (one dot product with the primal weights for a
- * linear model, O(nonzero features); libsvm's svm_predict_values for RBF), Platt calibration,
- * the verdict from the thresholds, and the reasons: the largest contributions w_j * x_j toward
- * the verdict, named after their feature, with the original text that triggered them.
+ * linear model, O(nonzero features); libsvm's svm_predict_values for RBF), Platt calibration
+ * (calibration.c), the verdict from the thresholds, and the reasons: the largest contributions
+ * w_j * x_j toward the verdict, named after their feature, with the original text that
+ * triggered them. A margin that is not a finite number (a damaged model) is an error.
  *
  * Per-context scratch (FJ_SLOT_SCORE): the feature vector, libsvm nodes, the reasons and their
  * strings. Nothing is allocated per token; buffers grow to the largest posting seen.
@@ -91,13 +92,6 @@ double fj__part_margin(const fj__part *pt, const fj__vec *v, struct svm_node **n
     double dec = 0;
     svm_predict_values(pt->svm, x, &dec);
     return pt->sign * dec;
-}
-
-double fj__part_calibrate(const fj__part *pt, double margin)
-{
-    double f = pt->platt_a * margin + pt->platt_b;
-    /* the numerically stable form of 1 / (1 + exp(f)) */
-    return f >= 0 ? exp(-f) / (1.0 + exp(-f)) : 1.0 / (1.0 + exp(f));
 }
 
 fj_verdict fj__verdict_of(double score, double t_fraud, double t_susp)
@@ -290,6 +284,11 @@ fj_status fj_score_with(fj_context *ctx, const fj_model *m, const fj_posting *p,
     double margin = fj__part_margin(pt, &s->vec, &s->nodes, &s->nodes_cap, &nomem);
     if (nomem)
         return fj__nomem(err);
+    if (!isfinite(margin)) /* a damaged model: never "legit" by default */
+        return fj__errorf(err, FJ_ERR_MODEL,
+                          "the model's '%s' part gives a margin that is not a number (%g) for "
+                          "this posting: the bundle is damaged",
+                          pt->lang, margin);
     double tf = o.threshold_fraud >= 0 ? o.threshold_fraud : pt->t_fraud;
     double ts = o.threshold_suspicious >= 0 ? o.threshold_suspicious : pt->t_susp;
     if (ts > tf)

@@ -1596,6 +1596,18 @@ fj_status fj_train(fj_model **out, const fj_dataset *d, const fj_train_params *p
     if (st != FJ_OK)
         return st;
     st = train_subset(d, w.h, w.all, w.n, &w.p, out, err);
+    if (st == FJ_OK) {
+        /* the bundle keeps the training postings' fingerprints, hashed (model/trainfp.c) */
+        fj_context *ctx = NULL;
+        st = fj_context_new(&ctx, err);
+        if (st == FJ_OK)
+            st = fj__train_fp_collect(*out, ctx, d, w.all, w.n, err);
+        fj_context_free(ctx);
+        if (st != FJ_OK) {
+            fj_model_free(*out);
+            *out = NULL;
+        }
+    }
     prepared_free(&w);
     return st;
 }

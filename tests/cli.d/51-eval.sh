@@ -46,6 +46,14 @@ if [ -f "$ev_tmp/model/manifest.json" ]; then
     expect_out eval-table "ROC-AUC +[01]\.[0-9]{3}"
     expect_out eval-table "recall at 1% FPR"
     expect_out eval-table "actual fraud +[0-9]+ +[0-9]+"
+    # evaluated on its own training postings: a warning with how many
+    expect_err eval-table "16 of 16 evaluated postings were in the model's training data"
+    # postings it has not seen (each description rewritten): no warning
+    sed 's/"description":"/"description":"Reposted with a new text and other words. /' \
+        "$ev_corpus" > "$ev_tmp/heldout.jsonl"
+    head -4 "$ev_corpus" >> "$ev_tmp/heldout.jsonl"
+    t eval-heldout 0 "$FJ" eval --model "$ev_tmp/model" "$ev_tmp/heldout.jsonl"
+    expect_err eval-heldout "^fakejob eval: 4 of 20 evaluated postings were in the model's training data"
     grep -q '<svg xmlns="http://www.w3.org/2000/svg"' "$ev_tmp/curves.svg" &&
         grep -q 'ROC-AUC = [01]\.[0-9][0-9][0-9]' "$ev_tmp/curves.svg" &&
         grep -q 'PR-AUC (AP) = [01]\.[0-9][0-9][0-9]' "$ev_tmp/curves.svg" &&
