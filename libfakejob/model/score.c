@@ -9,6 +9,7 @@
  * strings. Nothing is allocated per token; buffers grow to the largest posting seen.
  */
 #include "model/model.h"
+#include "text/analysis.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -222,11 +223,12 @@ fj_status fj_score_with(fj_context *ctx, const fj_model *m, const fj_posting *p,
     score_scratch *s = scratch(ctx);
     if (!s)
         return fj__nomem(err);
-    fj_status st = fj_posting_validate(p, err);
+    const fj__analysis *an; /* validated, language detected, normalized: once */
+    fj_status st = fj__analyze(ctx, p, &an, err);
     if (st != FJ_OK)
         return st;
-    const fj__part *pt = fj__model_route(m, fj_posting_detect_lang(p));
-    st = fj__vectorize(ctx, &pt->fs, p, hist, &s->vec, err);
+    const fj__part *pt = fj__model_route(m, an->lang);
+    st = fj__vectorize_an(ctx, &pt->fs, an, hist, true, &s->vec, err);
     if (st != FJ_OK)
         return st;
     bool nomem;

@@ -6,6 +6,7 @@
 #ifndef FJ_TEXT_IMPL_H
 #define FJ_TEXT_IMPL_H
 
+#include "text/quantity.h"
 #include "text/text.h"
 
 #include <unicode/ubrk.h>
@@ -130,6 +131,11 @@ static inline void fj__span(const fj_normtext *nt, const char *orig, size_t orig
     fj__normtext_span_slow(nt, orig, orig_len, a, b, start, end);
 }
 
+struct fj__analysis;
+/** fj_tokenize_posting over an analysis' normalized texts (analysis.h, fj__analysis_tokens). */
+fj_status fj__tokenize_analysis(fj_context *ctx, const struct fj__analysis *an,
+                                const fj_token **tokens, size_t *count, fj_error *err);
+
 /** The context's text scratch, created on first use. NULL with err filled on failure. */
 fj__text *fj__text_scratch(fj_context *ctx, fj_error *err);
 
@@ -172,15 +178,6 @@ typedef struct fj__cue {
     uint8_t kind;     /* fj__cue_kind */
     uint8_t period;   /* for money cues: a fj__period */
 } fj__cue;
-
-typedef enum fj__period {
-    FJ_PERIOD_NONE = 0,
-    FJ_PERIOD_HOUR,
-    FJ_PERIOD_DAY,
-    FJ_PERIOD_WEEK,
-    FJ_PERIOD_MONTH,
-    FJ_PERIOD_YEAR
-} fj__period;
 
 extern const fj__cue fj__han_cues[];  /* terminated by a NULL text */
 extern const fj__cue fj__word_cues[]; /* ASCII cue words, whole words only */

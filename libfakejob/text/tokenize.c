@@ -31,6 +31,7 @@
  * Stems are cached per context too (word -> stem); texts go to the token arena with one bounds
  * check. The tests check that cached and uncached contexts give the same tokens.
  */
+#include "text/analysis.h"
 #include "text/text_impl.h"
 
 #include <libstemmer.h>
@@ -87,6 +88,7 @@ typedef struct chunk {
 /* One field being tokenized. */
 typedef struct tk {
     fj__text *tx;
+    const fj_normtext *nt; /* the normalized text with its map to orig */
     const char *orig;
     size_t orig_len;
     const char *t; /* normalized text */
@@ -159,7 +161,7 @@ static inline fj_status push_off(tk *k, fj_token_kind kind, uint32_t text_off, s
     t->len = (uint32_t)len;
     t->kind = (uint16_t)kind;
     t->field = (uint16_t)k->field;
-    fj__span(&tx->nt, k->orig, k->orig_len, a, b, &t->start, &t->end);
+    fj__span(k->nt, k->orig, k->orig_len, a, b, &t->start, &t->end);
     tx->tok_span[2 * tx->tok_len] = (uint32_t)a;
     tx->tok_span[2 * tx->tok_len + 1] = (uint32_t)b;
     tx->tok_text[tx->tok_len++] = text_off;
@@ -690,17 +692,17 @@ static fj_status stretch(tk *k, size_t a, size_t b)
     return st;
 }
 
-static fj_status tokenize_field(fj_context *ctx, fj__text *tx, fj_field field, const char *s,
-                                size_t len, fj_error *err)
+/* Tokenize field text s (len bytes), normalized into nt. */
+static fj_status tokenize_normalized(fj__text *tx, fj_field field, const char *s, size_t len,
+                                     const fj_normtext *nt, fj_error *err)
 {
-    fj_status st = fj__normalize_into(ctx, s, len, &tx->nt, err);
-    if (st != FJ_OK)
-        return st;
+    fj_status st;
     tk k = {.tx = tx,
+            .nt = nt,
             .orig = s,
             .orig_len = len,
-            .t = tx->nt.text.data,
-            .n = tx->nt.text.len,
+            .t = nt->text.data,
+            .n = nt->text.len,
             .field = field,
             .err = err};
     if (k.n == 0)
@@ -752,6 +754,15 @@ static fj_status tokenize_field(fj_context *ctx, fj__text *tx, fj_field field, c
     return flush_specials(&k, k.n);
 }
 
+static fj_status tokenize_field(fj_context *ctx, fj__text *tx, fj_field field, const char *s,
+                                size_t len, fj_error *err)
+{
+    fj_status st = fj__normalize_into(ctx, s, len, &tx->nt, err);
+    if (st != FJ_OK)
+        return st;
+    return tokenize_normalized(tx, field, s, len, &tx->nt, err);
+}
+
 static void finish(fj__text *tx, const fj_token **tokens, size_t *count)
 {
     for (size_t i = 0; i < tx->tok_len; i++)
@@ -799,20 +810,18 @@ fj_status fj_tokenize_text(fj_context *ctx, const char *utf8, size_t len, const 
     return fj_tokenize_field(ctx, FJ_FIELD_DESCRIPTION, utf8, len, tokens, count, err);
 }
 
-fj_status fj_tokenize_posting(fj_context *ctx, const fj_posting *p, const fj_token **tokens,
-                              size_t *count, fj_error *err)
+fj_status fj__tokenize_analysis(fj_context *ctx, const struct fj__analysis *an,
+                                const fj_token **tokens, size_t *count, fj_error *err)
 {
     fj__text *tx = begin(ctx, tokens, count, err);
     if (!tx)
         return err ? err->status : FJ_ERR_ARGUMENT;
-    if (!p)
-        return fj__errorf(err, FJ_ERR_ARGUMENT, "fj_tokenize_posting: the posting is NULL");
     for (size_t f = 0; f < FJ_TEXT_FIELD_COUNT; f++) {
-        size_t len;
-        const char *s = fj_posting_string(p, fj_text_fields[f], &len);
-        if (!s)
+        const fj__afield *af = &an->field[fj_text_fields[f]];
+        if (!af->present)
             continue;
-        fj_status st = tokenize_field(ctx, tx, fj_text_fields[f], s, len, err);
+        fj_status st =
+            tokenize_normalized(tx, fj_text_fields[f], af->orig, af->orig_len, &af->nt, err);
         if (st != FJ_OK) {
             if (err && !err->field[0])
                 snprintf(err->field, sizeof err->field, "%s", fj_field_name(fj_text_fields[f]));
@@ -822,4 +831,22 @@ fj_status fj_tokenize_posting(fj_context *ctx, const fj_posting *p, const fj_tok
     }
     finish(tx, tokens, count);
     return FJ_OK;
+}
+
+fj_status fj_tokenize_posting(fj_context *ctx, const fj_posting *p, const fj_token **tokens,
+                              size_t *count, fj_error *err)
+{
+    if (tokens)
+        *tokens = NULL;
+    if (count)
+        *count = 0;
+    if (!ctx || !tokens || !count)
+        return fj__errorf(err, FJ_ERR_ARGUMENT, "tokens or count is NULL");
+    if (!p)
+        return fj__errorf(err, FJ_ERR_ARGUMENT, "fj_tokenize_posting: the posting is NULL");
+    const fj__analysis *an;
+    fj_status st = fj__analyze_unvalidated(ctx, p, &an, err);
+    if (st != FJ_OK)
+        return st;
+    return fj__analysis_tokens(ctx, an, tokens, count, err);
 }
