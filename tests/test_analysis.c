@@ -6,6 +6,8 @@
  */
 #include "text/analysis.h"
 
+#include "golden.h"
+
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,31 +287,6 @@ Test(analysis, validation_once_with_field_errors)
 }
 
 /* ---- the clause splitter: golden file ---- */
-
-static size_t unescape(const char *s, size_t n, char *out)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] != '\\' || i + 1 == n) {
-            out[o++] = s[i];
-            continue;
-        }
-        char c = s[++i];
-        if (c == 't')
-            out[o++] = '\t';
-        else if (c == 'n')
-            out[o++] = '\n';
-        else if (c == 'r')
-            out[o++] = '\r';
-        else if (c == 'x' && i + 2 < n) {
-            char hex[3] = {s[i + 1], s[i + 2], 0};
-            out[o++] = (char)strtol(hex, NULL, 16);
-            i += 2;
-        } else
-            out[o++] = c;
-    }
-    return o;
-}
 
 Test(analysis, golden_clauses)
 {

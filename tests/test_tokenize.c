@@ -15,6 +15,8 @@
  */
 #include "text/text.h"
 
+#include "golden.h"
+
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,32 +55,6 @@ static char *read_file(const char *name, size_t *len)
     fclose(f);
     *len = (size_t)n;
     return s;
-}
-
-/* Unescape s[0..n) into out (same size or more); returns the length. */
-static size_t unescape(const char *s, size_t n, char *out)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] != '\\' || i + 1 == n) {
-            out[o++] = s[i];
-            continue;
-        }
-        char c = s[++i];
-        if (c == 't')
-            out[o++] = '\t';
-        else if (c == 'n')
-            out[o++] = '\n';
-        else if (c == 'r')
-            out[o++] = '\r';
-        else if (c == 'x' && i + 2 < n) {
-            char hex[3] = {s[i + 1], s[i + 2], 0};
-            out[o++] = (char)strtol(hex, NULL, 16);
-            i += 2;
-        } else
-            out[o++] = c;
-    }
-    return o;
 }
 
 /* Split a golden line into up to 3 tab-separated columns. */
