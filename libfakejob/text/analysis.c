@@ -169,6 +169,14 @@ static bool split_clauses(fj__analysis *an, int f)
     size_t len = af->nt.text.len, a = 0;
     af->clause0 = (uint32_t)an->nclauses;
     for (size_t k = 0; k < len;) {
+        unsigned char c = (unsigned char)t[k];
+        if ((c >= 'a' && c <= 'z') || (c >= 0x80 && c != 0xE2 && c != 0xE3)) {
+            /* no delimiter and no list number starts with a letter or another lead byte */
+            k++;
+            while (k < len && ((unsigned char)t[k] & 0xC0) == 0x80)
+                k++;
+            continue;
+        }
         size_t d = fj__clause_delim_at(af, k);
         if (d) {
             if (!add_clause(an, f, a, k))
