@@ -111,6 +111,45 @@ Test(analysis, monthly_one_constant)
     cr_expect_eq(fj__monthly(8000, FJ_PERIOD_NONE), 8000);
 }
 
+Test(analysis, money_token_values)
+{
+    fj__money_value v;
+    cr_assert(fj__money_token_value("¥8000-12000/month", strlen("¥8000-12000/month"), &v));
+    cr_expect_eq(v.currency, FJ__CUR_CNY);
+    cr_expect_eq(v.lo, 8000);
+    cr_expect_eq(v.hi, 12000);
+    cr_expect_eq(v.period, FJ_PERIOD_MONTH);
+    cr_assert(fj__money_token_value("$25.5/hour", 10, &v));
+    cr_expect_eq(v.currency, FJ__CUR_USD);
+    cr_expect_eq(v.hi, 25.5);
+    cr_expect_eq(v.period, FJ_PERIOD_HOUR);
+    cr_assert(fj__money_token_value("300", 3, &v));
+    cr_expect_eq(v.currency, FJ__CUR_NONE);
+    cr_expect_eq(v.period, FJ_PERIOD_NONE);
+    cr_expect_not(fj__money_token_value("¥", strlen("¥"), &v));
+    cr_expect_not(fj__money_token_value("8000/fortnight", 14, &v));
+
+    /* the analysis gives every money token its value, read from the tokenizer's own text */
+    fj_posting *p =
+        posting("{\"title\":\"打字员\",\"description\":\"日结300元，月薪8000-12000元\"}");
+    const fj__analysis *an;
+    cr_assert_eq(fj__analyze(ctx, p, &an, &err), FJ_OK, "%s", err.message);
+    const fj_token *tok;
+    size_t nt, found = 0;
+    cr_assert_eq(fj__analysis_tokens(ctx, an, &tok, &nt, &err), FJ_OK);
+    for (size_t i = 0; i < nt; i++) {
+        if (tok[i].kind != FJ_TOK_MONEY)
+            continue;
+        found++;
+        cr_expect_eq(an->money[i].currency, FJ__CUR_CNY, "%s", tok[i].text);
+        cr_expect_gt(an->money[i].hi, 0, "%s", tok[i].text);
+        if (an->money[i].period == FJ_PERIOD_DAY)
+            cr_expect_eq(an->money[i].hi, 300);
+    }
+    cr_expect_eq(found, 2);
+    fj_posting_free(p);
+}
+
 /* ---- the salary field ---- */
 
 static fj__salary salary(const char *s)

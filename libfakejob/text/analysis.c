@@ -32,6 +32,7 @@ static void analysis_free(void *p)
         fj__normtext_free(&an->field[f].nt);
     free(an->clauses);
     free(an->phones);
+    free(an->money);
     free(an);
 }
 
@@ -318,6 +319,19 @@ fj_status fj__analysis_tokens(fj_context *ctx, const fj__analysis *an, const fj_
         fj_status st = fj__tokenize_analysis(ctx, an, &mut->tokens, &mut->ntokens, err);
         if (st != FJ_OK)
             return st;
+        if (mut->ntokens > mut->money_cap) {
+            size_t cap = mut->ntokens + mut->ntokens / 2;
+            fj__money_value *m = realloc(mut->money, cap * sizeof *m);
+            if (!m)
+                return fj__nomem(err);
+            mut->money = m;
+            mut->money_cap = cap;
+        }
+        for (size_t i = 0; i < mut->ntokens; i++) {
+            const fj_token *t = &mut->tokens[i];
+            if (t->kind != FJ_TOK_MONEY || !fj__money_token_value(t->text, t->len, &mut->money[i]))
+                memset(&mut->money[i], 0, sizeof mut->money[i]);
+        }
         mut->tokenized = true;
     }
     *tokens = mut->tokens;

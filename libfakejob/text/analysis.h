@@ -62,10 +62,15 @@ typedef struct fj__analysis {
     int64_t posted_at, updated_at, company_founded;
     int64_t observed_at; /* the posting's, or the context's now */
 
-    /* tokens (fj__analysis_tokens), built on first request */
+    /* tokens (fj__analysis_tokens), built on first request, with the parsed value of each money
+     * token (money[i] for tokens[i] of kind FJ_TOK_MONEY; zero for the others). The text of a
+     * phone, QQ, WeChat, e-mail or URL token is its value (digits, the id, the address, the host).
+     */
     bool tokenized;
     const fj_token *tokens;
     size_t ntokens;
+    fj__money_value *money;
+    size_t money_cap;
 } fj__analysis;
 
 /**

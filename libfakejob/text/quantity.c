@@ -12,6 +12,8 @@
  */
 #include "text/quantity.h"
 
+#include "core/json.h"
+
 #include <string.h>
 
 static bool is_digit(unsigned char c)
@@ -538,4 +540,56 @@ double fj__monthly(double amount, fj__period period)
     default:
         return amount;
     }
+}
+
+/* A plain decimal "DIGITS[.DIGITS]" at t[*i] (the tokenizer's canonical amounts). */
+static bool canonical_amount(const char *t, size_t len, size_t *i, double *v)
+{
+    char buf[40];
+    size_t n = 0;
+    while (*i < len && n + 1 < sizeof buf && (is_digit((unsigned char)t[*i]) || t[*i] == '.'))
+        buf[n++] = t[(*i)++];
+    if (n == 0 || !is_digit((unsigned char)buf[0]) || !is_digit((unsigned char)buf[n - 1]))
+        return false;
+    buf[n] = '\0';
+    *v = fj__parse_decimal(buf);
+    return true;
+}
+
+bool fj__money_token_value(const char *t, size_t len, fj__money_value *out)
+{
+    static const struct {
+        const char *sign;
+        fj__currency cur;
+    } signs[] = {{"¥", FJ__CUR_CNY}, {"$", FJ__CUR_USD}, {"€", FJ__CUR_EUR}, {"£", FJ__CUR_GBP}};
+    static const char *const periods[] = {[FJ_PERIOD_HOUR] = "hour",
+                                          [FJ_PERIOD_DAY] = "day",
+                                          [FJ_PERIOD_WEEK] = "week",
+                                          [FJ_PERIOD_MONTH] = "month",
+                                          [FJ_PERIOD_YEAR] = "year"};
+    memset(out, 0, sizeof *out);
+    size_t i = 0;
+    for (size_t k = 0; k < sizeof signs / sizeof signs[0]; k++)
+        if (has_prefix(t, len, 0, signs[k].sign)) {
+            out->currency = signs[k].cur;
+            i = strlen(signs[k].sign);
+            break;
+        }
+    if (!canonical_amount(t, len, &i, &out->lo))
+        return false;
+    out->hi = out->lo;
+    if (i < len && t[i] == '-') {
+        i++;
+        if (!canonical_amount(t, len, &i, &out->hi))
+            return false;
+    }
+    if (i < len && t[i] == '/') {
+        i++;
+        for (int p = FJ_PERIOD_HOUR; p <= FJ_PERIOD_YEAR; p++)
+            if (len - i == strlen(periods[p]) && memcmp(t + i, periods[p], len - i) == 0) {
+                out->period = (fj__period)p;
+                i = len;
+            }
+    }
+    return i == len;
 }

@@ -54,6 +54,27 @@ typedef struct fj__money {
 size_t fj__money_scan(const char *text, size_t len, const fj__period_cue *cue, size_t ncue,
                       bool pay_field, fj__money *out, size_t cap);
 
+/** The currency of an amount. */
+typedef enum fj__currency {
+    FJ__CUR_NONE = 0,
+    FJ__CUR_CNY, /* ¥ 元 块 RMB 人民币 */
+    FJ__CUR_USD, /* $ USD 美元 dollars */
+    FJ__CUR_EUR,
+    FJ__CUR_GBP
+} fj__currency;
+
+/** The value of a typed money token (FJ_TOK_MONEY), whose text is the tokenizer's canonical
+ *  form: an optional currency sign, an amount or a range, an optional "/period"
+ *  ("¥8000-12000/month", "$25/hour", "300/day"). */
+typedef struct fj__money_value {
+    double lo, hi;
+    fj__currency currency;
+    fj__period period;
+} fj__money_value;
+
+/** Read a money token's text; false when it is not in the canonical form. */
+bool fj__money_token_value(const char *text, size_t len, fj__money_value *out);
+
 /** What the salary field says: its first two numbers (a range's ends, or a figure and the next
  *  one: "3000起，6000-8000"), the period named anywhere in it, and whether it says the pay is
  *  negotiable. Numbers are read as fj__money_scan reads them ("13-20k" is 13,000-20,000). */
