@@ -591,7 +591,7 @@ Test(tokenize, pathological_input_is_linear, .timeout = 120)
     }
 }
 
-/* ---- the per-context caches (stems, chunk memo) never change the tokens ---- */
+/* ---- the per-context caches (stems, chunk memo, Han-run memo) never change the tokens ---- */
 
 /* Every token as text: kind, text, field, original span; one token a line. */
 static void dump_tokens(fj_buf *out, const fj_token *t, size_t n)
@@ -817,6 +817,12 @@ Test(tokenize, random_texts_tokenize_the_same_cached_or_not, .timeout = 120)
                                          "\xe4\xb8\x87",
                                          "\xe6\x8b\x9b\xe8\x81\x98",
                                          "\xe8\xaa\xa0",
+                                         "\xe3\x81\xb2\xe3\x82\x89",
+                                         "\xe3\x82\xab\xe3\x82\xbf",
+                                         "\xe3\x80\x85",
+                                         "\xe3\x80\x82",
+                                         "\xe3\x83\xbc",
+                                         "\xed\x95\x9c",
                                          "\xc2\xa5",
                                          "e\xcc\x81",
                                          "\xcc\x81",

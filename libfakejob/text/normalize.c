@@ -58,6 +58,8 @@ static void text_free(void *p)
     fj__buf_free(&tx->stem_arena);
     free(tx->memo);
     fj__buf_free(&tx->memo_arena);
+    free(tx->han_memo);
+    fj__buf_free(&tx->han_arena);
     free(tx);
 }
 

@@ -52,6 +52,13 @@ typedef struct fj__text {
     size_t memo_cap, memo_used;
     fj_buf memo_arena;
 
+    /* Han-run memo (tokenize.c): a run of Han characters between ASCII characters -> ICU's
+     * boundaries in it (offset, rule status), open addressing as the chunk memo, cleared when
+     * full. */
+    struct fj__memo_slot *han_memo;
+    size_t han_cap, han_used;
+    fj_buf han_arena;
+
     /* Stem cache: English word -> Snowball stem, open addressing, cleared when full. */
     struct fj__stem_slot *stems;
     size_t stem_cap, stem_used;
