@@ -594,6 +594,22 @@ static bool jstring(jp *j, size_t *a, size_t *b, bool *escaped, fj_buf *out)
 
 static bool jvalue(jp *j, jval *v, bool keep_string);
 
+/* A growable array of `size`-byte elements holding n, with room for one more (arr itself when
+ * it has room); NULL, with j->nomem set, when memory runs out. */
+static void *jroom(jp *j, void *arr, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return arr;
+    size_t c = *cap ? *cap * 2 : 32;
+    void *a = realloc(arr, c * size);
+    if (!a) {
+        j->nomem = true;
+        return NULL;
+    }
+    *cap = c;
+    return a;
+}
+
 /* An object at j->i ('{'): every member checked, keys unique (compared decoded). When `top`, the
  * known members are noted in j->vals. */
 static bool jobject(jp *j, bool top)
@@ -629,17 +645,12 @@ static bool jobject(jp *j, bool top)
         uint64_t h = 0xcbf29ce484222325ull;
         for (size_t q = 0; q < klen; q++)
             h = (h ^ (unsigned char)key[q]) * 0x100000001b3ull;
-        if (j->nkeys == j->keys_cap) {
-            size_t cap = j->keys_cap ? j->keys_cap * 2 : 64;
-            jkey *nk = realloc(j->keys, cap * sizeof *nk);
-            if (!nk) {
-                j->nomem = true;
-                ok = false;
-                break;
-            }
-            j->keys = nk;
-            j->keys_cap = cap;
+        jkey *keys = jroom(j, j->keys, &j->keys_cap, j->nkeys, sizeof *keys);
+        if (!keys) {
+            ok = false;
+            break;
         }
+        j->keys = keys;
         j->keys[j->nkeys++] = (jkey){h, koff, klen};
         jws(j);
         if (j->i >= j->n || j->t[j->i] != ':') {
@@ -656,17 +667,12 @@ static bool jobject(jp *j, bool top)
             break;
         }
         if (note) {
-            if (j->nvals == j->vals_cap) {
-                size_t cap = j->vals_cap ? j->vals_cap * 2 : 32;
-                jval *nv = realloc(j->vals, cap * sizeof *nv);
-                if (!nv) {
-                    j->nomem = true;
-                    ok = false;
-                    break;
-                }
-                j->vals = nv;
-                j->vals_cap = cap;
+            jval *vals = jroom(j, j->vals, &j->vals_cap, j->nvals, sizeof *vals);
+            if (!vals) {
+                ok = false;
+                break;
             }
+            j->vals = vals;
             v.field = f;
             j->vals[j->nvals++] = v;
         }
