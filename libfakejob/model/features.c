@@ -2,7 +2,7 @@
  * features.c - the feature space of a model and the vectorization of postings in it.
  *
  * Features of a posting (the same code at training and at scoring time):
- *   text n-grams from fj_tokenize_posting:
+ *   text n-grams from the tokens of the posting's analysis (text/analysis.h):
  *     "word:W"    a word (English stemmed, Han words from the dictionary), any text field
  *     "bigram:XY" two adjacent Han characters
  *     "title:W"   a word or bigram of the title (the title weighs more than the body)

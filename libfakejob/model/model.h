@@ -77,9 +77,9 @@ typedef struct fj__vec {
 void fj__vec_free(fj__vec *v);
 
 /**
- * Vectorize a posting in feature space `fs`: tokens (fj_tokenize_posting), "field:" features of
- * its metadata and the signals (fj_signals with `hist`). The same code serves training and
- * scoring, so both see exactly the same features.
+ * Vectorize a posting in feature space `fs`: the tokens, "field:" features of its metadata and
+ * the signals (with `hist`), all read from the posting's analysis (text/analysis.h, built here).
+ * The same code serves training and scoring, so both see exactly the same features.
  */
 fj_status fj__vectorize(fj_context *ctx, const fj__fspace *fs, const fj_posting *p,
                         const fj_history_stats *hist, fj__vec *v, fj_error *err);
