@@ -5,6 +5,7 @@
 #include "core/fj_internal.h"
 
 #include <criterion/criterion.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,4 +256,42 @@ Test(fields, names_round_trip)
     cr_assert_eq(fj_field_from_name("nope", 4), -1);
     cr_assert_null(fj_field_name(FJ_FIELD_COUNT));
     cr_assert_str_eq(fj_status_name(FJ_ERR_LIMIT), "limit");
+}
+
+Test(posting, json_reader_edge_cases)
+{
+    /* keys are compared decoded: "tit\u006ce" is a second "title" */
+    cr_assert_eq(parse("{\"title\":\"a\",\"tit\\u006ce\":\"b\"}"), FJ_ERR_INPUT);
+    cr_assert(strstr(err.message, "duplicate"), "%s", err.message);
+    /* duplicates inside `extra` are refused too; other objects in it are not read */
+    cr_assert_eq(parse("{\"title\":\"a\",\"extra\":{\"k\":1,\"k\":2}}"), FJ_ERR_INPUT);
+    cr_assert_eq(parse("{\"title\":\"a\",\"extra\":{\"k\":{\"k\":1}}}"), FJ_OK, "%s", err.message);
+    /* escapes are decoded, surrogate pairs joined, lone surrogates and \u0000 refused */
+    cr_assert_eq(parse("{\"title\":\"\\u00e9\\ud83d\\ude00 \\\"q\\\" \\/\"}"), FJ_OK);
+    cr_assert_str_eq(fj_posting_string(p, FJ_FIELD_TITLE, NULL),
+                     "\xC3\xA9\xF0\x9F\x98\x80 \"q\" /");
+    cr_assert_eq(parse("{\"title\":\"a\\ud800b\"}"), FJ_ERR_INPUT);
+    cr_assert_eq(parse("{\"title\":\"a\\u0000b\"}"), FJ_ERR_INPUT);
+    /* the largest 64-bit integer is read; one more is an error */
+    cr_assert_eq(parse("{\"title\":\"x\",\"applicants\":9223372036854775807}"), FJ_OK);
+    cr_assert_eq(parse("{\"title\":\"x\",\"applicants\":9223372036854775808}"), FJ_ERR_INPUT);
+    /* a syntax error after a wrong type is the error reported */
+    cr_assert_eq(parse("{\"title\":\"x\",\"openings\":\"5\",}"), FJ_ERR_INPUT);
+    cr_assert(strstr(err.message, "invalid JSON"), "%s", err.message);
+    cr_assert_eq(parse("{\"title\":\"x\"} trailing"), FJ_ERR_INPUT);
+    cr_assert_eq(err.offset, 14);
+}
+
+Test(posting, json_numbers_whatever_the_locale)
+{
+    /* a host program may set a comma-decimal locale: 0.35 is still 0.35 */
+    if (!setlocale(LC_ALL, "de_DE.UTF-8") && !setlocale(LC_ALL, "de_DE.utf8"))
+        cr_skip_test("no de_DE locale installed");
+    fj_status st = parse("{\"title\":\"x\",\"response_rate\":0.35}");
+    double d = 0;
+    bool has = fj_posting_number(p, FJ_FIELD_RESPONSE_RATE, &d);
+    setlocale(LC_ALL, "C");
+    cr_assert_eq(st, FJ_OK, "%s", err.message);
+    cr_assert(has);
+    cr_assert_eq(d, 0.35);
 }

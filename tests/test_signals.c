@@ -360,7 +360,7 @@ Test(signals, uscc_check_character)
     cr_expect_eq(fj__reg_check("统一社会信用代码", strlen("统一社会信用代码")), FJ_REG_NOT_CHINESE);
 }
 
-/* ---- pay figures (signals_pay.c) ---- */
+/* ---- pay figures (text/quantity.c, given the pay_period.txt cues) ---- */
 
 static size_t money_in(const char *text, fj__money *out, size_t cap)
 {
@@ -370,7 +370,25 @@ static size_t money_in(const char *text, fj__money *out, size_t cap)
     cr_assert_eq(fj__normalize_into(ctx, text, strlen(text), &nt, &err), FJ_OK);
     fj__matchvec mv = {0};
     cr_assert(fj__lexicon_scan(lx, nt.text.data, nt.text.len, &mv));
-    size_t n = fj__money_scan(nt.text.data, nt.text.len, mv.v, mv.n, false, out, cap);
+    fj__period_cue cues[64];
+    size_t nc = 0;
+    static const struct {
+        unsigned tag;
+        fj__period period;
+    } per[] = {{FJ_TAG_HOUR, FJ_PERIOD_HOUR},
+               {FJ_TAG_DAY, FJ_PERIOD_DAY},
+               {FJ_TAG_WEEK, FJ_PERIOD_WEEK},
+               {FJ_TAG_MONTH, FJ_PERIOD_MONTH},
+               {FJ_TAG_YEAR, FJ_PERIOD_YEAR}};
+    for (size_t k = 0; k < mv.n && nc < 64; k++) {
+        const fj__lex_entry *le = &fj__lex_entries[mv.v[k].entry];
+        if (le->lex != FJ_LEX_PAY_PERIOD)
+            continue;
+        for (size_t j = 0; j < 5; j++)
+            if (per[j].tag == le->tag)
+                cues[nc++] = (fj__period_cue){mv.v[k].start, mv.v[k].end, (uint8_t)per[j].period};
+    }
+    size_t n = fj__money_scan(nt.text.data, nt.text.len, cues, nc, false, out, cap);
     fj__matchvec_free(&mv);
     fj__normtext_free(&nt);
     fj__lexicon_free(lx);

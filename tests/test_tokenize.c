@@ -15,6 +15,8 @@
  */
 #include "text/text.h"
 
+#include "golden.h"
+
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,32 +55,6 @@ static char *read_file(const char *name, size_t *len)
     fclose(f);
     *len = (size_t)n;
     return s;
-}
-
-/* Unescape s[0..n) into out (same size or more); returns the length. */
-static size_t unescape(const char *s, size_t n, char *out)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] != '\\' || i + 1 == n) {
-            out[o++] = s[i];
-            continue;
-        }
-        char c = s[++i];
-        if (c == 't')
-            out[o++] = '\t';
-        else if (c == 'n')
-            out[o++] = '\n';
-        else if (c == 'r')
-            out[o++] = '\r';
-        else if (c == 'x' && i + 2 < n) {
-            char hex[3] = {s[i + 1], s[i + 2], 0};
-            out[o++] = (char)strtol(hex, NULL, 16);
-            i += 2;
-        } else
-            out[o++] = c;
-    }
-    return o;
 }
 
 /* Split a golden line into up to 3 tab-separated columns. */
@@ -615,7 +591,7 @@ Test(tokenize, pathological_input_is_linear, .timeout = 120)
     }
 }
 
-/* ---- the per-context caches (stems, chunk memo) never change the tokens ---- */
+/* ---- the per-context caches (stems, chunk memo, Han-run memo) never change the tokens ---- */
 
 /* Every token as text: kind, text, field, original span; one token a line. */
 static void dump_tokens(fj_buf *out, const fj_token *t, size_t n)
@@ -841,6 +817,12 @@ Test(tokenize, random_texts_tokenize_the_same_cached_or_not, .timeout = 120)
                                          "\xe4\xb8\x87",
                                          "\xe6\x8b\x9b\xe8\x81\x98",
                                          "\xe8\xaa\xa0",
+                                         "\xe3\x81\xb2\xe3\x82\x89",
+                                         "\xe3\x82\xab\xe3\x82\xbf",
+                                         "\xe3\x80\x85",
+                                         "\xe3\x80\x82",
+                                         "\xe3\x83\xbc",
+                                         "\xed\x95\x9c",
                                          "\xc2\xa5",
                                          "e\xcc\x81",
                                          "\xcc\x81",

@@ -69,6 +69,7 @@ typedef enum fj_slot {
     FJ_SLOT_SCORE,
     FJ_SLOT_TRAIN,
     FJ_SLOT_FEATURES,
+    FJ_SLOT_ANALYSIS,
     FJ_SLOT_COUNT
 } fj_slot;
 

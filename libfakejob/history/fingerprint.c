@@ -15,7 +15,7 @@
  * No text, and nothing from which the text could be read back, leaves this module.
  */
 #include "history/history_fp.h"
-#include "text/text.h"
+#include "text/analysis.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -364,10 +364,12 @@ static fj_status name_field(fj_error *err, fj_status s, const char *name)
     return s;
 }
 
-fj_status fj__fingerprint_texts(fj_context *ctx, const fj__fp_params *params,
-                                const char *const *texts, const size_t *lens,
-                                const char *const *names, size_t n, const char *company,
-                                size_t company_len, fj__fingerprint *out, fj_error *err)
+/* The fingerprint of n texts and a company name, given as written (normalized here) or, when
+ * `normalized`, already normalized (the posting's analysis). */
+static fj_status fingerprint(fj_context *ctx, const fj__fp_params *params, const char *const *texts,
+                             const size_t *lens, const char *const *names, size_t n,
+                             const char *company, size_t company_len, bool normalized,
+                             fj__fingerprint *out, fj_error *err)
 {
     if (!ctx || !out || (n && (!texts || !lens)))
         return fj__errorf(err, FJ_ERR_ARGUMENT, "fingerprint: NULL argument");
@@ -387,6 +389,10 @@ fj_status fj__fingerprint_texts(fj_context *ctx, const fj__fp_params *params,
     for (size_t f = 0; f < n; f++) {
         if (!texts[f] || !lens[f])
             continue;
+        if (normalized) {
+            feed_field(&st, texts[f], lens[f], (unsigned)f);
+            continue;
+        }
         fj_status s = fj__normalize_into(ctx, texts[f], lens[f], &sc->nt, err);
         if (s != FJ_OK)
             return name_field(err, s, names ? names[f] : NULL);
@@ -401,15 +407,27 @@ fj_status fj__fingerprint_texts(fj_context *ctx, const fj__fp_params *params,
         out->exact = st.exact;
     }
     if (company && company_len) {
-        fj_status s = fj__normalize_into(ctx, company, company_len, &sc->nt, err);
-        if (s != FJ_OK)
-            return name_field(err, s, "company");
+        if (!normalized) {
+            fj_status s = fj__normalize_into(ctx, company, company_len, &sc->nt, err);
+            if (s != FJ_OK)
+                return name_field(err, s, "company");
+            company = sc->nt.text.data;
+            company_len = sc->nt.text.len;
+        }
         bool nomem = false;
-        out->company = company_hash(&sc->company, sc->nt.text.data, sc->nt.text.len, err, &nomem);
+        out->company = company_hash(&sc->company, company, company_len, err, &nomem);
         if (nomem)
             return FJ_ERR_NOMEM;
     }
     return FJ_OK;
+}
+
+fj_status fj__fingerprint_texts(fj_context *ctx, const fj__fp_params *params,
+                                const char *const *texts, const size_t *lens,
+                                const char *const *names, size_t n, const char *company,
+                                size_t company_len, fj__fingerprint *out, fj_error *err)
+{
+    return fingerprint(ctx, params, texts, lens, names, n, company, company_len, false, out, err);
 }
 
 fj_status fj__fingerprint_posting(fj_context *ctx, const fj__fp_params *params, const fj_posting *p,
@@ -420,16 +438,20 @@ fj_status fj__fingerprint_posting(fj_context *ctx, const fj__fp_params *params, 
     size_t lens[3];
     if (!p)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "fingerprint: posting is NULL");
+    if (!ctx)
+        return fj__errorf(err, FJ_ERR_ARGUMENT, "fingerprint: NULL argument");
+    /* the shingles' input: the posting's analysis, normalized once (text/analysis.h) */
+    const fj__analysis *an;
+    fj_status s = fj__analyze_unvalidated(ctx, p, &an, err);
+    if (s != FJ_OK)
+        return s;
     for (size_t i = 0; i < 3; i++) {
-        texts[i] = fj_posting_string(p, fields[i], &lens[i]);
-        if (!texts[i])
-            lens[i] = 0;
+        texts[i] = fj__atext(an, fields[i], &lens[i]);
         names[i] = fj_field_name(fields[i]);
     }
-    size_t company_len = 0;
-    const char *company = fj_posting_string(p, FJ_FIELD_COMPANY, &company_len);
-    return fj__fingerprint_texts(ctx, params, texts, lens, names, 3, company,
-                                 company ? company_len : 0, out, err);
+    size_t company_len;
+    const char *company = fj__atext(an, FJ_FIELD_COMPANY, &company_len);
+    return fingerprint(ctx, params, texts, lens, names, 3, company, company_len, true, out, err);
 }
 
 bool fj__fp_match(const fj__fingerprint *a, const fj__fingerprint *b, const fj__fp_params *params)

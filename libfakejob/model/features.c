@@ -2,7 +2,7 @@
  * features.c - the feature space of a model and the vectorization of postings in it.
  *
  * Features of a posting (the same code at training and at scoring time):
- *   text n-grams from fj_tokenize_posting:
+ *   text n-grams from the tokens of the posting's analysis (text/analysis.h):
  *     "word:W"    a word (English stemmed, Han words from the dictionary), any text field
  *     "bigram:XY" two adjacent Han characters
  *     "title:W"   a word or bigram of the title (the title weighs more than the body)
@@ -31,7 +31,8 @@
  */
 #include "core/json.h"
 #include "model/model.h"
-#include "text/text.h"
+#include "signals/signals.h"
+#include "text/analysis.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -412,8 +413,10 @@ static bool empty_field(const fj_posting *p, fj_field f)
  * column, ORFD no employment type, a pasted ad has no profile) than about fraud, and a model
  * that learned it flagged short honest postings. A missing company is left to the vague_company
  * signal. */
-static fj_status field_features(const sink *k, void *u, const fj_posting *p, fj_lang lang)
+static fj_status field_features(const sink *k, void *u, const fj__analysis *an)
 {
+    const fj_posting *p = an->posting;
+    fj_lang lang = an->lang;
     fj_status st = FJ_OK;
     int b;
     if (st == FJ_OK && fj_posting_bool(p, FJ_FIELD_HAS_COMPANY_LOGO, &b))
@@ -437,7 +440,7 @@ static fj_status field_features(const sink *k, void *u, const fj_posting *p, fj_
         st = dense_lit(k, u, "field:company_registration", 1);
     if (st == FJ_OK && !empty_field(p, FJ_FIELD_COMPANY_SIZE))
         st = dense_lit(k, u, "field:company_size", 1);
-    if (st == FJ_OK && fj_posting_has(p, FJ_FIELD_COMPANY_FOUNDED))
+    if (st == FJ_OK && an->has_founded)
         st = dense_lit(k, u, "field:company_founded", 1);
     size_t dl = 0;
     fj_posting_string(p, FJ_FIELD_DESCRIPTION, &dl);
@@ -463,143 +466,43 @@ static fj_status bucket(const sink *k, void *u, const char *prefix, double v, co
     return dense_lit(k, u, name, 1);
 }
 
-/* A decimal digit at s[i] (ASCII or full-width ０-９): its value, and its byte length in *w. */
-static int digit_at(const char *s, size_t n, size_t i, size_t *w)
+/* The salary field (the analysis' fj__salary_read): its pay period, range, monthly maximum
+ * and width, as buckets. */
+static fj_status salary_features(const sink *k, void *u, const fj__analysis *an)
 {
-    unsigned char c = (unsigned char)s[i];
-    if (c >= '0' && c <= '9') {
-        *w = 1;
-        return c - '0';
-    }
-    if (c == 0xEF && i + 2 < n && (unsigned char)s[i + 1] == 0xBC &&
-        (unsigned char)s[i + 2] >= 0x90 && (unsigned char)s[i + 2] <= 0x99) {
-        *w = 3;
-        return (unsigned char)s[i + 2] - 0x90;
-    }
-    return -1;
-}
-
-static bool has_sub(const char *s, size_t n, const char *lit)
-{
-    size_t m = strlen(lit);
-    for (size_t i = 0; m <= n && i + m <= n; i++)
-        if (memcmp(s + i, lit, m) == 0)
-            return true;
-    return false;
-}
-
-/* Up to `cap` numbers of a text, with k/K/千 (thousand) and 万/w/W (ten thousand) multipliers
- * and thousands separators. Returns how many were found. */
-static int numbers(const char *s, size_t n, double *out, int cap)
-{
-    int found = 0;
-    for (size_t i = 0; i < n && found < cap;) {
-        size_t w;
-        int d = digit_at(s, n, i, &w);
-        if (d < 0) {
-            i++;
-            continue;
-        }
-        double v = 0, frac = 0, scale = 1;
-        bool dot = false;
-        while (i < n) {
-            d = digit_at(s, n, i, &w);
-            if (d >= 0) {
-                if (dot) {
-                    scale /= 10;
-                    frac += d * scale;
-                } else {
-                    v = v * 10 + d;
-                }
-                i += w;
-            } else if (s[i] == '.' && !dot && i + 1 < n && digit_at(s, n, i + 1, &w) >= 0) {
-                dot = true;
-                i++;
-            } else if (s[i] == ',' && !dot && i + 3 < n && digit_at(s, n, i + 1, &w) >= 0) {
-                i++; /* 12,000 */
-            } else {
-                break;
-            }
-        }
-        v += frac;
-        if (i < n && (s[i] == 'k' || s[i] == 'K'))
-            v *= 1000;
-        else if (i < n && (s[i] == 'w' || s[i] == 'W'))
-            v *= 10000;
-        else if (i + 2 < n && memcmp(s + i, "千", 3) == 0)
-            v *= 1000;
-        else if (i + 2 < n && memcmp(s + i, "万", 3) == 0)
-            v *= 10000;
-        out[found++] = v;
-    }
-    return found;
-}
-
-/* The salary field: its pay period, range, monthly maximum and width, as buckets. */
-static fj_status salary_features(const sink *k, void *u, const fj_posting *p)
-{
-    size_t n = 0;
-    const char *s = fj_posting_string(p, FJ_FIELD_SALARY, &n);
-    if (!s || !n)
+    if (!an->has_salary)
         return FJ_OK;
+    const fj__salary *sa = &an->salary;
     fj_status st = FJ_OK;
-    if (has_sub(s, n, "面议") || has_sub(s, n, "egotiable") || has_sub(s, n, "ompetitive"))
+    if (sa->negotiable)
         st = dense_lit(k, u, "meta:salary_negotiable", 1);
-    double v[4];
-    int nv = numbers(s, n, v, 4);
-    if (st != FJ_OK || nv == 0) {
+    if (st != FJ_OK || sa->figures == 0)
         return st == FJ_OK ? dense_lit(k, u, "meta:salary_no_figure", 1) : st;
-    }
-    double lo = v[0], hi = nv > 1 ? v[1] : v[0];
-    if (hi < lo) {
-        double t = lo;
-        lo = hi;
-        hi = t;
-    }
-    double per_month = 1;
-    const char *period = "meta:salary_per_month";
-    if (has_sub(s, n, "天") || has_sub(s, n, "日") || has_sub(s, n, "day") ||
-        has_sub(s, n, "daily")) {
-        per_month = 22;
-        period = "meta:salary_per_day";
-    } else if (has_sub(s, n, "小时") || has_sub(s, n, "时") || has_sub(s, n, "hour") ||
-               has_sub(s, n, "/hr")) {
-        per_month = 174;
-        period = "meta:salary_per_hour";
-    } else if (has_sub(s, n, "周") || has_sub(s, n, "week")) {
-        per_month = 4.33;
-        period = "meta:salary_per_week";
-    } else if (has_sub(s, n, "年") || has_sub(s, n, "year") || has_sub(s, n, "annum") ||
-               has_sub(s, n, "annual") || (!has_sub(s, n, "月") && hi >= 20000)) {
-        per_month = 1.0 / 12;
-        period = "meta:salary_per_year";
-    }
-    st = dense_lit(k, u, period, 1);
+    double lo = sa->lo, hi = sa->hi;
+    fj__period per = sa->period;
+    if (per == FJ_PERIOD_NONE) /* no period named: a large figure is yearly */
+        per = hi >= 20000 ? FJ_PERIOD_YEAR : FJ_PERIOD_MONTH;
+    static const char *const period_names[] = {[FJ_PERIOD_HOUR] = "meta:salary_per_hour",
+                                               [FJ_PERIOD_DAY] = "meta:salary_per_day",
+                                               [FJ_PERIOD_WEEK] = "meta:salary_per_week",
+                                               [FJ_PERIOD_MONTH] = "meta:salary_per_month",
+                                               [FJ_PERIOD_YEAR] = "meta:salary_per_year"};
+    st = dense_lit(k, u, period_names[per], 1);
     if (st == FJ_OK)
-        st = dense_lit(k, u, nv > 1 && hi > lo ? "meta:salary_range" : "meta:salary_single", 1);
-    double mhi = hi * per_month;
+        st = dense_lit(k, u, sa->figures > 1 ? "meta:salary_range" : "meta:salary_single", 1);
+    double mhi = fj__monthly(hi, per);
     static const double mb[] = {2000, 3000, 4000, 5000, 6000, 8000, 10000, 15000, 25000, 50000};
     if (st == FJ_OK)
         st = bucket(k, u, "meta:salary_max_b", mhi, mb, (int)(sizeof mb / sizeof mb[0]));
     if (st == FJ_OK)
         st = dense_lit(k, u, "meta:salary_max", mhi / 1000.0);
-    if (st == FJ_OK && lo > 0 && nv > 1) {
+    if (st == FJ_OK && lo > 0 && sa->figures > 1) {
         static const double rb[] = {1.01, 1.3, 1.6, 2.01, 3.01, 5.01};
         st = bucket(k, u, "meta:salary_ratio_b", hi / lo, rb, (int)(sizeof rb / sizeof rb[0]));
         if (st == FJ_OK)
             st = dense_lit(k, u, "meta:salary_ratio", hi / lo - 1);
     }
     return st;
-}
-
-/* The upper figure of a company size ("50-99人", "1000人以上", "11-50 employees"): 0 if none. */
-static double company_size_of(const fj_posting *p)
-{
-    size_t n = 0;
-    const char *s = fj_posting_string(p, FJ_FIELD_COMPANY_SIZE, &n);
-    double v[2];
-    int nv = s ? numbers(s, n, v, 2) : 0;
-    return nv ? v[nv - 1] : 0;
 }
 
 /* The length of a text field in characters (UTF-8 lead bytes). */
@@ -612,9 +515,10 @@ static size_t field_chars(const fj_posting *p, fj_field f)
     return c;
 }
 
-static fj_status meta_features(const sink *k, void *u, const fj_posting *p)
+static fj_status meta_features(const sink *k, void *u, const fj__analysis *an)
 {
-    fj_status st = salary_features(k, u, p);
+    const fj_posting *p = an->posting;
+    fj_status st = salary_features(k, u, an);
     int64_t n;
     if (st == FJ_OK && fj_posting_int(p, FJ_FIELD_APPLICANTS, &n)) {
         static const double b[] = {1, 10, 50, 200, 1000, 5000};
@@ -625,7 +529,7 @@ static fj_status meta_features(const sink *k, void *u, const fj_posting *p)
         static const double b[] = {0.001, 0.2, 0.4, 0.6, 0.8, 0.95, 0.999};
         st = bucket(k, u, "meta:response_rate_b", d, b, 7);
     }
-    double size = company_size_of(p);
+    double size = an->company_size;
     if (st == FJ_OK && size > 0) {
         static const double b[] = {10, 50, 100, 500, 1000};
         st = bucket(k, u, "meta:company_size_b", size, b, 5);
@@ -638,9 +542,9 @@ static fj_status meta_features(const sink *k, void *u, const fj_posting *p)
             st = bucket(k, u, "meta:openings_per_size_b", (double)n / size, rb, 5);
         }
     }
-    int64_t founded, at;
-    if (st == FJ_OK && fj_posting_time(p, FJ_FIELD_COMPANY_FOUNDED, &founded) &&
-        (fj_posting_time(p, FJ_FIELD_POSTED_AT, &at) ||
+    int64_t founded = an->company_founded, at;
+    if (st == FJ_OK && an->has_founded &&
+        ((an->has_posted && (at = an->posted_at, true)) ||
          fj_posting_time(p, FJ_FIELD_OBSERVED_AT, &at))) {
         static const double b[] = {0, 1, 2, 3, 5, 10, 20};
         st = bucket(k, u, "meta:company_age_b", (double)(at - founded) / (365.25 * 86400), b, 7);
@@ -676,29 +580,16 @@ static bool is_part_sep(char c)
     return c == ',' || c == '_' || c == '/' || c == ';' || c == '|' || c == ' ';
 }
 
-static void normtext_slot_free(void *nt)
+static fj_status place_features(const sink *k, void *u, const fj__analysis *an, fj_field f,
+                                piece prefix)
 {
-    fj__normtext_free(nt);
-    free(nt);
-}
-
-static fj_status place_features(fj_context *ctx, const sink *k, void *u, const fj_posting *p,
-                                fj_field f, piece prefix, fj_error *err)
-{
-    size_t n = 0;
-    const char *s = fj_posting_string(p, f, &n);
-    if (!s || !n)
+    const fj__afield *af = &an->field[f];
+    if (!af->present)
         return FJ_OK;
-    fj_normtext *nt = fj__ctx_slot(ctx, FJ_SLOT_FEATURES);
-    if (!nt) {
-        nt = calloc(1, sizeof *nt);
-        if (!nt)
-            return fj__nomem(err);
-        fj__ctx_set_slot(ctx, FJ_SLOT_FEATURES, nt, normtext_slot_free);
-    }
-    fj_status st = fj__normalize_into(ctx, s, n, nt, err);
-    const char *t = nt->text.data;
-    size_t tn = st == FJ_OK ? nt->text.len : 0;
+    const fj_normtext *nt = &af->nt;
+    const char *s = af->orig, *t = nt->text.data;
+    size_t n = af->orig_len, tn = nt->text.len;
+    fj_status st = FJ_OK;
     for (size_t i = 0; i < tn && st == FJ_OK;) {
         while (i < tn && is_part_sep(t[i]))
             i++;
@@ -715,18 +606,12 @@ static fj_status place_features(fj_context *ctx, const sink *k, void *u, const f
     return st;
 }
 
-static fj_status extract(fj_context *ctx, const fj_posting *p, const fj_history_stats *hist,
-                         const sink *k, void *u, fj_lang *lang_out, fj_error *err)
+static fj_status extract(fj_context *ctx, const fj__analysis *an, const fj_history_stats *hist,
+                         const sink *k, void *u, fj_error *err)
 {
-    fj_status st = fj_posting_validate(p, err);
-    if (st != FJ_OK)
-        return st;
-    fj_lang lang = fj_posting_detect_lang(p);
-    if (lang_out)
-        *lang_out = lang;
     const fj_token *tok;
     size_t nt;
-    st = fj_tokenize_posting(ctx, p, &tok, &nt, err);
+    fj_status st = fj__analysis_tokens(ctx, an, &tok, &nt, err);
     if (st != FJ_OK)
         return st;
     for (size_t i = 0; i < nt && st == FJ_OK; i++) {
@@ -752,9 +637,9 @@ static fj_status extract(fj_context *ctx, const fj_posting *p, const fj_history_
             }
             if (!nx)
                 continue;
-            size_t flen;
-            const char *ftext = fj_posting_string(p, (fj_field)t->field, &flen);
-            if (!ftext || nx->start > flen || !is_joiner_gap(ftext, t->end, nx->start))
+            const fj__afield *af = &an->field[t->field];
+            if (!af->present || nx->start > af->orig_len ||
+                !is_joiner_gap(af->orig, t->end, nx->start))
                 continue;
             piece pp[4] = {P("pair:"), txt, P(" "), {nx->text, nx->len}};
             st = k->text(u, pp, 4, t->field, t->start, nx->end);
@@ -768,19 +653,18 @@ static fj_status extract(fj_context *ctx, const fj_posting *p, const fj_history_
     }
     if (st != FJ_OK)
         return fj__errorf(err, st, "out of memory while extracting features");
-    st = place_features(ctx, k, u, p, FJ_FIELD_LOCATION, P("place:"), err);
+    st = place_features(k, u, an, FJ_FIELD_LOCATION, P("place:"));
     if (st == FJ_OK)
-        st = place_features(ctx, k, u, p, FJ_FIELD_EMPLOYMENT_TYPE, P("employment:"), err);
-    if (st != FJ_OK)
-        return st;
-    st = field_features(k, u, p, lang);
-    if (st == FJ_OK && lang == FJ_LANG_ZH)
-        st = meta_features(k, u, p);
+        st = place_features(k, u, an, FJ_FIELD_EMPLOYMENT_TYPE, P("employment:"));
+    if (st == FJ_OK)
+        st = field_features(k, u, an);
+    if (st == FJ_OK && an->lang == FJ_LANG_ZH)
+        st = meta_features(k, u, an);
     if (st != FJ_OK)
         return fj__errorf(err, st, "out of memory while extracting features");
     const fj_signal *sig;
     size_t ns;
-    st = fj_signals(ctx, p, hist, &sig, &ns, err);
+    st = fj__signals_of(ctx, an, hist, &sig, &ns, err);
     if (st != FJ_OK)
         return st;
     for (size_t i = 0; i < ns && st == FJ_OK; i++)
@@ -893,6 +777,18 @@ static double dense_value(double raw, double scale)
 fj_status fj__vectorize(fj_context *ctx, const fj__fspace *fs, const fj_posting *p,
                         const fj_history_stats *hist, fj__vec *v, fj_error *err)
 {
+    const fj__analysis *an;
+    fj_status st = fj__analyze(ctx, p, &an, err);
+    if (st != FJ_OK) {
+        v->n = 0;
+        return st;
+    }
+    return fj__vectorize_an(ctx, fs, an, hist, true, v, err);
+}
+
+fj_status fj__vectorize_an(fj_context *ctx, const fj__fspace *fs, const fj__analysis *an,
+                           const fj_history_stats *hist, bool sort, fj__vec *v, fj_error *err)
+{
     v->n = 0;
     v->evbuf.len = 0;
     if (v->pos_cap < fs->n) {
@@ -906,7 +802,8 @@ fj_status fj__vectorize(fj_context *ctx, const fj__fspace *fs, const fj_posting 
     }
     vec_user vu = {fs, v};
     static const sink k = {vec_text, vec_dense};
-    fj_status st = extract(ctx, p, hist, &k, &vu, &v->lang, err);
+    v->lang = an->lang;
+    fj_status st = extract(ctx, an, hist, &k, &vu, err);
     for (size_t i = 0; i < v->n; i++)
         v->pos[v->e[i].idx] = -1;
     if (st != FJ_OK) {
@@ -933,7 +830,8 @@ fj_status fj__vectorize(fj_context *ctx, const fj__fspace *fs, const fj_posting 
             v->e[m++] = *e;
     }
     v->n = m;
-    qsort(v->e, v->n, sizeof *v->e, entry_cmp);
+    if (sort)
+        qsort(v->e, v->n, sizeof *v->e, entry_cmp);
     return FJ_OK;
 }
 
@@ -1105,7 +1003,10 @@ fj_status fj__fbuilder_add(fj__fbuilder *b, fj_context *ctx, const fj_posting *p
                            const fj_history_stats *hist, fj_error *err)
 {
     static const sink k = {fb_text, fb_dense};
-    fj_status st = extract(ctx, p, hist, &k, b, NULL, err);
+    const fj__analysis *an;
+    fj_status st = fj__analyze(ctx, p, &an, err);
+    if (st == FJ_OK)
+        st = extract(ctx, an, hist, &k, b, err);
     b->docs++;
     return st;
 }

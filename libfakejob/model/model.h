@@ -65,7 +65,8 @@ typedef struct fj__entry {
     uint32_t tf; /* text: occurrences */
 } fj__entry;
 
-/** A sparse feature vector, sorted by index. Zero-init; reusable; free with fj__vec_free. */
+/** A sparse feature vector, sorted by index (fj__vectorize). Zero-init; reusable; free with
+ *  fj__vec_free. */
 typedef struct fj__vec {
     fj__entry *e;
     size_t n, cap;
@@ -78,12 +79,18 @@ typedef struct fj__vec {
 void fj__vec_free(fj__vec *v);
 
 /**
- * Vectorize a posting in feature space `fs`: tokens (fj_tokenize_posting), "field:" features of
- * its metadata and the signals (fj_signals with `hist`). The same code serves training and
- * scoring, so both see exactly the same features.
+ * Vectorize a posting in feature space `fs`: the tokens, "field:" features of its metadata and
+ * the signals (with `hist`), all read from the posting's analysis (text/analysis.h, built here).
+ * The same code serves training and scoring, so both see exactly the same features.
  */
 fj_status fj__vectorize(fj_context *ctx, const fj__fspace *fs, const fj_posting *p,
                         const fj_history_stats *hist, fj__vec *v, fj_error *err);
+/** fj__vectorize over the posting's analysis (text/analysis.h), as fj_score calls it; the
+ *  entries are sorted by index only when `sort` (libsvm needs it; a primal dot product does not:
+ *  then they are in order of first occurrence). */
+struct fj__analysis;
+fj_status fj__vectorize_an(fj_context *ctx, const fj__fspace *fs, const struct fj__analysis *an,
+                           const fj_history_stats *hist, bool sort, fj__vec *v, fj_error *err);
 
 /** Collects the feature names of training postings and their document frequencies. */
 typedef struct fj__fbuilder fj__fbuilder;

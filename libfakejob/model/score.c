@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE /* memmem */
 #include "model/model.h"
+#include "text/analysis.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 typedef struct contrib {
     double c;
     size_t entry;
+    uint32_t idx; /* the feature: ties are broken on it (the vector is not sorted) */
 } contrib;
 
 typedef struct score_scratch {
@@ -117,7 +119,7 @@ static int contrib_cmp(const void *a, const void *b)
     double x = fabs(((const contrib *)a)->c), y = fabs(((const contrib *)b)->c);
     if (x != y)
         return x > y ? -1 : 1;
-    size_t i = ((const contrib *)a)->entry, j = ((const contrib *)b)->entry;
+    uint32_t i = ((const contrib *)a)->idx, j = ((const contrib *)b)->idx;
     return i < j ? -1 : i > j;
 }
 
@@ -186,7 +188,7 @@ static fj_status explain(score_scratch *s, const fj__part *pt, const fj_posting 
         double c = pt->w[v->e[i].idx] * v->e[i].val;
         if (!((toward_fraud && c > 1e-6) || (!toward_fraud && c < -1e-6)))
             continue;
-        contrib x = {c, i};
+        contrib x = {c, i, v->e[i].idx};
         if (nc == keep && (nc == 0 || contrib_cmp(&x, &s->contrib[nc - 1]) >= 0))
             continue;
         size_t at = nc < keep ? nc++ : nc - 1;
@@ -273,11 +275,13 @@ fj_status fj_score_with(fj_context *ctx, const fj_model *m, const fj_posting *p,
     score_scratch *s = scratch(ctx);
     if (!s)
         return fj__nomem(err);
-    fj_status st = fj_posting_validate(p, err);
+    const fj__analysis *an; /* validated, language detected, normalized: once */
+    fj_status st = fj__analyze(ctx, p, &an, err);
     if (st != FJ_OK)
         return st;
-    const fj__part *pt = fj__model_route(m, fj_posting_detect_lang(p));
-    st = fj__vectorize(ctx, &pt->fs, p, hist, &s->vec, err);
+    const fj__part *pt = fj__model_route(m, an->lang);
+    /* a linear margin is a sum over the entries in any order: only libsvm needs them sorted */
+    st = fj__vectorize_an(ctx, &pt->fs, an, hist, pt->kernel != FJ_KERNEL_LINEAR, &s->vec, err);
     if (st != FJ_OK)
         return st;
     bool nomem;

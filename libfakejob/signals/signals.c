@@ -7,16 +7,18 @@
  * signals that fired (non-zero value), each once with its strongest evidence quoted verbatim
  * from the caller's original text.
  *
- * How: every text field is normalized once (text.h: NFKC case folding, Traditional to
- * Simplified, spaces folded, with a byte map back to the original), then one pass of the
- * compiled lexicons (signals_lex.c) finds every phrase of every lexicon in it. The signals are
- * computed from those matches, from the pay figures found in the text (signals_pay.c) and from
- * the structured fields. Negation and "the company pays" cues (cancel.txt) cancel a fee or a
- * personal-data request in the same clause. All scratch lives in the context's FJ_SLOT_SIGNALS
- * slot; the compiled lexicons are built there on first use and never change afterwards.
+ * How: the posting's analysis (text/analysis.h) gives every text field normalized once (NFKC
+ * case folding, Traditional to Simplified, spaces folded, with a byte map back to the original),
+ * its clauses, phone numbers, company size and dates; one pass of the compiled lexicons
+ * (signals_lex.c) finds every phrase of every lexicon in each field. The signals are computed
+ * from those matches, from the pay figures found in the text (text/quantity.c, given the
+ * pay_period.txt cues) and from the structured fields. Negation and "the company pays" cues
+ * (cancel.txt) cancel a fee or a personal-data request in the same clause. All scratch lives in the
+ * context's FJ_SLOT_SIGNALS slot; the compiled lexicons are built there on first use and never
+ * change afterwards.
  */
 #include "signals/signals.h"
-#include "text/text.h"
+#include "text/analysis.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -177,12 +179,14 @@ typedef struct evidence {
 
 typedef struct sig_scratch {
     fj__lexicon *lex;
-    fj_normtext nt[FJ_FIELD_COUNT];
+    const fj__analysis *an; /* the posting's analysis: its normalized fields (ntx(sc, f)) */
     ftext ft[FJ_FIELD_COUNT];
     fj__matchvec mv;
     fj__matchvec aux; /* the matches of a few lexicons again, grouped (see ftext) */
     fj__money money[MAX_MONEY];
     size_t nmoney;
+    fj__period_cue *cues; /* a field's pay_period.txt cues, for fj__money_scan */
+    size_t cues_cap;
     uint8_t *seen; /* per lexicon entry: counted already in this posting */
     double value[S_COUNT];
     uint64_t tags[S_COUNT]; /* distinct fj_lex_tag values seen, per signal */
@@ -200,8 +204,7 @@ static void scratch_free(void *p)
     if (!sc)
         return;
     fj__lexicon_free(sc->lex);
-    for (int f = 0; f < FJ_FIELD_COUNT; f++)
-        fj__normtext_free(&sc->nt[f]);
+    free(sc->cues);
     fj__matchvec_free(&sc->mv);
     fj__matchvec_free(&sc->aux);
     free(sc->seen);
@@ -233,6 +236,12 @@ static sig_scratch *scratch(fj_context *ctx, fj_error *err, fj_status *st)
 /* Text helpers                                                                               */
 /* ------------------------------------------------------------------------------------------ */
 
+/* Field f's normalized text, from the analysis. */
+static inline const fj_normtext *ntx(const sig_scratch *sc, int f)
+{
+    return &sc->an->field[f].nt;
+}
+
 static bool is_digit(unsigned char c)
 {
     return c >= '0' && c <= '9';
@@ -259,92 +268,10 @@ static bool has_bytes(const char *t, size_t len, size_t at, const char *s)
     return at + n <= len && memcmp(t + at, s, n) == 0;
 }
 
-/* Non-ASCII characters that end a clause (after normalization). */
-static const char *const cjk_delims[] = {"。", "【", "】", "★", "☆", "●", "◆", "■",
-                                         "▲",  "※",  "✔",  "✓", "♦", "►", "→", "…"};
-
-/* Whether t[k] follows a list number: one or two digits after a non-alphanumeric character or
- * the start ("2、", "3)", "1."), so that it ends the clause before it. */
-static bool after_list_number(const unsigned char *t, size_t k)
-{
-    size_t d = 0;
-    while (d < k && d < 3 && is_digit(t[k - 1 - d]))
-        d++;
-    if (d == 0 || d > 2)
-        return false;
-    size_t before = k - d;
-    return before == 0 || !(is_alnum(t[before - 1]) || t[before - 1] == '.' ||
-                            t[before - 1] == ',' || t[before - 1] == '-');
-}
-
-/* Whether a list number ("2、") starts at t[k]. */
-static bool list_number_at(const unsigned char *t, size_t len, size_t k)
-{
-    if (!is_digit(t[k]) ||
-        (k > 0 && (is_alnum(t[k - 1]) || t[k - 1] == '.' || t[k - 1] == ',' || t[k - 1] == '-')))
-        return false;
-    size_t j = k;
-    while (j < len && j - k < 3 && is_digit(t[j]))
-        j++;
-    if (j - k > 2 || j >= len)
-        return false;
-    if (has_bytes((const char *)t, len, j, "、") || t[j] == ')')
-        return true;
-    return t[j] == '.' && (j + 1 == len || !is_digit(t[j + 1]));
-}
-
-/* The length of a clause delimiter at normalized byte k of field f, or 0. */
-static size_t delim_at(const sig_scratch *sc, int f, size_t k)
-{
-    const fj_normtext *nt = &sc->nt[f];
-    const unsigned char *t = (const unsigned char *)nt->text.data;
-    size_t len = nt->text.len;
-    unsigned char c = t[k];
-    switch (c) {
-    case ';':
-    case '!':
-    case '?':
-    case '|':
-        return 1;
-    case ')':
-        return after_list_number(t, k) ? 1 : 0;
-    case '.':
-        if (k + 1 < len && is_digit(t[k + 1]))
-            return 0;
-        return k + 1 == len || t[k + 1] == ' ' || t[k + 1] >= 0x80 || after_list_number(t, k) ? 1
-                                                                                              : 0;
-    case ',':
-    case '_': {
-        /* a Chinese comma (full-width in the original) or one between Chinese characters */
-        const unsigned char *o = (const unsigned char *)sc->ft[f].o;
-        if (c == ',' && o[nt->orig[k]] != ',')
-            return 1;
-        return (k > 0 && t[k - 1] >= 0x80) || (k + 1 < len && t[k + 1] >= 0x80) ? 1 : 0;
-    }
-    case ' ': {
-        /* a line break in the original */
-        uint32_t a = nt->orig[k], b = nt->orig[k + 1];
-        for (uint32_t i = a; i < b && i < sc->ft[f].olen; i++)
-            if (sc->ft[f].o[i] == '\n' || sc->ft[f].o[i] == '\r')
-                return 1;
-        return 0;
-    }
-    default:
-        if (c != 0xE2 && c != 0xE3)
-            return 0; /* every delimiter below starts with one of these */
-        if (has_bytes((const char *)t, len, k, "、"))
-            return after_list_number(t, k) ? 3 : 0;
-        for (size_t i = 0; i < sizeof cjk_delims / sizeof cjk_delims[0]; i++)
-            if (has_bytes((const char *)t, len, k, cjk_delims[i]))
-                return strlen(cjk_delims[i]);
-        return 0;
-    }
-}
-
 /* The clause [*a, *b) of field f's normalized text around [s, e). */
 static void clause_of(const sig_scratch *sc, int f, size_t s, size_t e, size_t *a, size_t *b)
 {
-    const fj_normtext *nt = &sc->nt[f];
+    const fj_normtext *nt = ntx(sc, f);
     const unsigned char *t = (const unsigned char *)nt->text.data;
     size_t len = nt->text.len;
     size_t i = s;
@@ -352,7 +279,7 @@ static void clause_of(const sig_scratch *sc, int f, size_t s, size_t e, size_t *
         size_t k = i - 1;
         while (k > 0 && (t[k] & 0xC0) == 0x80)
             k--;
-        size_t d = delim_at(sc, f, k);
+        size_t d = fj__clause_delim_at(&sc->an->field[f], k);
         if (d && k + d <= i)
             break;
         i = k;
@@ -360,7 +287,8 @@ static void clause_of(const sig_scratch *sc, int f, size_t s, size_t e, size_t *
     *a = i;
     size_t j = e;
     while (j < len && j - e < CLAUSE_MAX_BYTES) {
-        if (delim_at(sc, f, j) || list_number_at(t, len, j))
+        if (fj__clause_delim_at(&sc->an->field[f], j) ||
+            fj__list_number_at((const char *)t, len, j))
             break;
         j++;
         while (j < len && (t[j] & 0xC0) == 0x80)
@@ -371,7 +299,7 @@ static void clause_of(const sig_scratch *sc, int f, size_t s, size_t e, size_t *
 
 static bool span_has_digit(const sig_scratch *sc, int f, size_t a, size_t b)
 {
-    const char *t = sc->nt[f].text.data;
+    const char *t = ntx(sc, f)->text.data;
     for (size_t i = a; i < b; i++)
         if (is_digit((unsigned char)t[i]))
             return true;
@@ -383,7 +311,7 @@ static bool span_has_digit(const sig_scratch *sc, int f, size_t a, size_t b)
 static bool cancelled(const sig_scratch *sc, int f, size_t s, size_t e, bool neg_only)
 {
     /* a negating character right before it: 无押金, 免体检费, 不收费, 零押金, 0押金 */
-    const char *t = sc->nt[f].text.data;
+    const char *t = ntx(sc, f)->text.data;
     size_t p = s;
     if (p > 0 && t[p - 1] == ' ')
         p--;
@@ -427,7 +355,7 @@ static void offer(sig_scratch *sc, int sig, int prio, int f, size_t s, size_t e)
 {
     if (prio <= sc->ev[sig].prio)
         return;
-    const fj_normtext *nt = &sc->nt[f];
+    const fj_normtext *nt = ntx(sc, f);
     const ftext *ft = &sc->ft[f];
     size_t ca, cb;
     clause_of(sc, f, s, e, &ca, &cb);
@@ -486,9 +414,9 @@ static void offer(sig_scratch *sc, int sig, int prio, int f, size_t s, size_t e)
 /* Evidence that is a whole (short) field, e.g. the company name or the title. */
 static void offer_field(sig_scratch *sc, int sig, int prio, int f)
 {
-    if (prio <= sc->ev[sig].prio || !sc->ft[f].present || sc->nt[f].text.len == 0)
+    if (prio <= sc->ev[sig].prio || !sc->ft[f].present || ntx(sc, f)->text.len == 0)
         return;
-    offer(sc, sig, prio, f, 0, sc->nt[f].text.len);
+    offer(sc, sig, prio, f, 0, ntx(sc, f)->text.len);
 }
 
 static void add_tag(sig_scratch *sc, int sig, unsigned tag)
@@ -519,8 +447,8 @@ static size_t text_units(const sig_scratch *sc, int f, size_t limit)
 {
     if (!sc->ft[f].present)
         return 0;
-    const char *t = sc->nt[f].text.data;
-    size_t len = sc->nt[f].text.len, i = 0, n = 0;
+    const char *t = ntx(sc, f)->text.data;
+    size_t len = ntx(sc, f)->text.len, i = 0, n = 0;
     bool in_word = false;
     while (i < len && n < limit) {
         unsigned char c = (unsigned char)t[i];
@@ -604,84 +532,22 @@ static bool duty_after(const char *t, size_t len, size_t e)
 /* Phone numbers in normalized text: Chinese mobiles (1[3-9]x xxxx xxxx, +86 allowed) and
  * North American numbers ((xxx) xxx-xxxx, xxx-xxx-xxxx, +1). Landlines and hotlines (0…, 400…)
  * are the company's and not counted. */
+/* The phone numbers of field f (the analysis' fj__phone_scan): mobile and North American
+ * numbers are off-site contact. */
 static void scan_phones(sig_scratch *sc, int f)
 {
-    const char *t = sc->nt[f].text.data;
-    size_t len = sc->nt[f].text.len;
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = (unsigned char)t[i];
-        if (!(is_digit(c) || (c == '+' && i + 1 < len && is_digit((unsigned char)t[i + 1])) ||
-              (c == '(' && i + 1 < len && is_digit((unsigned char)t[i + 1]))) ||
-            (i > 0 && (is_alnum((unsigned char)t[i - 1]) || t[i - 1] == '.'))) {
-            i++;
-            continue;
-        }
-        /* digit groups separated by one of " -.()" */
-        int groups[8], ng = 0;
-        size_t j = i;
-        char digits[24];
-        size_t nd = 0;
-        bool plus = t[j] == '+';
-        if (plus || t[j] == '(')
-            j++;
-        while (j < len && ng < 8) {
-            size_t g0 = j;
-            while (j < len && is_digit((unsigned char)t[j]) && nd < sizeof digits)
-                digits[nd++] = t[j++];
-            if (j == g0)
-                break;
-            groups[ng++] = (int)(j - g0);
-            size_t k = j;
-            int seps = 0;
-            while (k < len &&
-                   (t[k] == ' ' || t[k] == '-' || t[k] == '.' || t[k] == '(' || t[k] == ')') &&
-                   seps < 2) {
-                k++;
-                seps++;
-            }
-            if (k < len && is_digit((unsigned char)t[k]) && seps > 0)
-                j = k;
-            else
-                break;
-        }
-        size_t end = j;
-        if (end < len && is_alnum((unsigned char)t[end])) {
-            i = end + 1;
-            continue;
-        }
-        /* drop a country code */
-        size_t off = 0;
-        int g0 = 0;
-        if (ng > 1 && groups[0] == 2 && digits[0] == '8' && digits[1] == '6') {
-            off = 2;
-            g0 = 1;
-        } else if (ng > 1 && groups[0] == 1 && digits[0] == '1' && nd == 11) {
-            off = 1;
-            g0 = 1;
-        }
-        size_t n = nd - off;
-        const char *d = digits + off;
-        bool mobile = n == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9' &&
-                      (ng - g0 == 1 || (ng - g0 == 3 && groups[g0] == 3 && groups[g0 + 1] == 4));
-        bool toll_free =
-            n >= 3 && ((d[0] == '4' && d[1] == '0' && d[2] == '0') ||
-                       (d[0] == '8' && (d[1] == d[2] || (d[1] == '0' && d[2] == '0'))));
-        bool nanp = n == 10 && ng - g0 == 3 && groups[g0] == 3 && groups[g0 + 1] == 3 &&
-                    groups[g0 + 2] == 4 && d[0] >= '2' && d[3] >= '2' && !toll_free;
-        if (mobile || nanp) {
-            add_tag(sc, S_OFFSITE_CONTACT, FJ_TAG_PHONE);
-            offer(sc, S_OFFSITE_CONTACT, 2, f, i, end);
-        }
-        i = end > i ? end : i + 1;
+    const fj__afield *af = &sc->an->field[f];
+    for (uint32_t k = af->phone0; k < af->phone0 + af->nphone; k++) {
+        add_tag(sc, S_OFFSITE_CONTACT, FJ_TAG_PHONE);
+        offer(sc, S_OFFSITE_CONTACT, 2, f, sc->an->phones[k].start, sc->an->phones[k].end);
     }
 }
 
 /* Free-mail addresses: a freemail.txt domain that is the whole domain after an '@'. */
 static void freemail_match(sig_scratch *sc, int f, const fj__lexmatch *m)
 {
-    const char *t = sc->nt[f].text.data;
-    size_t len = sc->nt[f].text.len;
+    const char *t = ntx(sc, f)->text.data;
+    size_t len = ntx(sc, f)->text.len;
     if (m->start < 2 || t[m->start - 1] != '@')
         return;
     size_t e = m->end;
@@ -704,8 +570,8 @@ static void freemail_match(sig_scratch *sc, int f, const fj__lexmatch *m)
 /* The code after a label such as "统一社会信用代码：": checked like the field. */
 static void reg_in_text(sig_scratch *sc, int f, const fj__lexmatch *m, bool *valid_seen)
 {
-    const char *t = sc->nt[f].text.data;
-    size_t len = sc->nt[f].text.len;
+    const char *t = ntx(sc, f)->text.data;
+    size_t len = ntx(sc, f)->text.len;
     size_t i = m->end;
     while (i < len && i - m->end < 8 &&
            (t[i] == ' ' || t[i] == ':' || t[i] == '(' || t[i] == ')' || t[i] == '-'))
@@ -738,8 +604,8 @@ static void reg_in_text(sig_scratch *sc, int f, const fj__lexmatch *m, bool *val
 static bool company_core(const sig_scratch *sc, size_t *cs, size_t *ce, bool *han_core)
 {
     int f = FJ_FIELD_COMPANY;
-    const char *t = sc->nt[f].text.data;
-    size_t len = sc->nt[f].text.len;
+    const char *t = ntx(sc, f)->text.data;
+    size_t len = ntx(sc, f)->text.len;
     unsigned char covered[512];
     if (len > sizeof covered)
         len = sizeof covered;
@@ -815,8 +681,8 @@ static void company_signals(sig_scratch *sc)
 {
     int f = FJ_FIELD_COMPANY;
     const ftext *ft = &sc->ft[f];
-    const char *t = sc->nt[f].text.data;
-    size_t len = ft->present ? sc->nt[f].text.len : 0;
+    const char *t = ntx(sc, f)->text.data;
+    size_t len = ft->present ? ntx(sc, f)->text.len : 0;
     if (len == 0) {
         sc->value[S_VAGUE_COMPANY] = 1; /* no company name at all */
         return;
@@ -844,7 +710,7 @@ static void company_signals(sig_scratch *sc)
     for (size_t i = 0; i < NSCAN; i++) {
         int g = scan_fields[i];
         if ((MENTION_FIELDS >> g & 1) && sc->ft[g].present)
-            other += sc->nt[g].text.len;
+            other += ntx(sc, g)->text.len;
     }
     if (other < 100)
         return; /* too little text to tell */
@@ -862,7 +728,7 @@ static void company_signals(sig_scratch *sc)
         int g = scan_fields[i];
         if (!(MENTION_FIELDS >> g & 1) || !sc->ft[g].present)
             continue;
-        if (mem_has_word(sc->nt[g].text.data, sc->nt[g].text.len, needle, nlen, !han))
+        if (mem_has_word(ntx(sc, g)->text.data, ntx(sc, g)->text.len, needle, nlen, !han))
             return;
     }
     sc->value[S_COMPANY_UNMENTIONED] = 1;
@@ -873,43 +739,18 @@ static void company_signals(sig_scratch *sc)
 /* Structured fields                                                                          */
 /* ------------------------------------------------------------------------------------------ */
 
-/* The headcount a company_size string stands for: the top of "50-99人" / "11-50 employees",
- * the figure of "1000人以上" / "10001+" / "少于15人". 0 when there is none. */
-static double size_upper(const char *s, size_t len)
-{
-    double nums[2];
-    int n = 0;
-    size_t i = 0;
-    while (i < len && n < 2) {
-        if (!is_digit((unsigned char)s[i])) {
-            i++;
-            continue;
-        }
-        double v = 0;
-        while (i < len && (is_digit((unsigned char)s[i]) || s[i] == ',')) {
-            if (s[i] != ',')
-                v = v * 10 + (s[i] - '0');
-            i++;
-        }
-        nums[n++] = v;
-    }
-    if (n == 0)
-        return 0;
-    return n == 2 && nums[1] > nums[0] ? nums[1] : nums[0];
-}
-
 static int64_t days_between(int64_t from, int64_t to)
 {
     return to >= from ? (to - from) / 86400 : -((from - to + 86399) / 86400);
 }
 
-static void metadata_signals(sig_scratch *sc, fj_context *ctx, const fj_posting *p,
-                             const fj_history_stats *hist)
+static void metadata_signals(sig_scratch *sc, const fj__analysis *an, const fj_history_stats *hist)
 {
-    int64_t observed = fj__observed_at(ctx, p);
-    int64_t posted = 0, updated = 0;
-    bool has_posted = fj_posting_time(p, FJ_FIELD_POSTED_AT, &posted);
-    bool has_updated = fj_posting_time(p, FJ_FIELD_UPDATED_AT, &updated);
+    const fj_posting *p = an->posting;
+    int64_t observed = an->observed_at;
+    int64_t posted = an->has_posted ? an->posted_at : 0;
+    int64_t updated = an->has_updated ? an->updated_at : 0;
+    bool has_posted = an->has_posted, has_updated = an->has_updated;
 
     int64_t first = has_posted ? posted : 0;
     bool has_first = has_posted;
@@ -946,10 +787,8 @@ static void metadata_signals(sig_scratch *sc, fj_context *ctx, const fj_posting 
         sc->value[S_TELECOMMUTING] = 1;
 
     int64_t openings;
-    size_t slen;
-    const char *size = fj_posting_string(p, FJ_FIELD_COMPANY_SIZE, &slen);
-    if (fj_posting_int(p, FJ_FIELD_OPENINGS, &openings) && size && openings >= OPENINGS_MIN) {
-        double upper = size_upper(size, slen);
+    if (fj_posting_int(p, FJ_FIELD_OPENINGS, &openings) && openings >= OPENINGS_MIN) {
+        double upper = an->company_size;
         if (upper > 0 && (double)openings >= OPENINGS_SIZE_SHARE * upper)
             sc->value[S_OPENINGS_VS_SIZE] = round((double)openings / upper * 100) / 100;
     }
@@ -961,8 +800,8 @@ static void metadata_signals(sig_scratch *sc, fj_context *ctx, const fj_posting 
         (applicants < 0 || applicants >= LOW_RESPONSE_MIN_APPLICANTS))
         sc->value[S_LOW_RESPONSE_RATE] = 1;
 
-    int64_t founded;
-    if (fj_posting_time(p, FJ_FIELD_COMPANY_FOUNDED, &founded)) {
+    int64_t founded = an->company_founded;
+    if (an->has_founded) {
         int64_t ref = has_posted ? posted : observed;
         int64_t d = days_between(founded, ref);
         if (d >= 0 && d < RECENT_COMPANY_DAYS)
@@ -1084,7 +923,7 @@ typedef struct pay_state {
 } pay_state;
 
 /* The period of a pay figure, judged by its size when none was written. */
-static fj_period guess_period(const fj__money *mo, bool en)
+static fj__period guess_period(const fj__money *mo, bool en)
 {
     if (mo->period != FJ_PERIOD_NONE)
         return mo->period;
@@ -1111,7 +950,7 @@ static void pay_signals(sig_scratch *sc, const pay_state *ps, fj_lang lang, cons
     bool sal_dollars = en;
     if (sal->present && sal->yn > 0) {
         const fj__money *mo = &sc->money[sal->y0];
-        fj_period per = guess_period(mo, en);
+        fj__period per = guess_period(mo, en);
         sal_hi = fj__monthly(mo->hi, per);
         sal_lo = fj__monthly(mo->lo, per);
         sal_dollars = mo->dollars || en;
@@ -1202,8 +1041,8 @@ static bool fee_verb_near(const sig_scratch *sc, int f, const fj__lexmatch *obj)
 static void text_pass(sig_scratch *sc, int f, pay_state *ps, bool *reg_valid_in_text, bool *large)
 {
     const ftext *ft = &sc->ft[f];
-    const char *t = sc->nt[f].text.data;
-    size_t len = sc->nt[f].text.len;
+    const char *t = ntx(sc, f)->text.data;
+    size_t len = ntx(sc, f)->text.len;
     uint32_t fb = 1u << f;
     for (size_t k = ft->m0; k < ft->m0 + ft->mn; k++) {
         const fj__lexmatch *m = &sc->mv.v[k];
@@ -1377,6 +1216,30 @@ static bool has_digit_bytes(const char *s, size_t len)
     return false;
 }
 
+/* A field's pay_period.txt cues (aux[p0 .. p0 + pn)) as period cues for fj__money_scan. */
+static const fj__period_cue *period_cues(sig_scratch *sc, const ftext *ft)
+{
+    if (ft->pn > sc->cues_cap) {
+        fj__period_cue *c = realloc(sc->cues, ft->pn * sizeof *c);
+        if (!c)
+            return NULL;
+        sc->cues = c;
+        sc->cues_cap = ft->pn;
+    }
+    for (size_t k = 0; k < ft->pn; k++) {
+        const fj__lexmatch *m = &sc->aux.v[ft->p0 + k];
+        unsigned tag = fj__lex_entries[m->entry].tag;
+        sc->cues[k] = (fj__period_cue){m->start, m->end,
+                                       tag == FJ_TAG_HOUR    ? FJ_PERIOD_HOUR
+                                       : tag == FJ_TAG_DAY   ? FJ_PERIOD_DAY
+                                       : tag == FJ_TAG_WEEK  ? FJ_PERIOD_WEEK
+                                       : tag == FJ_TAG_MONTH ? FJ_PERIOD_MONTH
+                                       : tag == FJ_TAG_YEAR  ? FJ_PERIOD_YEAR
+                                                             : FJ_PERIOD_NONE};
+    }
+    return sc->cues;
+}
+
 fj_status fj_signals(fj_context *ctx, const fj_posting *p, const fj_history_stats *hist,
                      const fj_signal **signals, size_t *count, fj_error *err)
 {
@@ -1388,12 +1251,24 @@ fj_status fj_signals(fj_context *ctx, const fj_posting *p, const fj_history_stat
         return fj__errorf(err, FJ_ERR_ARGUMENT,
                           "fj_signals: ctx, p, signals and count must "
                           "not be NULL");
-    fj_status st = fj_posting_validate(p, err);
+    const fj__analysis *an;
+    fj_status st = fj__analyze(ctx, p, &an, err);
     if (st != FJ_OK)
         return st;
+    return fj__signals_of(ctx, an, hist, signals, count, err);
+}
+
+fj_status fj__signals_of(fj_context *ctx, const fj__analysis *an, const fj_history_stats *hist,
+                         const fj_signal **signals, size_t *count, fj_error *err)
+{
+    *signals = NULL;
+    *count = 0;
+    fj_status st = FJ_OK;
     sig_scratch *sc = scratch(ctx, err, &st);
     if (!sc)
         return st;
+    const fj_posting *p = an->posting;
+    sc->an = an;
 
     memset(sc->value, 0, sizeof sc->value);
     memset(sc->tags, 0, sizeof sc->tags);
@@ -1404,38 +1279,35 @@ fj_status fj_signals(fj_context *ctx, const fj_posting *p, const fj_history_stat
     sc->aux.n = 0;
     sc->nmoney = 0;
 
-    /* normalize and scan every text field once */
+    /* scan every text field once */
     for (size_t i = 0; i < NSCAN; i++) {
         int f = scan_fields[i];
-        size_t len;
-        const char *s = fj_posting_string(p, (fj_field)f, &len);
+        const fj__afield *af = &an->field[f];
         ftext *ft = &sc->ft[f];
-        if (!s || len == 0)
+        if (!af->present)
             continue;
-        st = fj__normalize_into(ctx, s, len, &sc->nt[f], err);
-        if (st != FJ_OK) {
-            if (err && !err->field[0])
-                snprintf(err->field, sizeof err->field, "%s", fj_field_name((fj_field)f));
-            return st;
-        }
         ft->present = true;
-        ft->o = s;
-        ft->olen = len;
+        ft->o = af->orig;
+        ft->olen = af->orig_len;
         ft->m0 = sc->mv.n;
-        if (!fj__lexicon_scan(sc->lex, sc->nt[f].text.data, sc->nt[f].text.len, &sc->mv))
+        if (!fj__lexicon_scan(sc->lex, ntx(sc, f)->text.data, ntx(sc, f)->text.len, &sc->mv))
             return fj__nomem(err);
         ft->mn = sc->mv.n - ft->m0;
         if (!group_matches(sc, ft))
             return fj__nomem(err);
         ft->y0 = sc->nmoney;
-        if (PROSE >> f & 1)
-            sc->nmoney += fj__money_scan(
-                sc->nt[f].text.data, sc->nt[f].text.len, sc->aux.v ? sc->aux.v + ft->p0 : NULL,
-                ft->pn, f == FJ_FIELD_SALARY, sc->money + sc->nmoney, MAX_MONEY - sc->nmoney);
+        if (PROSE >> f & 1) {
+            const fj__period_cue *cues = period_cues(sc, ft);
+            if (!cues && ft->pn)
+                return fj__nomem(err);
+            sc->nmoney += fj__money_scan(ntx(sc, f)->text.data, ntx(sc, f)->text.len, cues, ft->pn,
+                                         f == FJ_FIELD_SALARY, sc->money + sc->nmoney,
+                                         MAX_MONEY - sc->nmoney);
+        }
         ft->yn = sc->nmoney - ft->y0;
     }
 
-    fj_lang lang = fj_posting_detect_lang(p);
+    fj_lang lang = an->lang;
     pay_state ps = {0};
     bool reg_valid_in_text = false, large = false;
     for (size_t i = 0; i < NSCAN; i++)
@@ -1449,12 +1321,8 @@ fj_status fj_signals(fj_context *ctx, const fj_posting *p, const fj_history_stat
     sc->value[S_OFFSITE_CONTACT] = popcount64(sc->tags[S_OFFSITE_CONTACT]);
     sc->value[S_PERSONAL_DATA] = popcount64(sc->tags[S_PERSONAL_DATA]);
 
-    if (sc->value[S_FREEMAIL_CONTACT] > 0) {
-        size_t slen;
-        const char *size = fj_posting_string(p, FJ_FIELD_COMPANY_SIZE, &slen);
-        if (large || (size && size_upper(size, slen) >= 1000))
-            sc->value[S_FREEMAIL_CONTACT] = 2;
-    }
+    if (sc->value[S_FREEMAIL_CONTACT] > 0 && (large || an->company_size >= 1000))
+        sc->value[S_FREEMAIL_CONTACT] = 2;
 
     pay_signals(sc, &ps, lang, p);
     company_signals(sc);
@@ -1481,7 +1349,7 @@ fj_status fj_signals(fj_context *ctx, const fj_posting *p, const fj_history_stat
         sc->value[S_SHORT_REQUIREMENTS] = 1;
 
     emphasis(sc);
-    metadata_signals(sc, ctx, p, hist);
+    metadata_signals(sc, an, hist);
     if (sc->value[S_EXTERNAL_APPLY] == 0 && fj_posting_has(p, FJ_FIELD_APPLY_URL))
         sc->value[S_EXTERNAL_APPLY] = 1;
 

@@ -1,6 +1,6 @@
 /*
- * signals.h - private interface of the red-flag signals (signals.c, signals_lex.c,
- * signals_pay.c, uscc.c). Not installed.
+ * signals.h - private interface of the red-flag signals (signals.c, signals_lex.c, uscc.c).
+ * Not installed.
  *
  * The lexicons are data files (libfakejob/lexicons/NAME.txt, one `TAG PHRASE` a line) that
  * embed.awk turns into the table fj__lex_entries at build time. At first use in a context they
@@ -11,6 +11,7 @@
 #define FJ_SIGNALS_H
 
 #include "core/fj_internal.h"
+#include "text/analysis.h"
 
 /* One lexicon per file libfakejob/lexicons/NAME.txt (FJ_LEX_NAME). */
 typedef enum fj_lex {
@@ -148,38 +149,12 @@ void fj__matchvec_free(fj__matchvec *mv);
  *  `start`; `n` when none does. */
 size_t fj__match_lower_bound(const fj__lexmatch *m, size_t n, uint32_t start);
 
-/* ---- pay figures (signals_pay.c) ---- */
+/* ---- the signals of an analysed posting (signals.c) ---- */
 
-typedef enum fj_period {
-    FJ_PERIOD_NONE = 0,
-    FJ_PERIOD_HOUR,
-    FJ_PERIOD_DAY,
-    FJ_PERIOD_WEEK,
-    FJ_PERIOD_MONTH,
-    FJ_PERIOD_YEAR
-} fj_period;
-
-/** An amount of pay found in a normalized text: a figure or a range, with its period. */
-typedef struct fj__money {
-    double lo, hi;    /* equal for a single figure */
-    fj_period period; /* FJ_PERIOD_NONE when none was written */
-    bool currency;    /* a currency sign or word was written */
-    bool dollars;     /* the currency is $ / USD / dollars */
-    bool scaled;      /* written with 万, 千, k or thousand */
-    uint32_t start, end;
-} fj__money;
-
-/**
- * Find the amounts of money in a normalized text, given the lexicon matches of that text (for
- * the pay periods written around them). Plain numbers that are not pay (ages, hours, dates,
- * headcounts) are skipped: a figure counts when it has a currency, a 万/千/k scale or a period.
- * In a `pay_field` (the salary field) every figure is pay. Writes at most `cap` items to `out`
- * and returns their number.
- */
-size_t fj__money_scan(const char *text, size_t len, const fj__lexmatch *m, size_t nm,
-                      bool pay_field, fj__money *out, size_t cap);
-/** The monthly equivalent of `amount` paid per `period` (FJ_PERIOD_NONE: as is). */
-double fj__monthly(double amount, fj_period period);
+/** fj_signals over the posting's analysis (text/analysis.h): what fj_score uses, so the posting
+ *  is validated, normalized and its language detected once. Same results and errors. */
+fj_status fj__signals_of(fj_context *ctx, const fj__analysis *an, const fj_history_stats *hist,
+                         const fj_signal **signals, size_t *count, fj_error *err);
 
 /* ---- registration numbers (uscc.c) ---- */
 

@@ -5,15 +5,15 @@
  * writes normalized UTF-8 plus a map from every normalized byte back to the original byte offset
  * of the character that produced it (fj_normtext). Normalization is ICU's NFKC_Casefold
  * (full-width to ASCII, ＱＱ to qq, ligatures and compatibility forms expanded, default-ignorable
- * characters such as U+200B and U+FE0F removed), then ICU's "Hant-Hans" transliteration of Han
- * characters (Traditional to Simplified Chinese), then whitespace and control characters folded to
- * single spaces with none at either end.
+ * characters such as U+200B and U+FE0F removed), then Traditional to Simplified Chinese for Han
+ * characters (ICU's "Hant-Hans" per character, as a generated table: t2s_table.c), then whitespace
+ * and control characters folded to single spaces with none at either end.
  *
  * Speed: text splits into independent pieces at normalization boundaries, so nearly every code
  * point is normalized on its own. Its result (after transliteration and space folding) is cached
  * per context: a direct table for the BMP, an open-addressing table above it. ASCII never touches
  * ICU: NFKC_Casefold of ASCII is lower case, and runs of plain ASCII are folded eight bytes at a
- * time (SWAR). Each other code point costs ICU (and the slow transliterator) once per context.
+ * time (SWAR). Each other code point costs ICU once per context.
  * Only runs with combining marks (a code point with no boundary before it) go through ICU's
  * normalizer as a whole, cut after 30 marks as in UAX #15's stream-safe format so that they stay
  * linear. Validation skips plain ASCII eight bytes at a time too.
@@ -38,8 +38,6 @@ static void text_free(void *p)
     fj__text *tx = p;
     if (!tx)
         return;
-    if (tx->t2s)
-        utrans_close(tx->t2s);
     if (tx->brk)
         ubrk_close(tx->brk);
     free(tx->brk16);
@@ -60,6 +58,8 @@ static void text_free(void *p)
     fj__buf_free(&tx->stem_arena);
     free(tx->memo);
     fj__buf_free(&tx->memo_arena);
+    free(tx->han_memo);
+    fj__buf_free(&tx->han_arena);
     free(tx);
 }
 
@@ -135,33 +135,25 @@ static bool is_space_or_control(uint32_t c)
 #define ENTRY_NBB(e) (((e) >> 1) & 1u)
 #define ENTRY_SPACE 0x100u /* the result holds a space (space folding applies) */
 
-/* Append the transliteration of Han code point c to out (room for 16 bytes); returns bytes. */
-static fj_status t2s(fj__text *tx, uint32_t c, char *out, size_t *n, fj_error *err)
+/* Append the Simplified form of Han code point c to out (room for 16 bytes): the generated
+ * table of ICU's Hant-Hans (t2s_table.c), so no transliterator is ever opened. */
+static void t2s(uint32_t c, char *out, size_t *n)
 {
-    UErrorCode st = U_ZERO_ERROR;
-    if (!tx->t2s) {
-        UParseError pe;
-        tx->t2s = utrans_openU(u"Hant-Hans", -1, UTRANS_FORWARD, NULL, 0, &pe, &st);
-        if (U_FAILURE(st)) {
-            tx->t2s = NULL;
-            return fj__errorf(err, FJ_ERR_INTERNAL, "ICU transliterator Hant-Hans unavailable: %s",
-                              u_errorName(st));
-        }
+    size_t lo = 0, hi = fj__t2s_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (fj__t2s_table[mid].cp < c)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    UChar b[8];
-    int32_t len = 0;
-    U16_APPEND_UNSAFE(b, len, (UChar32)c);
-    int32_t limit = len;
-    utrans_transUChars(tx->t2s, b, &len, 8, 0, &limit, &st);
-    if (U_FAILURE(st) || len < 0 || len > 4)
-        return fj__errorf(err, FJ_ERR_INTERNAL, "ICU transliteration of U+%04X failed: %s",
-                          (unsigned)c, u_errorName(st));
-    for (int32_t k = 0; k < len;) {
-        UChar32 o;
-        U16_NEXT(b, k, len, o);
-        *n += fj__utf8_put(out + *n, (uint32_t)o);
+    if (lo < fj__t2s_count && fj__t2s_table[lo].cp == c) {
+        size_t m = strlen(fj__t2s_table[lo].s);
+        memcpy(out + *n, fj__t2s_table[lo].s, m);
+        *n += m;
+    } else {
+        *n += fj__utf8_put(out + *n, c);
     }
-    return FJ_OK;
 }
 
 /* The normalized form of code point cp on its own, into out (at least 256 bytes). */
@@ -189,9 +181,7 @@ static fj_status compute(fj__text *tx, uint32_t cp, char *out, size_t *n, fj_err
         if (is_space_or_control((uint32_t)c)) {
             out[(*n)++] = ' ';
         } else if (fj__han((uint32_t)c)) {
-            fj_status s = t2s(tx, (uint32_t)c, out, n, err);
-            if (s != FJ_OK)
-                return s;
+            t2s((uint32_t)c, out, n);
         } else {
             *n += fj__utf8_put(out + *n, (uint32_t)c);
         }

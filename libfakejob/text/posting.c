@@ -6,7 +6,7 @@
 #include "core/fj_internal.h"
 #include "core/json.h"
 
-#include <jansson.h>
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -377,7 +377,7 @@ fj_status fj_posting_copy(fj_posting **out, const fj_posting *src, fj_error *err
 /* ---- JSON ---- */
 
 /*
- * One linear pass over the raw JSON before jansson sees it: nesting depth, and the top-level
+ * One linear pass over the raw JSON before it is parsed: nesting depth, and the top-level
  * member an offset falls in (so invalid UTF-8 is reported with its field name).
  */
 static fj_status prescan(const char *s, size_t len, long long bad_at, char *field, size_t fsize,
@@ -438,66 +438,519 @@ static fj_status prescan(const char *s, size_t len, long long bad_at, char *fiel
     return FJ_OK;
 }
 
-static const char *json_type_name(const json_t *v)
+/* ---- the JSON reader ----
+ *
+ * One pass over the posting's JSON (RFC 8259; the prescan above has checked UTF-8 and depth):
+ * the whole text is checked first (syntax, duplicate keys in any object, numbers a double or a
+ * 64-bit integer can hold, no \u0000), the values of known members are noted in order, and only
+ * then are they set, so that a syntax error anywhere wins over a wrong type and the first wrong
+ * type in member order is the one reported. Strings without escapes are set straight from the
+ * input; nothing is built but the decoded escaped strings and the keys of the current objects.
+ */
+
+typedef enum jkind { J_NULL, J_FALSE, J_TRUE, J_INT, J_REAL, J_STRING, J_ARRAY, J_OBJECT } jkind;
+
+typedef struct jval {
+    jkind kind;
+    int field;       /* the posting field, or -1 for "extra" */
+    const char *s;   /* J_STRING: its bytes (the input's, or `dec` when escaped: s == NULL) */
+    size_t off, len; /* J_STRING: offset in dec when s == NULL; length */
+    long long i;
+    double d;
+} jval;
+
+typedef struct jkey {
+    uint64_t hash;
+    size_t off, len; /* in the key arena */
+} jkey;
+
+typedef struct jp {
+    const char *t;
+    size_t n, i;
+    long long bad; /* the offset of the first error, -1 when none */
+    const char *why;
+    bool nomem;
+    fj_buf dec;    /* decoded escaped strings of known members */
+    fj_buf karena; /* decoded keys of the open objects */
+    jkey *keys;
+    size_t nkeys, keys_cap;
+    jval *vals; /* the known members in order */
+    size_t nvals, vals_cap;
+} jp;
+
+static bool jfail(jp *j, const char *why)
 {
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
+    if (j->bad < 0) {
+        j->bad = (long long)j->i;
+        j->why = why;
+    }
+    return false;
+}
+
+static void jws(jp *j)
+{
+    while (j->i < j->n &&
+           (j->t[j->i] == ' ' || j->t[j->i] == '\n' || j->t[j->i] == '\r' || j->t[j->i] == '\t'))
+        j->i++;
+}
+
+static int jhex(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+static bool jhex4(jp *j, size_t at, unsigned *out)
+{
+    if (at + 4 > j->n)
+        return false;
+    unsigned v = 0;
+    for (int k = 0; k < 4; k++) {
+        int h = jhex(j->t[at + k]);
+        if (h < 0)
+            return false;
+        v = v << 4 | (unsigned)h;
+    }
+    *out = v;
+    return true;
+}
+
+/* A string at j->i (its opening quote): its raw span [*a, *b) between the quotes and whether it
+ * has escapes; decoded into `out` when out is not NULL and it has escapes. */
+static bool jstring(jp *j, size_t *a, size_t *b, bool *escaped, fj_buf *out)
+{
+    j->i++; /* the quote */
+    *a = j->i;
+    *escaped = false;
+    for (;;) {
+        const char *q = j->t + j->i;
+        size_t left = j->n - j->i;
+        /* the plain run up to the next quote, backslash or control character */
+        size_t k = 0;
+        while (k < left && q[k] != '"' && q[k] != '\\' && (unsigned char)q[k] >= 0x20)
+            k++;
+        if (out && *escaped && k && !fj__buf_append(out, q, k))
+            return j->nomem = true, false;
+        j->i += k;
+        if (j->i >= j->n)
+            return jfail(j, "unterminated string");
+        char c = j->t[j->i];
+        if (c == '"') {
+            *b = j->i;
+            j->i++;
+            return true;
+        }
+        if (c != '\\')
+            return jfail(j, "control character in a string");
+        if (out && !*escaped && !fj__buf_append(out, j->t + *a, j->i - *a))
+            return j->nomem = true, false;
+        *escaped = true;
+        if (j->i + 1 >= j->n)
+            return jfail(j, "unterminated string");
+        char e = j->t[j->i + 1];
+        char one = e == '"'    ? '"'
+                   : e == '\\' ? '\\'
+                   : e == '/'  ? '/'
+                   : e == 'b'  ? '\b'
+                   : e == 'f'  ? '\f'
+                   : e == 'n'  ? '\n'
+                   : e == 'r'  ? '\r'
+                   : e == 't'  ? '\t'
+                               : 0;
+        if (one) {
+            if (out && !fj__buf_append(out, &one, 1))
+                return j->nomem = true, false;
+            j->i += 2;
+            continue;
+        }
+        unsigned u;
+        if (e != 'u' || !jhex4(j, j->i + 2, &u))
+            return jfail(j, "invalid escape");
+        size_t next = j->i + 6;
+        if (u >= 0xD800 && u <= 0xDBFF) {
+            unsigned lo;
+            if (next + 1 < j->n && j->t[next] == '\\' && j->t[next + 1] == 'u' &&
+                jhex4(j, next + 2, &lo) && lo >= 0xDC00 && lo <= 0xDFFF) {
+                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+                next += 6;
+            } else {
+                return jfail(j, "invalid Unicode escape (a lone surrogate)");
+            }
+        } else if (u >= 0xDC00 && u <= 0xDFFF) {
+            return jfail(j, "invalid Unicode escape (a lone surrogate)");
+        } else if (u == 0) {
+            return jfail(j, "\\u0000 is not allowed");
+        }
+        if (out) {
+            char buf[4];
+            if (!fj__buf_append(out, buf, fj__utf8_put(buf, u)))
+                return j->nomem = true, false;
+        }
+        j->i = next;
+    }
+}
+
+static bool jvalue(jp *j, jval *v, bool keep_string);
+
+/* A growable array of `size`-byte elements holding n, with room for one more (arr itself when
+ * it has room); NULL, with j->nomem set, when memory runs out. */
+static void *jroom(jp *j, void *arr, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return arr;
+    size_t c = *cap ? *cap * 2 : 32;
+    void *a = realloc(arr, c * size);
+    if (!a) {
+        j->nomem = true;
+        return NULL;
+    }
+    *cap = c;
+    return a;
+}
+
+/* An object at j->i ('{'): every member checked, keys unique (compared decoded). When `top`, the
+ * known members are noted in j->vals. */
+static bool jobject(jp *j, bool top)
+{
+    j->i++;
+    size_t k0 = j->nkeys, a0 = j->karena.len;
+    jws(j);
+    bool ok = true;
+    if (j->i < j->n && j->t[j->i] == '}') {
+        j->i++;
+        return true;
+    }
+    for (;;) {
+        jws(j);
+        if (j->i >= j->n || j->t[j->i] != '"') {
+            ok = jfail(j, "string or '}' expected");
+            break;
+        }
+        size_t ka, kb;
+        bool esc;
+        size_t koff = j->karena.len;
+        if (!jstring(j, &ka, &kb, &esc, &j->karena)) {
+            ok = false;
+            break;
+        }
+        if (!esc && !fj__buf_append(&j->karena, j->t + ka, kb - ka)) {
+            j->nomem = true;
+            ok = false;
+            break;
+        }
+        size_t klen = j->karena.len - koff;
+        const char *key = j->karena.data + koff;
+        uint64_t h = 0xcbf29ce484222325ull;
+        for (size_t q = 0; q < klen; q++)
+            h = (h ^ (unsigned char)key[q]) * 0x100000001b3ull;
+        jkey *keys = jroom(j, j->keys, &j->keys_cap, j->nkeys, sizeof *keys);
+        if (!keys) {
+            ok = false;
+            break;
+        }
+        j->keys = keys;
+        j->keys[j->nkeys++] = (jkey){h, koff, klen};
+        jws(j);
+        if (j->i >= j->n || j->t[j->i] != ':') {
+            ok = jfail(j, "':' expected");
+            break;
+        }
+        j->i++;
+        jws(j);
+        int f = top ? fj_field_from_name(key, klen) : -1;
+        bool note = top && (f >= 0 || (klen == 5 && memcmp(key, "extra", 5) == 0));
+        jval v;
+        if (!jvalue(j, &v, note && f >= 0)) {
+            ok = false;
+            break;
+        }
+        if (note) {
+            jval *vals = jroom(j, j->vals, &j->vals_cap, j->nvals, sizeof *vals);
+            if (!vals) {
+                ok = false;
+                break;
+            }
+            j->vals = vals;
+            v.field = f;
+            j->vals[j->nvals++] = v;
+        }
+        jws(j);
+        if (j->i < j->n && j->t[j->i] == ',') {
+            j->i++;
+            continue;
+        }
+        if (j->i < j->n && j->t[j->i] == '}') {
+            j->i++;
+            break;
+        }
+        ok = jfail(j, "',' or '}' expected");
+        break;
+    }
+    if (ok) {
+        /* duplicate keys among this object's: an open-addressing set over their hashes */
+        size_t nk = j->nkeys - k0, cap = 16;
+        while (cap < nk * 2)
+            cap *= 2;
+        uint32_t *set = calloc(cap, sizeof *set);
+        if (!set) {
+            j->nomem = true;
+            ok = false;
+        }
+        for (size_t q = k0; ok && q < j->nkeys; q++) {
+            const jkey *kq = &j->keys[q];
+            size_t s = kq->hash & (cap - 1);
+            while (set[s]) {
+                const jkey *o = &j->keys[set[s] - 1];
+                if (o->hash == kq->hash && o->len == kq->len &&
+                    memcmp(j->karena.data + o->off, j->karena.data + kq->off, kq->len) == 0) {
+                    ok = jfail(j, "duplicate object key");
+                    break;
+                }
+                s = (s + 1) & (cap - 1);
+            }
+            set[s] = (uint32_t)(q + 1);
+        }
+        free(set);
+    }
+    j->nkeys = k0;
+    j->karena.len = a0;
+    return ok;
+}
+
+static bool jarray(jp *j)
+{
+    j->i++;
+    jws(j);
+    if (j->i < j->n && j->t[j->i] == ']') {
+        j->i++;
+        return true;
+    }
+    for (;;) {
+        jws(j);
+        jval v;
+        if (!jvalue(j, &v, false))
+            return false;
+        jws(j);
+        if (j->i < j->n && j->t[j->i] == ',') {
+            j->i++;
+            continue;
+        }
+        if (j->i < j->n && j->t[j->i] == ']') {
+            j->i++;
+            return true;
+        }
+        return jfail(j, "',' or ']' expected");
+    }
+}
+
+static bool is_d(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* A JSON real (its syntax checked) as strtod reads it in the C locale, whatever the caller's. */
+static double parse_json_real(const char *s)
+{
+    locale_t c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+    if (c == (locale_t)0)
+        return NAN;
+    locale_t old = uselocale(c);
+    double d = strtod(s, NULL);
+    uselocale(old);
+    freelocale(c);
+    return d;
+}
+
+static bool jnumber(jp *j, jval *v)
+{
+    size_t a = j->i, i = a;
+    if (i < j->n && j->t[i] == '-')
+        i++;
+    if (i >= j->n || !is_d(j->t[i]))
+        return jfail(j, "invalid token");
+    if (j->t[i] == '0')
+        i++;
+    else
+        while (i < j->n && is_d(j->t[i]))
+            i++;
+    bool real = false;
+    if (i < j->n && j->t[i] == '.') {
+        real = true;
+        i++;
+        if (i >= j->n || !is_d(j->t[i])) {
+            j->i = i;
+            return jfail(j, "invalid number");
+        }
+        while (i < j->n && is_d(j->t[i]))
+            i++;
+    }
+    if (i < j->n && (j->t[i] == 'e' || j->t[i] == 'E')) {
+        real = true;
+        i++;
+        if (i < j->n && (j->t[i] == '+' || j->t[i] == '-'))
+            i++;
+        if (i >= j->n || !is_d(j->t[i])) {
+            j->i = i;
+            return jfail(j, "invalid number");
+        }
+        while (i < j->n && is_d(j->t[i]))
+            i++;
+    }
+    char tmp[400];
+    if (i - a >= sizeof tmp)
+        return jfail(j, "number too long");
+    memcpy(tmp, j->t + a, i - a);
+    tmp[i - a] = '\0';
+    if (!real) {
+        /* a 64-bit integer, or an error as jansson gives for larger ones */
+        bool neg = tmp[0] == '-';
+        unsigned long long u = 0;
+        for (const char *q = tmp + neg; *q; q++) {
+            unsigned dgt = (unsigned)(*q - '0');
+            if (u > (9223372036854775807ull + neg - dgt) / 10)
+                return jfail(j, "too big integer");
+            u = u * 10 + dgt;
+        }
+        v->kind = J_INT;
+        v->i = neg ? (long long)(0 - u) : (long long)u;
+    } else {
+        double d = parse_json_real(tmp);
+        if (!isfinite(d))
+            return jfail(j, "real number overflow");
+        v->kind = J_REAL;
+        v->d = d;
+    }
+    j->i = i;
+    return true;
+}
+
+static bool jlit(jp *j, const char *lit, jkind kind, jval *v)
+{
+    size_t n = strlen(lit);
+    if (j->n - j->i < n || memcmp(j->t + j->i, lit, n) != 0)
+        return jfail(j, "invalid token");
+    j->i += n;
+    v->kind = kind;
+    return true;
+}
+
+static bool jvalue(jp *j, jval *v, bool keep_string)
+{
+    memset(v, 0, sizeof *v);
+    if (j->i >= j->n)
+        return jfail(j, "unexpected end of input");
+    switch (j->t[j->i]) {
+    case '{':
+        v->kind = J_OBJECT;
+        return jobject(j, false);
+    case '[':
+        v->kind = J_ARRAY;
+        return jarray(j);
+    case '"': {
+        size_t a, b, off = j->dec.len;
+        bool esc;
+        if (!jstring(j, &a, &b, &esc, keep_string ? &j->dec : NULL))
+            return false;
+        v->kind = J_STRING;
+        if (esc && keep_string) {
+            v->s = NULL;
+            v->off = off;
+            v->len = j->dec.len - off;
+        } else {
+            v->s = j->t + a;
+            v->len = b - a;
+        }
+        return true;
+    }
+    case 't':
+        return jlit(j, "true", J_TRUE, v);
+    case 'f':
+        return jlit(j, "false", J_FALSE, v);
+    case 'n':
+        return jlit(j, "null", J_NULL, v);
+    default:
+        return jnumber(j, v);
+    }
+}
+
+static const char *jkind_name(jkind k)
+{
+    switch (k) {
+    case J_OBJECT:
         return "an object";
-    case JSON_ARRAY:
+    case J_ARRAY:
         return "an array";
-    case JSON_STRING:
+    case J_STRING:
         return "a string";
-    case JSON_INTEGER:
+    case J_INT:
         return "an integer";
-    case JSON_REAL:
+    case J_REAL:
         return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE:
+    case J_TRUE:
+    case J_FALSE:
         return "a boolean";
     default:
         return "null";
     }
 }
 
-static fj_status wrong_type(fj_error *err, const char *name, const char *want, const json_t *v)
+static fj_status wrong_type(fj_error *err, const char *name, const char *want, jkind k)
 {
     return fj__error(err, FJ_ERR_INPUT, name, -1, -1, "field '%s' must be %s, not %s", name, want,
-                     json_type_name(v));
+                     jkind_name(k));
 }
 
-static fj_status set_from_json(fj_posting *p, fj_field f, json_t *v, fj_error *err)
+static fj_status set_from_json(fj_posting *p, const jp *j, const jval *v, fj_error *err)
 {
+    if (v->field < 0) { /* "extra": any object, kept by the importers only */
+        if (v->kind != J_OBJECT && v->kind != J_NULL)
+            return wrong_type(err, "extra", "an object", v->kind);
+        return FJ_OK;
+    }
+    fj_field f = (fj_field)v->field;
     const char *name = field_info[f].name;
-    if (json_is_null(v))
+    if (v->kind == J_NULL)
         return FJ_OK; /* null means absent */
     switch (field_info[f].type) {
     case FJ_TYPE_STRING:
-    case FJ_TYPE_DATE:
-        if (!json_is_string(v))
-            return wrong_type(err, name, "a string", v);
-        if (field_info[f].type == FJ_TYPE_DATE && json_string_length(v) == 0)
+    case FJ_TYPE_DATE: {
+        if (v->kind != J_STRING)
+            return wrong_type(err, name, "a string", v->kind);
+        if (field_info[f].type == FJ_TYPE_DATE && v->len == 0)
             return FJ_OK;
-        return fj_posting_set_string(p, f, json_string_value(v), json_string_length(v), err);
+        const char *s = v->s ? v->s : j->dec.data + v->off;
+        return fj_posting_set_string(p, f, v->len ? s : "", v->len, err);
+    }
     case FJ_TYPE_BOOL:
-        if (!json_is_boolean(v))
-            return wrong_type(err, name, "true or false", v);
-        return fj_posting_set_bool(p, f, json_is_true(v), err);
+        if (v->kind != J_TRUE && v->kind != J_FALSE)
+            return wrong_type(err, name, "true or false", v->kind);
+        return fj_posting_set_bool(p, f, v->kind == J_TRUE, err);
     case FJ_TYPE_INT:
-        if (json_is_real(v)) {
-            double d = json_real_value(v);
+        if (v->kind == J_REAL) {
+            double d = v->d;
             if (d != floor(d) || d < 0 || d > 9.0e15)
-                return wrong_type(err, name, "a whole number", v);
+                return wrong_type(err, name, "a whole number", v->kind);
             return fj_posting_set_int(p, f, (int64_t)d, err);
         }
-        if (!json_is_integer(v))
-            return wrong_type(err, name, "an integer", v);
-        return fj_posting_set_int(p, f, json_integer_value(v), err);
+        if (v->kind != J_INT)
+            return wrong_type(err, name, "an integer", v->kind);
+        return fj_posting_set_int(p, f, v->i, err);
     case FJ_TYPE_NUMBER:
-        if (!json_is_number(v))
-            return wrong_type(err, name, "a number", v);
-        return fj_posting_set_number(p, f, json_number_value(v), err);
+        if (v->kind != J_INT && v->kind != J_REAL)
+            return wrong_type(err, name, "a number", v->kind);
+        return fj_posting_set_number(p, f, v->kind == J_INT ? (double)v->i : v->d, err);
     }
     return FJ_OK;
+}
+
+static void jp_free(jp *j)
+{
+    fj__buf_free(&j->dec);
+    fj__buf_free(&j->karena);
+    free(j->keys);
+    free(j->vals);
 }
 
 fj_status fj_posting_parse_json(fj_posting *p, const char *json, size_t len, fj_error *err)
@@ -525,34 +978,42 @@ fj_status fj_posting_parse_json(fj_posting *p, const char *json, size_t len, fj_
     fj_status st = prescan(json, len, -1, field, sizeof field, err);
     if (st != FJ_OK)
         return st;
-    json_error_t jerr;
-    json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root)
-        return fj__error(err, FJ_ERR_INPUT, NULL, jerr.position, -1, "invalid JSON at byte %d: %s",
-                         jerr.position, jerr.text);
-    if (!json_is_object(root)) {
-        st = fj__errorf(err, FJ_ERR_INPUT, "a posting must be a JSON object, not %s",
-                        json_type_name(root));
-        json_decref(root);
+    jp j = {.t = json ? json : "", .n = len, .bad = -1};
+    jws(&j);
+    jval root;
+    bool parsed;
+    if (j.i < j.n && j.t[j.i] == '{') {
+        root.kind = J_OBJECT;
+        parsed = jobject(&j, true);
+    } else if (j.i < j.n && j.t[j.i] == '[') {
+        root.kind = J_ARRAY;
+        parsed = jarray(&j);
+    } else {
+        parsed = jfail(&j, "'[' or '{' expected");
+    }
+    if (parsed) {
+        jws(&j);
+        if (j.i < j.n)
+            parsed = jfail(&j, "end of input expected");
+    }
+    if (j.nomem) {
+        jp_free(&j);
+        return fj__nomem(err);
+    }
+    if (!parsed) {
+        st = fj__error(err, FJ_ERR_INPUT, NULL, j.bad, -1, "invalid JSON at byte %lld: %s", j.bad,
+                       j.why);
+        jp_free(&j);
         return st;
     }
-    const char *key;
-    json_t *v;
-    json_object_foreach(root, key, v)
-    {
-        int f = fj_field_from_name(key, strlen(key));
-        if (f < 0) {
-            if (strcmp(key, "extra") == 0 && !json_is_object(v) && !json_is_null(v)) {
-                st = wrong_type(err, "extra", "an object", v);
-                break;
-            }
-            continue;
-        }
-        st = set_from_json(p, (fj_field)f, v, err);
-        if (st != FJ_OK)
-            break;
+    if (root.kind != J_OBJECT) {
+        jp_free(&j);
+        return fj__errorf(err, FJ_ERR_INPUT, "a posting must be a JSON object, not %s",
+                          jkind_name(root.kind));
     }
-    json_decref(root);
+    for (size_t k = 0; k < j.nvals && st == FJ_OK; k++)
+        st = set_from_json(p, &j, &j.vals[k], err);
+    jp_free(&j);
     if (st == FJ_OK)
         st = fj_posting_validate(p, err);
     if (st != FJ_OK)
