@@ -5,8 +5,9 @@
 # folder, removed afterwards; when the source tree is itself configured in place, a copy made by
 # `make distdir`), builds it, and runs the tests that can run under TSan: the
 # multi-threaded scoring test (tests/test_threads: 8 threads sharing one model, batch scoring,
-# concurrent loading and training) and the CLI suite (tests/cli.sh, whose batch scoring runs
-# worker threads). The Criterion suites cannot: Criterion's runner fails to start under TSan
+# concurrent loading and training), the CLI suite (tests/cli.sh, whose batch scoring runs
+# worker threads) and the HTTP service's suite (tests/serve.sh: its thread pool, reloads under
+# load, drain; a race makes a service exit 66, which the suite checks). The Criterion suites cannot: Criterion's runner fails to start under TSan
 # ("Could not initialize inheritable arena", Criterion issue #274). Python is left out
 # (a TSan-instrumented library cannot be loaded into an uninstrumented interpreter).
 #
@@ -42,16 +43,17 @@ built=$(date +%s)
 TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 history_size=4"
 export TSAN_OPTIONS
 status=0
-make check TESTS="tests/test_threads tests/cli.sh" >check.log 2>&1 || status=1
+make check TESTS="tests/test_threads tests/cli.sh tests/serve.sh" >check.log 2>&1 || status=1
 if grep -l "WARNING: ThreadSanitizer" tests/*.log 2>/dev/null; then
     status=1
 fi
 if [ "$status" -ne 0 ]; then
-    for f in tests/test_threads.log tests/cli.log; do
+    for f in tests/test_threads.log tests/cli.log tests/serve.log; do
         [ -f "$f" ] && { echo "--- $f"; tail -80 "$f"; }
     done
 else
-    grep -h -E "identical|passed" tests/test_threads.log tests/cli.log 2>/dev/null
+    grep -h -E "identical|passed|serve tests failed" tests/test_threads.log tests/cli.log \
+        tests/serve.log 2>/dev/null
 fi
 echo "tsan.sh: build $((built - start))s, tests $(($(date +%s) - built))s:" \
     "$([ "$status" -eq 0 ] && echo clean || echo FAILED)"

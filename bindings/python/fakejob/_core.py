@@ -220,10 +220,14 @@ def _parse(posting: Posting, now: Optional[When] = None) -> Tuple[Any, Any]:
 
 class Reason(NamedTuple):
     """One contribution toward a verdict: a signal name or a feature name ("word:training"),
-    its weight toward the margin (positive: toward fraud), and the text that triggered it."""
+    its weight toward the margin (positive: toward fraud), the text that triggered it, and where
+    that text sits: the posting field and the byte span [start, end) of its UTF-8 text."""
     signal: str
     weight: float
     evidence: Optional[str] = None
+    field: Optional[str] = None
+    start: Optional[int] = None
+    end: Optional[int] = None
 
 
 class Result:
@@ -269,9 +273,15 @@ class Result:
     @property
     def reasons(self) -> List[Reason]:
         if self._reasons is None:
-            self._reasons = [Reason(r.get("signal", ""), r.get("weight", 0.0), r.get("evidence"))
+            self._reasons = [Reason(r.get("signal", ""), r.get("weight", 0.0), r.get("evidence"),
+                                    r.get("field"), r.get("start"), r.get("end"))
                              for r in self._d.get("reasons") or ()]
         return self._reasons
+
+    @property
+    def flags(self) -> List[str]:
+        """Every red-flag signal that fired, whatever the verdict."""
+        return list(self._d.get("flags") or ())
 
     @property
     def reasons_available(self) -> bool:

@@ -50,6 +50,11 @@ def test_evidence_quotes_the_posting(model):
     assert quoted, r.reasons
     for ev in quoted:
         assert ev in text
+    spans = [x for x in r.reasons if x.field]
+    assert spans, r.reasons
+    for x in spans:
+        assert FRAUD_ZH[x.field].encode()[x.start:x.end].decode() == x.evidence
+    assert "upfront_fee" in r.flags
 
 
 def test_score_accepts_json_text(model):
