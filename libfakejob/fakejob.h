@@ -88,6 +88,14 @@ FJ_API const char *fj_status_name(fj_status status);
 /** Reset an error struct to "no error" (status FJ_OK, empty strings, -1 offsets). NULL-safe. */
 FJ_API void fj_error_clear(fj_error *err);
 
+/**
+ * Say where in a file an error was found: the message becomes "FILE:LINE: message" and
+ * `line` is set (line <= 0: "FILE: message", line left alone; NULL file: only the line is
+ * set). Call it once per error; every "FILE:LINE:" the library and the CLI write comes from
+ * here. NULL-safe.
+ */
+FJ_API void fj_error_locate(fj_error *err, const char *file, long long line);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Limits (enforced; exceeding one is FJ_ERR_LIMIT naming the limit)                          */
 /* ------------------------------------------------------------------------------------------ */

@@ -61,6 +61,33 @@ fj_status fj__errorf(fj_error *err, fj_status status, const char *fmt, ...)
     return status;
 }
 
+void fj_error_locate(fj_error *err, const char *file, long long line)
+{
+    if (!err)
+        return;
+    if (line > 0)
+        err->line = line;
+    if (!file)
+        return;
+    char msg[sizeof err->message];
+    if (line > 0)
+        snprintf(msg, sizeof msg, "%s:%lld: %s", file, line, err->message);
+    else
+        snprintf(msg, sizeof msg, "%s: %s", file, err->message);
+    memcpy(err->message, msg, sizeof msg);
+}
+
+fj_status fj__error_at(fj_error *err, fj_status status, const char *file, long long line,
+                       const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fill(err, status, NULL, -1, -1, fmt, ap);
+    va_end(ap);
+    fj_error_locate(err, file, line);
+    return status;
+}
+
 fj_status fj__nomem(fj_error *err)
 {
     return fj__errorf(err, FJ_ERR_NOMEM, "out of memory");

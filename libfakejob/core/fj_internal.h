@@ -27,6 +27,10 @@ fj_status fj__error(fj_error *err, fj_status status, const char *field, long lon
                     long long line, const char *fmt, ...) FJ_PRINTF(6, 7);
 /** Shorthand for a message-only error. */
 fj_status fj__errorf(fj_error *err, fj_status status, const char *fmt, ...) FJ_PRINTF(3, 4);
+/** An error found at LINE of FILE: the message is "FILE:LINE: …" and err->line is set
+ *  (fj_error_locate's form; line <= 0 gives "FILE: …"). */
+fj_status fj__error_at(fj_error *err, fj_status status, const char *file, long long line,
+                       const char *fmt, ...) FJ_PRINTF(5, 6);
 /** Out of memory. */
 fj_status fj__nomem(fj_error *err);
 

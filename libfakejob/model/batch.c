@@ -253,12 +253,7 @@ static void prefix_source(const batch *b, size_t i, fj_error *e)
 {
     long long line = b->o && b->o->lines ? b->o->lines[i] : -1;
     if (line > 0)
-        e->line = line;
-    if (b->o && b->o->source && line > 0) {
-        char msg[sizeof e->message];
-        snprintf(msg, sizeof msg, "%s:%lld: %s", b->o->source, line, e->message);
-        memcpy(e->message, msg, sizeof msg);
-    }
+        fj_error_locate(e, b->o->source, line);
 }
 
 /* Score posting i and append its result line to w->out. false only when out of memory. */

@@ -276,9 +276,8 @@ static fj_status load_part_text(fj__part *pt, const char *dir, json_t *files, fj
         return st;
     for (size_t f = pt->fs.n_dense; f < pt->fs.n; f++)
         if (pt->fs.param[f] > FJ__MAX_IDF) /* feature f is on line f + 3 */
-            return fj__error(err, FJ_ERR_MODEL, NULL, -1, (long long)f + 3,
-                             "%s:%zu: idf %g is beyond %g", path, f + 3, pt->fs.param[f],
-                             FJ__MAX_IDF);
+            return fj__error_at(err, FJ_ERR_MODEL, path, (long long)f + 3, "idf %g is beyond %g",
+                                pt->fs.param[f], FJ__MAX_IDF);
     if (pt->kernel == FJ_KERNEL_LINEAR &&
         (st = load_parsed(pt, dir, files, "weights.tsv", fj__weights_parse, path, sizeof path,
                           err)) != FJ_OK)

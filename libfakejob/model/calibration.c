@@ -72,7 +72,7 @@ fj_status fj__calibration_parse(fj__part *pt, const char *data, size_t len, cons
     json_error_t je;
     json_t *o = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
     if (!o)
-        return fj__error(err, FJ_ERR_MODEL, NULL, -1, je.line, "%s:%d: %s", file, je.line, je.text);
+        return fj__error_at(err, FJ_ERR_MODEL, file, je.line, "%s", je.text);
     fj_status st = FJ_OK;
     json_t *fmt = json_object_get(o, "format");
     const char *k = json_string_value(json_object_get(o, "kernel"));

@@ -213,7 +213,7 @@ static bool next_line(lines *L, const char **s, size_t *n)
 
 static fj_status bad(fj_error *err, const char *file, long long line, const char *what)
 {
-    return fj__error(err, FJ_ERR_MODEL, NULL, -1, line, "%s:%lld: %s", file, line, what);
+    return fj__error_at(err, FJ_ERR_MODEL, file, line, "%s", what);
 }
 
 /* Parse a finite double from exactly s[0..n) (C locale already in effect). */

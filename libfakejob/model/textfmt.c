@@ -282,7 +282,7 @@ static bool at_end(const char *q)
 
 static fj_status svm_bad(fj_error *err, const char *file, long long line, const char *what)
 {
-    return fj__error(err, FJ_ERR_MODEL, NULL, -1, line, "%s:%lld: %s", file, line, what);
+    return fj__error_at(err, FJ_ERR_MODEL, file, line, "%s", what);
 }
 
 fj_status fj__svm_parse(struct svm_model **out, const char *data, size_t len, const char *file,
@@ -528,8 +528,8 @@ fj_status fj__weights_parse(fj__part *pt, const char *data, size_t len, const ch
         goto out;
     }
     if (!(fabs(pt->b) <= FJ__MAX_WEIGHT)) {
-        st = fj__error(err, FJ_ERR_MODEL, NULL, -1, c.line, "%s:%lld: bias %g is beyond +-%g", file,
-                       c.line, pt->b, FJ__MAX_WEIGHT);
+        st = fj__error_at(err, FJ_ERR_MODEL, file, c.line, "bias %g is beyond +-%g", pt->b,
+                          FJ__MAX_WEIGHT);
         goto out;
     }
     pt->w = malloc((pt->fs.n + 1) * sizeof *pt->w);
@@ -548,9 +548,9 @@ fj_status fj__weights_parse(fj__part *pt, const char *data, size_t len, const ch
             goto out;
         }
         if (!(fabs(pt->w[i]) <= FJ__MAX_WEIGHT)) {
-            st = fj__error(err, FJ_ERR_MODEL, NULL, -1, c.line,
-                           "%s:%lld: weight of feature %zu (%g) is beyond +-%g", file, c.line,
-                           i + 1, pt->w[i], FJ__MAX_WEIGHT);
+            st = fj__error_at(err, FJ_ERR_MODEL, file, c.line,
+                              "weight of feature %zu (%g) is beyond +-%g", i + 1, pt->w[i],
+                              FJ__MAX_WEIGHT);
             goto out;
         }
     }

@@ -215,9 +215,8 @@ fj_status fj_dataset_add_file(fj_dataset *d, const char *path, const char *group
         if (k == line.len && !too_long)
             continue;
         if (too_long) {
-            st = fj__error(err, FJ_ERR_LIMIT, NULL, -1, lineno,
-                           "%s:%lld: posting is over the limit of %u bytes", path, lineno,
-                           FJ_MAX_POSTING_BYTES);
+            st = fj__error_at(err, FJ_ERR_LIMIT, path, lineno,
+                              "posting is over the limit of %u bytes", FJ_MAX_POSTING_BYTES);
             break;
         }
         st = fj_posting_parse_json(p, line.data, line.len, err);
@@ -237,12 +236,8 @@ fj_status fj_dataset_add_file(fj_dataset *d, const char *path, const char *group
         }
         if (st == FJ_OK)
             st = add(d, p, key, src, err);
-        if (st != FJ_OK && err) {
-            char msg[sizeof err->message];
-            snprintf(msg, sizeof msg, "%s:%lld: %s", path, lineno, err->message);
-            memcpy(err->message, msg, sizeof msg);
-            err->line = lineno;
-        }
+        if (st != FJ_OK)
+            fj_error_locate(err, path, lineno);
     }
     fj__buf_free(&line);
     fj_posting_free(p);
