@@ -4,6 +4,7 @@
  * retention, refusal of newer formats and of files that are not stores, several processes
  * writing one store at once, and a process killed mid-write losing nothing it committed.
  */
+#include "core/sha256.h"
 #include "history/history_fp.h"
 
 #include <criterion/criterion.h>
@@ -40,13 +41,16 @@ static void teardown(void)
     char f[160];
     fj_history_close(h);
     fj_context_free(ctx);
-    const char *suffixes[] = {"", "-wal", "-shm", "-journal"};
-    for (size_t i = 0; i < 4; i++) {
+    const char *suffixes[] = {"", "-wal", "-shm", "-journal", ".key"};
+    for (size_t i = 0; i < 5; i++) {
         snprintf(f, sizeof f, "%s%s", path, suffixes[i]);
         unlink(f);
     }
-    snprintf(f, sizeof f, "%s/other.db", dir);
-    unlink(f);
+    const char *others[] = {"other.db", "other.key", "other.db.key", "shared.key"};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(f, sizeof f, "%s/%s", dir, others[i]);
+        unlink(f);
+    }
     rmdir(dir);
 }
 
@@ -171,24 +175,35 @@ static int64_t count(void)
 
 #define AT(t) "\"observed_at\":\"" t "\""
 
+/* A fixed key for fingerprints computed outside a store. */
+static fj__fp_key test_key(unsigned char fill)
+{
+    unsigned char secret[FJ__KEY_BYTES];
+    memset(secret, fill, sizeof secret);
+    fj__fp_key k;
+    fj__fp_key_init(&k, secret);
+    return k;
+}
+
 static fj__fingerprint fingerprint_of(const char *json)
 {
     fj_posting *p = posting(json);
     fj__fingerprint fp;
-    cr_assert_eq(fj__fingerprint_posting(ctx, NULL, p, &fp, &err), FJ_OK, "%s", err.message);
+    fj__fp_key k = test_key(7);
+    cr_assert_eq(fj__fingerprint_posting(ctx, &k, NULL, p, &fp, &err), FJ_OK, "%s", err.message);
     fj_posting_free(p);
     return fp;
 }
 
-/* The edited reposts below are found through their SimHash, not the exact hash. */
+/* The edited reposts below are found through their MinHash signatures, not the exact hash. */
 static void assert_near_not_exact(const char *a, const char *b)
 {
     fj__fingerprint fa = fingerprint_of(a), fb = fingerprint_of(b);
     cr_assert_neq(fa.exact, fb.exact, "the edit changes the text");
     cr_assert(fj__fp_near_eligible(&fa, &fj__fp_default) &&
               fj__fp_near_eligible(&fb, &fj__fp_default));
-    cr_assert(fj__fp_match(&fa, &fb, NULL), "SimHash distance %u",
-              fj__fp_distance(fa.simhash, fb.simhash));
+    cr_assert(fj__fp_match(&fa, &fb, NULL), "%u of %d signature values agree",
+              fj__fp_agree(fa.sig, fb.sig), FJ__MH_K);
 }
 
 /* ---- near-duplicates ---- */
@@ -265,24 +280,30 @@ Test(history, unrelated_fingerprints_are_far_apart)
     for (size_t i = 0; i < 6; i++)
         fp[i] = fingerprint_of(all[i]);
     for (size_t i = 0; i < 6; i++)
-        for (size_t j = i + 1; j < 6; j++)
-            cr_assert_gt(fj__fp_distance(fp[i].simhash, fp[j].simhash), 16,
+        for (size_t j = i + 1; j < 6; j++) {
+            cr_assert_lt(fj__fp_agree(fp[i].sig, fp[j].sig), 8,
                          "postings %zu and %zu are unrelated", i, j);
+            cr_assert_not(fj__fp_candidate(&fp[i], &fp[j]));
+        }
 }
 
-Test(history, near_rule_needs_a_band_within_one_bit)
+Test(history, confirmation_needs_enough_agreeing_values)
 {
-    const unsigned max = fj__fp_default.max_hamming;
-    cr_assert_eq(max, 9);
-    /* 7 bits (2+2+2+1): some band differs in at most one bit */
-    cr_assert(fj__fp_near(0, 0x0003000300030001ULL, max));
-    /* 8 bits, one band with a single difference */
-    cr_assert(fj__fp_near(0, 0x0007000700010001ULL, max));
-    /* 8 bits spread 2/2/2/2: no band the index could probe */
-    cr_assert_not(fj__fp_near(0, 0x0003000300030003ULL, max));
-    /* 10 bits: too far even with an identical band */
-    cr_assert_not(fj__fp_near(0, 0x03ff000000000000ULL, max));
-    cr_assert(fj__fp_near(0x123456789abcdef0ULL, 0x123456789abcdef0ULL, max));
+    fj__fingerprint a = fingerprint_of("{" EN_SCAM "}");
+    uint16_t sig[FJ__MH_K];
+    const unsigned near = fj__fp_default.near_agree, contact = fj__fp_default.contact_agree;
+    cr_assert(contact < near && near < FJ__MH_K);
+    /* a stored signature agreeing in exactly `k` values */
+    for (unsigned k = 0; k <= FJ__MH_K; k += 1) {
+        for (unsigned i = 0; i < FJ__MH_K; i++)
+            sig[i] = i < k ? a.sig[i] : (uint16_t)(a.sig[i] ^ 0x5555);
+        cr_assert_eq(fj__fp_agree(a.sig, sig), k);
+        cr_assert_eq(fj__fp_confirm(&a, ~a.exact, sig, false, NULL), k >= near, "k = %u", k);
+        cr_assert_eq(fj__fp_confirm(&a, ~a.exact, sig, true, NULL), k >= contact, "k = %u", k);
+    }
+    /* the exact hash alone confirms; no signature (a short text) and no exact: no */
+    cr_assert(fj__fp_confirm(&a, a.exact, NULL, false, NULL));
+    cr_assert_not(fj__fp_confirm(&a, ~a.exact, NULL, true, NULL));
 }
 
 Test(history, fingerprint_ignores_contacts_digits_and_other_fields)
@@ -294,11 +315,15 @@ Test(history, fingerprint_ignores_contacts_digits_and_other_fields)
                     "\"company_profile\":\"我们是一家大公司\"}";
     fj_posting *pa = posting(a), *pb = posting(b);
     fj__fingerprint fa, fb;
-    cr_assert_eq(fj__fingerprint_posting(ctx, NULL, pa, &fa, &err), FJ_OK, "%s", err.message);
-    cr_assert_eq(fj__fingerprint_posting(ctx, NULL, pb, &fb, &err), FJ_OK, "%s", err.message);
+    fj__fp_key k = test_key(7);
+    cr_assert_eq(fj__fingerprint_posting(ctx, &k, NULL, pa, &fa, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(fj__fingerprint_posting(ctx, &k, NULL, pb, &fb, &err), FJ_OK, "%s", err.message);
     cr_assert_eq(fa.exact, fb.exact, "contact, salary, profile and punctuation are left out");
-    cr_assert_eq(fa.simhash, fb.simhash);
+    cr_assert_eq(memcmp(fa.sig, fb.sig, sizeof fa.sig), 0);
     cr_assert_neq(fa.company, fb.company);
+    cr_assert_eq(fa.ncontacts, 1, "the phone number");
+    cr_assert_eq(fb.ncontacts, 1, "the WeChat id");
+    cr_assert_neq(fa.contacts[0], fb.contacts[0]);
     cr_assert(fj__fp_match(&fa, &fb, NULL));
     fj_posting_free(pa);
     fj_posting_free(pb);
@@ -427,19 +452,259 @@ Test(history, newer_format_is_refused)
     cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
     fj_history_close(h);
     h = NULL;
-    sql(path, "UPDATE meta SET value = '2' WHERE key = 'format_version'");
+    sql(path, "UPDATE meta SET value = '3' WHERE key = 'format_version'");
     cr_assert_eq(fj_history_open(&h, path, &err), FJ_ERR_VERSION);
     cr_assert_null(h);
     cr_assert(strstr(err.message, path), "%s", err.message);
-    cr_assert(strstr(err.message, "format version 2"), "%s", err.message);
+    cr_assert(strstr(err.message, "format version 3"), "%s", err.message);
 
-    sql(path, "UPDATE meta SET value = '1' WHERE key = 'format_version';"
+    sql(path, "UPDATE meta SET value = '2' WHERE key = 'format_version';"
               "UPDATE meta SET value = 'minhash/9' WHERE key = 'fingerprint'");
     cr_assert_eq(fj_history_open(&h, path, &err), FJ_ERR_VERSION, "another fingerprint scheme");
     cr_assert(strstr(err.message, "minhash/9"), "%s", err.message);
 
     sql(path, "UPDATE meta SET value = 'one' WHERE key = 'format_version'");
     cr_assert_eq(fj_history_open(&h, path, &err), FJ_ERR_HISTORY);
+}
+
+/* A store as version 1 of the library wrote it (unkeyed 64-bit SimHashes). */
+Test(history, version_1_store_is_refused_with_what_to_do)
+{
+    sql(path, "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+              "INSERT INTO meta VALUES('format_version', '1'),"
+              " ('fingerprint', 'simhash64/1 han3 word2 min16'), ('created_by', 'libfakejob 0.9');"
+              "CREATE TABLE sightings(id INTEGER PRIMARY KEY, observed_at INTEGER NOT NULL,"
+              " simhash INTEGER, exact INTEGER, company INTEGER NOT NULL, b0 INTEGER, b1 INTEGER,"
+              " b2 INTEGER, b3 INTEGER, posting_id TEXT);"
+              "INSERT INTO sightings VALUES(1, 1700000000, 42, 43, 0, 1, 2, 3, 4, NULL);");
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_ERR_VERSION);
+    cr_assert_null(h);
+    cr_assert(strstr(err.message, path), "%s", err.message);
+    cr_assert(strstr(err.message, "format version 1"), "%s", err.message);
+    cr_assert(strstr(err.message, "new store"), "says what to do: %s", err.message);
+    char key[160];
+    snprintf(key, sizeof key, "%s.key", path);
+    struct stat sb;
+    cr_assert_neq(stat(key, &sb), 0, "no key is made for a store that is refused");
+}
+
+/* ---- the key ---- */
+
+Test(history, key_file_is_made_beside_the_store_readable_by_its_owner_only)
+{
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+    char key[160];
+    snprintf(key, sizeof key, "%s.key", path);
+    struct stat sb;
+    cr_assert_eq(stat(key, &sb), 0, "%s", key);
+    cr_assert_eq(sb.st_mode & 0777, 0600);
+    cr_assert_eq(sb.st_size, 65, "64 hex digits and a newline");
+    FILE *f = fopen(key, "r");
+    char hex[80] = "";
+    cr_assert(f && fgets(hex, sizeof hex, f));
+    fclose(f);
+    cr_assert_eq(strspn(hex, "0123456789abcdef"), 64);
+    /* two stores get different keys */
+    char other[160], other_key[176];
+    snprintf(other, sizeof other, "%s/other.db", dir);
+    fj_history *h2;
+    cr_assert_eq(fj_history_open(&h2, other, &err), FJ_OK, "%s", err.message);
+    fj_history_close(h2);
+    snprintf(other_key, sizeof other_key, "%s.key", other);
+    f = fopen(other_key, "r");
+    char hex2[80] = "";
+    cr_assert(f && fgets(hex2, sizeof hex2, f));
+    fclose(f);
+    cr_assert_str_neq(hex, hex2);
+    unlink(other);
+}
+
+Test(history, missing_wrong_or_exposed_key_is_refused)
+{
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+    record("{" ZH_SCAM "," AT("2025-01-01") "}");
+    fj_history_close(h);
+    h = NULL;
+    char key[160], saved[176];
+    snprintf(key, sizeof key, "%s.key", path);
+    snprintf(saved, sizeof saved, "%s/other.key", dir);
+    cr_assert_eq(rename(key, saved), 0);
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_ERR_HISTORY);
+    cr_assert(strstr(err.message, key) && strstr(err.message, "missing"), "%s", err.message);
+    struct stat sb;
+    cr_assert_neq(stat(key, &sb), 0, "no new key replaces the lost one");
+
+    FILE *f = fopen(key, "w");
+    cr_assert(f);
+    fputs("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n", f);
+    fclose(f);
+    chmod(key, 0600);
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_ERR_HISTORY);
+    cr_assert(strstr(err.message, "not this store's key"), "%s", err.message);
+
+    f = fopen(key, "w");
+    fputs("not a key\n", f);
+    fclose(f);
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_ERR_HISTORY);
+    cr_assert(strstr(err.message, "is not a key"), "%s", err.message);
+
+    cr_assert_eq(rename(saved, key), 0);
+    chmod(key, 0644);
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_ERR_HISTORY);
+    cr_assert(strstr(err.message, "chmod 600"), "%s", err.message);
+    chmod(key, 0600);
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(query("{" ZH_SCAM "," AT("2025-01-02") "}").seen_before, 1);
+}
+
+Test(history, key_file_can_be_named_by_the_environment_or_the_caller)
+{
+    char shared[160];
+    snprintf(shared, sizeof shared, "%s/shared.key", dir);
+    setenv("FJ_HISTORY_KEY_FILE", shared, 1);
+    fj_status s = fj_history_open(&h, path, &err);
+    unsetenv("FJ_HISTORY_KEY_FILE");
+    cr_assert_eq(s, FJ_OK, "%s", err.message);
+    record("{" ZH_SCAM "," AT("2025-01-01") "}");
+    fj_history_close(h);
+    h = NULL;
+    char beside[160];
+    snprintf(beside, sizeof beside, "%s.key", path);
+    struct stat sb;
+    cr_assert_eq(stat(shared, &sb), 0);
+    cr_assert_neq(stat(beside, &sb), 0, "the key is where it was asked to be");
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_ERR_HISTORY, "not found beside the store");
+    cr_assert_eq(fj_history_open_key(&h, path, shared, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(query("{" ZH_SCAM "," AT("2025-01-02") "}").seen_before, 1);
+}
+
+/* Every 64-bit value in every column of every table of the store (integers, and each 8-byte
+ * window of blobs and texts), to look a dictionary up in. */
+static size_t store_values(const char *file, uint64_t **out)
+{
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(file, &db), SQLITE_OK);
+    sqlite3_stmt *tables;
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1,
+                                    &tables, NULL),
+                 SQLITE_OK);
+    size_t n = 0, cap = 1024;
+    uint64_t *v = malloc(cap * sizeof *v);
+    while (sqlite3_step(tables) == SQLITE_ROW) {
+        char q[128];
+        snprintf(q, sizeof q, "SELECT * FROM \"%s\"", sqlite3_column_text(tables, 0));
+        sqlite3_stmt *st;
+        cr_assert_eq(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            for (int c = 0; c < sqlite3_column_count(st); c++) {
+                const unsigned char *b = NULL;
+                size_t len = 0;
+                uint64_t one[1];
+                if (sqlite3_column_type(st, c) == SQLITE_INTEGER) {
+                    one[0] = (uint64_t)sqlite3_column_int64(st, c);
+                    b = (const unsigned char *)one;
+                    len = 8;
+                } else if (sqlite3_column_type(st, c) != SQLITE_NULL) {
+                    b = sqlite3_column_blob(st, c);
+                    len = (size_t)sqlite3_column_bytes(st, c);
+                }
+                for (size_t i = 0; b && i + 8 <= len; i++) {
+                    uint64_t x = 0, y = 0;
+                    for (int k = 0; k < 8; k++) {
+                        x = x << 8 | b[i + (size_t)k];
+                        y = y << 8 | b[i + 7 - (size_t)k];
+                    }
+                    if (n + 2 > cap)
+                        v = realloc(v, (cap *= 2) * sizeof *v);
+                    v[n++] = x;
+                    v[n++] = y;
+                }
+            }
+        sqlite3_finalize(st);
+    }
+    sqlite3_finalize(tables);
+    sqlite3_close(db);
+    *out = v;
+    return n;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static bool holds(const uint64_t *v, size_t n, uint64_t x)
+{
+    return bsearch(&x, v, n, sizeof x, cmp_u64) != NULL;
+}
+
+/* The ways one might hash a phone number without the store's key. */
+static void plain_hashes(const char *phone, uint64_t out[6])
+{
+    unsigned char d[32];
+    fj_sha256 s;
+    fj__sha256_init(&s);
+    fj__sha256_update(&s, phone, strlen(phone));
+    fj__sha256_final(&s, d);
+    uint64_t be = 0, le = 0;
+    for (int i = 0; i < 8; i++) {
+        be = be << 8 | d[i];
+        le = le << 8 | d[7 - i];
+    }
+    uint64_t fnv = 0xcbf29ce484222325ULL;
+    for (const char *c = phone; *c; c++)
+        fnv = (fnv ^ (unsigned char)*c) * 0x100000001b3ULL;
+    out[0] = be;
+    out[1] = le;
+    out[2] = fnv;
+    out[3] = strtoull(phone, NULL, 10); /* the number itself */
+    fj__fp_key zero = test_key(0), wrong = test_key(0x5a);
+    unsigned char msg[32];
+    msg[0] = FJ_TOK_PHONE;
+    memcpy(msg + 1, phone, strlen(phone));
+    out[4] = fj__fp_keyed(&zero, 'k', msg, strlen(phone) + 1);
+    out[5] = fj__fp_keyed(&wrong, 'k', msg, strlen(phone) + 1);
+}
+
+Test(history, store_holds_nothing_a_phone_number_dictionary_matches)
+{
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+    /* postings with phone numbers in their contact field and text, under company names */
+    for (int i = 0; i < 50; i++) {
+        char json[1024];
+        snprintf(json, sizeof json,
+                 "{\"title\":\"仓库管理员 %d\",\"company\":\"甲乙丙公司\",\"contact\":\"电话 "
+                 "138%08d\",\"description\":\"负责仓库货物的收发和盘点，请致电138%08d。\"," AT(
+                     "2025-01-01") "}",
+                 i, 10001000 + i, 10001000 + i);
+        record(json);
+    }
+    fj_history_close(h);
+    h = NULL;
+    uint64_t *v;
+    size_t n = store_values(path, &v);
+    qsort(v, n, sizeof *v, cmp_u64);
+    /* a dictionary of 100,000 numbers around the real ones, hashed six ways without the key */
+    size_t hits = 0;
+    for (int i = 0; i < 100000; i++) {
+        char phone[16];
+        snprintf(phone, sizeof phone, "138%08d", 10000000 + i);
+        uint64_t x[6];
+        plain_hashes(phone, x);
+        for (int k = 0; k < 6; k++)
+            hits += holds(v, n, x[k]);
+    }
+    cr_assert_eq(hits, 0, "%zu dictionary values found in the store", hits);
+    /* the control: with the store's key, the numbers are there (the test can fail) */
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+    fj__fingerprint fp;
+    fj_posting *p = posting("{\"title\":\"x\",\"contact\":\"电话 13810001007\"}");
+    cr_assert_eq(fj__fingerprint_posting(ctx, fj__history_key(h), NULL, p, &fp, &err), FJ_OK);
+    fj_posting_free(p);
+    cr_assert_eq(fp.ncontacts, 1);
+    cr_assert(holds(v, n, fp.contacts[0]), "the keyed hash is stored");
+    free(v);
 }
 
 Test(history, file_of_random_bytes_is_refused)
