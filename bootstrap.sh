@@ -5,7 +5,7 @@ set -eu
 cd "$(dirname "$0")"
 
 PKGS="build-essential autoconf automake libtool pkg-config libicu-dev libsvm-dev libsvm-tools
-libstemmer-dev libjansson-dev libsqlite3-dev libcriterion-dev python3 python3-cffi python3-pytest
+libstemmer-dev libjansson-dev libsqlite3-dev libpq-dev libcriterion-dev python3 python3-cffi python3-pytest
 python3-setuptools python3-dev clang-format"
 
 missing=""

@@ -8,6 +8,7 @@
 #include "history/history_fp.h"
 
 #include <criterion/criterion.h>
+#include <libpq-fe.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -19,6 +20,12 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+static void quiet_notices(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
 
 static fj_context *ctx;
 static fj_history *h;
@@ -46,8 +53,8 @@ static void teardown(void)
         snprintf(f, sizeof f, "%s%s", path, suffixes[i]);
         unlink(f);
     }
-    const char *others[] = {"other.db", "other.key", "other.db.key", "shared.key"};
-    for (size_t i = 0; i < 4; i++) {
+    const char *others[] = {"other.db", "other.key", "other.db.key", "shared.key", "pg.key"};
+    for (size_t i = 0; i < 5; i++) {
         snprintf(f, sizeof f, "%s/%s", dir, others[i]);
         unlink(f);
     }
@@ -55,6 +62,85 @@ static void teardown(void)
 }
 
 TestSuite(history, .init = setup, .fini = teardown);
+
+/* The PostgreSQL backend: each test gets a schema of its own in the database that
+ * FJ_TEST_PG_URI names (tests/pg_server.sh starts a server), and its key file in `dir`. Without
+ * FJ_TEST_PG_URI the history_pg tests are skipped. */
+static bool on_pg;
+static char schema[64];
+static char target[1024]; /* the store's URI: FJ_TEST_PG_URI with the schema as search_path */
+
+static PGconn *admin(void)
+{
+    PGconn *c = PQconnectdb(getenv("FJ_TEST_PG_URI"));
+    cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
+    PQsetNoticeProcessor(c, quiet_notices, NULL);
+    return c;
+}
+
+static void admin_sql(const char *fmt, const char *arg)
+{
+    char q[512];
+    snprintf(q, sizeof q, fmt, arg);
+    PGconn *c = admin();
+    PGresult *r = PQexec(c, q);
+    cr_assert(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK,
+              "%s: %s", q, PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+}
+
+static void setup_pg(void)
+{
+    setup();
+    const char *uri = getenv("FJ_TEST_PG_URI");
+    on_pg = uri && *uri;
+    if (!on_pg)
+        return;
+    snprintf(schema, sizeof schema, "fjt_%d_%ld", (int)getpid(), (long)time(NULL));
+    admin_sql("CREATE SCHEMA %s", schema);
+    snprintf(target, sizeof target, "%s%coptions=-csearch_path%%3D%s&application_name=%s", uri,
+             strchr(uri, '?') ? '&' : '?', schema, schema);
+    char key[160];
+    snprintf(key, sizeof key, "%s/pg.key", dir);
+    setenv("FJ_HISTORY_KEY_FILE", key, 1);
+}
+
+static void teardown_pg(void)
+{
+    if (on_pg) {
+        fj_history_close(h);
+        h = NULL;
+        admin_sql("DROP SCHEMA %s CASCADE", schema);
+        unsetenv("FJ_HISTORY_KEY_FILE");
+    }
+    teardown();
+}
+
+TestSuite(history_pg, .init = setup_pg, .fini = teardown_pg);
+
+/* The store of the test: SQLite (in memory, or the file `path`) or the test's PostgreSQL one. */
+static fj_status open_store(fj_history **out, bool memory, fj_error *e)
+{
+    if (on_pg)
+        return fj_history_open(out, target, e);
+    return fj_history_open(out, memory ? NULL : path, e);
+}
+
+/* A test of behaviour both backends must share: run as history::NAME and history_pg::NAME. */
+#define BOTH(name)                                                                                 \
+    static void name##_body(void);                                                                 \
+    Test(history, name)                                                                            \
+    {                                                                                              \
+        name##_body();                                                                             \
+    }                                                                                              \
+    Test(history_pg, name)                                                                         \
+    {                                                                                              \
+        if (!on_pg)                                                                                \
+            cr_skip_test("FJ_TEST_PG_URI is not set: no PostgreSQL server to test against");      \
+        name##_body();                                                                             \
+    }                                                                                              \
+    static void name##_body(void)
 
 /* A posting from JSON (the test owns it). */
 static fj_posting *posting(const char *json)
@@ -208,10 +294,10 @@ static void assert_near_not_exact(const char *a, const char *b)
 
 /* ---- near-duplicates ---- */
 
-Test(history, chinese_repost_with_small_edits_is_found)
+BOTH(chinese_repost_with_small_edits_is_found)
 {
     assert_near_not_exact("{" ZH_SCAM "}", "{" ZH_SCAM_EDITED "}");
-    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, true, &err), FJ_OK, "%s", err.message);
     fj_history_stats st = observe("{" ZH_SCAM "," AT("2025-03-01") "}");
     cr_assert_eq(st.seen_before, 0);
     st = observe("{" ZH_SCAM_EDITED "," AT("2025-03-05") "}");
@@ -223,9 +309,9 @@ Test(history, chinese_repost_with_small_edits_is_found)
     cr_assert_eq(st.last_seen, 1740787200 + 4 * 86400);
 }
 
-Test(history, traditional_characters_match_simplified)
+BOTH(traditional_characters_match_simplified)
 {
-    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, true, &err), FJ_OK, "%s", err.message);
     record("{\"title\":\"在线客服专员\",\"description\":\"负责在线回复客户的问题，处理订单问题，"
            "维护客户关系，工作环境舒适，员工关系融洽，提供带薪培训和晋升机会。\"," AT(
                "2025-01-01") "}");
@@ -236,10 +322,10 @@ Test(history, traditional_characters_match_simplified)
     cr_assert_eq(st.seen_before, 1);
 }
 
-Test(history, english_repost_with_small_edits_is_found)
+BOTH(english_repost_with_small_edits_is_found)
 {
     assert_near_not_exact("{" EN_SCAM "}", "{" EN_SCAM_EDITED "}");
-    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, true, &err), FJ_OK, "%s", err.message);
     observe("{" EN_SCAM "," AT("2014-01-01") "}");
     fj_history_stats st = observe("{" EN_SCAM_EDITED "," AT("2014-01-03") "}");
     cr_assert_eq(st.seen_before, 1, "an edited repost is a near-duplicate");
@@ -256,9 +342,9 @@ Test(history, english_repost_with_small_edits_is_found)
     cr_assert_eq(st.seen_before, 2);
 }
 
-Test(history, unrelated_postings_are_not_matched)
+BOTH(unrelated_postings_are_not_matched)
 {
-    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, true, &err), FJ_OK, "%s", err.message);
     const char *all[] = {
         "{" ZH_SCAM "," AT("2025-01-01") "}",   "{" ZH_OTHER "," AT("2025-01-02") "}",
         "{" ZH_OTHER2 "," AT("2025-01-03") "}", "{" EN_SCAM "," AT("2025-01-04") "}",
@@ -329,18 +415,18 @@ Test(history, fingerprint_ignores_contacts_digits_and_other_fields)
     fj_posting_free(pb);
 }
 
-Test(history, short_postings_match_only_exactly)
+BOTH(short_postings_match_only_exactly)
 {
-    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, true, &err), FJ_OK, "%s", err.message);
     record("{\"title\":\"客服专员\"," AT("2025-01-01") "}");
     cr_assert_eq(query("{\"title\":\"客服专员\"," AT("2025-01-02") "}").seen_before, 1);
     cr_assert_eq(query("{\"title\":\"客服主管\"," AT("2025-01-02") "}").seen_before, 0);
     cr_assert_eq(query("{\"title\":\"Sales\"," AT("2025-01-02") "}").seen_before, 0);
 }
 
-Test(history, posting_without_words_never_matches)
+BOTH(posting_without_words_never_matches)
 {
-    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, true, &err), FJ_OK, "%s", err.message);
     record("{\"title\":\"12345\"," AT("2025-01-01") "}");
     record("{\"title\":\"!!!\"," AT("2025-01-01") "}");
     cr_assert_eq(count(), 2);
@@ -350,9 +436,9 @@ Test(history, posting_without_words_never_matches)
 
 /* ---- companies and time ---- */
 
-Test(history, distinct_companies_are_counted)
+BOTH(distinct_companies_are_counted)
 {
-    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, true, &err), FJ_OK, "%s", err.message);
     observe("{" ZH_SCAM ",\"company\":\"深圳市某某科技有限公司\"," AT("2025-01-01") "}");
     observe("{" ZH_SCAM ",\"company\":\"深圳市某某科技\"," AT("2025-01-02") "}");
     observe("{" ZH_SCAM_EDITED ",\"company\":\"广州某某网络有限公司\"," AT("2025-01-03") "}");
@@ -374,9 +460,9 @@ Test(history, distinct_companies_are_counted)
     cr_assert_eq(st.distinct_companies, 2);
 }
 
-Test(history, only_sightings_up_to_observed_at_count)
+BOTH(only_sightings_up_to_observed_at_count)
 {
-    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, true, &err), FJ_OK, "%s", err.message);
     record("{" EN_SCAM "," AT("2014-05-10T12:00:00Z") "}");
     record("{" EN_SCAM_EDITED "," AT("2014-05-20T12:00:00Z") "}");
     fj_history_stats st = query("{" EN_SCAM "," AT("2014-05-01") "}");
@@ -391,9 +477,9 @@ Test(history, only_sightings_up_to_observed_at_count)
     cr_assert_eq(st.last_seen, 1399723200 + 10 * 86400);
 }
 
-Test(history, posting_without_observed_at_uses_the_context_clock)
+BOTH(posting_without_observed_at_uses_the_context_clock)
 {
-    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, true, &err), FJ_OK, "%s", err.message);
     fj_context_set_now(ctx, 1000000);
     record("{" ZH_OTHER "}");
     fj_context_set_now(ctx, 999999);
@@ -404,9 +490,9 @@ Test(history, posting_without_observed_at_uses_the_context_clock)
     cr_assert_eq(st.first_seen, 1000000);
 }
 
-Test(history, retention_forgets_old_sightings)
+BOTH(retention_forgets_old_sightings)
 {
-    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, false, &err), FJ_OK, "%s", err.message);
     record("{" ZH_SCAM "," AT("2025-01-01") "}");
     record("{" ZH_SCAM "," AT("2025-02-01") "}");
     record("{" ZH_SCAM "," AT("2025-03-01") "}");
@@ -427,13 +513,13 @@ Test(history, retention_forgets_old_sightings)
 
 /* ---- files ---- */
 
-Test(history, store_persists_across_reopen)
+BOTH(store_persists_across_reopen)
 {
-    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, false, &err), FJ_OK, "%s", err.message);
     record("{\"id\":\"a1\"," ZH_SCAM "," AT("2025-01-01") "}");
     fj_history_close(h);
     h = NULL;
-    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, false, &err), FJ_OK, "%s", err.message);
     cr_assert_eq(count(), 1);
     cr_assert_eq(query("{" ZH_SCAM_EDITED "," AT("2025-01-02") "}").seen_before, 1);
 }
@@ -779,10 +865,10 @@ Test(history, unopenable_path_is_an_io_error)
     cr_assert_eq(fj_history_open(&h, "", &err), FJ_ERR_ARGUMENT);
 }
 
-Test(history, bad_arguments_and_postings)
+BOTH(bad_arguments_and_postings)
 {
     cr_assert_eq(fj_history_open(NULL, NULL, &err), FJ_ERR_ARGUMENT);
-    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, true, &err), FJ_OK, "%s", err.message);
     fj_posting *p;
     cr_assert_eq(fj_posting_new(&p, NULL), FJ_OK);
     cr_assert_eq(fj_posting_set_string(p, FJ_FIELD_COMPANY, "x", 1, NULL), FJ_OK);
@@ -819,7 +905,7 @@ static int writer_process(int writer, int n, int report_fd)
     fj_history *store;
     fj_posting *p;
     fj_error e;
-    if (fj_context_new(&c, &e) || fj_posting_new(&p, &e) || fj_history_open(&store, path, &e)) {
+    if (fj_context_new(&c, &e) || fj_posting_new(&p, &e) || open_store(&store, false, &e)) {
         fprintf(stderr, "writer %d: %s\n", writer, e.message);
         return 1;
     }
@@ -841,7 +927,7 @@ static int writer_process(int writer, int n, int report_fd)
     return 0;
 }
 
-Test(history, several_processes_write_one_store_without_losing_any)
+BOTH(several_processes_write_one_store_without_losing_any)
 {
     enum { WRITERS = 4, EACH = 500 };
     pid_t pid[WRITERS];
@@ -856,18 +942,18 @@ Test(history, several_processes_write_one_store_without_losing_any)
         cr_assert_eq(waitpid(pid[w], &status, 0), pid[w]);
         cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer %d failed", w);
     }
-    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, false, &err), FJ_OK, "%s", err.message);
     cr_assert_eq(count(), WRITERS * EACH);
     /* every writer's postings are there, each once */
     for (int w = 0; w < WRITERS; w++)
-        for (int i = 0; i < EACH; i += 97) {
+        for (int i = 0; i < EACH; i++) {
             char json[256];
             unique_posting(json, sizeof json, w, i);
             cr_assert_eq(query(json).seen_before, 1, "writer %d posting %d", w, i);
         }
 }
 
-Test(history, kill_mid_write_keeps_every_committed_sighting)
+BOTH(kill_mid_write_keeps_every_committed_sighting)
 {
     int fds[2];
     cr_assert_eq(pipe(fds), 0);
@@ -890,7 +976,7 @@ Test(history, kill_mid_write_keeps_every_committed_sighting)
     cr_assert_eq(waitpid(pid, &status, 0), pid);
     cr_assert(WIFSIGNALED(status), "the writer was killed");
 
-    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, false, &err), FJ_OK, "%s", err.message);
     int64_t n = count();
     /* each reported posting was committed; at most one more may have committed unreported */
     cr_assert(n == committed + 1 || n == committed + 2, "%lld rows, %d reported committed",
@@ -920,4 +1006,172 @@ Test(history, writer_waits_for_the_lock_then_fails_clearly)
     cr_assert_eq(fj_history_record(h, ctx, p, &err), FJ_OK, "%s", err.message);
     fj_history_close(other);
     fj_posting_free(p);
+}
+
+/* ---- PostgreSQL only ---- */
+
+#define NEED_PG()                                                                                  \
+    do {                                                                                           \
+        if (!on_pg)                                                                                \
+            cr_skip_test("FJ_TEST_PG_URI is not set: no PostgreSQL server to test against");      \
+    } while (0)
+
+/* Terminate the server process serving this test's store connections. */
+static int terminate_store_backends(void)
+{
+    PGconn *c = admin();
+    const char *v[1] = {schema};
+    PGresult *r = PQexecParams(c,
+                               "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                               "WHERE application_name = $1",
+                               1, NULL, v, NULL, NULL, 0);
+    cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(c));
+    int n = atoi(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    PQfinish(c);
+    return n;
+}
+
+
+Test(history_pg, lost_connection_is_an_error_for_that_posting_then_the_stream_goes_on)
+{
+    NEED_PG();
+    cr_assert_eq(open_store(&h, false, &err), FJ_OK, "%s", err.message);
+    int errors = 0;
+    for (int i = 0; i < 40; i++) {
+        if (i == 20)
+            cr_assert_eq(terminate_store_backends(), 1, "the store's connection");
+        char json[256];
+        unique_posting(json, sizeof json, 1, i);
+        fj_posting *p = posting(json);
+        fj_history_stats st;
+        fj_status s = fj_history_observe(h, ctx, p, &st, &err);
+        fj_posting_free(p);
+        if (i == 20) {
+            cr_assert_eq(s, FJ_ERR_HISTORY, "the posting after the loss fails: %s", err.message);
+            cr_assert(strstr(err.message, "connection"), "%s", err.message);
+            errors++;
+        } else {
+            cr_assert_eq(s, FJ_OK, "posting %d: %s", i, err.message);
+        }
+    }
+    cr_assert_eq(errors, 1);
+    cr_assert_eq(count(), 39, "every posting but the failed one is recorded, once");
+    char json[256];
+    unique_posting(json, sizeof json, 1, 20);
+    cr_assert_eq(query(json).seen_before, 0, "the failed posting was not recorded");
+    unique_posting(json, sizeof json, 1, 21);
+    cr_assert_eq(query(json).seen_before, 1);
+}
+
+Test(history_pg, unreachable_server_is_a_clear_error)
+{
+    NEED_PG();
+    char uri[256];
+    snprintf(uri, sizeof uri, "postgresql:///postgres?host=%s/nowhere&connect_timeout=2", dir);
+    cr_assert_eq(fj_history_open(&h, uri, &err), FJ_ERR_HISTORY);
+    cr_assert_null(h);
+    cr_assert(strstr(err.message, "cannot connect"), "%s", err.message);
+    unsetenv("FJ_HISTORY_KEY_FILE");
+    cr_assert_eq(fj_history_open(&h, target, &err), FJ_ERR_ARGUMENT, "no key file named");
+    cr_assert(strstr(err.message, "FJ_HISTORY_KEY_FILE"), "%s", err.message);
+}
+
+Test(history_pg, missing_or_wrong_key_is_refused)
+{
+    NEED_PG();
+    cr_assert_eq(open_store(&h, false, &err), FJ_OK, "%s", err.message);
+    record("{" ZH_SCAM "," AT("2025-01-01") "}");
+    fj_history_close(h);
+    h = NULL;
+    char other[160];
+    snprintf(other, sizeof other, "%s/other.key", dir);
+    cr_assert_eq(fj_history_open_key(&h, target, other, &err), FJ_ERR_HISTORY);
+    cr_assert(strstr(err.message, "missing"), "%s", err.message);
+    FILE *f = fopen(other, "w");
+    cr_assert(f);
+    fputs("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n", f);
+    fclose(f);
+    chmod(other, 0600);
+    cr_assert_eq(fj_history_open_key(&h, target, other, &err), FJ_ERR_HISTORY);
+    cr_assert(strstr(err.message, "not this store's key"), "%s", err.message);
+    cr_assert_eq(open_store(&h, false, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(query("{" ZH_SCAM_EDITED "," AT("2025-01-02") "}").seen_before, 1);
+}
+
+Test(history_pg, same_answers_as_sqlite)
+{
+    NEED_PG();
+    const char *stream[] = {
+        "{" ZH_SCAM ",\"company\":\"甲公司\"," AT("2025-01-01") "}",
+        "{" EN_SCAM "," AT("2025-01-02") "}",
+        "{" ZH_SCAM_EDITED ",\"company\":\"乙公司\"," AT("2025-01-03") "}",
+        "{" ZH_OTHER "," AT("2025-01-04") "}",
+        "{" EN_SCAM_EDITED "," AT("2025-01-05") "}",
+        "{" ZH_SCAM ",\"company\":\"丙公司\"," AT("2025-01-09") "}",
+        "{" ZH_SCAM ",\"company\":\"丁公司\"," AT("2024-12-30") "}",
+        "{\"title\":\"客服专员\"," AT("2025-01-06") "}",
+        "{\"title\":\"客服专员\"," AT("2025-01-07") "}",
+        "{" EN_OTHER2 ",\"contact\":\"call 555-0142\"," AT("2025-01-08") "}",
+    };
+    fj_history *lite;
+    cr_assert_eq(fj_history_open(&lite, path, &err), FJ_OK, "%s", err.message);
+    /* the same key, so that the two stores hold the same values */
+    char key[160];
+    snprintf(key, sizeof key, "%s.key", path);
+    cr_assert_eq(fj_history_open_key(&h, target, key, &err), FJ_OK, "%s", err.message);
+    for (size_t i = 0; i < sizeof stream / sizeof stream[0]; i++) {
+        fj_posting *p = posting(stream[i]);
+        fj_history_stats a, b;
+        cr_assert_eq(fj_history_observe(lite, ctx, p, &a, &err), FJ_OK, "%s", err.message);
+        cr_assert_eq(fj_history_observe(h, ctx, p, &b, &err), FJ_OK, "%s", err.message);
+        fj_posting_free(p);
+        cr_assert(a.seen_before == b.seen_before && a.distinct_companies == b.distinct_companies &&
+                      a.first_seen == b.first_seen && a.last_seen == b.last_seen,
+                  "posting %zu: SQLite %lld/%lld, PostgreSQL %lld/%lld", i,
+                  (long long)a.seen_before, (long long)a.distinct_companies,
+                  (long long)b.seen_before, (long long)b.distinct_companies);
+        if (i == 5) /* the original and its edited copy under another company */
+            cr_assert(b.seen_before == 2 && b.distinct_companies == 2, "%lld seen, %lld companies",
+                      (long long)b.seen_before, (long long)b.distinct_companies);
+        if (i == 6)
+            cr_assert_eq(b.seen_before, 0, "only sightings at or before its observed_at count");
+    }
+    int64_t n1, n2, removed1, removed2;
+    cr_assert_eq(fj_history_forget_before(lite, 1735776000, &removed1, &err), FJ_OK);
+    cr_assert_eq(fj_history_forget_before(h, 1735776000, &removed2, &err), FJ_OK, "%s",
+                 err.message);
+    cr_assert_eq(removed1, removed2);
+    cr_assert_eq(fj_history_count(lite, &n1, &err), FJ_OK);
+    cr_assert_eq(fj_history_count(h, &n2, &err), FJ_OK);
+    cr_assert_eq(n1, n2);
+    fj_history_close(lite);
+}
+
+Test(history_pg, four_processes_record_each_posting_exactly_once)
+{
+    NEED_PG();
+    enum { WRITERS = 4, EACH = 300 };
+    pid_t pid[WRITERS];
+    for (int w = 0; w < WRITERS; w++) {
+        pid[w] = fork();
+        cr_assert(pid[w] >= 0);
+        if (pid[w] == 0)
+            _exit(writer_process(w, EACH, -1));
+    }
+    for (int w = 0; w < WRITERS; w++) {
+        int status;
+        cr_assert_eq(waitpid(pid[w], &status, 0), pid[w]);
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer %d failed", w);
+    }
+    char q[256];
+    snprintf(q, sizeof q,
+             "SELECT count(*), count(DISTINCT posting_id) FROM %s.fj_sightings", schema);
+    PGconn *c = admin();
+    PGresult *r = PQexec(c, q);
+    cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(c));
+    cr_assert_eq(atoi(PQgetvalue(r, 0, 0)), WRITERS * EACH);
+    cr_assert_eq(atoi(PQgetvalue(r, 0, 1)), WRITERS * EACH, "no posting twice");
+    PQclear(r);
+    PQfinish(c);
 }
