@@ -176,7 +176,7 @@ static void bulk_fill(const char *path, long long rows)
     }
     report("fill: sightings", t0, rows, NULL, "");
     t0 = start();
-    keyseq k = {0, UINT64_MAX / (uint64_t)(rows * FJ__MH_BANDS) };
+    keyseq k = {0, UINT64_MAX / (uint64_t)(rows * FJ__MH_BANDS)};
     for (long long i = 0; i < rows * FJ__MH_BANDS; i++) {
         sqlite3_bind_int64(band, 1, next_key(&k) ^ INT64_MIN);
         sqlite3_bind_int64(band, 2, (int64_t)(1 + next() % (uint64_t)rows));

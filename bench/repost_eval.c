@@ -21,12 +21,12 @@
 #include <string.h>
 
 typedef struct item {
-    fj__fingerprint fp;   /* under the scheme measured */
-    uint64_t *truth;      /* the default scheme's keyed shingles, sorted */
+    fj__fingerprint fp; /* under the scheme measured */
+    uint64_t *truth;    /* the default scheme's keyed shingles, sorted */
     size_t ntruth;
-    uint64_t simhash;     /* SimHash of the truth shingles */
-    long chain, step;     /* -1 outside chains */
-    char id[48];          /* the posting's id, for --show */
+    uint64_t simhash; /* SimHash of the truth shingles */
+    long chain, step; /* -1 outside chains */
+    char id[48];      /* the posting's id, for --show */
 } item;
 
 typedef struct set {
@@ -178,8 +178,7 @@ static bool applies(const rule *r, const item *a, const item *b, unsigned agree,
         return x->exact == y->exact || (near && band && __builtin_popcountll(d) <= (int)r->bits);
     }
     bool contact = share_contact(x, y);
-    bool eligible =
-        fj__fp_near_eligible(x, &measured) && fj__fp_near_eligible(y, &measured);
+    bool eligible = fj__fp_near_eligible(x, &measured) && fj__fp_near_eligible(y, &measured);
     bool band = false;
     if (eligible) {
         if (r->kind == 0) {
@@ -254,8 +253,8 @@ static void unrelated(const set *s)
                 } else {
                     rules[r].false_matches++;
                     if (show && rules[r].agree == fj__fp_default.near_agree && rules[r].kind == 0)
-                        printf("false match: %s %s (Jaccard %.3f, %u agree, contact %d)\n",
-                               a->id, b->id, j, agree, share_contact(&a->fp, &b->fp));
+                        printf("false match: %s %s (Jaccard %.3f, %u agree, contact %d)\n", a->id,
+                               b->id, j, agree, share_contact(&a->fp, &b->fp));
                 }
             }
         }

@@ -137,7 +137,7 @@ static fj_status open_store(fj_history **out, bool memory, fj_error *e)
     Test(history_pg, name)                                                                         \
     {                                                                                              \
         if (!on_pg)                                                                                \
-            cr_skip_test("FJ_TEST_PG_URI is not set: no PostgreSQL server to test against");      \
+            cr_skip_test("FJ_TEST_PG_URI is not set: no PostgreSQL server to test against");       \
         name##_body();                                                                             \
     }                                                                                              \
     static void name##_body(void)
@@ -1013,7 +1013,7 @@ Test(history, writer_waits_for_the_lock_then_fails_clearly)
 #define NEED_PG()                                                                                  \
     do {                                                                                           \
         if (!on_pg)                                                                                \
-            cr_skip_test("FJ_TEST_PG_URI is not set: no PostgreSQL server to test against");      \
+            cr_skip_test("FJ_TEST_PG_URI is not set: no PostgreSQL server to test against");       \
     } while (0)
 
 /* Terminate the server process serving this test's store connections. */
@@ -1031,7 +1031,6 @@ static int terminate_store_backends(void)
     PQfinish(c);
     return n;
 }
-
 
 Test(history_pg, lost_connection_is_an_error_for_that_posting_then_the_stream_goes_on)
 {
@@ -1165,8 +1164,8 @@ Test(history_pg, four_processes_record_each_posting_exactly_once)
         cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer %d failed", w);
     }
     char q[256];
-    snprintf(q, sizeof q,
-             "SELECT count(*), count(DISTINCT posting_id) FROM %s.fj_sightings", schema);
+    snprintf(q, sizeof q, "SELECT count(*), count(DISTINCT posting_id) FROM %s.fj_sightings",
+             schema);
     PGconn *c = admin();
     PGresult *r = PQexec(c, q);
     cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(c));

@@ -313,8 +313,8 @@ static fj_status forget_tx(fj_history *h, int64_t before, int64_t *removed, fj_e
     snprintf(time, sizeof time, "%lld", (long long)before);
     const char *v[1] = {time};
     PGresult *r;
-    fj_status s = exec(h, "SELECT id, sig, contacts FROM fj_sightings WHERE observed_at < $1", 1,
-                       v, NULL, NULL, &r, "forgetting old sightings", err);
+    fj_status s = exec(h, "SELECT id, sig, contacts FROM fj_sightings WHERE observed_at < $1", 1, v,
+                       NULL, NULL, &r, "forgetting old sightings", err);
     if (s != FJ_OK)
         return s;
     for (int i = 0; s == FJ_OK && i < PQntuples(r); i++) {
@@ -329,8 +329,8 @@ static fj_status forget_tx(fj_history *h, int64_t before, int64_t *removed, fj_e
             nb = FJ__MH_BANDS;
         }
         const unsigned char *c = (const unsigned char *)PQgetvalue(r, i, 2);
-        for (int k = 0; !PQgetisnull(r, i, 2) && k + 8 <= PQgetlength(r, i, 2) &&
-                        nc < FJ__FP_MAX_CONTACTS;
+        for (int k = 0;
+             !PQgetisnull(r, i, 2) && k + 8 <= PQgetlength(r, i, 2) && nc < FJ__FP_MAX_CONTACTS;
              k += 8) {
             uint64_t key = 0;
             for (int b = 7; b >= 0; b--)
