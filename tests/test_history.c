@@ -1174,3 +1174,61 @@ Test(history_pg, four_processes_record_each_posting_exactly_once)
     PQclear(r);
     PQfinish(c);
 }
+
+/* Four processes observing copies of one posting at once: the observes are serialized, so the
+ * counts they get are 0, 1, 2, ... each exactly once (no two saw the same store, none missed a
+ * committed copy). */
+BOTH(concurrent_reposts_count_each_other_exactly_once)
+{
+    enum { WRITERS = 4, EACH = 40 };
+    cr_assert_eq(open_store(&h, false, &err), FJ_OK, "%s", err.message); /* made before forking */
+    fj_history_close(h);
+    h = NULL;
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    pid_t pid[WRITERS];
+    for (int w = 0; w < WRITERS; w++) {
+        pid[w] = fork();
+        cr_assert(pid[w] >= 0);
+        if (pid[w] == 0) {
+            close(fds[0]);
+            fj_context *c;
+            fj_history *store;
+            fj_posting *p;
+            fj_error e;
+            if (fj_context_new(&c, &e) || fj_posting_new(&p, &e) || open_store(&store, false, &e))
+                _exit(1);
+            for (int i = 0; i < EACH; i++) {
+                char json[2048];
+                snprintf(json, sizeof json, "{\"id\":\"w%d-%d\"," EN_SCAM "," AT("2025-01-01") "}",
+                         w, i);
+                fj_history_stats st;
+                if (fj_posting_parse_json(p, json, strlen(json), &e) ||
+                    fj_history_observe(store, c, p, &st, &e))
+                    _exit(2);
+                int n = (int)st.seen_before;
+                if (write(fds[1], &n, sizeof n) != (ssize_t)sizeof n)
+                    _exit(3);
+            }
+            fj_history_close(store);
+            _exit(0);
+        }
+    }
+    close(fds[1]);
+    static int seen[WRITERS * EACH];
+    int n, got = 0;
+    while (read(fds[0], &n, sizeof n) == (ssize_t)sizeof n) {
+        cr_assert(n >= 0 && n < WRITERS * EACH, "count %d", n);
+        seen[n]++;
+        got++;
+    }
+    close(fds[0]);
+    for (int w = 0; w < WRITERS; w++) {
+        int status;
+        cr_assert_eq(waitpid(pid[w], &status, 0), pid[w]);
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer %d failed", w);
+    }
+    cr_assert_eq(got, WRITERS * EACH);
+    for (int k = 0; k < WRITERS * EACH; k++)
+        cr_assert_eq(seen[k], 1, "count %d was given %d times", k, seen[k]);
+}

@@ -13,15 +13,19 @@
  * an advisory lock, so that several may start at once) in the schema the URI's search_path
  * names (default: public).
  *
- * Concurrency: a lookup reads what was committed before it (READ COMMITTED). A write
- * transaction takes the transaction-level advisory lock FJ_PG_LOCK first, so that observe's
- * query and record are one step no other writer runs beside, as with SQLite's single writer:
- * two scorers observing the same repost at once count each other exactly once.
+ * Concurrency: a lookup reads what was committed before it (READ COMMITTED). Inside observe's
+ * transaction the lookup first takes a transaction-level advisory lock on each of the posting's
+ * index keys (exact hash, band keys, contact keys; in ascending order, so that two transactions
+ * never wait for each other in a cycle). Two postings the store could match share one of these
+ * keys, so their observes run one after the other and count each other exactly once, as with
+ * SQLite's single writer; postings with no key in common are observed in parallel.
  *
  * A lost connection (server restarted, backend terminated, network gone) fails the call with
  * FJ_ERR_HISTORY; the next call tries to connect again once (PQreset), so a stream of postings
  * gets an error result for each posting while the server is away and goes on when it is back.
- * Statements are sent with their parameters each time (no prepared statements to lose).
+ * The lookup and the insert are prepared once per connection (again after a reconnection). The
+ * session plans joins as nested loops over the indexes (hash and merge joins off): a lookup
+ * reads a few dozen rows by key, and a hash join would read the whole sightings table.
  */
 #include "history/history_store.h"
 
@@ -30,11 +34,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The advisory lock writers and the schema set-up take: "fjhistor" in ASCII. */
+/* The advisory lock the schema set-up takes: "fjhistor" in ASCII. */
 #define FJ_PG_LOCK "7380378744331399026"
 
 typedef struct pg {
     PGconn *conn;
+    bool prepared; /* the session is set up and the statements prepared (again after a reset) */
+    bool tx;       /* inside a transaction begun by pg_begin: never reconnected in its middle */
 } pg;
 
 static const char schema_sql[] =
@@ -56,6 +62,10 @@ static const char lookup_sql[] =
     " UNION ALL SELECT sid, 1 FROM fj_contacts WHERE key = ANY($3::bigint[]))"
     " SELECT s.id, s.observed_at, s.company, s.exact, s.sig, c.via"
     " FROM c JOIN fj_sightings s ON s.id = c.sid WHERE s.observed_at <= $4::bigint";
+
+/* Lock the index keys of a posting (observe's transaction), in ascending order. */
+static const char lock_sql[] = "SELECT count(pg_advisory_xact_lock(k)) FROM"
+                               " (SELECT DISTINCT unnest($1::bigint[]) AS k ORDER BY 1) t";
 
 static const char insert_sql[] =
     "WITH s AS (INSERT INTO fj_sightings(observed_at, exact, company, sig, contacts, posting_id)"
@@ -88,29 +98,36 @@ static fj_status pg_fail(const fj_history *h, const char *what, fj_error *err)
     return fj__errorf(err, FJ_ERR_HISTORY, "history store %s: %s: %s", h->name, what, msg);
 }
 
-/* Connect again after a lost connection (once per call), outside a transaction only: a
- * transaction that lost its connection is gone and the call reports it. */
+static fj_status setup_session(fj_history *h, fj_error *err);
+
+/* Connect again after a lost connection (once per call), and set the session up: a transaction
+ * that lost its connection is gone, and the call that finds it out reports it. */
 static fj_status reconnect(fj_history *h, const char *what, fj_error *err)
 {
     pg *q = h->be;
-    if (PQstatus(q->conn) == CONNECTION_OK)
-        return FJ_OK;
-    PQreset(q->conn);
-    if (PQstatus(q->conn) != CONNECTION_OK)
-        return pg_fail(h, what, err);
-    return FJ_OK;
+    if (PQstatus(q->conn) != CONNECTION_OK) {
+        if (q->tx) /* the transaction is lost with the connection: its caller rolls back */
+            return pg_fail(h, what, err);
+        q->prepared = false;
+        PQreset(q->conn);
+        if (PQstatus(q->conn) != CONNECTION_OK)
+            return pg_fail(h, what, err);
+    }
+    return q->prepared ? FJ_OK : setup_session(h, err);
 }
 
-/* Run one statement; *out (optional) receives a successful result, owned by the caller. */
-static fj_status exec(fj_history *h, const char *sql, int n, const char *const *values,
-                      const int *lengths, const int *formats, PGresult **out, const char *what,
-                      fj_error *err)
+/* Run one statement (a prepared one when `name` is given); *out (optional) receives a
+ * successful result, owned by the caller. */
+static fj_status exec_named(fj_history *h, const char *name, const char *sql, int n,
+                            const char *const *values, const int *lengths, const int *formats,
+                            PGresult **out, const char *what, fj_error *err)
 {
     pg *q = h->be;
     if (out)
         *out = NULL;
-    PGresult *r = n || out ? PQexecParams(q->conn, sql, n, NULL, values, lengths, formats, 1)
-                           : PQexec(q->conn, sql);
+    PGresult *r = name       ? PQexecPrepared(q->conn, name, n, values, lengths, formats, 1)
+                  : n || out ? PQexecParams(q->conn, sql, n, NULL, values, lengths, formats, 1)
+                             : PQexec(q->conn, sql);
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         char msg[384];
@@ -131,6 +148,37 @@ static fj_status exec(fj_history *h, const char *sql, int n, const char *const *
     else
         PQclear(r);
     return FJ_OK;
+}
+
+static fj_status exec(fj_history *h, const char *sql, int n, const char *const *values,
+                      const int *lengths, const int *formats, PGresult **out, const char *what,
+                      fj_error *err)
+{
+    return exec_named(h, NULL, sql, n, values, lengths, formats, out, what, err);
+}
+
+static fj_status prepare_one(fj_history *h, const char *name, const char *sql, fj_error *err)
+{
+    pg *q = h->be;
+    PGresult *r = PQprepare(q->conn, name, sql, 0, NULL);
+    bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    return ok ? FJ_OK : pg_fail(h, "preparing its statements", err);
+}
+
+static fj_status setup_session(fj_history *h, fj_error *err)
+{
+    pg *q = h->be;
+    fj_status s = exec(h, "SET enable_hashjoin = off; SET enable_mergejoin = off", 0, NULL, NULL,
+                       NULL, NULL, "setting the session up", err);
+    if (s == FJ_OK)
+        s = prepare_one(h, "fj_lookup", lookup_sql, err);
+    if (s == FJ_OK)
+        s = prepare_one(h, "fj_insert", insert_sql, err);
+    if (s == FJ_OK)
+        s = prepare_one(h, "fj_lock", lock_sql, err);
+    q->prepared = s == FJ_OK;
+    return s;
 }
 
 static int64_t get_i64(const PGresult *r, int row, int col)
@@ -156,6 +204,8 @@ static bool pg_in_transaction(fj_history *h)
 static void pg_rollback(fj_history *h)
 {
     pg *q = h->be;
+    if (q)
+        q->tx = false;
     if (q && q->conn && PQstatus(q->conn) == CONNECTION_OK && pg_in_transaction(h))
         PQclear(PQexec(q->conn, "ROLLBACK"));
 }
@@ -212,9 +262,7 @@ static fj_status pg_get_meta(fj_history *h, const char *key, char *buf, size_t s
 
 static fj_status pg_prepare(fj_history *h, fj_error *err)
 {
-    (void)h;
-    (void)err;
-    return FJ_OK;
+    return setup_session(h, err);
 }
 
 /* "{k1,k2,...}": an array literal of signed 64-bit keys. */
@@ -243,7 +291,23 @@ static fj_status pg_lookup(fj_history *h, const fj__fingerprint *fp, bool near, 
     array_of(fp->contacts, fp->ncontacts, contacts, sizeof contacts);
     const char *v[4] = {exact, bands, contacts, time};
     PGresult *r;
-    if ((s = exec(h, lookup_sql, 4, v, NULL, NULL, &r, "looking up a posting", err)) != FJ_OK)
+    if (((pg *)h->be)->tx) {
+        uint64_t keys[1 + FJ__MH_BANDS + FJ__FP_MAX_CONTACTS];
+        size_t n = 0;
+        keys[n++] = fp->exact;
+        for (unsigned i = 0; near && i < FJ__MH_BANDS; i++)
+            keys[n++] = fp->bands[i];
+        for (uint32_t i = 0; i < fp->ncontacts; i++)
+            keys[n++] = fp->contacts[i];
+        char all[24 * (1 + FJ__MH_BANDS + FJ__FP_MAX_CONTACTS) + 4];
+        array_of(keys, n, all, sizeof all);
+        const char *lv[1] = {all};
+        if ((s = exec_named(h, "fj_lock", NULL, 1, lv, NULL, NULL, NULL, "locking a posting's keys",
+                            err)) != FJ_OK)
+            return s;
+    }
+    if ((s = exec_named(h, "fj_lookup", NULL, 4, v, NULL, NULL, &r, "looking up a posting", err)) !=
+        FJ_OK)
         return s;
     for (int i = 0; i < PQntuples(r); i++) {
         fj__cand *c = fj__history_new_cand(h);
@@ -290,21 +354,28 @@ static fj_status pg_insert(fj_history *h, const fj__fingerprint *fp, bool near, 
                         contacts};
     int lengths[8] = {0, 0, 0, (int)sizeof sig, (int)(8 * nc), 0, 0, 0};
     int formats[8] = {0, 0, 0, 1, 1, 0, 0, 0};
-    return exec(h, insert_sql, 8, v, lengths, formats, NULL, "recording a posting", err);
+    fj_status s = reconnect(h, "recording a posting", err);
+    if (s != FJ_OK)
+        return s;
+    return exec_named(h, "fj_insert", NULL, 8, v, lengths, formats, NULL, "recording a posting",
+                      err);
 }
 
 static fj_status pg_begin(fj_history *h, fj_error *err)
 {
     fj_status s = reconnect(h, "starting a transaction", err);
     if (s == FJ_OK)
-        s = exec(h, "BEGIN; SELECT pg_advisory_xact_lock(" FJ_PG_LOCK ")", 0, NULL, NULL, NULL,
-                 NULL, "starting a transaction", err);
+        s = exec(h, "BEGIN", 0, NULL, NULL, NULL, NULL, "starting a transaction", err);
+    ((pg *)h->be)->tx = s == FJ_OK;
     return s;
 }
 
 static fj_status pg_commit(fj_history *h, fj_error *err)
 {
-    return exec(h, "COMMIT", 0, NULL, NULL, NULL, NULL, "committing", err);
+    pg *q = h->be;
+    fj_status s = exec(h, "COMMIT", 0, NULL, NULL, NULL, NULL, "committing", err);
+    q->tx = false;
+    return s;
 }
 
 static fj_status forget_tx(fj_history *h, int64_t before, int64_t *removed, fj_error *err)
