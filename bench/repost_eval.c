@@ -151,15 +151,6 @@ static void add_rule(int kind, unsigned agree, unsigned bands, unsigned rows, un
         snprintf(r->name, sizeof r->name, "multi-probe SimHash, <= %u bits", bits);
 }
 
-static bool share_contact(const fj__fingerprint *a, const fj__fingerprint *b)
-{
-    for (uint32_t i = 0; i < a->ncontacts; i++)
-        for (uint32_t j = 0; j < b->ncontacts; j++)
-            if (a->contacts[i] == b->contacts[j])
-                return true;
-    return false;
-}
-
 /* Whether rule r matches b for a; *cand whether the index would have read b. */
 static bool applies(const rule *r, const item *a, const item *b, unsigned agree, bool *cand)
 {
@@ -177,7 +168,7 @@ static bool applies(const rule *r, const item *a, const item *b, unsigned agree,
         bool near = a->ntruth >= 16 && b->ntruth >= 16;
         return x->exact == y->exact || (near && band && __builtin_popcountll(d) <= (int)r->bits);
     }
-    bool contact = share_contact(x, y);
+    bool contact = fj__fp_share_contact(x, y);
     bool eligible = fj__fp_near_eligible(x, &measured) && fj__fp_near_eligible(y, &measured);
     bool band = false;
     if (eligible) {
@@ -254,7 +245,7 @@ static void unrelated(const set *s)
                     rules[r].false_matches++;
                     if (show && rules[r].agree == fj__fp_default.near_agree && rules[r].kind == 0)
                         printf("false match: %s %s (Jaccard %.3f, %u agree, contact %d)\n", a->id,
-                               b->id, j, agree, share_contact(&a->fp, &b->fp));
+                               b->id, j, agree, fj__fp_share_contact(&a->fp, &b->fp));
                 }
             }
         }

@@ -927,21 +927,28 @@ static int writer_process(int writer, int n, int report_fd)
     return 0;
 }
 
-BOTH(several_processes_write_one_store_without_losing_any)
+/* `writers` processes each observing `each` postings of their own into the test's store. */
+static void run_writers(int writers, int each)
 {
-    enum { WRITERS = 4, EACH = 500 };
-    pid_t pid[WRITERS];
-    for (int w = 0; w < WRITERS; w++) {
+    pid_t pid[8];
+    cr_assert(writers <= 8);
+    for (int w = 0; w < writers; w++) {
         pid[w] = fork();
         cr_assert(pid[w] >= 0);
         if (pid[w] == 0)
-            _exit(writer_process(w, EACH, -1));
+            _exit(writer_process(w, each, -1));
     }
-    for (int w = 0; w < WRITERS; w++) {
+    for (int w = 0; w < writers; w++) {
         int status;
         cr_assert_eq(waitpid(pid[w], &status, 0), pid[w]);
         cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer %d failed", w);
     }
+}
+
+BOTH(several_processes_write_one_store_without_losing_any)
+{
+    enum { WRITERS = 4, EACH = 500 };
+    run_writers(WRITERS, EACH);
     cr_assert_eq(open_store(&h, false, &err), FJ_OK, "%s", err.message);
     cr_assert_eq(count(), WRITERS * EACH);
     /* every writer's postings are there, each once */
@@ -1151,18 +1158,7 @@ Test(history_pg, four_processes_record_each_posting_exactly_once)
 {
     NEED_PG();
     enum { WRITERS = 4, EACH = 300 };
-    pid_t pid[WRITERS];
-    for (int w = 0; w < WRITERS; w++) {
-        pid[w] = fork();
-        cr_assert(pid[w] >= 0);
-        if (pid[w] == 0)
-            _exit(writer_process(w, EACH, -1));
-    }
-    for (int w = 0; w < WRITERS; w++) {
-        int status;
-        cr_assert_eq(waitpid(pid[w], &status, 0), pid[w]);
-        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer %d failed", w);
-    }
+    run_writers(WRITERS, EACH);
     char q[256];
     snprintf(q, sizeof q, "SELECT count(*), count(DISTINCT posting_id) FROM %s.fj_sightings",
              schema);

@@ -601,7 +601,7 @@ unsigned fj__fp_agree(const uint16_t *a, const uint16_t *b)
     return n;
 }
 
-static bool share_contact(const fj__fingerprint *a, const fj__fingerprint *b)
+bool fj__fp_share_contact(const fj__fingerprint *a, const fj__fingerprint *b)
 {
     for (uint32_t i = 0; i < a->ncontacts; i++)
         for (uint32_t j = 0; j < b->ncontacts; j++)
@@ -614,7 +614,7 @@ bool fj__fp_candidate(const fj__fingerprint *a, const fj__fingerprint *b)
 {
     if (!a->tokens || !b->tokens)
         return false;
-    if (a->exact == b->exact || share_contact(a, b))
+    if (a->exact == b->exact || fj__fp_share_contact(a, b))
         return true;
     const fj__fp_params *params = &fj__fp_default;
     if (!fj__fp_near_eligible(a, params) || !fj__fp_near_eligible(b, params))
@@ -646,5 +646,5 @@ bool fj__fp_match(const fj__fingerprint *a, const fj__fingerprint *b, const fj__
         return false;
     return fj__fp_confirm(
         a, b->exact, fj__fp_near_eligible(b, params ? params : &fj__fp_default) ? b->sig : NULL,
-        share_contact(a, b), params);
+        fj__fp_share_contact(a, b), params);
 }

@@ -67,6 +67,9 @@ static inline bool fj__fp_near_eligible(const fj__fingerprint *fp, const fj__fp_
 /** How many of the FJ__MH_K signature values of a and b agree (estimated Jaccard * FJ__MH_K). */
 unsigned fj__fp_agree(const uint16_t *a, const uint16_t *b);
 
+/** Whether a and b share a contact identifier. */
+bool fj__fp_share_contact(const fj__fingerprint *a, const fj__fingerprint *b);
+
 /** Whether b is a candidate for a in the store's index: equal exact hashes, a shared band key
  *  (both near-eligible) or a shared contact identifier. */
 bool fj__fp_candidate(const fj__fingerprint *a, const fj__fingerprint *b);
