@@ -380,8 +380,9 @@ typedef struct fj_history_stats {
  * when `path` is a postgresql:// (or postgres://) URI, or a private in-memory store when `path`
  * is NULL or ":memory:". The key is read from $FJ_HISTORY_KEY_FILE when set, else from the file
  * `path` + ".key" (made, mode 0600, when the store is created); a PostgreSQL store needs
- * $FJ_HISTORY_KEY_FILE (fj_history_open_key names it directly). Close it with
- * fj_history_close. Errors: FJ_ERR_VERSION for a store of another format (a version 1 store is
+ * $FJ_HISTORY_KEY_FILE (fj_history_open_key names it directly). An in-memory store, never
+ * written anywhere, uses a fixed key (so that replays give the same counts every run). Close it
+ * with fj_history_close. Errors: FJ_ERR_VERSION for a store of another format (a version 1 store is
  * refused: it cannot be converted) or fingerprints of another kind; FJ_ERR_HISTORY naming the
  * store for a store that is not a history store, is corrupted, stays locked past the 5 s busy
  * timeout, cannot be reached, or whose key file is missing, wrong, or readable by others;
