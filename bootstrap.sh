@@ -5,8 +5,8 @@ set -eu
 cd "$(dirname "$0")"
 
 PKGS="build-essential autoconf automake libtool pkg-config libicu-dev libsvm-dev libsvm-tools
-libstemmer-dev libjansson-dev libsqlite3-dev libcriterion-dev python3 python3-cffi python3-pytest
-python3-setuptools python3-dev clang-format libmicrohttpd-dev"
+libstemmer-dev libjansson-dev libsqlite3-dev libpq-dev libcriterion-dev python3 python3-cffi
+python3-pytest python3-setuptools python3-dev clang-format libmicrohttpd-dev"
 
 missing=""
 for p in $PKGS; do

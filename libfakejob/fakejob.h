@@ -10,7 +10,8 @@
  *                Create one per thread; never share one between threads at once.
  *   fj_tokenize  normalized, segmented, stemmed, typed tokens.
  *   fj_signals   the engineered red-flag signals with their evidence.
- *   fj_history   the repost history store (SQLite): how often a posting was seen before.
+ *   fj_history   the repost history store (SQLite or PostgreSQL): how often a posting was seen
+ *                before.
  *   fj_model     a trained classifier, immutable once loaded and shared by threads.
  *   fj_score     a calibrated score, a verdict and the reasons behind it.
  *
@@ -350,19 +351,25 @@ FJ_API fj_lang fj_posting_detect_lang(const fj_posting *p);
 /* ------------------------------------------------------------------------------------------ */
 
 /*
- * A store of sightings: for each posting recorded, its fingerprints (a 64-bit SimHash of the
- * normalized title, description and requirements, an exact hash of the same text, a hash of
- * the company name), its observed_at and the caller's id. Never the posting text, the contact
- * details or any other personal data (docs/history.md). Near-duplicates are postings whose
- * SimHashes differ in at most 9 of 64 bits (docs/history.md gives the exact rule and the
- * measured false-match rate), or whose texts are equal once digits, contacts and punctuation
- * are removed: a repost with a new phone number, salary or a few edited words still matches.
+ * A store of sightings: for each posting recorded, its fingerprints (a MinHash signature of the
+ * normalized title, description and requirements with its LSH band keys, an exact hash of the
+ * same text, a hash of the company name, hashes of its contact identifiers), its observed_at
+ * and the caller's id. Never the posting text, the contact details or any other personal data
+ * (docs/history.md). Every hash is an HMAC-SHA-256 under a secret key made when the store is
+ * created and kept apart from it (a 0600 key file), so a leaked store cannot be reversed by
+ * hashing candidate phone numbers or texts. Near-duplicates are postings whose estimated Jaccard
+ * similarity (word 3-shingles, Han character 3-grams) is at least 0.41, or 0.2 when they share
+ * a contact identifier, or whose texts are equal once digits, contacts and punctuation are
+ * removed: a repost with a new phone number, salary, company name or edited wording still
+ * matches (docs/history.md gives the rule and the measured recall and false-match rates).
  * Reposts are found in Chinese and English alike.
  *
- * A store is an SQLite file in WAL mode. Several processes (and threads, each with its own
- * handle) may open one file at once; a writer waits up to 5 seconds for another before
- * failing with FJ_ERR_HISTORY. A committed sighting survives a crash of the process. One
- * fj_history handle must be used by one thread at a time.
+ * A store is an SQLite file in WAL mode, or a PostgreSQL database (a postgresql:// URI) that
+ * scorers on several machines share. Several processes (and threads, each with its own handle)
+ * may open one store at once; an SQLite writer waits up to 5 seconds for another before failing
+ * with FJ_ERR_HISTORY. A committed sighting survives a crash of the process. One fj_history
+ * handle must be used by one thread at a time. A lost database connection is FJ_ERR_HISTORY for
+ * each call made on it.
  */
 typedef struct fj_history fj_history;
 
@@ -377,14 +384,24 @@ typedef struct fj_history_stats {
 } fj_history_stats;
 
 /**
- * Open (creating if needed) a history store at `path`, or a private in-memory one when `path`
- * is NULL or ":memory:". Close it with fj_history_close. Errors: FJ_ERR_VERSION for a store of
- * a newer format (or fingerprints of another kind); FJ_ERR_HISTORY naming the file for a file
- * that is not a history store, is corrupted, or stays locked past the 5 s busy timeout;
+ * Open (creating if needed) a history store: an SQLite file at `path`, a PostgreSQL database
+ * when `path` is a postgresql:// (or postgres://) URI, or a private in-memory store when `path`
+ * is NULL or ":memory:". The key is read from $FJ_HISTORY_KEY_FILE when set, else from the file
+ * `path` + ".key" (made, mode 0600, when the store is created); a PostgreSQL store needs
+ * $FJ_HISTORY_KEY_FILE (fj_history_open_key names it directly). An in-memory store, never
+ * written anywhere, uses a fixed key (so that replays give the same counts every run). Close it
+ * with fj_history_close. Errors: FJ_ERR_VERSION for a store of another format (a version 1 store is
+ * refused: it cannot be converted) or fingerprints of another kind; FJ_ERR_HISTORY naming the
+ * store for a store that is not a history store, is corrupted, stays locked past the 5 s busy
+ * timeout, cannot be reached, or whose key file is missing, wrong, or readable by others;
  * FJ_ERR_IO naming the file when it cannot be opened or created; FJ_ERR_ARGUMENT for an empty
- * path.
+ * path, or a PostgreSQL URI without a key file or in a build without libpq.
  */
 FJ_API fj_status fj_history_open(fj_history **out, const char *path, fj_error *err);
+/** fj_history_open with the key file named (NULL: as fj_history_open finds it). A new store
+ *  takes the key in `key_file` when that file exists, else a new key is written there. */
+FJ_API fj_status fj_history_open_key(fj_history **out, const char *path, const char *key_file,
+                                     fj_error *err);
 /** Close the store (NULL-safe). Nothing committed is lost. */
 FJ_API void fj_history_close(fj_history *h);
 /**

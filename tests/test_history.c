@@ -4,9 +4,11 @@
  * retention, refusal of newer formats and of files that are not stores, several processes
  * writing one store at once, and a process killed mid-write losing nothing it committed.
  */
+#include "core/sha256.h"
 #include "history/history_fp.h"
 
 #include <criterion/criterion.h>
+#include <libpq-fe.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -18,6 +20,12 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+static void quiet_notices(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
 
 static fj_context *ctx;
 static fj_history *h;
@@ -40,17 +48,99 @@ static void teardown(void)
     char f[160];
     fj_history_close(h);
     fj_context_free(ctx);
-    const char *suffixes[] = {"", "-wal", "-shm", "-journal"};
-    for (size_t i = 0; i < 4; i++) {
+    const char *suffixes[] = {"", "-wal", "-shm", "-journal", ".key"};
+    for (size_t i = 0; i < 5; i++) {
         snprintf(f, sizeof f, "%s%s", path, suffixes[i]);
         unlink(f);
     }
-    snprintf(f, sizeof f, "%s/other.db", dir);
-    unlink(f);
+    const char *others[] = {"other.db", "other.key", "other.db.key", "shared.key", "pg.key"};
+    for (size_t i = 0; i < 5; i++) {
+        snprintf(f, sizeof f, "%s/%s", dir, others[i]);
+        unlink(f);
+    }
     rmdir(dir);
 }
 
 TestSuite(history, .init = setup, .fini = teardown);
+
+/* The PostgreSQL backend: each test gets a schema of its own in the database that
+ * FJ_TEST_PG_URI names (tests/pg_server.sh starts a server), and its key file in `dir`. Without
+ * FJ_TEST_PG_URI the history_pg tests are skipped. */
+static bool on_pg;
+static char schema[64];
+static char target[1024]; /* the store's URI: FJ_TEST_PG_URI with the schema as search_path */
+
+static PGconn *admin(void)
+{
+    PGconn *c = PQconnectdb(getenv("FJ_TEST_PG_URI"));
+    cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
+    PQsetNoticeProcessor(c, quiet_notices, NULL);
+    return c;
+}
+
+static void admin_sql(const char *fmt, const char *arg)
+{
+    char q[512];
+    snprintf(q, sizeof q, fmt, arg);
+    PGconn *c = admin();
+    PGresult *r = PQexec(c, q);
+    cr_assert(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK,
+              "%s: %s", q, PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+}
+
+static void setup_pg(void)
+{
+    setup();
+    const char *uri = getenv("FJ_TEST_PG_URI");
+    on_pg = uri && *uri;
+    if (!on_pg)
+        return;
+    snprintf(schema, sizeof schema, "fjt_%d_%ld", (int)getpid(), (long)time(NULL));
+    admin_sql("CREATE SCHEMA %s", schema);
+    snprintf(target, sizeof target, "%s%coptions=-csearch_path%%3D%s&application_name=%s", uri,
+             strchr(uri, '?') ? '&' : '?', schema, schema);
+    char key[160];
+    snprintf(key, sizeof key, "%s/pg.key", dir);
+    setenv("FJ_HISTORY_KEY_FILE", key, 1);
+}
+
+static void teardown_pg(void)
+{
+    if (on_pg) {
+        fj_history_close(h);
+        h = NULL;
+        admin_sql("DROP SCHEMA %s CASCADE", schema);
+        unsetenv("FJ_HISTORY_KEY_FILE");
+    }
+    teardown();
+}
+
+TestSuite(history_pg, .init = setup_pg, .fini = teardown_pg);
+
+/* The store of the test: SQLite (in memory, or the file `path`) or the test's PostgreSQL one. */
+static fj_status open_store(fj_history **out, bool memory, fj_error *e)
+{
+    if (on_pg)
+        return fj_history_open(out, target, e);
+    return fj_history_open(out, memory ? NULL : path, e);
+}
+
+/* A test of behaviour both backends must share: run as history::NAME and history_pg::NAME. */
+#define BOTH(name)                                                                                 \
+    static void name##_body(void);                                                                 \
+    Test(history, name)                                                                            \
+    {                                                                                              \
+        name##_body();                                                                             \
+    }                                                                                              \
+    Test(history_pg, name)                                                                         \
+    {                                                                                              \
+        if (!on_pg)                                                                                \
+            cr_skip_test("FJ_TEST_PG_URI is not set: no PostgreSQL server to test against");       \
+        name##_body();                                                                             \
+    }                                                                                              \
+    static void name##_body(void)
 
 /* A posting from JSON (the test owns it). */
 static fj_posting *posting(const char *json)
@@ -171,32 +261,43 @@ static int64_t count(void)
 
 #define AT(t) "\"observed_at\":\"" t "\""
 
+/* A fixed key for fingerprints computed outside a store. */
+static fj__fp_key test_key(unsigned char fill)
+{
+    unsigned char secret[FJ__KEY_BYTES];
+    memset(secret, fill, sizeof secret);
+    fj__fp_key k;
+    fj__fp_key_init(&k, secret);
+    return k;
+}
+
 static fj__fingerprint fingerprint_of(const char *json)
 {
     fj_posting *p = posting(json);
     fj__fingerprint fp;
-    cr_assert_eq(fj__fingerprint_posting(ctx, NULL, p, &fp, &err), FJ_OK, "%s", err.message);
+    fj__fp_key k = test_key(7);
+    cr_assert_eq(fj__fingerprint_posting(ctx, &k, NULL, p, &fp, &err), FJ_OK, "%s", err.message);
     fj_posting_free(p);
     return fp;
 }
 
-/* The edited reposts below are found through their SimHash, not the exact hash. */
+/* The edited reposts below are found through their MinHash signatures, not the exact hash. */
 static void assert_near_not_exact(const char *a, const char *b)
 {
     fj__fingerprint fa = fingerprint_of(a), fb = fingerprint_of(b);
     cr_assert_neq(fa.exact, fb.exact, "the edit changes the text");
     cr_assert(fj__fp_near_eligible(&fa, &fj__fp_default) &&
               fj__fp_near_eligible(&fb, &fj__fp_default));
-    cr_assert(fj__fp_match(&fa, &fb, NULL), "SimHash distance %u",
-              fj__fp_distance(fa.simhash, fb.simhash));
+    cr_assert(fj__fp_match(&fa, &fb, NULL), "%u of %d signature values agree",
+              fj__fp_agree(fa.sig, fb.sig), FJ__MH_K);
 }
 
 /* ---- near-duplicates ---- */
 
-Test(history, chinese_repost_with_small_edits_is_found)
+BOTH(chinese_repost_with_small_edits_is_found)
 {
     assert_near_not_exact("{" ZH_SCAM "}", "{" ZH_SCAM_EDITED "}");
-    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, true, &err), FJ_OK, "%s", err.message);
     fj_history_stats st = observe("{" ZH_SCAM "," AT("2025-03-01") "}");
     cr_assert_eq(st.seen_before, 0);
     st = observe("{" ZH_SCAM_EDITED "," AT("2025-03-05") "}");
@@ -208,9 +309,9 @@ Test(history, chinese_repost_with_small_edits_is_found)
     cr_assert_eq(st.last_seen, 1740787200 + 4 * 86400);
 }
 
-Test(history, traditional_characters_match_simplified)
+BOTH(traditional_characters_match_simplified)
 {
-    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, true, &err), FJ_OK, "%s", err.message);
     record("{\"title\":\"在线客服专员\",\"description\":\"负责在线回复客户的问题，处理订单问题，"
            "维护客户关系，工作环境舒适，员工关系融洽，提供带薪培训和晋升机会。\"," AT(
                "2025-01-01") "}");
@@ -221,10 +322,10 @@ Test(history, traditional_characters_match_simplified)
     cr_assert_eq(st.seen_before, 1);
 }
 
-Test(history, english_repost_with_small_edits_is_found)
+BOTH(english_repost_with_small_edits_is_found)
 {
     assert_near_not_exact("{" EN_SCAM "}", "{" EN_SCAM_EDITED "}");
-    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, true, &err), FJ_OK, "%s", err.message);
     observe("{" EN_SCAM "," AT("2014-01-01") "}");
     fj_history_stats st = observe("{" EN_SCAM_EDITED "," AT("2014-01-03") "}");
     cr_assert_eq(st.seen_before, 1, "an edited repost is a near-duplicate");
@@ -241,9 +342,9 @@ Test(history, english_repost_with_small_edits_is_found)
     cr_assert_eq(st.seen_before, 2);
 }
 
-Test(history, unrelated_postings_are_not_matched)
+BOTH(unrelated_postings_are_not_matched)
 {
-    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, true, &err), FJ_OK, "%s", err.message);
     const char *all[] = {
         "{" ZH_SCAM "," AT("2025-01-01") "}",   "{" ZH_OTHER "," AT("2025-01-02") "}",
         "{" ZH_OTHER2 "," AT("2025-01-03") "}", "{" EN_SCAM "," AT("2025-01-04") "}",
@@ -265,24 +366,30 @@ Test(history, unrelated_fingerprints_are_far_apart)
     for (size_t i = 0; i < 6; i++)
         fp[i] = fingerprint_of(all[i]);
     for (size_t i = 0; i < 6; i++)
-        for (size_t j = i + 1; j < 6; j++)
-            cr_assert_gt(fj__fp_distance(fp[i].simhash, fp[j].simhash), 16,
+        for (size_t j = i + 1; j < 6; j++) {
+            cr_assert_lt(fj__fp_agree(fp[i].sig, fp[j].sig), 8,
                          "postings %zu and %zu are unrelated", i, j);
+            cr_assert_not(fj__fp_candidate(&fp[i], &fp[j]));
+        }
 }
 
-Test(history, near_rule_needs_a_band_within_one_bit)
+Test(history, confirmation_needs_enough_agreeing_values)
 {
-    const unsigned max = fj__fp_default.max_hamming;
-    cr_assert_eq(max, 9);
-    /* 7 bits (2+2+2+1): some band differs in at most one bit */
-    cr_assert(fj__fp_near(0, 0x0003000300030001ULL, max));
-    /* 8 bits, one band with a single difference */
-    cr_assert(fj__fp_near(0, 0x0007000700010001ULL, max));
-    /* 8 bits spread 2/2/2/2: no band the index could probe */
-    cr_assert_not(fj__fp_near(0, 0x0003000300030003ULL, max));
-    /* 10 bits: too far even with an identical band */
-    cr_assert_not(fj__fp_near(0, 0x03ff000000000000ULL, max));
-    cr_assert(fj__fp_near(0x123456789abcdef0ULL, 0x123456789abcdef0ULL, max));
+    fj__fingerprint a = fingerprint_of("{" EN_SCAM "}");
+    uint16_t sig[FJ__MH_K];
+    const unsigned near = fj__fp_default.near_agree, contact = fj__fp_default.contact_agree;
+    cr_assert(contact < near && near < FJ__MH_K);
+    /* a stored signature agreeing in exactly `k` values */
+    for (unsigned k = 0; k <= FJ__MH_K; k += 1) {
+        for (unsigned i = 0; i < FJ__MH_K; i++)
+            sig[i] = i < k ? a.sig[i] : (uint16_t)(a.sig[i] ^ 0x5555);
+        cr_assert_eq(fj__fp_agree(a.sig, sig), k);
+        cr_assert_eq(fj__fp_confirm(&a, ~a.exact, sig, false, NULL), k >= near, "k = %u", k);
+        cr_assert_eq(fj__fp_confirm(&a, ~a.exact, sig, true, NULL), k >= contact, "k = %u", k);
+    }
+    /* the exact hash alone confirms; no signature (a short text) and no exact: no */
+    cr_assert(fj__fp_confirm(&a, a.exact, NULL, false, NULL));
+    cr_assert_not(fj__fp_confirm(&a, ~a.exact, NULL, true, NULL));
 }
 
 Test(history, fingerprint_ignores_contacts_digits_and_other_fields)
@@ -294,28 +401,32 @@ Test(history, fingerprint_ignores_contacts_digits_and_other_fields)
                     "\"company_profile\":\"我们是一家大公司\"}";
     fj_posting *pa = posting(a), *pb = posting(b);
     fj__fingerprint fa, fb;
-    cr_assert_eq(fj__fingerprint_posting(ctx, NULL, pa, &fa, &err), FJ_OK, "%s", err.message);
-    cr_assert_eq(fj__fingerprint_posting(ctx, NULL, pb, &fb, &err), FJ_OK, "%s", err.message);
+    fj__fp_key k = test_key(7);
+    cr_assert_eq(fj__fingerprint_posting(ctx, &k, NULL, pa, &fa, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(fj__fingerprint_posting(ctx, &k, NULL, pb, &fb, &err), FJ_OK, "%s", err.message);
     cr_assert_eq(fa.exact, fb.exact, "contact, salary, profile and punctuation are left out");
-    cr_assert_eq(fa.simhash, fb.simhash);
+    cr_assert_eq(memcmp(fa.sig, fb.sig, sizeof fa.sig), 0);
     cr_assert_neq(fa.company, fb.company);
+    cr_assert_eq(fa.ncontacts, 1, "the phone number");
+    cr_assert_eq(fb.ncontacts, 1, "the WeChat id");
+    cr_assert_neq(fa.contacts[0], fb.contacts[0]);
     cr_assert(fj__fp_match(&fa, &fb, NULL));
     fj_posting_free(pa);
     fj_posting_free(pb);
 }
 
-Test(history, short_postings_match_only_exactly)
+BOTH(short_postings_match_only_exactly)
 {
-    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, true, &err), FJ_OK, "%s", err.message);
     record("{\"title\":\"客服专员\"," AT("2025-01-01") "}");
     cr_assert_eq(query("{\"title\":\"客服专员\"," AT("2025-01-02") "}").seen_before, 1);
     cr_assert_eq(query("{\"title\":\"客服主管\"," AT("2025-01-02") "}").seen_before, 0);
     cr_assert_eq(query("{\"title\":\"Sales\"," AT("2025-01-02") "}").seen_before, 0);
 }
 
-Test(history, posting_without_words_never_matches)
+BOTH(posting_without_words_never_matches)
 {
-    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, true, &err), FJ_OK, "%s", err.message);
     record("{\"title\":\"12345\"," AT("2025-01-01") "}");
     record("{\"title\":\"!!!\"," AT("2025-01-01") "}");
     cr_assert_eq(count(), 2);
@@ -325,9 +436,9 @@ Test(history, posting_without_words_never_matches)
 
 /* ---- companies and time ---- */
 
-Test(history, distinct_companies_are_counted)
+BOTH(distinct_companies_are_counted)
 {
-    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, true, &err), FJ_OK, "%s", err.message);
     observe("{" ZH_SCAM ",\"company\":\"深圳市某某科技有限公司\"," AT("2025-01-01") "}");
     observe("{" ZH_SCAM ",\"company\":\"深圳市某某科技\"," AT("2025-01-02") "}");
     observe("{" ZH_SCAM_EDITED ",\"company\":\"广州某某网络有限公司\"," AT("2025-01-03") "}");
@@ -349,9 +460,9 @@ Test(history, distinct_companies_are_counted)
     cr_assert_eq(st.distinct_companies, 2);
 }
 
-Test(history, only_sightings_up_to_observed_at_count)
+BOTH(only_sightings_up_to_observed_at_count)
 {
-    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, true, &err), FJ_OK, "%s", err.message);
     record("{" EN_SCAM "," AT("2014-05-10T12:00:00Z") "}");
     record("{" EN_SCAM_EDITED "," AT("2014-05-20T12:00:00Z") "}");
     fj_history_stats st = query("{" EN_SCAM "," AT("2014-05-01") "}");
@@ -366,9 +477,9 @@ Test(history, only_sightings_up_to_observed_at_count)
     cr_assert_eq(st.last_seen, 1399723200 + 10 * 86400);
 }
 
-Test(history, posting_without_observed_at_uses_the_context_clock)
+BOTH(posting_without_observed_at_uses_the_context_clock)
 {
-    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, true, &err), FJ_OK, "%s", err.message);
     fj_context_set_now(ctx, 1000000);
     record("{" ZH_OTHER "}");
     fj_context_set_now(ctx, 999999);
@@ -379,9 +490,9 @@ Test(history, posting_without_observed_at_uses_the_context_clock)
     cr_assert_eq(st.first_seen, 1000000);
 }
 
-Test(history, retention_forgets_old_sightings)
+BOTH(retention_forgets_old_sightings)
 {
-    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, false, &err), FJ_OK, "%s", err.message);
     record("{" ZH_SCAM "," AT("2025-01-01") "}");
     record("{" ZH_SCAM "," AT("2025-02-01") "}");
     record("{" ZH_SCAM "," AT("2025-03-01") "}");
@@ -402,13 +513,13 @@ Test(history, retention_forgets_old_sightings)
 
 /* ---- files ---- */
 
-Test(history, store_persists_across_reopen)
+BOTH(store_persists_across_reopen)
 {
-    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, false, &err), FJ_OK, "%s", err.message);
     record("{\"id\":\"a1\"," ZH_SCAM "," AT("2025-01-01") "}");
     fj_history_close(h);
     h = NULL;
-    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, false, &err), FJ_OK, "%s", err.message);
     cr_assert_eq(count(), 1);
     cr_assert_eq(query("{" ZH_SCAM_EDITED "," AT("2025-01-02") "}").seen_before, 1);
 }
@@ -427,19 +538,259 @@ Test(history, newer_format_is_refused)
     cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
     fj_history_close(h);
     h = NULL;
-    sql(path, "UPDATE meta SET value = '2' WHERE key = 'format_version'");
+    sql(path, "UPDATE meta SET value = '3' WHERE key = 'format_version'");
     cr_assert_eq(fj_history_open(&h, path, &err), FJ_ERR_VERSION);
     cr_assert_null(h);
     cr_assert(strstr(err.message, path), "%s", err.message);
-    cr_assert(strstr(err.message, "format version 2"), "%s", err.message);
+    cr_assert(strstr(err.message, "format version 3"), "%s", err.message);
 
-    sql(path, "UPDATE meta SET value = '1' WHERE key = 'format_version';"
+    sql(path, "UPDATE meta SET value = '2' WHERE key = 'format_version';"
               "UPDATE meta SET value = 'minhash/9' WHERE key = 'fingerprint'");
     cr_assert_eq(fj_history_open(&h, path, &err), FJ_ERR_VERSION, "another fingerprint scheme");
     cr_assert(strstr(err.message, "minhash/9"), "%s", err.message);
 
     sql(path, "UPDATE meta SET value = 'one' WHERE key = 'format_version'");
     cr_assert_eq(fj_history_open(&h, path, &err), FJ_ERR_HISTORY);
+}
+
+/* A store as version 1 of the library wrote it (unkeyed 64-bit SimHashes). */
+Test(history, version_1_store_is_refused_with_what_to_do)
+{
+    sql(path, "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+              "INSERT INTO meta VALUES('format_version', '1'),"
+              " ('fingerprint', 'simhash64/1 han3 word2 min16'), ('created_by', 'libfakejob 0.9');"
+              "CREATE TABLE sightings(id INTEGER PRIMARY KEY, observed_at INTEGER NOT NULL,"
+              " simhash INTEGER, exact INTEGER, company INTEGER NOT NULL, b0 INTEGER, b1 INTEGER,"
+              " b2 INTEGER, b3 INTEGER, posting_id TEXT);"
+              "INSERT INTO sightings VALUES(1, 1700000000, 42, 43, 0, 1, 2, 3, 4, NULL);");
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_ERR_VERSION);
+    cr_assert_null(h);
+    cr_assert(strstr(err.message, path), "%s", err.message);
+    cr_assert(strstr(err.message, "format version 1"), "%s", err.message);
+    cr_assert(strstr(err.message, "new store"), "says what to do: %s", err.message);
+    char key[160];
+    snprintf(key, sizeof key, "%s.key", path);
+    struct stat sb;
+    cr_assert_neq(stat(key, &sb), 0, "no key is made for a store that is refused");
+}
+
+/* ---- the key ---- */
+
+Test(history, key_file_is_made_beside_the_store_readable_by_its_owner_only)
+{
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+    char key[160];
+    snprintf(key, sizeof key, "%s.key", path);
+    struct stat sb;
+    cr_assert_eq(stat(key, &sb), 0, "%s", key);
+    cr_assert_eq(sb.st_mode & 0777, 0600);
+    cr_assert_eq(sb.st_size, 65, "64 hex digits and a newline");
+    FILE *f = fopen(key, "r");
+    char hex[80] = "";
+    cr_assert(f && fgets(hex, sizeof hex, f));
+    fclose(f);
+    cr_assert_eq(strspn(hex, "0123456789abcdef"), 64);
+    /* two stores get different keys */
+    char other[160], other_key[176];
+    snprintf(other, sizeof other, "%s/other.db", dir);
+    fj_history *h2;
+    cr_assert_eq(fj_history_open(&h2, other, &err), FJ_OK, "%s", err.message);
+    fj_history_close(h2);
+    snprintf(other_key, sizeof other_key, "%s.key", other);
+    f = fopen(other_key, "r");
+    char hex2[80] = "";
+    cr_assert(f && fgets(hex2, sizeof hex2, f));
+    fclose(f);
+    cr_assert_str_neq(hex, hex2);
+    unlink(other);
+}
+
+Test(history, missing_wrong_or_exposed_key_is_refused)
+{
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+    record("{" ZH_SCAM "," AT("2025-01-01") "}");
+    fj_history_close(h);
+    h = NULL;
+    char key[160], saved[176];
+    snprintf(key, sizeof key, "%s.key", path);
+    snprintf(saved, sizeof saved, "%s/other.key", dir);
+    cr_assert_eq(rename(key, saved), 0);
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_ERR_HISTORY);
+    cr_assert(strstr(err.message, key) && strstr(err.message, "missing"), "%s", err.message);
+    struct stat sb;
+    cr_assert_neq(stat(key, &sb), 0, "no new key replaces the lost one");
+
+    FILE *f = fopen(key, "w");
+    cr_assert(f);
+    fputs("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n", f);
+    fclose(f);
+    chmod(key, 0600);
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_ERR_HISTORY);
+    cr_assert(strstr(err.message, "not this store's key"), "%s", err.message);
+
+    f = fopen(key, "w");
+    fputs("not a key\n", f);
+    fclose(f);
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_ERR_HISTORY);
+    cr_assert(strstr(err.message, "is not a key"), "%s", err.message);
+
+    cr_assert_eq(rename(saved, key), 0);
+    chmod(key, 0644);
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_ERR_HISTORY);
+    cr_assert(strstr(err.message, "chmod 600"), "%s", err.message);
+    chmod(key, 0600);
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(query("{" ZH_SCAM "," AT("2025-01-02") "}").seen_before, 1);
+}
+
+Test(history, key_file_can_be_named_by_the_environment_or_the_caller)
+{
+    char shared[160];
+    snprintf(shared, sizeof shared, "%s/shared.key", dir);
+    setenv("FJ_HISTORY_KEY_FILE", shared, 1);
+    fj_status s = fj_history_open(&h, path, &err);
+    unsetenv("FJ_HISTORY_KEY_FILE");
+    cr_assert_eq(s, FJ_OK, "%s", err.message);
+    record("{" ZH_SCAM "," AT("2025-01-01") "}");
+    fj_history_close(h);
+    h = NULL;
+    char beside[160];
+    snprintf(beside, sizeof beside, "%s.key", path);
+    struct stat sb;
+    cr_assert_eq(stat(shared, &sb), 0);
+    cr_assert_neq(stat(beside, &sb), 0, "the key is where it was asked to be");
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_ERR_HISTORY, "not found beside the store");
+    cr_assert_eq(fj_history_open_key(&h, path, shared, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(query("{" ZH_SCAM "," AT("2025-01-02") "}").seen_before, 1);
+}
+
+/* Every 64-bit value in every column of every table of the store (integers, and each 8-byte
+ * window of blobs and texts), to look a dictionary up in. */
+static size_t store_values(const char *file, uint64_t **out)
+{
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(file, &db), SQLITE_OK);
+    sqlite3_stmt *tables;
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1,
+                                    &tables, NULL),
+                 SQLITE_OK);
+    size_t n = 0, cap = 1024;
+    uint64_t *v = malloc(cap * sizeof *v);
+    while (sqlite3_step(tables) == SQLITE_ROW) {
+        char q[128];
+        snprintf(q, sizeof q, "SELECT * FROM \"%s\"", sqlite3_column_text(tables, 0));
+        sqlite3_stmt *st;
+        cr_assert_eq(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            for (int c = 0; c < sqlite3_column_count(st); c++) {
+                const unsigned char *b = NULL;
+                size_t len = 0;
+                uint64_t one[1];
+                if (sqlite3_column_type(st, c) == SQLITE_INTEGER) {
+                    one[0] = (uint64_t)sqlite3_column_int64(st, c);
+                    b = (const unsigned char *)one;
+                    len = 8;
+                } else if (sqlite3_column_type(st, c) != SQLITE_NULL) {
+                    b = sqlite3_column_blob(st, c);
+                    len = (size_t)sqlite3_column_bytes(st, c);
+                }
+                for (size_t i = 0; b && i + 8 <= len; i++) {
+                    uint64_t x = 0, y = 0;
+                    for (int k = 0; k < 8; k++) {
+                        x = x << 8 | b[i + (size_t)k];
+                        y = y << 8 | b[i + 7 - (size_t)k];
+                    }
+                    if (n + 2 > cap)
+                        v = realloc(v, (cap *= 2) * sizeof *v);
+                    v[n++] = x;
+                    v[n++] = y;
+                }
+            }
+        sqlite3_finalize(st);
+    }
+    sqlite3_finalize(tables);
+    sqlite3_close(db);
+    *out = v;
+    return n;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static bool holds(const uint64_t *v, size_t n, uint64_t x)
+{
+    return bsearch(&x, v, n, sizeof x, cmp_u64) != NULL;
+}
+
+/* The ways one might hash a phone number without the store's key. */
+static void plain_hashes(const char *phone, uint64_t out[6])
+{
+    unsigned char d[32];
+    fj_sha256 s;
+    fj__sha256_init(&s);
+    fj__sha256_update(&s, phone, strlen(phone));
+    fj__sha256_final(&s, d);
+    uint64_t be = 0, le = 0;
+    for (int i = 0; i < 8; i++) {
+        be = be << 8 | d[i];
+        le = le << 8 | d[7 - i];
+    }
+    uint64_t fnv = 0xcbf29ce484222325ULL;
+    for (const char *c = phone; *c; c++)
+        fnv = (fnv ^ (unsigned char)*c) * 0x100000001b3ULL;
+    out[0] = be;
+    out[1] = le;
+    out[2] = fnv;
+    out[3] = strtoull(phone, NULL, 10); /* the number itself */
+    fj__fp_key zero = test_key(0), wrong = test_key(0x5a);
+    unsigned char msg[32];
+    msg[0] = FJ_TOK_PHONE;
+    memcpy(msg + 1, phone, strlen(phone));
+    out[4] = fj__fp_keyed(&zero, 'k', msg, strlen(phone) + 1);
+    out[5] = fj__fp_keyed(&wrong, 'k', msg, strlen(phone) + 1);
+}
+
+Test(history, store_holds_nothing_a_phone_number_dictionary_matches)
+{
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+    /* postings with phone numbers in their contact field and text, under company names */
+    for (int i = 0; i < 50; i++) {
+        char json[1024];
+        snprintf(json, sizeof json,
+                 "{\"title\":\"仓库管理员 %d\",\"company\":\"甲乙丙公司\",\"contact\":\"电话 "
+                 "138%08d\",\"description\":\"负责仓库货物的收发和盘点，请致电138%08d。\"," AT(
+                     "2025-01-01") "}",
+                 i, 10001000 + i, 10001000 + i);
+        record(json);
+    }
+    fj_history_close(h);
+    h = NULL;
+    uint64_t *v;
+    size_t n = store_values(path, &v);
+    qsort(v, n, sizeof *v, cmp_u64);
+    /* a dictionary of 100,000 numbers around the real ones, hashed six ways without the key */
+    size_t hits = 0;
+    for (int i = 0; i < 100000; i++) {
+        char phone[16];
+        snprintf(phone, sizeof phone, "138%08d", 10000000 + i);
+        uint64_t x[6];
+        plain_hashes(phone, x);
+        for (int k = 0; k < 6; k++)
+            hits += holds(v, n, x[k]);
+    }
+    cr_assert_eq(hits, 0, "%zu dictionary values found in the store", hits);
+    /* the control: with the store's key, the numbers are there (the test can fail) */
+    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+    fj__fingerprint fp;
+    fj_posting *p = posting("{\"title\":\"x\",\"contact\":\"电话 13810001007\"}");
+    cr_assert_eq(fj__fingerprint_posting(ctx, fj__history_key(h), NULL, p, &fp, &err), FJ_OK);
+    fj_posting_free(p);
+    cr_assert_eq(fp.ncontacts, 1);
+    cr_assert(holds(v, n, fp.contacts[0]), "the keyed hash is stored");
+    free(v);
 }
 
 Test(history, file_of_random_bytes_is_refused)
@@ -514,10 +865,10 @@ Test(history, unopenable_path_is_an_io_error)
     cr_assert_eq(fj_history_open(&h, "", &err), FJ_ERR_ARGUMENT);
 }
 
-Test(history, bad_arguments_and_postings)
+BOTH(bad_arguments_and_postings)
 {
     cr_assert_eq(fj_history_open(NULL, NULL, &err), FJ_ERR_ARGUMENT);
-    cr_assert_eq(fj_history_open(&h, NULL, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, true, &err), FJ_OK, "%s", err.message);
     fj_posting *p;
     cr_assert_eq(fj_posting_new(&p, NULL), FJ_OK);
     cr_assert_eq(fj_posting_set_string(p, FJ_FIELD_COMPANY, "x", 1, NULL), FJ_OK);
@@ -554,7 +905,7 @@ static int writer_process(int writer, int n, int report_fd)
     fj_history *store;
     fj_posting *p;
     fj_error e;
-    if (fj_context_new(&c, &e) || fj_posting_new(&p, &e) || fj_history_open(&store, path, &e)) {
+    if (fj_context_new(&c, &e) || fj_posting_new(&p, &e) || open_store(&store, false, &e)) {
         fprintf(stderr, "writer %d: %s\n", writer, e.message);
         return 1;
     }
@@ -576,33 +927,40 @@ static int writer_process(int writer, int n, int report_fd)
     return 0;
 }
 
-Test(history, several_processes_write_one_store_without_losing_any)
+/* `writers` processes each observing `each` postings of their own into the test's store. */
+static void run_writers(int writers, int each)
 {
-    enum { WRITERS = 4, EACH = 500 };
-    pid_t pid[WRITERS];
-    for (int w = 0; w < WRITERS; w++) {
+    pid_t pid[8];
+    cr_assert(writers <= 8);
+    for (int w = 0; w < writers; w++) {
         pid[w] = fork();
         cr_assert(pid[w] >= 0);
         if (pid[w] == 0)
-            _exit(writer_process(w, EACH, -1));
+            _exit(writer_process(w, each, -1));
     }
-    for (int w = 0; w < WRITERS; w++) {
+    for (int w = 0; w < writers; w++) {
         int status;
         cr_assert_eq(waitpid(pid[w], &status, 0), pid[w]);
         cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer %d failed", w);
     }
-    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+}
+
+BOTH(several_processes_write_one_store_without_losing_any)
+{
+    enum { WRITERS = 4, EACH = 500 };
+    run_writers(WRITERS, EACH);
+    cr_assert_eq(open_store(&h, false, &err), FJ_OK, "%s", err.message);
     cr_assert_eq(count(), WRITERS * EACH);
     /* every writer's postings are there, each once */
     for (int w = 0; w < WRITERS; w++)
-        for (int i = 0; i < EACH; i += 97) {
+        for (int i = 0; i < EACH; i++) {
             char json[256];
             unique_posting(json, sizeof json, w, i);
             cr_assert_eq(query(json).seen_before, 1, "writer %d posting %d", w, i);
         }
 }
 
-Test(history, kill_mid_write_keeps_every_committed_sighting)
+BOTH(kill_mid_write_keeps_every_committed_sighting)
 {
     int fds[2];
     cr_assert_eq(pipe(fds), 0);
@@ -625,7 +983,7 @@ Test(history, kill_mid_write_keeps_every_committed_sighting)
     cr_assert_eq(waitpid(pid, &status, 0), pid);
     cr_assert(WIFSIGNALED(status), "the writer was killed");
 
-    cr_assert_eq(fj_history_open(&h, path, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(open_store(&h, false, &err), FJ_OK, "%s", err.message);
     int64_t n = count();
     /* each reported posting was committed; at most one more may have committed unreported */
     cr_assert(n == committed + 1 || n == committed + 2, "%lld rows, %d reported committed",
@@ -655,4 +1013,218 @@ Test(history, writer_waits_for_the_lock_then_fails_clearly)
     cr_assert_eq(fj_history_record(h, ctx, p, &err), FJ_OK, "%s", err.message);
     fj_history_close(other);
     fj_posting_free(p);
+}
+
+/* ---- PostgreSQL only ---- */
+
+#define NEED_PG()                                                                                  \
+    do {                                                                                           \
+        if (!on_pg)                                                                                \
+            cr_skip_test("FJ_TEST_PG_URI is not set: no PostgreSQL server to test against");       \
+    } while (0)
+
+/* Terminate the server process serving this test's store connections. */
+static int terminate_store_backends(void)
+{
+    PGconn *c = admin();
+    const char *v[1] = {schema};
+    PGresult *r = PQexecParams(c,
+                               "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                               "WHERE application_name = $1",
+                               1, NULL, v, NULL, NULL, 0);
+    cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(c));
+    int n = atoi(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    PQfinish(c);
+    return n;
+}
+
+Test(history_pg, lost_connection_is_an_error_for_that_posting_then_the_stream_goes_on)
+{
+    NEED_PG();
+    cr_assert_eq(open_store(&h, false, &err), FJ_OK, "%s", err.message);
+    int errors = 0;
+    for (int i = 0; i < 40; i++) {
+        if (i == 20)
+            cr_assert_eq(terminate_store_backends(), 1, "the store's connection");
+        char json[256];
+        unique_posting(json, sizeof json, 1, i);
+        fj_posting *p = posting(json);
+        fj_history_stats st;
+        fj_status s = fj_history_observe(h, ctx, p, &st, &err);
+        fj_posting_free(p);
+        if (i == 20) {
+            cr_assert_eq(s, FJ_ERR_HISTORY, "the posting after the loss fails: %s", err.message);
+            cr_assert(strstr(err.message, "connection"), "%s", err.message);
+            errors++;
+        } else {
+            cr_assert_eq(s, FJ_OK, "posting %d: %s", i, err.message);
+        }
+    }
+    cr_assert_eq(errors, 1);
+    cr_assert_eq(count(), 39, "every posting but the failed one is recorded, once");
+    char json[256];
+    unique_posting(json, sizeof json, 1, 20);
+    cr_assert_eq(query(json).seen_before, 0, "the failed posting was not recorded");
+    unique_posting(json, sizeof json, 1, 21);
+    cr_assert_eq(query(json).seen_before, 1);
+}
+
+Test(history_pg, unreachable_server_is_a_clear_error)
+{
+    NEED_PG();
+    char uri[256];
+    snprintf(uri, sizeof uri, "postgresql:///postgres?host=%s/nowhere&connect_timeout=2", dir);
+    cr_assert_eq(fj_history_open(&h, uri, &err), FJ_ERR_HISTORY);
+    cr_assert_null(h);
+    cr_assert(strstr(err.message, "cannot connect"), "%s", err.message);
+    unsetenv("FJ_HISTORY_KEY_FILE");
+    cr_assert_eq(fj_history_open(&h, target, &err), FJ_ERR_ARGUMENT, "no key file named");
+    cr_assert(strstr(err.message, "FJ_HISTORY_KEY_FILE"), "%s", err.message);
+}
+
+Test(history_pg, missing_or_wrong_key_is_refused)
+{
+    NEED_PG();
+    cr_assert_eq(open_store(&h, false, &err), FJ_OK, "%s", err.message);
+    record("{" ZH_SCAM "," AT("2025-01-01") "}");
+    fj_history_close(h);
+    h = NULL;
+    char other[160];
+    snprintf(other, sizeof other, "%s/other.key", dir);
+    cr_assert_eq(fj_history_open_key(&h, target, other, &err), FJ_ERR_HISTORY);
+    cr_assert(strstr(err.message, "missing"), "%s", err.message);
+    FILE *f = fopen(other, "w");
+    cr_assert(f);
+    fputs("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n", f);
+    fclose(f);
+    chmod(other, 0600);
+    cr_assert_eq(fj_history_open_key(&h, target, other, &err), FJ_ERR_HISTORY);
+    cr_assert(strstr(err.message, "not this store's key"), "%s", err.message);
+    cr_assert_eq(open_store(&h, false, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(query("{" ZH_SCAM_EDITED "," AT("2025-01-02") "}").seen_before, 1);
+}
+
+Test(history_pg, same_answers_as_sqlite)
+{
+    NEED_PG();
+    const char *stream[] = {
+        "{" ZH_SCAM ",\"company\":\"甲公司\"," AT("2025-01-01") "}",
+        "{" EN_SCAM "," AT("2025-01-02") "}",
+        "{" ZH_SCAM_EDITED ",\"company\":\"乙公司\"," AT("2025-01-03") "}",
+        "{" ZH_OTHER "," AT("2025-01-04") "}",
+        "{" EN_SCAM_EDITED "," AT("2025-01-05") "}",
+        "{" ZH_SCAM ",\"company\":\"丙公司\"," AT("2025-01-09") "}",
+        "{" ZH_SCAM ",\"company\":\"丁公司\"," AT("2024-12-30") "}",
+        "{\"title\":\"客服专员\"," AT("2025-01-06") "}",
+        "{\"title\":\"客服专员\"," AT("2025-01-07") "}",
+        "{" EN_OTHER2 ",\"contact\":\"call 555-0142\"," AT("2025-01-08") "}",
+    };
+    fj_history *lite;
+    cr_assert_eq(fj_history_open(&lite, path, &err), FJ_OK, "%s", err.message);
+    /* the same key, so that the two stores hold the same values */
+    char key[160];
+    snprintf(key, sizeof key, "%s.key", path);
+    cr_assert_eq(fj_history_open_key(&h, target, key, &err), FJ_OK, "%s", err.message);
+    for (size_t i = 0; i < sizeof stream / sizeof stream[0]; i++) {
+        fj_posting *p = posting(stream[i]);
+        fj_history_stats a, b;
+        cr_assert_eq(fj_history_observe(lite, ctx, p, &a, &err), FJ_OK, "%s", err.message);
+        cr_assert_eq(fj_history_observe(h, ctx, p, &b, &err), FJ_OK, "%s", err.message);
+        fj_posting_free(p);
+        cr_assert(a.seen_before == b.seen_before && a.distinct_companies == b.distinct_companies &&
+                      a.first_seen == b.first_seen && a.last_seen == b.last_seen,
+                  "posting %zu: SQLite %lld/%lld, PostgreSQL %lld/%lld", i,
+                  (long long)a.seen_before, (long long)a.distinct_companies,
+                  (long long)b.seen_before, (long long)b.distinct_companies);
+        if (i == 5) /* the original and its edited copy under another company */
+            cr_assert(b.seen_before == 2 && b.distinct_companies == 2, "%lld seen, %lld companies",
+                      (long long)b.seen_before, (long long)b.distinct_companies);
+        if (i == 6)
+            cr_assert_eq(b.seen_before, 0, "only sightings at or before its observed_at count");
+    }
+    int64_t n1, n2, removed1, removed2;
+    cr_assert_eq(fj_history_forget_before(lite, 1735776000, &removed1, &err), FJ_OK);
+    cr_assert_eq(fj_history_forget_before(h, 1735776000, &removed2, &err), FJ_OK, "%s",
+                 err.message);
+    cr_assert_eq(removed1, removed2);
+    cr_assert_eq(fj_history_count(lite, &n1, &err), FJ_OK);
+    cr_assert_eq(fj_history_count(h, &n2, &err), FJ_OK);
+    cr_assert_eq(n1, n2);
+    fj_history_close(lite);
+}
+
+Test(history_pg, four_processes_record_each_posting_exactly_once)
+{
+    NEED_PG();
+    enum { WRITERS = 4, EACH = 300 };
+    run_writers(WRITERS, EACH);
+    char q[256];
+    snprintf(q, sizeof q, "SELECT count(*), count(DISTINCT posting_id) FROM %s.fj_sightings",
+             schema);
+    PGconn *c = admin();
+    PGresult *r = PQexec(c, q);
+    cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(c));
+    cr_assert_eq(atoi(PQgetvalue(r, 0, 0)), WRITERS * EACH);
+    cr_assert_eq(atoi(PQgetvalue(r, 0, 1)), WRITERS * EACH, "no posting twice");
+    PQclear(r);
+    PQfinish(c);
+}
+
+/* Four processes observing copies of one posting at once: the observes are serialized, so the
+ * counts they get are 0, 1, 2, ... each exactly once (no two saw the same store, none missed a
+ * committed copy). */
+BOTH(concurrent_reposts_count_each_other_exactly_once)
+{
+    enum { WRITERS = 4, EACH = 40 };
+    cr_assert_eq(open_store(&h, false, &err), FJ_OK, "%s", err.message); /* made before forking */
+    fj_history_close(h);
+    h = NULL;
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    pid_t pid[WRITERS];
+    for (int w = 0; w < WRITERS; w++) {
+        pid[w] = fork();
+        cr_assert(pid[w] >= 0);
+        if (pid[w] == 0) {
+            close(fds[0]);
+            fj_context *c;
+            fj_history *store;
+            fj_posting *p;
+            fj_error e;
+            if (fj_context_new(&c, &e) || fj_posting_new(&p, &e) || open_store(&store, false, &e))
+                _exit(1);
+            for (int i = 0; i < EACH; i++) {
+                char json[2048];
+                snprintf(json, sizeof json, "{\"id\":\"w%d-%d\"," EN_SCAM "," AT("2025-01-01") "}",
+                         w, i);
+                fj_history_stats st;
+                if (fj_posting_parse_json(p, json, strlen(json), &e) ||
+                    fj_history_observe(store, c, p, &st, &e))
+                    _exit(2);
+                int n = (int)st.seen_before;
+                if (write(fds[1], &n, sizeof n) != (ssize_t)sizeof n)
+                    _exit(3);
+            }
+            fj_history_close(store);
+            _exit(0);
+        }
+    }
+    close(fds[1]);
+    static int seen[WRITERS * EACH];
+    int n, got = 0;
+    while (read(fds[0], &n, sizeof n) == (ssize_t)sizeof n) {
+        cr_assert(n >= 0 && n < WRITERS * EACH, "count %d", n);
+        seen[n]++;
+        got++;
+    }
+    close(fds[0]);
+    for (int w = 0; w < WRITERS; w++) {
+        int status;
+        cr_assert_eq(waitpid(pid[w], &status, 0), pid[w]);
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer %d failed", w);
+    }
+    cr_assert_eq(got, WRITERS * EACH);
+    for (int k = 0; k < WRITERS * EACH; k++)
+        cr_assert_eq(seen[k], 1, "count %d was given %d times", k, seen[k]);
 }

@@ -37,8 +37,10 @@ static void usage(FILE *out)
             "  -m, --model DIR              the model bundle (default: the default model,\n"
             "                               or $FAKEJOB_MODEL)\n"
             "  -H, --history DB             a repost history store (SQLite file, created if\n"
-            "                               needed): each posting is recorded and its reposts\n"
-            "                               counted\n"
+            "                               needed, or a postgresql:// URI): each posting is\n"
+            "                               recorded and its reposts counted\n"
+            "  --history-key FILE           the store's key file (default: $FJ_HISTORY_KEY_FILE,\n"
+            "                               else DB.key; made, mode 0600, with a new store)\n"
             "  --threshold-fraud X          score from which the verdict is fraud (0..1;\n"
             "                               default: the model's)\n"
             "  --threshold-suspicious Y     score from which it is suspicious (0..1, <= X)\n"
@@ -53,7 +55,7 @@ static void usage(FILE *out)
 }
 
 typedef struct score_args {
-    const char *model, *history;
+    const char *model, *history, *history_key;
     double t_fraud, t_susp;
     long reasons, threads;
     int table; /* -1: auto */
@@ -89,7 +91,8 @@ static int parse_args(int argc, char **argv, score_args *a)
         const char *s = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = strcmp(s, "-m") == 0 || strcmp(s, "--model") == 0 || strcmp(s, "-H") == 0 ||
-                     strcmp(s, "--history") == 0 || strcmp(s, "--threshold-fraud") == 0 ||
+                     strcmp(s, "--history") == 0 || strcmp(s, "--history-key") == 0 ||
+                     strcmp(s, "--threshold-fraud") == 0 ||
                      strcmp(s, "--threshold-suspicious") == 0 || strcmp(s, "--reasons") == 0 ||
                      strcmp(s, "--format") == 0 || strcmp(s, "--threads") == 0;
         if (!only_files && takes) {
@@ -110,6 +113,8 @@ static int parse_args(int argc, char **argv, score_args *a)
             a->model = val;
         } else if (strcmp(s, "-H") == 0 || strcmp(s, "--history") == 0) {
             a->history = val;
+        } else if (strcmp(s, "--history-key") == 0) {
+            a->history_key = val;
         } else if (strcmp(s, "--threshold-fraud") == 0 ||
                    strcmp(s, "--threshold-suspicious") == 0) {
             double v;
@@ -368,7 +373,7 @@ int cmd_score(int argc, char **argv)
         return CLI_MODEL;
     }
     rc = CLI_OK;
-    if (a.history && fj_history_open(&s.hist, a.history, &err) != FJ_OK) {
+    if (a.history && fj_history_open_key(&s.hist, a.history, a.history_key, &err) != FJ_OK) {
         cli_warn("score", "%s", err.message);
         rc = CLI_IO;
         goto out;

@@ -26,8 +26,11 @@ static void usage(FILE *out)
             "the text that triggered it. The signals are listed in docs/signals.md.\n\n"
             "  --now DATE     the observation time for postings without observed_at\n"
             "                 (ISO 8601; default: now), for reproducible posting_age_days\n"
-            "  -H, --history DB  a repost history store (SQLite file, created if needed):\n"
-            "                 each posting is looked up, then recorded, in input order\n"
+            "  -H, --history DB  a repost history store (SQLite file, created if needed, or a\n"
+            "                 postgresql:// URI): each posting is looked up, then recorded,\n"
+            "                 in input order\n"
+            "  --history-key FILE  the store's key file (default: $FJ_HISTORY_KEY_FILE, else\n"
+            "                 DB.key; made, mode 0600, with a new store)\n"
             "  --list         print the names of all signals, one a line, and exit\n"
             "  --strict       exit 1 when a posting could not be read\n"
             "  -h, --help     this help\n\n"
@@ -39,7 +42,7 @@ int cmd_signals(int argc, char **argv)
 {
     bool strict = false, only_files = false;
     int64_t now = 0;
-    const char *history = NULL;
+    const char *history = NULL, *history_key = NULL;
     char **files = calloc((size_t)argc + 1, sizeof *files);
     int nfiles = 0;
     if (!files) {
@@ -70,6 +73,13 @@ int cmd_signals(int argc, char **argv)
                 return CLI_USAGE;
             }
             history = argv[++i];
+        } else if (strcmp(s, "--history-key") == 0) {
+            if (i + 1 >= argc) {
+                cli_warn("signals", "%s needs a value", s);
+                free(files);
+                return CLI_USAGE;
+            }
+            history_key = argv[++i];
         } else if (strcmp(s, "--now") == 0) {
             fj_error e;
             if (i + 1 >= argc) {
@@ -103,7 +113,7 @@ int cmd_signals(int argc, char **argv)
     if (now)
         fj_context_set_now(ctx, now);
     fj_history *hist = NULL;
-    if (history && fj_history_open(&hist, history, &err) != FJ_OK) {
+    if (history && fj_history_open_key(&hist, history, history_key, &err) != FJ_OK) {
         cli_warn("signals", "%s", err.message);
         fj_posting_free(p);
         fj_context_free(ctx);

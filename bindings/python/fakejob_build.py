@@ -98,6 +98,8 @@ typedef struct fj_history_stats {
     ...;
 } fj_history_stats;
 fj_status fj_history_open(fj_history **out, const char *path, fj_error *err);
+fj_status fj_history_open_key(fj_history **out, const char *path, const char *key_file,
+                              fj_error *err);
 void fj_history_close(fj_history *h);
 fj_status fj_history_query(fj_history *h, fj_context *ctx, const fj_posting *p,
                            fj_history_stats *out, fj_error *err);

@@ -1,7 +1,8 @@
 /*
  * sha256.c - SHA-256 (FIPS 180-4), used for the per-file checksums of model bundles
  * (manifest.json lists the lowercase hex digest of every file) and for content hashes of
- * postings in datasets. Streaming interface; no allocation.
+ * postings in datasets; HMAC-SHA-256 (RFC 2104) for the history store's keyed identifiers.
+ * Streaming interface; no allocation.
  */
 #include "core/sha256.h"
 
@@ -167,21 +168,57 @@ void fj__sha256_update(fj_sha256 *s, const void *data, size_t len)
 void fj__sha256_final(fj_sha256 *s, unsigned char out[32])
 {
     uint64_t bits = s->bytes * 8;
-    unsigned char pad = 0x80;
-    fj__sha256_update(s, &pad, 1);
-    unsigned char zero = 0;
-    while (s->fill != 56)
-        fj__sha256_update(s, &zero, 1);
-    unsigned char len[8];
+    s->buf[s->fill++] = 0x80;
+    if (s->fill > 56) {
+        memset(s->buf + s->fill, 0, 64 - s->fill);
+        block(s, s->buf);
+        s->fill = 0;
+    }
+    memset(s->buf + s->fill, 0, 56 - s->fill);
     for (int i = 0; i < 8; i++)
-        len[i] = (unsigned char)(bits >> (56 - 8 * i));
-    fj__sha256_update(s, len, 8);
+        s->buf[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
+    block(s, s->buf);
+    s->fill = 0;
     for (int i = 0; i < 8; i++) {
         out[4 * i] = (unsigned char)(s->h[i] >> 24);
         out[4 * i + 1] = (unsigned char)(s->h[i] >> 16);
         out[4 * i + 2] = (unsigned char)(s->h[i] >> 8);
         out[4 * i + 3] = (unsigned char)s->h[i];
     }
+}
+
+void fj__hmac_sha256_init(fj_hmac_sha256 *k, const void *key, size_t len)
+{
+    unsigned char block_key[64] = {0}, pad[64];
+    if (len > 64) {
+        fj_sha256 s;
+        fj__sha256_init(&s);
+        fj__sha256_update(&s, key, len);
+        fj__sha256_final(&s, block_key);
+    } else if (len) {
+        memcpy(block_key, key, len);
+    }
+    for (int i = 0; i < 64; i++)
+        pad[i] = block_key[i] ^ 0x36;
+    fj__sha256_init(&k->inner);
+    fj__sha256_update(&k->inner, pad, 64);
+    for (int i = 0; i < 64; i++)
+        pad[i] = block_key[i] ^ 0x5c;
+    fj__sha256_init(&k->outer);
+    fj__sha256_update(&k->outer, pad, 64);
+    memset(block_key, 0, sizeof block_key);
+    memset(pad, 0, sizeof pad);
+}
+
+void fj__hmac_sha256(const fj_hmac_sha256 *k, const void *msg, size_t len, unsigned char out[32])
+{
+    fj_sha256 s = k->inner;
+    unsigned char inner[32];
+    fj__sha256_update(&s, msg, len);
+    fj__sha256_final(&s, inner);
+    s = k->outer;
+    fj__sha256_update(&s, inner, 32);
+    fj__sha256_final(&s, out);
 }
 
 void fj__sha256_hex(const void *data, size_t len, char out[65])

@@ -8,15 +8,20 @@
  * placeholders and all punctuation are dropped, so a repost with a new phone number, salary or
  * date reads the same. From the tokens:
  *   - shingles: Han character n-grams and word n-grams (fj__fp_default gives n), per field;
- *   - simhash: the 64-bit SimHash (Charikar) of the set of distinct shingles;
- *   - exact: a hash of the whole token stream, field by field.
- * The company fingerprint hashes the normalized company name's letters, digits and Han
- * characters with legal-form suffixes (有限公司, Ltd, Inc…) stripped; an empty name is 0.
- * No text, and nothing from which the text could be read back, leaves this module.
+ *     each distinct shingle is hashed with the store's key (HMAC-SHA-256);
+ *   - sig: a MinHash signature of FJ__MH_K values over the keyed shingles, and its LSH band
+ *     keys (HMAC of each band's values);
+ *   - exact: a keyed hash of the whole token stream, field by field.
+ * The company fingerprint is a keyed hash of the normalized company name's letters, digits and
+ * Han characters with legal-form suffixes (有限公司, Ltd, Inc…) stripped; an empty name is 0.
+ * Contact identifiers (phone, QQ, WeChat, e-mail as the tokenizer reads them) are keyed hashes
+ * too. No text, and nothing from which the text or a contact could be read back or enumerated
+ * without the key, leaves this module.
  */
 #include "history/history_fp.h"
 #include "text/analysis.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,16 +30,58 @@
 /* Chosen from measurements on the training data (docs/history.md, "Choosing the threshold"). */
 const fj__fp_params fj__fp_default = {
     .han_ngram = 3,
-    .word_ngram = 2,
-    .min_shingles = 16,
-    .max_hamming = 9,
+    .word_ngram = 3,
+    .min_shingles = 8,
+    .near_agree = 52,    /* estimated Jaccard >= 0.40625 */
+    .contact_agree = 26, /* >= 0.203 with a shared contact identifier */
 };
+
+/* Domain bytes: keep the kinds of keyed identifiers apart. */
+enum { DOM_SHINGLE = 's', DOM_BAND = 'b', DOM_EXACT = 'e', DOM_COMPANY = 'c', DOM_CONTACT = 'k' };
+
+void fj__fp_key_init(fj__fp_key *key, const unsigned char secret[FJ__KEY_BYTES])
+{
+    fj__hmac_sha256_init(&key->hmac, secret, FJ__KEY_BYTES);
+}
+
+uint64_t fj__fp_keyed(const fj__fp_key *key, unsigned char domain, const void *data, size_t len)
+{
+    unsigned char msg[64], out[32];
+    fj_hmac_sha256 k = key->hmac;
+    uint64_t v = 0;
+    if (len < sizeof msg) {
+        msg[0] = domain;
+        memcpy(msg + 1, data, len);
+        fj__hmac_sha256(&k, msg, len + 1, out);
+    } else {
+        /* long data (a company name): the domain byte, then the data, in one inner hash */
+        fj_sha256 s = k.inner;
+        unsigned char inner[32];
+        fj__sha256_update(&s, &domain, 1);
+        fj__sha256_update(&s, data, len);
+        fj__sha256_final(&s, inner);
+        s = k.outer;
+        fj__sha256_update(&s, inner, 32);
+        fj__sha256_final(&s, out);
+    }
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | out[i];
+    return v;
+}
+
+static void put_le64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
 
 typedef struct fp_scratch {
     fj_normtext nt;
     fj_buf company;
-    uint64_t *shingles; /* the shingle hashes of one posting, before de-duplication */
+    uint64_t *shingles; /* the shingle hashes of one posting, before de-duplication; then the
+                           keyed hashes of the distinct ones, sorted */
     size_t shingles_cap;
+    size_t nkeyed; /* distinct keyed shingles of the last fingerprint */
 } fp_scratch;
 
 static void scratch_free(void *s)
@@ -119,27 +166,71 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The SimHash of the set of distinct shingles: a phrase repeated fifty times ("一一一…",
- * a keyword list) weighs no more than once, so it cannot make unrelated postings look alike. */
-static uint64_t simhash(fp_state *st, uint32_t *distinct)
+/* The multipliers and offsets of the FJ__MH_K hash functions x -> (a x + b) >> 32 that turn a
+ * keyed shingle hash into its FJ__MH_K MinHash values (a odd), from a fixed splitmix64 stream:
+ * the secret is in the shingle hashes, not here. */
+typedef struct mh_coef {
+    uint64_t a[FJ__MH_K], b[FJ__MH_K];
+} mh_coef;
+
+static void mh_coefficients(mh_coef *c)
+{
+    uint64_t x = 0x6d696e6861736831ULL;
+    for (unsigned i = 0; i < FJ__MH_K; i++) {
+        x += 0x9e3779b97f4a7c15ULL;
+        c->a[i] = mix64(x) | 1u;
+        x += 0x9e3779b97f4a7c15ULL;
+        c->b[i] = mix64(x);
+    }
+}
+
+/* The signature of the set of distinct shingles: a phrase repeated fifty times weighs no more
+ * than once. Fills out->sig, out->bands and out->shingles; leaves the keyed shingle hashes,
+ * sorted, in the scratch. */
+static void minhash(fp_state *st, const fj__fp_key *key, fj__fingerprint *out)
 {
     uint64_t *h = st->sc->shingles;
     size_t n = st->nshingles, u = 0;
     qsort(h, n, sizeof *h, cmp_u64);
-    int32_t v[64] = {0};
-    for (size_t i = 0; i < n; i++) {
-        if (u && h[i] == h[u - 1])
-            continue;
-        h[u++] = h[i];
-        for (unsigned b = 0; b < 64; b++)
-            v[b] += (int32_t)((h[i] >> b) & 1u) * 2 - 1;
+    for (size_t i = 0; i < n; i++)
+        if (!u || h[i] != h[u - 1])
+            h[u++] = h[i];
+    unsigned char msg[8];
+    for (size_t i = 0; i < u; i++) {
+        put_le64(msg, h[i]);
+        h[i] = fj__fp_keyed(key, DOM_SHINGLE, msg, sizeof msg);
     }
-    uint64_t out = 0;
-    for (unsigned b = 0; b < 64; b++)
-        if (v[b] > 0)
-            out |= 1ULL << b;
-    *distinct = (uint32_t)u;
-    return out;
+    qsort(h, u, sizeof *h, cmp_u64);
+    st->sc->nkeyed = u;
+    out->shingles = (uint32_t)u;
+    mh_coef c; /* 2 * FJ__MH_K mixes a posting: cheaper than sharing them between threads */
+    mh_coefficients(&c);
+    uint32_t sig[FJ__MH_K];
+    for (unsigned k = 0; k < FJ__MH_K; k++)
+        sig[k] = UINT32_MAX;
+    for (size_t i = 0; i < u; i++) {
+        uint64_t x = h[i];
+        for (unsigned k = 0; k < FJ__MH_K; k++) {
+            uint32_t v = (uint32_t)((c.a[k] * x + c.b[k]) >> 32);
+            sig[k] = v < sig[k] ? v : sig[k];
+        }
+    }
+    for (unsigned k = 0; k < FJ__MH_K; k++)
+        out->sig[k] = (uint16_t)sig[k];
+    fj__fp_bands(key, out->sig, out->bands);
+}
+
+void fj__fp_bands(const fj__fp_key *key, const uint16_t *sig, uint64_t *bands)
+{
+    for (unsigned b = 0; b < FJ__MH_BANDS; b++) {
+        unsigned char band[1 + 2 * FJ__MH_ROWS];
+        band[0] = (unsigned char)b;
+        for (unsigned r = 0; r < FJ__MH_ROWS; r++) {
+            band[1 + 2 * r] = (unsigned char)sig[b * FJ__MH_ROWS + r];
+            band[2 + 2 * r] = (unsigned char)(sig[b * FJ__MH_ROWS + r] >> 8);
+        }
+        bands[b] = fj__fp_keyed(key, DOM_BAND, band, sizeof band);
+    }
 }
 
 /* The shingle of the last `n` tokens of a stream (fewer when the field is shorter). */
@@ -302,7 +393,8 @@ static bool ends_with(const fj_buf *b, const char *suffix)
 }
 
 /* The company name's Han characters and words (digits kept: "58同城"), suffixes stripped. */
-static uint64_t company_hash(fj_buf *b, const char *s, size_t len, fj_error *err, bool *nomem)
+static uint64_t company_hash(const fj__fp_key *key, fj_buf *b, const char *s, size_t len,
+                             fj_error *err, bool *nomem)
 {
     b->len = 0;
     size_t i = 0;
@@ -348,7 +440,7 @@ static uint64_t company_hash(fj_buf *b, const char *s, size_t len, fj_error *err
     }
     if (b->len == 0)
         return 0;
-    uint64_t h = hash_bytes(b->data, b->len);
+    uint64_t h = fj__fp_keyed(key, DOM_COMPANY, b->data, b->len);
     return h ? h : 1;
 oom:
     *nomem = true;
@@ -364,14 +456,45 @@ static fj_status name_field(fj_error *err, fj_status s, const char *name)
     return s;
 }
 
+static int cmp_u64_ptr(const void *a, const void *b)
+{
+    return cmp_u64(a, b);
+}
+
+/* Keyed hashes of the contact identifiers, distinct and sorted, at most FJ__FP_MAX_CONTACTS. */
+static void contact_hashes(const fj__fp_key *key, const fj__fp_contact *contacts, size_t n,
+                           fj__fingerprint *out)
+{
+    out->ncontacts = 0;
+    for (size_t i = 0; i < n && out->ncontacts < FJ__FP_MAX_CONTACTS; i++) {
+        unsigned char buf[256];
+        if (!contacts[i].text || !contacts[i].len || contacts[i].len >= sizeof buf)
+            continue;
+        /* QQ numbers and phone numbers are both digits: one kind, so a number given as QQ in
+         * one posting and as a phone in another is one identifier */
+        buf[0] = contacts[i].kind == FJ_TOK_QQ ? FJ_TOK_PHONE : (unsigned char)contacts[i].kind;
+        if (contacts[i].kind == FJ_TOK_FREEMAIL)
+            buf[0] = FJ_TOK_EMAIL;
+        memcpy(buf + 1, contacts[i].text, contacts[i].len);
+        uint64_t h = fj__fp_keyed(key, DOM_CONTACT, buf, contacts[i].len + 1);
+        bool dup = false;
+        for (uint32_t j = 0; j < out->ncontacts; j++)
+            dup |= out->contacts[j] == h;
+        if (!dup)
+            out->contacts[out->ncontacts++] = h;
+    }
+    qsort(out->contacts, out->ncontacts, sizeof *out->contacts, cmp_u64_ptr);
+}
+
 /* The fingerprint of n texts and a company name, given as written (normalized here) or, when
  * `normalized`, already normalized (the posting's analysis). */
-static fj_status fingerprint(fj_context *ctx, const fj__fp_params *params, const char *const *texts,
-                             const size_t *lens, const char *const *names, size_t n,
-                             const char *company, size_t company_len, bool normalized,
+static fj_status fingerprint(fj_context *ctx, const fj__fp_key *key, const fj__fp_params *params,
+                             const char *const *texts, const size_t *lens, const char *const *names,
+                             size_t n, const char *company, size_t company_len,
+                             const fj__fp_contact *contacts, size_t ncontacts, bool normalized,
                              fj__fingerprint *out, fj_error *err)
 {
-    if (!ctx || !out || (n && (!texts || !lens)))
+    if (!ctx || !key || !out || (n && (!texts || !lens)) || (ncontacts && !contacts))
         return fj__errorf(err, FJ_ERR_ARGUMENT, "fingerprint: NULL argument");
     if (!params)
         params = &fj__fp_default;
@@ -381,6 +504,7 @@ static fj_status fingerprint(fj_context *ctx, const fj__fp_params *params, const
     fp_scratch *sc = scratch(ctx);
     if (!sc)
         return fj__nomem(err);
+    sc->nkeyed = 0;
     fp_state st;
     memset(&st, 0, sizeof st);
     st.params = params;
@@ -403,9 +527,14 @@ static fj_status fingerprint(fj_context *ctx, const fj__fp_params *params, const
     memset(out, 0, sizeof *out);
     out->tokens = st.tokens;
     if (st.tokens) {
-        out->simhash = simhash(&st, &out->shingles);
-        out->exact = st.exact;
+        unsigned char msg[8];
+        minhash(&st, key, out);
+        if (!fj__fp_near_eligible(out, params))
+            memset(out->bands, 0, sizeof out->bands);
+        put_le64(msg, st.exact);
+        out->exact = fj__fp_keyed(key, DOM_EXACT, msg, sizeof msg);
     }
+    contact_hashes(key, contacts, ncontacts, out);
     if (company && company_len) {
         if (!normalized) {
             fj_status s = fj__normalize_into(ctx, company, company_len, &sc->nt, err);
@@ -415,22 +544,38 @@ static fj_status fingerprint(fj_context *ctx, const fj__fp_params *params, const
             company_len = sc->nt.text.len;
         }
         bool nomem = false;
-        out->company = company_hash(&sc->company, company, company_len, err, &nomem);
+        out->company = company_hash(key, &sc->company, company, company_len, err, &nomem);
         if (nomem)
             return FJ_ERR_NOMEM;
     }
     return FJ_OK;
 }
 
-fj_status fj__fingerprint_texts(fj_context *ctx, const fj__fp_params *params,
+fj_status fj__fingerprint_texts(fj_context *ctx, const fj__fp_key *key, const fj__fp_params *params,
                                 const char *const *texts, const size_t *lens,
                                 const char *const *names, size_t n, const char *company,
-                                size_t company_len, fj__fingerprint *out, fj_error *err)
+                                size_t company_len, const fj__fp_contact *contacts,
+                                size_t ncontacts, fj__fingerprint *out, fj_error *err)
 {
-    return fingerprint(ctx, params, texts, lens, names, n, company, company_len, false, out, err);
+    return fingerprint(ctx, key, params, texts, lens, names, n, company, company_len, contacts,
+                       ncontacts, false, out, err);
 }
 
-fj_status fj__fingerprint_posting(fj_context *ctx, const fj__fp_params *params, const fj_posting *p,
+const uint64_t *fj__fp_last_shingles(fj_context *ctx, size_t *n)
+{
+    fp_scratch *sc = ctx ? fj__ctx_slot(ctx, FJ_SLOT_HISTORY) : NULL;
+    *n = sc ? sc->nkeyed : 0;
+    return sc ? sc->shingles : NULL;
+}
+
+static bool is_contact(unsigned kind)
+{
+    return kind == FJ_TOK_PHONE || kind == FJ_TOK_QQ || kind == FJ_TOK_WECHAT ||
+           kind == FJ_TOK_EMAIL || kind == FJ_TOK_FREEMAIL;
+}
+
+fj_status fj__fingerprint_posting(fj_context *ctx, const fj__fp_key *key,
+                                  const fj__fp_params *params, const fj_posting *p,
                                   fj__fingerprint *out, fj_error *err)
 {
     static const fj_field fields[] = {FJ_FIELD_TITLE, FJ_FIELD_DESCRIPTION, FJ_FIELD_REQUIREMENTS};
@@ -445,23 +590,81 @@ fj_status fj__fingerprint_posting(fj_context *ctx, const fj__fp_params *params, 
     fj_status s = fj__analyze_unvalidated(ctx, p, &an, err);
     if (s != FJ_OK)
         return s;
+    /* contact identifiers, from every field, as the analysis' tokens type them */
+    const fj_token *tok = NULL;
+    size_t ntok = 0;
+    s = fj__analysis_tokens(ctx, an, &tok, &ntok, err);
+    if (s != FJ_OK)
+        return s;
+    fj__fp_contact contacts[FJ__FP_MAX_CONTACTS];
+    size_t nc = 0;
+    for (size_t i = 0; i < ntok && nc < FJ__FP_MAX_CONTACTS; i++) {
+        if (!is_contact(tok[i].kind) || tok[i].len == 0 || tok[i].len >= 128)
+            continue;
+        contacts[nc++] = (fj__fp_contact){tok[i].kind, tok[i].text, tok[i].len};
+    }
     for (size_t i = 0; i < 3; i++) {
         texts[i] = fj__atext(an, fields[i], &lens[i]);
         names[i] = fj_field_name(fields[i]);
     }
     size_t company_len;
     const char *company = fj__atext(an, FJ_FIELD_COMPANY, &company_len);
-    return fingerprint(ctx, params, texts, lens, names, 3, company, company_len, true, out, err);
+    return fingerprint(ctx, key, params, texts, lens, names, 3, company, company_len, contacts, nc,
+                       true, out, err);
+}
+
+unsigned fj__fp_agree(const uint16_t *a, const uint16_t *b)
+{
+    unsigned n = 0;
+    for (unsigned k = 0; k < FJ__MH_K; k++)
+        n += a[k] == b[k];
+    return n;
+}
+
+bool fj__fp_share_contact(const fj__fingerprint *a, const fj__fingerprint *b)
+{
+    for (uint32_t i = 0; i < a->ncontacts; i++)
+        for (uint32_t j = 0; j < b->ncontacts; j++)
+            if (a->contacts[i] == b->contacts[j])
+                return true;
+    return false;
+}
+
+bool fj__fp_candidate(const fj__fingerprint *a, const fj__fingerprint *b)
+{
+    if (!a->tokens || !b->tokens)
+        return false;
+    if (a->exact == b->exact || fj__fp_share_contact(a, b))
+        return true;
+    const fj__fp_params *params = &fj__fp_default;
+    if (!fj__fp_near_eligible(a, params) || !fj__fp_near_eligible(b, params))
+        return false;
+    for (unsigned i = 0; i < FJ__MH_BANDS; i++)
+        if (a->bands[i] == b->bands[i])
+            return true;
+    return false;
+}
+
+bool fj__fp_confirm(const fj__fingerprint *a, uint64_t b_exact, const uint16_t *sig_b,
+                    bool b_contact, const fj__fp_params *params)
+{
+    if (!params)
+        params = &fj__fp_default;
+    if (!a->tokens)
+        return false;
+    if (a->exact == b_exact)
+        return true;
+    if (!sig_b || !fj__fp_near_eligible(a, params))
+        return false;
+    unsigned agree = fj__fp_agree(a->sig, sig_b);
+    return agree >= params->near_agree || (b_contact && agree >= params->contact_agree);
 }
 
 bool fj__fp_match(const fj__fingerprint *a, const fj__fingerprint *b, const fj__fp_params *params)
 {
-    if (!params)
-        params = &fj__fp_default;
-    if (!a->tokens || !b->tokens)
+    if (!fj__fp_candidate(a, b))
         return false;
-    if (a->exact == b->exact)
-        return true;
-    return fj__fp_near_eligible(a, params) && fj__fp_near_eligible(b, params) &&
-           fj__fp_near(a->simhash, b->simhash, params->max_hamming);
+    return fj__fp_confirm(
+        a, b->exact, fj__fp_near_eligible(b, params ? params : &fj__fp_default) ? b->sig : NULL,
+        fj__fp_share_contact(a, b), params);
 }

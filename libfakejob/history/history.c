@@ -1,349 +1,356 @@
 /*
- * history.c - the repost history store: an SQLite file (WAL mode) of sightings, each the
- * fingerprint of a posting (fingerprint.c) at the time it was observed. No posting text and no
- * personal data is stored (docs/history.md says why).
+ * history.c - the repost history store: sightings, each the keyed fingerprint of a posting
+ * (fingerprint.c) at the time it was observed, kept by a backend (history_sqlite.c: an SQLite
+ * file; history_pg.c: a PostgreSQL database). No posting text and no personal data is stored,
+ * and every identifier is an HMAC under a secret key kept apart from the data (docs/history.md
+ * says why and where).
  *
- * Format (version 1):
- *   meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)
- *       format_version  "1"; a store with a larger number is refused (FJ_ERR_VERSION)
- *       fingerprint     how fingerprints were computed; another scheme is refused too
- *       created_by      "libfakejob X.Y.Z"
- *   sightings(id INTEGER PRIMARY KEY, observed_at INTEGER NOT NULL (epoch seconds),
- *             simhash INTEGER, exact INTEGER (NULL: the posting had no text to fingerprint),
- *             company INTEGER NOT NULL (0: no company name),
- *             b0 b1 b2 b3 INTEGER (the SimHash's four 16-bit bands; NULL for a text too short
- *             for near-duplicate matching), posting_id TEXT (the caller's id, or NULL))
- *   indexes on exact, on (band, simhash) for each band (partial: non-NULL only), on observed_at.
- *
- * A near-duplicate's SimHash differs in at most max_hamming (9) of 64 bits, with at least one
- * of the four 16-bit bands differing in at most one bit (fj__fp_near; every pair within 7 bits
- * qualifies by pigeonhole). A lookup probes each band at the query's value and its 16 one-bit
- * neighbours (68 index seeks, plus one for the exact hash), checks the distance on the (band,
- * simhash) index entries, and never scans the table. Concurrency: WAL lets readers and one writer
- * proceed together; a writer waits up to HISTORY_BUSY_MS for another (busy timeout) before
- * FJ_ERR_HISTORY. observe takes the write lock first (BEGIN IMMEDIATE) so its query and record are
- * one atomic step. synchronous=NORMAL: a committed sighting survives a crash of the process; after
- * a power loss the store is intact but may lack the last transactions.
+ * This file holds what both backends share, so that they give the same answers: the key (read
+ * from, or created as, a 0600 key file), the format check and migrations (meta: format_version,
+ * fingerprint, key_check), fingerprinting, and the decision which candidates the backend's index
+ * found are reposts (fj__fp_confirm) and how they are counted.
  */
-#include "history/history_fp.h"
+#include "history/history_store.h"
 
-#include <sqlite3.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#define HISTORY_FORMAT_VERSION 1
-#define HISTORY_BUSY_MS 5000
-/* Page cache per handle (the indexes are read at random: a store of 1 M sightings is ~170 MB)
- * and memory-mapped reads; both are upper bounds, used as the store grows. */
-#define HISTORY_CACHE_KB 65536
-#define HISTORY_MMAP_BYTES 268435456LL
+#define KEY_CHECK_TEXT "libfakejob history key check"
 
-/* A sighting found by a lookup. */
-typedef struct match {
-    int64_t id, observed_at;
-    uint64_t company;
-} match;
-
-struct fj_history {
-    sqlite3 *db;
-    char *path; /* for messages: the file name, or ":memory:" */
-    char fingerprint[96];
-    sqlite3_stmt *insert, *lookup, *count, *forget, *begin, *commit, *rollback;
-    match *matches; /* scratch of fj__history_lookup, reused */
-    size_t matches_cap;
-    uint64_t *companies;
-};
-
-static const char schema_sql[] =
-    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS sightings("
-    " id INTEGER PRIMARY KEY,"
-    " observed_at INTEGER NOT NULL,"
-    " simhash INTEGER,"
-    " exact INTEGER,"
-    " company INTEGER NOT NULL,"
-    " b0 INTEGER, b1 INTEGER, b2 INTEGER, b3 INTEGER,"
-    " posting_id TEXT);"
-    "CREATE INDEX IF NOT EXISTS sightings_exact ON sightings(exact) WHERE exact IS NOT NULL;"
-    "CREATE INDEX IF NOT EXISTS sightings_b0 ON sightings(b0, simhash) WHERE b0 IS NOT NULL;"
-    "CREATE INDEX IF NOT EXISTS sightings_b1 ON sightings(b1, simhash) WHERE b1 IS NOT NULL;"
-    "CREATE INDEX IF NOT EXISTS sightings_b2 ON sightings(b2, simhash) WHERE b2 IS NOT NULL;"
-    "CREATE INDEX IF NOT EXISTS sightings_b3 ON sightings(b3, simhash) WHERE b3 IS NOT NULL;"
-    "CREATE INDEX IF NOT EXISTS sightings_time ON sightings(observed_at);";
-
-/* Parameters of the lookup statement (built by lookup_sql()). */
-enum {
-    P_EXACT = 1,
-    P_PROBES = 2, /* FJ__FP_BANDS * PROBES band values */
-    PROBES = 17,  /* a band's value and its 16 one-bit neighbours */
-    P_SIMHASH = P_PROBES + FJ__FP_BANDS * PROBES,
-    P_MAXDIST,
-    P_TIME,
-};
-
-/* Sightings of the same text (exact hash) or whose SimHash is within P_MAXDIST bits: those
- * share a band with the query up to one bit. One UNION ALL arm per probe, so SQLite needs no
- * temporary b-tree: each arm seeks its (band, simhash) index, checks fj_hamming() on the index
- * entry and reads the row only for a match. A sighting found by several arms appears several
- * times; fj__history_lookup counts it once. */
-static char *lookup_sql(void)
+fj__cand *fj__history_new_cand(fj_history *h)
 {
-    fj_buf b = {0};
-    static const char cols[] = "SELECT id, observed_at, company FROM sightings WHERE";
-    bool ok = fj__buf_printf(&b, "%s exact = ?%d AND observed_at <= ?%d", cols, P_EXACT, P_TIME);
-    for (int band = 0; band < FJ__FP_BANDS; band++)
-        for (int j = 0; j < PROBES; j++)
-            ok = ok && fj__buf_printf(&b,
-                                      " UNION ALL %s b%d = ?%d AND fj_hamming(simhash, ?%d) <= ?%d"
-                                      " AND observed_at <= ?%d",
-                                      cols, band, P_PROBES + band * PROBES + j, P_SIMHASH,
-                                      P_MAXDIST, P_TIME);
-    if (!ok) {
-        fj__buf_free(&b);
-        return NULL;
+    if (h->ncands == h->cands_cap) {
+        size_t cap = h->cands_cap ? h->cands_cap * 2 : 64;
+        fj__cand *c = realloc(h->cands, cap * sizeof *c);
+        if (!c)
+            return NULL;
+        h->cands = c;
+        h->cands_cap = cap;
     }
-    return b.data;
+    return &h->cands[h->ncands++];
 }
 
-/* fj_hamming(a, b): the number of differing bits of two 64-bit integers (NULL if either is). */
-static void hamming_fn(sqlite3_context *c, int argc, sqlite3_value **argv)
+void fj__sig_pack(const uint16_t *sig, unsigned char out[2 * FJ__MH_K])
 {
-    (void)argc;
-    if (sqlite3_value_type(argv[0]) != SQLITE_INTEGER ||
-        sqlite3_value_type(argv[1]) != SQLITE_INTEGER) {
-        sqlite3_result_null(c);
-        return;
+    for (unsigned k = 0; k < FJ__MH_K; k++) {
+        out[2 * k] = (unsigned char)sig[k];
+        out[2 * k + 1] = (unsigned char)(sig[k] >> 8);
     }
-    sqlite3_result_int(c, (int)fj__fp_distance((uint64_t)sqlite3_value_int64(argv[0]),
-                                               (uint64_t)sqlite3_value_int64(argv[1])));
 }
 
-static const char insert_sql[] =
-    "INSERT INTO sightings(observed_at, simhash, exact, company, b0, b1, b2, b3, posting_id)"
-    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
-
-/* Turn an SQLite result code into a status and a message naming the store. */
-static fj_status db_fail(const fj_history *h, int rc, const char *what, fj_error *err)
+void fj__sig_unpack(const unsigned char in[2 * FJ__MH_K], uint16_t *sig)
 {
-    const char *msg = h->db ? sqlite3_errmsg(h->db) : sqlite3_errstr(rc);
-    switch (rc & 0xff) {
-    case SQLITE_NOMEM:
-        return fj__nomem(err);
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
+    for (unsigned k = 0; k < FJ__MH_K; k++)
+        sig[k] = (uint16_t)(in[2 * k] | in[2 * k + 1] << 8);
+}
+
+const fj__fp_key *fj__history_key(const fj_history *h)
+{
+    return h ? &h->key : NULL;
+}
+
+/* ---- the key ---------------------------------------------------------------------------- */
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static void to_hex(const unsigned char *b, size_t n, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hex[b[i] >> 4];
+        out[2 * i + 1] = hex[b[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+/* Read a key file: 64 hex digits and an optional newline, readable by its owner only. */
+static fj_status read_key(const fj_history *h, const char *file, unsigned char *secret,
+                          bool *missing, fj_error *err)
+{
+    *missing = false;
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) {
+            *missing = true;
+            return FJ_OK;
+        }
+        return fj__errorf(err, FJ_ERR_IO, "history store %s: key file %s: %s", h->name, file,
+                          strerror(errno));
+    }
+    struct stat st;
+    char buf[80];
+    ssize_t n = -1;
+    if (fstat(fd, &st) == 0)
+        n = read(fd, buf, sizeof buf);
+    int e = errno;
+    close(fd);
+    if (n < 0)
+        return fj__errorf(err, FJ_ERR_IO, "history store %s: key file %s: %s", h->name, file,
+                          strerror(e));
+    if (st.st_mode & 077)
         return fj__errorf(err, FJ_ERR_HISTORY,
-                          "history store %s: %s: still locked by another process after %d ms (%s)",
-                          h->path, what, HISTORY_BUSY_MS, msg);
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
+                          "history store %s: key file %s can be read by other users (mode %04o): "
+                          "chmod 600 it",
+                          h->name, file, (unsigned)(st.st_mode & 07777));
+    if (n == 2 * FJ__KEY_BYTES + 1 && buf[n - 1] == '\n')
+        n--;
+    bool ok = n == 2 * FJ__KEY_BYTES;
+    for (int i = 0; ok && i < FJ__KEY_BYTES; i++) {
+        int a = hexval(buf[2 * i]), b = hexval(buf[2 * i + 1]);
+        ok = a >= 0 && b >= 0;
+        secret[i] = (unsigned char)(a << 4 | b);
+    }
+    if (!ok)
         return fj__errorf(err, FJ_ERR_HISTORY,
-                          "history store %s: %s: not a history store, or corrupted (%s)", h->path,
-                          what, msg);
-    case SQLITE_CANTOPEN:
-    case SQLITE_IOERR:
-    case SQLITE_FULL:
-    case SQLITE_READONLY:
-    case SQLITE_PERM:
-    case SQLITE_AUTH:
-        return fj__errorf(err, FJ_ERR_IO, "history store %s: %s: %s", h->path, what, msg);
-    case SQLITE_MISUSE:
-        return fj__errorf(err, FJ_ERR_INTERNAL, "history store %s: %s: SQLite misuse (%s)", h->path,
-                          what, msg);
-    default:
-        return fj__errorf(err, FJ_ERR_HISTORY, "history store %s: %s: %s", h->path, what, msg);
-    }
-}
-
-static fj_status prepare(fj_history *h, const char *sql, sqlite3_stmt **st, fj_error *err)
-{
-    int rc = sqlite3_prepare_v2(h->db, sql, -1, st, NULL);
-    if (rc != SQLITE_OK)
-        return db_fail(h, rc, "not a usable history store", err);
+                          "history store %s: key file %s is not a key (%d hex digits and a "
+                          "newline expected)",
+                          h->name, file, 2 * FJ__KEY_BYTES);
     return FJ_OK;
 }
 
-/* Run a statement that returns no rows we need. */
-static fj_status run(fj_history *h, sqlite3_stmt *st, const char *what, fj_error *err)
+/* Create a key file with a new random secret, mode 0600, without ever replacing one: written to
+ * a temporary name, then linked to its name (another process creating the same store at the
+ * same moment either wins the link, and its key is read back, or loses it). */
+static fj_status create_key(const fj_history *h, const char *file, unsigned char *secret,
+                            fj_error *err)
 {
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return db_fail(h, rc, what, err);
-    return FJ_OK;
-}
-
-static void rollback(fj_history *h)
-{
-    if (!sqlite3_get_autocommit(h->db)) {
-        sqlite3_step(h->rollback);
-        sqlite3_reset(h->rollback);
+    unsigned char fresh[FJ__KEY_BYTES];
+    size_t got = 0;
+    while (got < sizeof fresh) {
+        ssize_t n = getrandom(fresh + got, sizeof fresh - got, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return fj__errorf(err, FJ_ERR_IO, "history store %s: no random bytes for its key: %s",
+                              h->name, strerror(errno));
+        got += (size_t)n;
     }
-}
-
-/* Which tables the file holds: whether it is a store, an empty file, or something else. */
-static fj_status inspect(fj_history *h, bool *has_meta, bool *has_other, fj_error *err)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(h->db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1,
-                                &st, NULL);
-    *has_meta = *has_other = false;
-    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(st, 0);
-        if (name && strcmp(name, "meta") == 0)
-            *has_meta = true;
-        else if (name && strcmp(name, "sightings") != 0)
-            *has_other = true;
-        rc = SQLITE_OK;
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(h, rc, "reading the file", err);
-    return FJ_OK;
-}
-
-static fj_status create_schema(fj_history *h, fj_error *err)
-{
-    char *sql = sqlite3_mprintf("BEGIN IMMEDIATE;%s"
-                                "INSERT OR IGNORE INTO meta VALUES('format_version', '%d');"
-                                "INSERT OR IGNORE INTO meta VALUES('fingerprint', %Q);"
-                                "INSERT OR IGNORE INTO meta VALUES('created_by', 'libfakejob %q');"
-                                "COMMIT;",
-                                schema_sql, HISTORY_FORMAT_VERSION, h->fingerprint, fj_version());
-    if (!sql)
+    size_t len = strlen(file);
+    char *tmp = malloc(len + 16);
+    if (!tmp)
         return fj__nomem(err);
-    int rc = sqlite3_exec(h->db, sql, NULL, NULL, NULL);
-    sqlite3_free(sql);
-    if (rc != SQLITE_OK) {
-        fj_status s = db_fail(h, rc, "creating the store", err);
-        if (!sqlite3_get_autocommit(h->db))
-            sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+    snprintf(tmp, len + 16, "%s.tmpXXXXXX", file);
+    int fd = mkstemp(tmp); /* mode 0600 */
+    if (fd < 0) {
+        fj_status s = fj__errorf(err, FJ_ERR_IO, "history store %s: cannot create key file %s: %s",
+                                 h->name, file, strerror(errno));
+        free(tmp);
         return s;
     }
-    return FJ_OK;
+    char hex[2 * FJ__KEY_BYTES + 2];
+    to_hex(fresh, sizeof fresh, hex);
+    hex[2 * FJ__KEY_BYTES] = '\n';
+    bool ok = write(fd, hex, sizeof hex - 1) == (ssize_t)(sizeof hex - 1) && fsync(fd) == 0;
+    int e = errno;
+    ok = close(fd) == 0 && ok;
+    if (ok && link(tmp, file) != 0) {
+        e = errno;
+        ok = e == EEXIST;
+    }
+    unlink(tmp);
+    free(tmp);
+    memset(hex, 0, sizeof hex);
+    if (!ok)
+        return fj__errorf(err, FJ_ERR_IO, "history store %s: cannot write key file %s: %s", h->name,
+                          file, strerror(e));
+    bool missing;
+    fj_status s = read_key(h, file, secret, &missing, err);
+    if (s == FJ_OK && missing)
+        s = fj__errorf(err, FJ_ERR_IO, "history store %s: key file %s vanished", h->name, file);
+    return s;
 }
 
-/* The store's format version and fingerprint scheme must be ones this library reads. */
-static fj_status check_meta(fj_history *h, fj_error *err)
+static void set_key(fj_history *h, const unsigned char *secret)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(h->db, "SELECT key, value FROM meta", -1, &st, NULL);
-    long long version = -1;
-    char fingerprint[sizeof h->fingerprint] = "";
-    bool have_fp = false;
-    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *key = (const char *)sqlite3_column_text(st, 0);
-        const char *value = (const char *)sqlite3_column_text(st, 1);
-        rc = SQLITE_OK;
-        if (!key || !value)
-            continue;
-        if (strcmp(key, "format_version") == 0) {
-            char *end;
-            version = strtoll(value, &end, 10);
-            if (end == value || *end)
-                version = -2;
-        } else if (strcmp(key, "fingerprint") == 0) {
-            snprintf(fingerprint, sizeof fingerprint, "%s", value);
-            have_fp = true;
-        }
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(h, rc, "reading its format version", err);
-    if (version == -1)
+    fj__fp_key_init(&h->key, secret);
+    unsigned char mac[32];
+    fj__hmac_sha256(&h->key.hmac, KEY_CHECK_TEXT, strlen(KEY_CHECK_TEXT), mac);
+    to_hex(mac, 16, h->key_check);
+}
+
+/* ---- format ----------------------------------------------------------------------------- */
+
+/* The store's format version and fingerprint scheme must be the ones this library writes. */
+static fj_status check_format(fj_history *h, fj_error *err)
+{
+    char value[128];
+    bool found;
+    fj_status s = h->ops->get_meta(h, "format_version", value, sizeof value, &found, err);
+    if (s != FJ_OK)
+        return s;
+    if (!found)
         return fj__errorf(err, FJ_ERR_HISTORY,
                           "history store %s: no format_version in its meta table: not a history "
                           "store, or damaged",
-                          h->path);
-    if (version < 1)
+                          h->name);
+    char *end;
+    long long version = strtoll(value, &end, 10);
+    if (end == value || *end || version < 1)
         return fj__errorf(err, FJ_ERR_HISTORY,
-                          "history store %s: format_version is not a positive integer", h->path);
-    if (version > HISTORY_FORMAT_VERSION)
+                          "history store %s: format_version is not a positive integer", h->name);
+    if (version > FJ__HISTORY_FORMAT)
         return fj__errorf(err, FJ_ERR_VERSION,
                           "history store %s has format version %lld; this library (%s) reads "
-                          "version %d and older: upgrade libfakejob",
-                          h->path, version, fj_version(), HISTORY_FORMAT_VERSION);
-    if (!have_fp || strcmp(fingerprint, h->fingerprint) != 0)
+                          "version %d: upgrade libfakejob",
+                          h->name, version, fj_version(), FJ__HISTORY_FORMAT);
+    /* Migrations: none can carry a version 1 store (unkeyed 64-bit SimHashes) over, because
+     * its fingerprints cannot be recomputed without the posting texts it never kept. */
+    if (version < FJ__HISTORY_FORMAT)
+        return fj__errorf(err, FJ_ERR_VERSION,
+                          "history store %s has format version %lld (unkeyed SimHash "
+                          "fingerprints); this library (%s) uses version %d (keyed MinHash) and "
+                          "cannot convert it, since a store keeps no text to fingerprint again: "
+                          "move it aside and start a new store (replay the postings into it to "
+                          "keep their history)",
+                          h->name, version, fj_version(), FJ__HISTORY_FORMAT);
+    if ((s = h->ops->get_meta(h, "fingerprint", value, sizeof value, &found, err)) != FJ_OK)
+        return s;
+    if (!found || strcmp(value, h->fingerprint) != 0)
         return fj__errorf(err, FJ_ERR_VERSION,
                           "history store %s holds fingerprints of kind '%s'; this library computes "
                           "'%s': use a new store",
-                          h->path, have_fp ? fingerprint : "(none)", h->fingerprint);
+                          h->name, found ? value : "(none)", h->fingerprint);
     return FJ_OK;
 }
 
-static fj_status setup(fj_history *h, bool memory, fj_error *err)
+/* The key must be the one the store was made with. */
+static fj_status check_key(fj_history *h, const char *key_file, fj_error *err)
 {
-    bool has_meta, has_other;
-    fj_status s = inspect(h, &has_meta, &has_other, err);
+    char value[128];
+    bool found;
+    fj_status s;
+    if ((s = h->ops->get_meta(h, "key_check", value, sizeof value, &found, err)) != FJ_OK)
+        return s;
+    if (!found)
+        return fj__errorf(err, FJ_ERR_HISTORY, "history store %s: no key_check in its meta table",
+                          h->name);
+    if (strcmp(value, h->key_check) != 0)
+        return fj__errorf(err, FJ_ERR_HISTORY,
+                          "history store %s: key file %s is not this store's key (its hashes were "
+                          "made with another one)",
+                          h->name, key_file ? key_file : "(in memory)");
+    return FJ_OK;
+}
+
+static bool is_pg_uri(const char *s)
+{
+    return strncmp(s, "postgresql://", 13) == 0 || strncmp(s, "postgres://", 11) == 0;
+}
+
+/* The key file: the caller's, else $FJ_HISTORY_KEY_FILE, else the store's file name + ".key";
+ * none for an in-memory store unless the caller names one. */
+static char *key_file_name(const char *target, bool memory, const char *key_file)
+{
+    const char *env = getenv("FJ_HISTORY_KEY_FILE");
+    if (key_file && *key_file)
+        return strdup(key_file);
+    if (memory)
+        return NULL;
+    if (env && *env)
+        return strdup(env);
+    if (is_pg_uri(target))
+        return NULL;
+    size_t n = strlen(target);
+    char *s = malloc(n + 5);
+    if (s)
+        memcpy(s, target, n), memcpy(s + n, ".key", 5);
+    return s;
+}
+
+static fj_status open_store(fj_history *h, const char *target, bool memory, const char *key_file,
+                            fj_error *err)
+{
+    bool has_meta;
+    fj_status s = h->ops->exists(h, &has_meta, err);
+    if (s == FJ_OK && has_meta)
+        s = check_format(h, err);
     if (s != FJ_OK)
         return s;
-    if (!has_meta && has_other)
-        return fj__errorf(err, FJ_ERR_HISTORY,
-                          "history store %s: the file is an SQLite database but not a history "
-                          "store (it holds other tables)",
-                          h->path);
-    if (!memory) {
-        sqlite3_stmt *st = NULL;
-        int rc = sqlite3_prepare_v2(h->db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
-        if (rc == SQLITE_OK)
-            rc = sqlite3_step(st);
-        /* While another process creates the store or switches it to WAL, SQLite may answer
-         * SQLITE_BUSY at once without calling the busy handler: retry for the busy timeout. */
-        for (int waited = 0; (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && waited < HISTORY_BUSY_MS;
-             waited += 10) {
-            sqlite3_reset(st);
-            sqlite3_sleep(10);
-            rc = sqlite3_step(st);
-        }
-        const char *mode = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
-        bool wal = mode && strcmp(mode, "wal") == 0;
-        sqlite3_finalize(st);
-        if (rc != SQLITE_ROW)
-            return db_fail(h, rc, "switching to WAL mode", err);
-        if (!wal)
-            return fj__errorf(err, FJ_ERR_HISTORY,
-                              "history store %s: cannot use WAL mode (journal mode stays '%s')",
-                              h->path, mode ? mode : "?");
-        char pragmas[160];
-        snprintf(pragmas, sizeof pragmas,
-                 "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-%d; PRAGMA mmap_size=%lld",
-                 HISTORY_CACHE_KB, HISTORY_MMAP_BYTES);
-        int rc2 = sqlite3_exec(h->db, pragmas, NULL, NULL, NULL);
-        if (rc2 != SQLITE_OK)
-            return db_fail(h, rc2, "setting its cache and synchronous mode", err);
-    }
-    if (!has_meta && (s = create_schema(h, err)) != FJ_OK)
-        return s;
-    if ((s = check_meta(h, err)) != FJ_OK)
-        return s;
-    int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
-#ifdef SQLITE_INNOCUOUS
-    flags |= SQLITE_INNOCUOUS;
-#endif
-    int rc = sqlite3_create_function_v2(h->db, "fj_hamming", 2, flags, NULL, hamming_fn, NULL, NULL,
-                                        NULL);
-    if (rc != SQLITE_OK)
-        return db_fail(h, rc, "registering fj_hamming", err);
-    char *sql = lookup_sql();
-    if (!sql)
+    unsigned char secret[FJ__KEY_BYTES];
+    char *file = key_file_name(target, memory, key_file);
+    if (!file && !memory) {
+        if (is_pg_uri(target) && !(key_file && *key_file))
+            return fj__errorf(err, FJ_ERR_ARGUMENT,
+                              "history store %s: a PostgreSQL store needs a key file shared by its "
+                              "scorers: set FJ_HISTORY_KEY_FILE (or --history-key FILE)",
+                              h->name);
         return fj__nomem(err);
-    s = FJ_OK;
-    if ((s = prepare(h, insert_sql, &h->insert, err)) != FJ_OK ||
-        (s = prepare(h, sql, &h->lookup, err)) != FJ_OK ||
-        (s = prepare(h, "SELECT count(*) FROM sightings", &h->count, err)) != FJ_OK ||
-        (s = prepare(h, "DELETE FROM sightings WHERE observed_at < ?1", &h->forget, err)) !=
-            FJ_OK ||
-        (s = prepare(h, "BEGIN IMMEDIATE", &h->begin, err)) != FJ_OK ||
-        (s = prepare(h, "COMMIT", &h->commit, err)) != FJ_OK ||
-        (s = prepare(h, "ROLLBACK", &h->rollback, err)) != FJ_OK) {
-        free(sql);
-        return s;
     }
-    free(sql);
-    return FJ_OK;
+    if (memory && !file) {
+        /* A private in-memory store is never written anywhere, so its key protects nothing; a
+         * fixed one makes replays (training, evaluation) give the same counts every run, since
+         * which borderline pairs the LSH bands find depends on the key. */
+        memset(secret, 0x6d, sizeof secret);
+    } else {
+        bool missing;
+        s = read_key(h, file, secret, &missing, err);
+        if (s == FJ_OK && missing) {
+            if (has_meta)
+                s = fj__errorf(err, FJ_ERR_HISTORY,
+                               "history store %s: its key file %s is missing; without the key "
+                               "the store's hashes cannot be compared: restore the key file (or "
+                               "point FJ_HISTORY_KEY_FILE at it), or start a new store",
+                               h->name, file);
+            else
+                s = create_key(h, file, secret, err);
+        }
+    }
+    if (s == FJ_OK) {
+        set_key(h, secret);
+        char version[16];
+        snprintf(version, sizeof version, "%d", FJ__HISTORY_FORMAT);
+        char created_by[64];
+        snprintf(created_by, sizeof created_by, "libfakejob %s", fj_version());
+        const fj__meta meta[] = {{"format_version", version},
+                                 {"fingerprint", h->fingerprint},
+                                 {"created_by", created_by},
+                                 {"key_check", h->key_check}};
+        if (!has_meta)
+            s = h->ops->create(h, meta, sizeof meta / sizeof meta[0], err);
+    }
+    memset(secret, 0, sizeof secret);
+    if (s == FJ_OK && !has_meta)
+        s = check_format(h, err);
+    if (s == FJ_OK)
+        s = check_key(h, file, err);
+    free(file);
+    if (s == FJ_OK)
+        s = h->ops->prepare(h, err);
+    return s;
 }
 
-fj_status fj_history_open(fj_history **out, const char *path, fj_error *err)
+/* The URI without its password, for messages. */
+static char *display_name(const char *target)
+{
+    char *s = strdup(target);
+    if (!s || !is_pg_uri(s))
+        return s;
+    char *auth = strstr(s, "://") + 3, *at = strchr(auth, '@'), *colon = strchr(auth, ':');
+    if (at && colon && colon < at)
+        memmove(colon, at, strlen(at) + 1);
+    char *q = strstr(s, "password=");
+    if (q)
+        *q = '\0';
+    return s;
+}
+
+fj_status fj_history_open_key(fj_history **out, const char *path, const char *key_file,
+                              fj_error *err)
 {
     if (!out)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "fj_history_open: out is NULL");
@@ -351,28 +358,23 @@ fj_status fj_history_open(fj_history **out, const char *path, fj_error *err)
     if (path && !*path)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "fj_history_open: empty path");
     bool memory = !path || strcmp(path, ":memory:") == 0;
+    const char *target = memory ? ":memory:" : path;
     fj_history *h = calloc(1, sizeof *h);
     if (!h)
         return fj__nomem(err);
-    h->path = strdup(memory ? ":memory:" : path);
-    if (!h->path) {
+    h->name = display_name(target);
+    if (!h->name) {
         free(h);
         return fj__nomem(err);
     }
     const fj__fp_params *fp = &fj__fp_default;
-    snprintf(h->fingerprint, sizeof h->fingerprint, "simhash64/1 han%u word%u min%u", fp->han_ngram,
-             fp->word_ngram, fp->min_shingles);
-
-    fj_status s;
-    int rc = sqlite3_open_v2(
-        h->path, &h->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-    if (rc != SQLITE_OK) {
-        s = db_fail(h, rc, "cannot open", err);
-    } else {
-        sqlite3_extended_result_codes(h->db, 1);
-        sqlite3_busy_timeout(h->db, HISTORY_BUSY_MS);
-        s = setup(h, memory, err);
-    }
+    snprintf(h->fingerprint, sizeof h->fingerprint,
+             "minhash%ux16 b%ur%u han%u word%u min%u hmac-sha256", FJ__MH_K, FJ__MH_BANDS,
+             FJ__MH_ROWS, fp->han_ngram, fp->word_ngram, fp->min_shingles);
+    fj_status s = is_pg_uri(target) ? fj__pg_connect(h, target, err)
+                                    : fj__sqlite_connect(h, target, memory, err);
+    if (s == FJ_OK)
+        s = open_store(h, target, memory, key_file, err);
     if (s != FJ_OK) {
         fj_history_close(h);
         return s;
@@ -381,26 +383,29 @@ fj_status fj_history_open(fj_history **out, const char *path, fj_error *err)
     return FJ_OK;
 }
 
+fj_status fj_history_open(fj_history **out, const char *path, fj_error *err)
+{
+    return fj_history_open_key(out, path, NULL, err);
+}
+
 void fj_history_close(fj_history *h)
 {
     if (!h)
         return;
-    sqlite3_stmt *stmts[] = {h->insert, h->lookup, h->count,   h->forget,
-                             h->begin,  h->commit, h->rollback};
-    if (h->db)
-        rollback(h);
-    for (size_t i = 0; i < sizeof stmts / sizeof stmts[0]; i++)
-        sqlite3_finalize(stmts[i]);
-    sqlite3_close_v2(h->db);
-    free(h->matches);
+    if (h->ops)
+        h->ops->close(h);
+    free(h->cands);
     free(h->companies);
-    free(h->path);
+    free(h->name);
+    memset(&h->key, 0, sizeof h->key);
     free(h);
 }
 
-static int cmp_match(const void *a, const void *b)
+/* ---- lookups ---------------------------------------------------------------------------- */
+
+static int cmp_cand(const void *a, const void *b)
 {
-    int64_t x = ((const match *)a)->id, y = ((const match *)b)->id;
+    int64_t x = ((const fj__cand *)a)->id, y = ((const fj__cand *)b)->id;
     return (x > y) - (x < y);
 }
 
@@ -410,28 +415,37 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Count the distinct sightings among h->matches[0..n) and their companies. */
-static fj_status aggregate(fj_history *h, size_t n, fj_history_stats *out, fj_error *err)
+/* Confirm the distinct candidates in h->cands and count them and their companies. */
+static fj_status aggregate(fj_history *h, const fj__fingerprint *fp, fj_history_stats *out,
+                           fj_error *err)
 {
+    size_t n = h->ncands;
     if (!n)
         return FJ_OK;
     uint64_t *companies = realloc(h->companies, n * sizeof *companies);
     if (!companies)
         return fj__nomem(err);
     h->companies = companies;
-    qsort(h->matches, n, sizeof *h->matches, cmp_match);
+    qsort(h->cands, n, sizeof *h->cands, cmp_cand);
     size_t u = 0;
-    for (size_t i = 0; i < n; i++) {
-        const match *m = &h->matches[i];
-        if (i && m->id == h->matches[i - 1].id)
+    for (size_t i = 0; i < n;) {
+        const fj__cand *c = &h->cands[i];
+        bool contact = false;
+        size_t j = i;
+        for (; j < n && h->cands[j].id == c->id; j++)
+            contact |= h->cands[j].contact;
+        i = j;
+        if (!fj__fp_confirm(fp, c->exact, c->has_sig ? c->sig : NULL, contact, NULL))
             continue;
-        if (u == 0 || m->observed_at < out->first_seen)
-            out->first_seen = m->observed_at;
-        if (u == 0 || m->observed_at > out->last_seen)
-            out->last_seen = m->observed_at;
-        companies[u++] = m->company;
+        if (u == 0 || c->observed_at < out->first_seen)
+            out->first_seen = c->observed_at;
+        if (u == 0 || c->observed_at > out->last_seen)
+            out->last_seen = c->observed_at;
+        companies[u++] = c->company;
     }
     out->seen_before = (int64_t)u;
+    if (!u)
+        return FJ_OK;
     qsort(companies, u, sizeof *companies, cmp_u64);
     out->distinct_companies = 1;
     for (size_t i = 1; i < u; i++)
@@ -447,45 +461,11 @@ fj_status fj__history_lookup(fj_history *h, const fj__fingerprint *fp, int64_t o
     memset(out, 0, sizeof *out);
     if (!fp->tokens)
         return FJ_OK; /* nothing to fingerprint: never a repost */
-    const fj__fp_params *params = &fj__fp_default;
-    bool near = fj__fp_near_eligible(fp, params);
-    sqlite3_stmt *st = h->lookup;
-    sqlite3_bind_int64(st, P_EXACT, (sqlite3_int64)fp->exact);
-    for (unsigned b = 0; b < FJ__FP_BANDS; b++) {
-        unsigned v = fj__fp_band(fp->simhash, b);
-        for (unsigned j = 0; j < PROBES; j++) {
-            int param = P_PROBES + (int)(b * PROBES + j);
-            if (near)
-                sqlite3_bind_int(st, param, (int)(j ? v ^ (1u << (j - 1)) : v));
-            else
-                sqlite3_bind_null(st, param);
-        }
-    }
-    sqlite3_bind_int64(st, P_SIMHASH, (sqlite3_int64)fp->simhash);
-    sqlite3_bind_int(st, P_MAXDIST, (int)params->max_hamming);
-    sqlite3_bind_int64(st, P_TIME, observed_at);
-    size_t n = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == h->matches_cap) {
-            size_t cap = h->matches_cap ? h->matches_cap * 2 : 64;
-            match *m = realloc(h->matches, cap * sizeof *m);
-            if (!m) {
-                sqlite3_reset(st);
-                return fj__nomem(err);
-            }
-            h->matches = m;
-            h->matches_cap = cap;
-        }
-        h->matches[n].id = sqlite3_column_int64(st, 0);
-        h->matches[n].observed_at = sqlite3_column_int64(st, 1);
-        h->matches[n].company = (uint64_t)sqlite3_column_int64(st, 2);
-        n++;
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(h, rc, "looking up a posting", err);
-    fj_status s = aggregate(h, n, out, err);
+    h->ncands = 0;
+    fj_status s =
+        h->ops->lookup(h, fp, fj__fp_near_eligible(fp, &fj__fp_default), observed_at, err);
+    if (s == FJ_OK)
+        s = aggregate(h, fp, out, err);
     if (s != FJ_OK)
         memset(out, 0, sizeof *out);
     return s;
@@ -496,42 +476,20 @@ fj_status fj__history_insert(fj_history *h, const fj__fingerprint *fp, int64_t o
 {
     if (!h || !fp)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "fj_history_record: NULL argument");
-    sqlite3_stmt *st = h->insert;
-    sqlite3_bind_int64(st, 1, observed_at);
-    if (fp->tokens) {
-        sqlite3_bind_int64(st, 2, (sqlite3_int64)fp->simhash);
-        sqlite3_bind_int64(st, 3, (sqlite3_int64)fp->exact);
-    } else {
-        sqlite3_bind_null(st, 2);
-        sqlite3_bind_null(st, 3);
-    }
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)fp->company);
-    bool near = fj__fp_near_eligible(fp, &fj__fp_default);
-    for (unsigned b = 0; b < FJ__FP_BANDS; b++) {
-        if (near)
-            sqlite3_bind_int(st, 5 + (int)b, (int)fj__fp_band(fp->simhash, b));
-        else
-            sqlite3_bind_null(st, 5 + (int)b);
-    }
-    if (posting_id)
-        sqlite3_bind_text(st, 9, posting_id, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 9);
-    fj_status s = run(h, st, "recording a posting", err);
-    sqlite3_clear_bindings(st);
-    return s;
+    return h->ops->insert(h, fp, fj__fp_near_eligible(fp, &fj__fp_default), observed_at, posting_id,
+                          err);
 }
 
 fj_status fj__history_begin(fj_history *h, fj_error *err)
 {
-    return run(h, h->begin, "starting a transaction", err);
+    return h->ops->begin(h, err);
 }
 
 fj_status fj__history_commit(fj_history *h, fj_error *err)
 {
-    fj_status s = run(h, h->commit, "committing", err);
+    fj_status s = h->ops->commit(h, err);
     if (s != FJ_OK)
-        rollback(h);
+        h->ops->rollback(h);
     return s;
 }
 
@@ -545,7 +503,7 @@ static fj_status prepare_posting(fj_history *h, fj_context *ctx, const fj_postin
     if (s != FJ_OK)
         return s;
     *t = fj__observed_at(ctx, p);
-    return fj__fingerprint_posting(ctx, NULL, p, fp, err);
+    return fj__fingerprint_posting(ctx, &h->key, NULL, p, fp, err);
 }
 
 fj_status fj_history_query(fj_history *h, fj_context *ctx, const fj_posting *p,
@@ -568,7 +526,15 @@ fj_status fj_history_record(fj_history *h, fj_context *ctx, const fj_posting *p,
     fj_status s = prepare_posting(h, ctx, p, "fj_history_record", &fp, &t, err);
     if (s != FJ_OK)
         return s;
-    return fj__history_insert(h, &fp, t, fj_posting_string(p, FJ_FIELD_ID, NULL), err);
+    bool own_tx = !h->ops->in_transaction(h);
+    if (own_tx && (s = fj__history_begin(h, err)) != FJ_OK)
+        return s;
+    s = fj__history_insert(h, &fp, t, fj_posting_string(p, FJ_FIELD_ID, NULL), err);
+    if (s == FJ_OK && own_tx)
+        return fj__history_commit(h, err);
+    if (s != FJ_OK && own_tx)
+        h->ops->rollback(h);
+    return s;
 }
 
 fj_status fj_history_observe(fj_history *h, fj_context *ctx, const fj_posting *p,
@@ -582,7 +548,7 @@ fj_status fj_history_observe(fj_history *h, fj_context *ctx, const fj_posting *p
     fj_status s = prepare_posting(h, ctx, p, "fj_history_observe", &fp, &t, err);
     if (s != FJ_OK)
         return s;
-    bool own_tx = sqlite3_get_autocommit(h->db);
+    bool own_tx = !h->ops->in_transaction(h);
     if (own_tx && (s = fj__history_begin(h, err)) != FJ_OK)
         return s;
     if ((s = fj__history_lookup(h, &fp, t, &stats, err)) == FJ_OK &&
@@ -592,7 +558,7 @@ fj_status fj_history_observe(fj_history *h, fj_context *ctx, const fj_posting *p
         s = fj__history_commit(h, err);
     if (s != FJ_OK) {
         if (own_tx)
-            rollback(h);
+            h->ops->rollback(h);
         return s;
     }
     if (out)
@@ -606,10 +572,10 @@ fj_status fj_history_forget_before(fj_history *h, int64_t before, int64_t *remov
         *removed = 0;
     if (!h)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "fj_history_forget_before: NULL store");
-    sqlite3_bind_int64(h->forget, 1, before);
-    fj_status s = run(h, h->forget, "forgetting old sightings", err);
+    int64_t n = 0;
+    fj_status s = h->ops->forget(h, before, &n, err);
     if (s == FJ_OK && removed)
-        *removed = (int64_t)sqlite3_changes(h->db);
+        *removed = n;
     return s;
 }
 
@@ -619,11 +585,5 @@ fj_status fj_history_count(fj_history *h, int64_t *sightings, fj_error *err)
         *sightings = 0;
     if (!h || !sightings)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "fj_history_count: NULL argument");
-    int rc = sqlite3_step(h->count);
-    if (rc == SQLITE_ROW)
-        *sightings = sqlite3_column_int64(h->count, 0);
-    sqlite3_reset(h->count);
-    if (rc != SQLITE_ROW)
-        return db_fail(h, rc, "counting sightings", err);
-    return FJ_OK;
+    return h->ops->count(h, sightings, err);
 }

@@ -43,6 +43,16 @@ static int key_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The key of training fingerprints: fixed and public, since what a bundle keeps is already a
+ * one-way hash of each posting's whole token stream; the store's secret keys are for
+ * identifiers (phones, companies) that a dictionary could enumerate, which these are not. */
+static void train_fp_key_init(fj__fp_key *key)
+{
+    unsigned char secret[FJ__KEY_BYTES];
+    memset(secret, 0x74, sizeof secret);
+    fj__fp_key_init(key, secret);
+}
+
 fj_status fj__train_fp_collect(fj_model *m, fj_context *ctx, const fj_dataset *d,
                                const size_t *subset, size_t n, fj_error *err)
 {
@@ -50,10 +60,12 @@ fj_status fj__train_fp_collect(fj_model *m, fj_context *ctx, const fj_dataset *d
     uint64_t *keys = malloc((n + 1) * sizeof *keys);
     if (!keys)
         return fj__nomem(err);
+    fj__fp_key fpkey;
+    train_fp_key_init(&fpkey);
     for (size_t i = 0; i < n; i++) {
         fj__fingerprint fp;
         fj_status st =
-            fj__fingerprint_posting(ctx, NULL, fj_dataset_posting(d, subset[i]), &fp, err);
+            fj__fingerprint_posting(ctx, &fpkey, NULL, fj_dataset_posting(d, subset[i]), &fp, err);
         if (st != FJ_OK) {
             free(keys);
             return st;
@@ -144,9 +156,12 @@ fj_status fj_model_training_overlap(const fj_model *m, fj_context *ctx, const fj
     if (!m->train_fp)
         return FJ_OK;
     size_t n = fj_dataset_size(d), hits = 0;
+    fj__fp_key fpkey;
+    train_fp_key_init(&fpkey);
     for (size_t i = 0; i < n; i++) {
         fj__fingerprint fp;
-        fj_status st = fj__fingerprint_posting(ctx, NULL, fj_dataset_posting(d, i), &fp, err);
+        fj_status st =
+            fj__fingerprint_posting(ctx, &fpkey, NULL, fj_dataset_posting(d, i), &fp, err);
         if (st != FJ_OK)
             return st;
         if (!fp.tokens)

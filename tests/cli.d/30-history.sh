@@ -48,6 +48,28 @@ t history-rerun-first 0 hi_has 1 '{"signal":"reposts","value":1}'
 t history-rerun-fourth 0 hi_has 4 '{"signal":"reposts","value":5}'
 t history-rerun-unrelated 0 hi_has 3 '{"signal":"reposts","value":1}'
 
+# the key: made beside the store, readable by its owner only; a store without it is refused
+t history-key-made 0 test -s "$hi_dir/h.db.key"
+t history-key-mode 0 test "$(stat -c %a "$hi_dir/h.db.key")" = 600
+mv "$hi_dir/h.db.key" "$hi_dir/moved.key"
+t history-key-missing 3 "$FJ" signals --history "$hi_dir/h.db" "$hi_dir/in.jsonl"
+expect_err history-key-missing "h.db.key is missing"
+t history-key-option 0 "$FJ" signals --history "$hi_dir/h.db" --history-key "$hi_dir/moved.key" "$hi_dir/in.jsonl"
+t history-key-env 0 env FJ_HISTORY_KEY_FILE="$hi_dir/moved.key" "$FJ" signals --history "$hi_dir/h.db" "$hi_dir/in.jsonl"
+
+# the same stream against PostgreSQL (when tests/pg_server.sh runs one) gives the same output
+if [ -n "${FJ_TEST_PG_URI:-}" ]; then
+    hi_schema="fjcli_$$"
+    psql -q "$FJ_TEST_PG_URI" -c "CREATE SCHEMA $hi_schema" >/dev/null 2>&1
+    hi_uri="$FJ_TEST_PG_URI&options=-csearch_path%3D$hi_schema"
+    "$FJ" signals --history "$hi_dir/lite.db" "$hi_dir/in.jsonl" >"$hi_dir/lite.out" 2>&1
+    t history-pg 0 "$FJ" signals --history "$hi_uri" --history-key "$hi_dir/lite.db.key" "$hi_dir/in.jsonl"
+    cp "/tmp/fj-cli.$$.out" "$hi_dir/pg.out"
+    t history-pg-same 0 cmp "$hi_dir/pg.out" "$hi_dir/lite.out"
+    t history-pg-no-key 3 "$FJ" signals --history "$hi_uri" "$hi_dir/in.jsonl"
+    expect_err history-pg-no-key "FJ_HISTORY_KEY_FILE"
+    psql -q "$FJ_TEST_PG_URI" -c "DROP SCHEMA $hi_schema CASCADE" >/dev/null 2>&1
+fi
 
 # an unusable store: exit 3 before any output, the message names the file
 head -c 4096 /dev/urandom >"$hi_dir/junk.db"

@@ -345,27 +345,34 @@ class HistoryStats(NamedTuple):
 
 
 class History:
-    """A repost history store (SQLite), or a private in-memory one when ``path`` is None.
+    """A repost history store: an SQLite file, a PostgreSQL database (a ``postgresql://`` URI,
+    shared by scorers on several machines), or a private in-memory one when ``path`` is None.
 
     Use it as a context manager, or call close(). One handle may be used from several Python
-    threads (calls are serialized by a lock); several processes may share one file.
+    threads (calls are serialized by a lock); several processes may share one store.
     ``now`` is the observation time of postings without ``observed_at`` (default: the clock).
+    ``key_file`` names the store's key file (default: $FJ_HISTORY_KEY_FILE, else the SQLite
+    file's name + ".key"; a new store makes it, mode 0600; a PostgreSQL store needs one named).
     """
 
-    def __init__(self, path: Optional[PathLike] = None, *, now: Optional[When] = None) -> None:
+    def __init__(self, path: Optional[PathLike] = None, *, now: Optional[When] = None,
+                 key_file: Optional[PathLike] = None) -> None:
         self._lock = threading.RLock()
         self._h = None
         self.path = os.fspath(path) if path is not None else None
+        self.key_file = os.fspath(key_file) if key_file is not None else None
         self._now = _epoch(now, "now")
         err = ffi.new("fj_error *")
         out = ffi.new("fj_history **")
-        if self.path is not None:
-            if "\0" in self.path:
-                raise ArgumentError("history path contains a NUL character")
-            cpath = os.fsencode(self.path)
-        else:
-            cpath = ffi.NULL
-        _check(lib.fj_history_open(out, cpath, err), err)
+        cargs = []
+        for name, value in (("history path", self.path), ("key file", self.key_file)):
+            if value is None:
+                cargs.append(ffi.NULL)
+                continue
+            if "\0" in value:
+                raise ArgumentError("%s contains a NUL character" % name)
+            cargs.append(os.fsencode(value))
+        _check(lib.fj_history_open_key(out, cargs[0], cargs[1], err), err)
         self._h = out[0]
 
     def _handle(self) -> Any:
