@@ -76,5 +76,7 @@ int cmd_train(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_signals(int argc, char **argv);
+int cmd_train_signals(int argc, char **argv);
+int cmd_eval_signals(int argc, char **argv);
 
 #endif

@@ -162,6 +162,22 @@ const fj__lex_entry fj__lex_entries[] = {
     {FJ_LEX_CANCEL, FJ_TAG_PAYS, "provided free", 162},
     {FJ_LEX_CANCEL, FJ_TAG_PAYS, "company-paid", 163},
     {FJ_LEX_CANCEL, FJ_TAG_PAYS, "employer-paid", 164},
+    {FJ_LEX_CANCEL, FJ_TAG_NEG, "never be asked", 165},
+    {FJ_LEX_CANCEL, FJ_TAG_NEG, "never asked", 166},
+    {FJ_LEX_CANCEL, FJ_TAG_NEG, "not be asked", 167},
+    {FJ_LEX_CANCEL, FJ_TAG_NEG, "will never", 168},
+    {FJ_LEX_CANCEL, FJ_TAG_NEG, "never need to", 169},
+    {FJ_LEX_CANCEL, FJ_TAG_NEG, "never required", 170},
+    {FJ_LEX_CANCEL, FJ_TAG_NEG, "never requires", 171},
+    {FJ_LEX_CANCEL, FJ_TAG_NEG, "不会", 172},
+    {FJ_LEX_CANCEL, FJ_TAG_NEG, "不向", 173},
+    {FJ_LEX_CANCEL, FJ_TAG_NEG, "骗取", 174},
+    {FJ_LEX_CANCEL, FJ_TAG_PAYS, "单位承担", 175},
+    {FJ_LEX_CANCEL, FJ_TAG_PAYS, "医院承担", 176},
+    {FJ_LEX_CANCEL, FJ_TAG_PAYS, "厂里出", 177},
+    {FJ_LEX_CANCEL, FJ_TAG_PAYS, "店里报", 178},
+    {FJ_LEX_CANCEL, FJ_TAG_PAYS, "公司报", 179},
+    {FJ_LEX_CANCEL, FJ_TAG_PAYS, "费用由公司", 180},
     {FJ_LEX_COMPANY_WORD, FJ_TAG_NONE, "有限责任公司", 5},
     {FJ_LEX_COMPANY_WORD, FJ_TAG_NONE, "股份有限公司", 6},
     {FJ_LEX_COMPANY_WORD, FJ_TAG_NONE, "有限公司", 7},
@@ -1246,4 +1262,4 @@ const fj__lex_entry fj__lex_entries[] = {
     {FJ_LEX_VAGUE_NAME, FJ_TAG_NONE, "staffing agency", 44},
 };
 
-const size_t fj__lex_entry_count = 1242;
+const size_t fj__lex_entry_count = 1258;

@@ -15,6 +15,7 @@
  * personal-data request in the same clause. All scratch lives in the context's FJ_SLOT_SIGNALS
  * slot; the compiled lexicons are built there on first use and never change afterwards.
  */
+#include "signals/clauses.h"
 #include "signals/signals.h"
 #include "text/text.h"
 
@@ -175,6 +176,13 @@ typedef struct evidence {
     uint32_t a, b; /* span of the field's original text */
 } evidence;
 
+/* A lexicon hit of a signal the clause detectors decide (upfront_fee, personal_data,
+ * offsite_contact): its tag counts toward the value when a firing clause holds it. */
+typedef struct hit {
+    uint8_t sig, tag, field;
+    uint32_t s, e;
+} hit;
+
 typedef struct sig_scratch {
     fj__lexicon *lex;
     fj_normtext nt[FJ_FIELD_COUNT];
@@ -189,6 +197,21 @@ typedef struct sig_scratch {
     evidence ev[S_COUNT];
     fj_buf evbuf;
     fj_signal out[S_COUNT];
+    /* the clause detectors (clauses.h) */
+    fj_detectors *det_default; /* parsed from the compiled-in file on first use */
+    const fj_detectors *det;   /* set by fj_context_set_detectors (borrowed), or NULL */
+    hit *hits;                 /* lexicon hits of the three detected signals, this posting */
+    size_t nhits, hits_cap;
+    bool hits_oom;
+    fj__clausevec cv;
+    fj__featvec fv;
+    uint32_t *tok_of; /* per token: its clause; then the tokens sorted by clause */
+    uint32_t *tok_at; /* per clause + 1: its first entry in tok_sorted */
+    uint8_t *cmask;   /* per clause: the detected signals (bits) a firing window gives it */
+    fj_token *tok_sorted;
+    size_t tok_cap, clause_cap;
+    fj_normtext nt_text; /* fj__clause_text_features */
+    fj__matchvec mv_text;
 } sig_scratch;
 
 _Static_assert(FJ_TAG_COUNT <= 64, "tags must fit a 64-bit set");
@@ -206,6 +229,16 @@ static void scratch_free(void *p)
     fj__matchvec_free(&sc->aux);
     free(sc->seen);
     fj__buf_free(&sc->evbuf);
+    fj_detectors_free(sc->det_default);
+    free(sc->hits);
+    fj__clausevec_free(&sc->cv);
+    fj__featvec_free(&sc->fv);
+    free(sc->tok_of);
+    free(sc->tok_at);
+    free(sc->cmask);
+    free(sc->tok_sorted);
+    fj__normtext_free(&sc->nt_text);
+    fj__matchvec_free(&sc->mv_text);
     free(sc);
 }
 
@@ -259,86 +292,13 @@ static bool has_bytes(const char *t, size_t len, size_t at, const char *s)
     return at + n <= len && memcmp(t + at, s, n) == 0;
 }
 
-/* Non-ASCII characters that end a clause (after normalization). */
-static const char *const cjk_delims[] = {"。", "【", "】", "★", "☆", "●", "◆", "■",
-                                         "▲",  "※",  "✔",  "✓", "♦", "►", "→", "…"};
-
-/* Whether t[k] follows a list number: one or two digits after a non-alphanumeric character or
- * the start ("2、", "3)", "1."), so that it ends the clause before it. */
-static bool after_list_number(const unsigned char *t, size_t k)
-{
-    size_t d = 0;
-    while (d < k && d < 3 && is_digit(t[k - 1 - d]))
-        d++;
-    if (d == 0 || d > 2)
-        return false;
-    size_t before = k - d;
-    return before == 0 || !(is_alnum(t[before - 1]) || t[before - 1] == '.' ||
-                            t[before - 1] == ',' || t[before - 1] == '-');
-}
-
-/* Whether a list number ("2、") starts at t[k]. */
-static bool list_number_at(const unsigned char *t, size_t len, size_t k)
-{
-    if (!is_digit(t[k]) ||
-        (k > 0 && (is_alnum(t[k - 1]) || t[k - 1] == '.' || t[k - 1] == ',' || t[k - 1] == '-')))
-        return false;
-    size_t j = k;
-    while (j < len && j - k < 3 && is_digit(t[j]))
-        j++;
-    if (j - k > 2 || j >= len)
-        return false;
-    if (has_bytes((const char *)t, len, j, "、") || t[j] == ')')
-        return true;
-    return t[j] == '.' && (j + 1 == len || !is_digit(t[j + 1]));
-}
-
-/* The length of a clause delimiter at normalized byte k of field f, or 0. */
+/* The length of a clause delimiter at normalized byte k of field f, or 0 (clauses.c). */
 static size_t delim_at(const sig_scratch *sc, int f, size_t k)
 {
     const fj_normtext *nt = &sc->nt[f];
-    const unsigned char *t = (const unsigned char *)nt->text.data;
-    size_t len = nt->text.len;
-    unsigned char c = t[k];
-    switch (c) {
-    case ';':
-    case '!':
-    case '?':
-    case '|':
-        return 1;
-    case ')':
-        return after_list_number(t, k) ? 1 : 0;
-    case '.':
-        if (k + 1 < len && is_digit(t[k + 1]))
-            return 0;
-        return k + 1 == len || t[k + 1] == ' ' || t[k + 1] >= 0x80 || after_list_number(t, k) ? 1
-                                                                                              : 0;
-    case ',':
-    case '_': {
-        /* a Chinese comma (full-width in the original) or one between Chinese characters */
-        const unsigned char *o = (const unsigned char *)sc->ft[f].o;
-        if (c == ',' && o[nt->orig[k]] != ',')
-            return 1;
-        return (k > 0 && t[k - 1] >= 0x80) || (k + 1 < len && t[k + 1] >= 0x80) ? 1 : 0;
-    }
-    case ' ': {
-        /* a line break in the original */
-        uint32_t a = nt->orig[k], b = nt->orig[k + 1];
-        for (uint32_t i = a; i < b && i < sc->ft[f].olen; i++)
-            if (sc->ft[f].o[i] == '\n' || sc->ft[f].o[i] == '\r')
-                return 1;
-        return 0;
-    }
-    default:
-        if (c != 0xE2 && c != 0xE3)
-            return 0; /* every delimiter below starts with one of these */
-        if (has_bytes((const char *)t, len, k, "、"))
-            return after_list_number(t, k) ? 3 : 0;
-        for (size_t i = 0; i < sizeof cjk_delims / sizeof cjk_delims[0]; i++)
-            if (has_bytes((const char *)t, len, k, cjk_delims[i]))
-                return strlen(cjk_delims[i]);
-        return 0;
-    }
+    bool weak;
+    return fj__clause_delim(nt->text.data, nt->text.len, nt->orig, sc->ft[f].o, sc->ft[f].olen, k,
+                            &weak);
 }
 
 /* The clause [*a, *b) of field f's normalized text around [s, e). */
@@ -360,22 +320,13 @@ static void clause_of(const sig_scratch *sc, int f, size_t s, size_t e, size_t *
     *a = i;
     size_t j = e;
     while (j < len && j - e < CLAUSE_MAX_BYTES) {
-        if (delim_at(sc, f, j) || list_number_at(t, len, j))
+        if (delim_at(sc, f, j) || fj__clause_list_number_at((const char *)t, len, j))
             break;
         j++;
         while (j < len && (t[j] & 0xC0) == 0x80)
             j++;
     }
     *b = j;
-}
-
-static bool span_has_digit(const sig_scratch *sc, int f, size_t a, size_t b)
-{
-    const char *t = sc->nt[f].text.data;
-    for (size_t i = a; i < b; i++)
-        if (is_digit((unsigned char)t[i]))
-            return true;
-    return false;
 }
 
 /* Whether a cue of cancel.txt (only `neg` ones when neg_only) cancels [s, e) of field f: in its
@@ -414,7 +365,10 @@ static bool cancelled(const sig_scratch *sc, int f, size_t s, size_t e, bool neg
             continue;
         if (m->end > b)
             continue;
-        if (m->start >= e || (m->start < e && m->end > s) || m->end + CANCEL_BEFORE_BYTES >= s)
+        /* before it: close by, or anywhere before it in the clause when no contrast word
+         * ("but", 但) lies between ("you will never be asked to buy ... or pay for ...") */
+        if (m->start >= e || (m->start < e && m->end > s) || m->end + CANCEL_BEFORE_BYTES >= s ||
+            !fj__contrast_in(t, m->end, s))
             return true;
     }
     return false;
@@ -494,6 +448,22 @@ static void offer_field(sig_scratch *sc, int sig, int prio, int f)
 static void add_tag(sig_scratch *sc, int sig, unsigned tag)
 {
     sc->tags[sig] |= (uint64_t)1 << tag;
+}
+
+/* Note a lexicon hit of upfront_fee, personal_data or offsite_contact (see struct hit). */
+static void note_hit(sig_scratch *sc, int sig, unsigned tag, int f, size_t s, size_t e)
+{
+    if (sc->nhits == sc->hits_cap) {
+        size_t cap = sc->hits_cap ? sc->hits_cap * 2 : 64;
+        hit *v = realloc(sc->hits, cap * sizeof *v);
+        if (!v) {
+            sc->hits_oom = true;
+            return;
+        }
+        sc->hits = v;
+        sc->hits_cap = cap;
+    }
+    sc->hits[sc->nhits++] = (hit){(uint8_t)sig, (uint8_t)tag, (uint8_t)f, (uint32_t)s, (uint32_t)e};
 }
 
 static int popcount64(uint64_t x)
@@ -670,8 +640,7 @@ static void scan_phones(sig_scratch *sc, int f)
         bool nanp = n == 10 && ng - g0 == 3 && groups[g0] == 3 && groups[g0 + 1] == 3 &&
                     groups[g0 + 2] == 4 && d[0] >= '2' && d[3] >= '2' && !toll_free;
         if (mobile || nanp) {
-            add_tag(sc, S_OFFSITE_CONTACT, FJ_TAG_PHONE);
-            offer(sc, S_OFFSITE_CONTACT, 2, f, i, end);
+            note_hit(sc, S_OFFSITE_CONTACT, FJ_TAG_PHONE, f, i, end);
         }
         i = end > i ? end : i + 1;
     }
@@ -1211,42 +1180,30 @@ static void text_pass(sig_scratch *sc, int f, pay_state *ps, bool *reg_valid_in_
         switch (le->lex) {
         case FJ_LEX_FEE:
             if ((fb & FEE_FIELDS) && !cancelled(sc, f, m->start, m->end, false)) {
-                size_t a, b;
-                clause_of(sc, f, m->start, m->end, &a, &b);
-                add_tag(sc, S_UPFRONT_FEE, le->tag);
-                offer(sc, S_UPFRONT_FEE, span_has_digit(sc, f, a, b) ? 4 : 3, f, m->start, m->end);
+                note_hit(sc, S_UPFRONT_FEE, le->tag, f, m->start, m->end);
             }
             break;
         case FJ_LEX_FEE_OBJECT:
             if ((fb & FEE_FIELDS) && fee_verb_near(sc, f, m) &&
                 !cancelled(sc, f, m->start, m->end, false)) {
-                size_t a, b;
-                clause_of(sc, f, m->start, m->end, &a, &b);
-                add_tag(sc, S_UPFRONT_FEE, le->tag);
-                offer(sc, S_UPFRONT_FEE, span_has_digit(sc, f, a, b) ? 2 : 1, f, m->start, m->end);
+                note_hit(sc, S_UPFRONT_FEE, le->tag, f, m->start, m->end);
             }
             break;
         case FJ_LEX_CONTACT:
             if ((fb & CONTACT_FIELDS) && !duty_after(t, len, m->end) &&
-                !cancelled(sc, f, m->start, m->end, true)) {
-                add_tag(sc, S_OFFSITE_CONTACT, le->tag);
-                offer(sc, S_OFFSITE_CONTACT, le->tag == FJ_TAG_MOVE ? 1 : 2, f, m->start, m->end);
-            }
+                !cancelled(sc, f, m->start, m->end, true))
+                note_hit(sc, S_OFFSITE_CONTACT, le->tag, f, m->start, m->end);
             break;
         case FJ_LEX_CONTACT_ID:
             if (fb & CONTACT_FIELDS) {
                 size_t e = id_after(t, len, m->end, le->tag);
-                if (e && !cancelled(sc, f, m->start, e, true)) {
-                    add_tag(sc, S_OFFSITE_CONTACT, le->tag);
-                    offer(sc, S_OFFSITE_CONTACT, 3, f, m->start, e);
-                }
+                if (e && !cancelled(sc, f, m->start, e, true))
+                    note_hit(sc, S_OFFSITE_CONTACT, le->tag, f, m->start, e);
             }
             break;
         case FJ_LEX_PERSONAL:
-            if ((fb & PERSONAL_FIELDS) && !cancelled(sc, f, m->start, m->end, true)) {
-                add_tag(sc, S_PERSONAL_DATA, le->tag);
-                offer(sc, S_PERSONAL_DATA, 2, f, m->start, m->end);
-            }
+            if ((fb & PERSONAL_FIELDS) && !cancelled(sc, f, m->start, m->end, true))
+                note_hit(sc, S_PERSONAL_DATA, le->tag, f, m->start, m->end);
             break;
         case FJ_LEX_PRESSURE:
             if (fb & PROSE) {
@@ -1339,6 +1296,322 @@ static void text_pass(sig_scratch *sc, int f, pay_state *ps, bool *reg_valid_in_
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* The clause detectors                                                                       */
+/* ------------------------------------------------------------------------------------------ */
+
+static const fj_detectors *detectors(sig_scratch *sc, fj_error *err, fj_status *st)
+{
+    if (sc->det)
+        return sc->det;
+    if (!sc->det_default) {
+        *st =
+            fj__detectors_parse(&sc->det_default, fj__default_detectors, fj__default_detectors_len,
+                                "the compiled-in clause detectors", err);
+        if (*st != FJ_OK)
+            return NULL;
+    }
+    return sc->det_default;
+}
+
+const fj_detectors *fj__ctx_detectors(fj_context *ctx, fj_error *err)
+{
+    fj_status st = FJ_OK;
+    sig_scratch *sc = scratch(ctx, err, &st);
+    return sc ? detectors(sc, err, &st) : NULL;
+}
+
+fj_status fj_context_set_detectors(fj_context *ctx, const fj_detectors *d, fj_error *err)
+{
+    if (!ctx)
+        return fj__errorf(err, FJ_ERR_ARGUMENT, "fj_context_set_detectors: ctx is NULL");
+    fj_status st = FJ_OK;
+    sig_scratch *sc = scratch(ctx, err, &st);
+    if (!sc)
+        return st;
+    sc->det = d;
+    return FJ_OK;
+}
+
+fj_status fj__clause_text_features(fj_context *ctx, fj_lang lang, const char *text, size_t len,
+                                   fj__featvec *fv, bool *clean, fj_error *err)
+{
+    fj_status st = FJ_OK;
+    sig_scratch *sc = scratch(ctx, err, &st);
+    if (!sc)
+        return st;
+    fv->n = 0;
+    st = fj__normalize_into(ctx, text, len, &sc->nt_text, err);
+    if (st != FJ_OK)
+        return st;
+    sc->mv_text.n = 0;
+    const char *t = sc->nt_text.text.data;
+    size_t n = sc->nt_text.text.len;
+    if (!fj__lexicon_scan(sc->lex, t, n, &sc->mv_text))
+        return fj__nomem(err);
+    const fj_token *tok;
+    size_t ntok;
+    st = fj_tokenize_text(ctx, text, len, &tok, &ntok, err);
+    if (st != FJ_OK)
+        return st;
+    if (!fj__clause_features(fv, lang, t, 0, n, sc->nt_text.orig, tok, ntok, sc->mv_text.v,
+                             sc->mv_text.n))
+        return fj__nomem(err);
+    if (clean) {
+        *clean = true;
+        for (size_t i = 0; i < sc->mv_text.n; i++) {
+            unsigned lex = fj__lex_entries[sc->mv_text.v[i].entry].lex;
+            if (lex == FJ_LEX_FEE || lex == FJ_LEX_FEE_OBJECT || lex == FJ_LEX_CONTACT ||
+                lex == FJ_LEX_CONTACT_ID || lex == FJ_LEX_PERSONAL || lex == FJ_LEX_FREEMAIL)
+                *clean = false;
+        }
+        for (size_t i = 0; i < ntok; i++)
+            if (tok[i].kind >= FJ_TOK_QQ && tok[i].kind <= FJ_TOK_MASKED_PHONE)
+                *clean = false;
+    }
+    return FJ_OK;
+}
+
+/* Whether a window asks to bring documents in person (带身份证原件, "bring your ID on your first
+ * day") without asking to send, photograph, upload or type them in: not personal data asked up
+ * front. */
+static bool bring_not_send(const char *t, size_t a, size_t b)
+{
+    static const char *const bring[] = {"带", "持", "bring", "present your", "show your"};
+    static const char *const send[] = {"发",     "拍",    "传",     "填",     "提交",
+                                       "号码",   "卡号",  "密码",   "验证码", "send",
+                                       "upload", "photo", "scan",   "text",   "email",
+                                       "number", "fill",  "submit", "enter",  "provide"};
+    bool brings = false;
+    for (size_t i = 0; i < sizeof bring / sizeof bring[0] && !brings; i++)
+        brings = mem_has_word(t + a, b - a, bring[i], strlen(bring[i]),
+                              (unsigned char)bring[i][0] < 0x80);
+    if (!brings)
+        return false;
+    for (size_t i = 0; i < sizeof send / sizeof send[0]; i++)
+        if (mem_has_word(t + a, b - a, send[i], strlen(send[i]), false))
+            return false;
+    return true;
+}
+
+/* Whether a cue in [a, b) of field f takes a firing window back: a negation (or, for fees, the
+ * employer paying) with no contrast word after it in the window ("我们不收取任何费用";
+ * "we never charge fees" - but not "no fees, but a $50 kit is required"). A cue right before
+ * "refund" (不退, "is not refundable") says the money is kept: it does not cancel. */
+static bool window_cancelled(const sig_scratch *sc, int f, size_t a, size_t b, int sig)
+{
+    const ftext *ft = &sc->ft[f];
+    const char *t = sc->nt[f].text.data;
+    size_t len = sc->nt[f].text.len;
+    if (sig == S_PERSONAL_DATA && bring_not_send(t, a, b))
+        return true;
+    if (ft->cn == 0)
+        return false;
+    const fj__lexmatch *cues = sc->aux.v + ft->c0;
+    for (size_t k = fj__match_lower_bound(cues, ft->cn, (uint32_t)a);
+         k < ft->cn && cues[k].start < b; k++) {
+        const fj__lexmatch *m = &cues[k];
+        unsigned tag = entry_of(m)->tag;
+        if (m->end > b || (tag != FJ_TAG_NEG && !(sig == S_UPFRONT_FEE && tag == FJ_TAG_PAYS)))
+            continue;
+        size_t e = m->end;
+        while (e < len && t[e] == ' ')
+            e++;
+        if (has_bytes(t, len, e, "refund") || has_bytes(t, len, e, "退") ||
+            has_bytes(t, len, e, "可退"))
+            continue;
+        if (!fj__contrast_in(t, m->end, b))
+            return true;
+    }
+    return false;
+}
+
+/* Group a field's tokens by clause (tok_sorted, tok_at): counting sort on the clause holding
+ * each token's start. */
+static bool group_tokens(sig_scratch *sc, int f, const fj_token *tok, size_t ntok)
+{
+    const fj__clausevec *cv = &sc->cv;
+    const uint32_t *orig = sc->nt[f].orig;
+    if (ntok > sc->tok_cap) {
+        uint32_t *of = realloc(sc->tok_of, ntok * sizeof *of);
+        if (of)
+            sc->tok_of = of;
+        fj_token *ts = realloc(sc->tok_sorted, ntok * sizeof *ts);
+        if (ts)
+            sc->tok_sorted = ts;
+        if (!of || !ts)
+            return false;
+        sc->tok_cap = ntok;
+    }
+    if (cv->n + 1 > sc->clause_cap) {
+        uint32_t *at = realloc(sc->tok_at, (cv->n + 1) * sizeof *at);
+        if (at)
+            sc->tok_at = at;
+        uint8_t *cm = realloc(sc->cmask, cv->n + 1);
+        if (cm)
+            sc->cmask = cm;
+        if (!at || !cm)
+            return false;
+        sc->clause_cap = cv->n + 1;
+    }
+    memset(sc->tok_at, 0, (cv->n + 1) * sizeof *sc->tok_at);
+    memset(sc->cmask, 0, cv->n + 1);
+    for (size_t j = 0; j < ntok; j++) {
+        size_t lo = 0, hi = cv->n; /* the last clause starting at or before the token */
+        while (hi - lo > 1) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (orig[cv->v[mid].a] <= tok[j].start)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        sc->tok_of[j] = (uint32_t)lo;
+        sc->tok_at[lo + 1]++;
+    }
+    for (size_t c = 0; c < cv->n; c++)
+        sc->tok_at[c + 1] += sc->tok_at[c];
+    /* place each token at its clause's cursor, then shift the cursors back to the starts */
+    for (size_t j = 0; j < ntok; j++) {
+        uint32_t c = sc->tok_of[j];
+        sc->tok_sorted[sc->tok_at[c]++] = tok[j];
+    }
+    for (size_t c = cv->n; c > 0; c--)
+        sc->tok_at[c] = sc->tok_at[c - 1];
+    sc->tok_at[0] = 0;
+    return true;
+}
+
+/* The clause of cv holding normalized byte s (the last one starting at or before it). */
+static size_t clause_index(const fj__clausevec *cv, uint32_t s)
+{
+    size_t lo = 0, hi = cv->n;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cv->v[mid].a <= s)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static const int cls_sig[FJ_CLS_COUNT] = {S_UPFRONT_FEE, S_PERSONAL_DATA, S_OFFSITE_CONTACT};
+/* The fields the detectors read: prose and the contact field (a salary or a URL is no clause). */
+#define CLAUSE_FIELDS (FB(TITLE) | FB(DESCRIPTION) | FB(REQUIREMENTS) | FB(BENEFITS) | FB(CONTACT))
+static const uint32_t cls_fields[FJ_CLS_COUNT] = {
+    FEE_FIELDS & CLAUSE_FIELDS, PERSONAL_FIELDS &CLAUSE_FIELDS, CONTACT_FIELDS &CLAUSE_FIELDS};
+
+typedef struct best_window {
+    bool any, single;
+    double prob;
+    int f;
+    uint32_t a, b;
+} best_window;
+
+/* Score each clause of a field, and each clause joined with the one before it in the same
+ * sentence, with the detectors; mark the clauses of firing windows and keep the best window of
+ * each signal. */
+static fj_status clause_field(sig_scratch *sc, fj_context *ctx, const fj_detectors *det,
+                              fj_lang lang, int f, best_window best[FJ_CLS_COUNT], fj_error *err)
+{
+    const ftext *ft = &sc->ft[f];
+    const fj_normtext *nt = &sc->nt[f];
+    const char *t = nt->text.data;
+    if (!fj__clause_split(t, nt->text.len, nt->orig, ft->o, ft->olen, &sc->cv))
+        return fj__nomem(err);
+    const fj__clausevec *cv = &sc->cv;
+    if (cv->n == 0)
+        return FJ_OK;
+    const fj_token *tok = NULL;
+    size_t ntok = 0;
+    fj_status st = fj_tokenize_field(ctx, (fj_field)f, ft->o, ft->olen, &tok, &ntok, err);
+    if (st == FJ_ERR_LIMIT)
+        ntok = 0; /* past FJ_MAX_TOKENS: the clauses are read without their tokens */
+    else if (st != FJ_OK)
+        return st;
+    if (!group_tokens(sc, f, tok, ntok))
+        return fj__nomem(err);
+    const fj__lexmatch *mv = sc->mv.v + ft->m0;
+    for (size_t c = 0; c < cv->n; c++) {
+        for (int w = 0; w < 2; w++) {
+            if (w == 1 && (c == 0 || !cv->v[c].weak))
+                continue;
+            size_t c0 = c - (size_t)w;
+            uint32_t a = cv->v[c0].a, b = cv->v[c].b;
+            size_t m0 = fj__match_lower_bound(mv, ft->mn, a), m1 = m0;
+            while (m1 < ft->mn && mv[m1].start < b && mv[m1].end <= b)
+                m1++;
+            sc->fv.n = 0;
+            if (!fj__clause_features(&sc->fv, lang, t, a, b, nt->orig,
+                                     sc->tok_sorted + sc->tok_at[c0],
+                                     sc->tok_at[c + 1] - sc->tok_at[c0], mv + m0, m1 - m0))
+                return fj__nomem(err);
+            double prob[FJ_CLS_COUNT];
+            fj__detectors_score(det, lang, sc->fv.v, sc->fv.n, prob);
+            const fj__cls_lang *L = &det->lang[lang == FJ_LANG_EN ? 1 : 0];
+            for (int s = 0; s < FJ_CLS_COUNT; s++) {
+                if (!(cls_fields[s] >> f & 1) || prob[s] < L->sig[s].threshold ||
+                    window_cancelled(sc, f, a, b, cls_sig[s]))
+                    continue;
+                for (size_t k = c0; k <= c; k++)
+                    sc->cmask[k] |= (uint8_t)(1u << s);
+                best_window *bw = &best[s];
+                bool single = w == 0;
+                if (!bw->any || (single && !bw->single) ||
+                    (single == bw->single && prob[s] > bw->prob))
+                    *bw = (best_window){true, single, prob[s], f, a, b};
+            }
+        }
+    }
+    /* the lexicon hits inside firing clauses give the signal its kinds */
+    for (size_t h = 0; h < sc->nhits; h++) {
+        const hit *x = &sc->hits[h];
+        if (x->field != f)
+            continue;
+        int s = x->sig == S_UPFRONT_FEE     ? FJ_CLS_FEE
+                : x->sig == S_PERSONAL_DATA ? FJ_CLS_PERSONAL
+                                            : FJ_CLS_CONTACT;
+        if (sc->cmask[clause_index(cv, x->s)] >> s & 1)
+            add_tag(sc, x->sig, x->tag);
+    }
+    return FJ_OK;
+}
+
+/* upfront_fee, personal_data and offsite_contact from the clause detectors: the signal fires
+ * when a window of a field it reads is scored at or above its threshold and no scope rule takes
+ * it back; its value counts the kinds (lexicon tags) in its firing clauses, at least 1; its
+ * evidence is the best window (a single clause before a pair, then the higher probability). */
+static fj_status clause_pass(sig_scratch *sc, fj_context *ctx, fj_lang lang, fj_error *err)
+{
+    fj_status st = FJ_OK;
+    const fj_detectors *det = detectors(sc, err, &st);
+    if (!det)
+        return st;
+    if (sc->hits_oom)
+        return fj__nomem(err);
+    best_window best[FJ_CLS_COUNT];
+    memset(best, 0, sizeof best);
+    for (size_t i = 0; i < NSCAN; i++) {
+        int f = scan_fields[i];
+        if (!sc->ft[f].present || !(CLAUSE_FIELDS >> f & 1))
+            continue;
+        st = clause_field(sc, ctx, det, lang, f, best, err);
+        if (st != FJ_OK)
+            return st;
+    }
+    for (int s = 0; s < FJ_CLS_COUNT; s++) {
+        int sig = cls_sig[s];
+        if (!best[s].any) {
+            sc->tags[sig] = 0;
+            continue;
+        }
+        if (!sc->tags[sig])
+            add_tag(sc, sig, FJ_TAG_NONE);
+        offer(sc, sig, 10, best[s].f, best[s].a, best[s].b);
+    }
+    return FJ_OK;
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* fj_signals                                                                                 */
 /* ------------------------------------------------------------------------------------------ */
 
@@ -1403,6 +1676,8 @@ fj_status fj_signals(fj_context *ctx, const fj_posting *p, const fj_history_stat
     sc->mv.n = 0;
     sc->aux.n = 0;
     sc->nmoney = 0;
+    sc->nhits = 0;
+    sc->hits_oom = false;
 
     /* normalize and scan every text field once */
     for (size_t i = 0; i < NSCAN; i++) {
@@ -1442,6 +1717,9 @@ fj_status fj_signals(fj_context *ctx, const fj_posting *p, const fj_history_stat
         if (sc->ft[scan_fields[i]].present)
             text_pass(sc, scan_fields[i], &ps, &reg_valid_in_text, &large);
 
+    st = clause_pass(sc, ctx, lang, err);
+    if (st != FJ_OK)
+        return st;
     sc->value[S_UPFRONT_FEE] = popcount64(sc->tags[S_UPFRONT_FEE]);
     /* a request to move the conversation counts as a channel only when none is named */
     if (sc->tags[S_OFFSITE_CONTACT] & ~((uint64_t)1 << FJ_TAG_MOVE))
