@@ -483,7 +483,7 @@ FJ_API fj_status fj_context_set_detectors(fj_context *ctx, const fj_detectors *d
 /** Options of fj_detectors_train; zero-initialize, then set what you need. */
 typedef struct fj_detectors_params {
     int folds;         /* grouped cross-validation folds (0: 5) */
-    double target_fpr; /* the share of negative clauses a threshold may fire on (0: 0.02) */
+    double target_fpr; /* the share of negative clauses a threshold may fire on (0: 0.01) */
 } fj_detectors_params;
 
 /**

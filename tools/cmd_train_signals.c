@@ -24,7 +24,7 @@ static void train_usage(FILE *out)
             "  -o, --output FILE   the detector file to write (required)\n"
             "  --folds N           cross-validation folds, 2-20 (default 5)\n"
             "  --target-fpr X      share of negative clauses a threshold may fire on\n"
-            "                      (default 0.02)\n"
+            "                      (default 0.01)\n"
             "  -h, --help          this help\n\n"
             "Exit status: 0 done, 1 training failed, 2 bad usage, 3 a file could not be read\n"
             "or written.\n");

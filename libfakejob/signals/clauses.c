@@ -195,6 +195,11 @@ bool fj__clause_split(const char *t, size_t len, const uint32_t *orig, const cha
             start = k;
             weak = false;
         }
+        if (d && k > start && k - start <= 2 && is_digit((unsigned char)t[start]) &&
+            is_digit((unsigned char)t[k - 1])) {
+            k += d; /* the marker of a list number ("1、", "2)") stays with its item */
+            continue;
+        }
         if (d) {
             if (!clause_push(out, start, k, weak, t))
                 return false;

@@ -108,8 +108,11 @@ const char *fj_signal_name(size_t index)
 #define CANCEL_BEFORE_BYTES 48 /* a cancelling cue this close before a fee / data request */
 #define FEE_VERB_GAP_BYTES 30  /* a payment verb this close to a fee object */
 #define EVIDENCE_MAX_BYTES 120 /* evidence is trimmed to about this much original text */
-#define CLAUSE_MAX_BYTES 400   /* a clause never extends further than this each way */
-#define DAILY_HIGH_CNY 400.0   /* 日结 pay per day that is high */
+#define LEXICON_THRESHOLD                                                                          \
+    0.3                      /* a clause detector fires at this probability when a lexicon         \
+                                phrase of its signal, not cancelled, is in the window */
+#define CLAUSE_MAX_BYTES 400 /* a clause never extends further than this each way */
+#define DAILY_HIGH_CNY 400.0 /* 日结 pay per day that is high */
 #define DAILY_HIGH_USD 300.0
 #define NOREQ_HIGH_CNY 15000.0 /* monthly pay that is high for a job asking nothing */
 #define NOREQ_HIGH_USD 8000.0
@@ -177,9 +180,12 @@ typedef struct evidence {
 } evidence;
 
 /* A lexicon hit of a signal the clause detectors decide (upfront_fee, personal_data,
- * offsite_contact): its tag counts toward the value when a firing clause holds it. */
+ * offsite_contact): its tag counts toward the value when a firing clause holds it; a window
+ * holding one that is not cancelled fires at a lower probability (LEXICON_THRESHOLD); a window
+ * whose hits of the signal are all cancelled does not fire. */
 typedef struct hit {
     uint8_t sig, tag, field;
+    bool cancelled; /* by a negation, "the company pays", or a duty (通过微信联系客户) */
     uint32_t s, e;
 } hit;
 
@@ -451,7 +457,7 @@ static void add_tag(sig_scratch *sc, int sig, unsigned tag)
 }
 
 /* Note a lexicon hit of upfront_fee, personal_data or offsite_contact (see struct hit). */
-static void note_hit(sig_scratch *sc, int sig, unsigned tag, int f, size_t s, size_t e)
+static void note_hit(sig_scratch *sc, int sig, unsigned tag, int f, size_t s, size_t e, bool off)
 {
     if (sc->nhits == sc->hits_cap) {
         size_t cap = sc->hits_cap ? sc->hits_cap * 2 : 64;
@@ -463,7 +469,8 @@ static void note_hit(sig_scratch *sc, int sig, unsigned tag, int f, size_t s, si
         sc->hits = v;
         sc->hits_cap = cap;
     }
-    sc->hits[sc->nhits++] = (hit){(uint8_t)sig, (uint8_t)tag, (uint8_t)f, (uint32_t)s, (uint32_t)e};
+    sc->hits[sc->nhits++] =
+        (hit){(uint8_t)sig, (uint8_t)tag, (uint8_t)f, off, (uint32_t)s, (uint32_t)e};
 }
 
 static int popcount64(uint64_t x)
@@ -640,7 +647,7 @@ static void scan_phones(sig_scratch *sc, int f)
         bool nanp = n == 10 && ng - g0 == 3 && groups[g0] == 3 && groups[g0 + 1] == 3 &&
                     groups[g0 + 2] == 4 && d[0] >= '2' && d[3] >= '2' && !toll_free;
         if (mobile || nanp) {
-            note_hit(sc, S_OFFSITE_CONTACT, FJ_TAG_PHONE, f, i, end);
+            note_hit(sc, S_OFFSITE_CONTACT, FJ_TAG_PHONE, f, i, end, false);
         }
         i = end > i ? end : i + 1;
     }
@@ -1179,31 +1186,32 @@ static void text_pass(sig_scratch *sc, int f, pay_state *ps, bool *reg_valid_in_
         const fj__lex_entry *le = entry_of(m);
         switch (le->lex) {
         case FJ_LEX_FEE:
-            if ((fb & FEE_FIELDS) && !cancelled(sc, f, m->start, m->end, false)) {
-                note_hit(sc, S_UPFRONT_FEE, le->tag, f, m->start, m->end);
-            }
+            if (fb & FEE_FIELDS)
+                note_hit(sc, S_UPFRONT_FEE, le->tag, f, m->start, m->end,
+                         cancelled(sc, f, m->start, m->end, false));
             break;
         case FJ_LEX_FEE_OBJECT:
-            if ((fb & FEE_FIELDS) && fee_verb_near(sc, f, m) &&
-                !cancelled(sc, f, m->start, m->end, false)) {
-                note_hit(sc, S_UPFRONT_FEE, le->tag, f, m->start, m->end);
-            }
+            if ((fb & FEE_FIELDS) && fee_verb_near(sc, f, m))
+                note_hit(sc, S_UPFRONT_FEE, le->tag, f, m->start, m->end,
+                         cancelled(sc, f, m->start, m->end, false));
             break;
         case FJ_LEX_CONTACT:
-            if ((fb & CONTACT_FIELDS) && !duty_after(t, len, m->end) &&
-                !cancelled(sc, f, m->start, m->end, true))
-                note_hit(sc, S_OFFSITE_CONTACT, le->tag, f, m->start, m->end);
+            if (fb & CONTACT_FIELDS)
+                note_hit(sc, S_OFFSITE_CONTACT, le->tag, f, m->start, m->end,
+                         duty_after(t, len, m->end) || cancelled(sc, f, m->start, m->end, true));
             break;
         case FJ_LEX_CONTACT_ID:
             if (fb & CONTACT_FIELDS) {
                 size_t e = id_after(t, len, m->end, le->tag);
-                if (e && !cancelled(sc, f, m->start, e, true))
-                    note_hit(sc, S_OFFSITE_CONTACT, le->tag, f, m->start, e);
+                if (e)
+                    note_hit(sc, S_OFFSITE_CONTACT, le->tag, f, m->start, e,
+                             cancelled(sc, f, m->start, e, true));
             }
             break;
         case FJ_LEX_PERSONAL:
-            if ((fb & PERSONAL_FIELDS) && !cancelled(sc, f, m->start, m->end, true))
-                note_hit(sc, S_PERSONAL_DATA, le->tag, f, m->start, m->end);
+            if (fb & PERSONAL_FIELDS)
+                note_hit(sc, S_PERSONAL_DATA, le->tag, f, m->start, m->end,
+                         cancelled(sc, f, m->start, m->end, true));
             break;
         case FJ_LEX_PRESSURE:
             if (fb & PROSE) {
@@ -1393,16 +1401,33 @@ static bool bring_not_send(const char *t, size_t a, size_t b)
     return true;
 }
 
+/* Whether a window names chat services as a duty or a skill rather than as where to apply
+ * ("通过微信联系客户", "熟练使用QQ、微信", "experience with WhatsApp Business for customers"):
+ * a customer object or a skill word, and (checked by the caller) no chat id or phone number. */
+static bool chat_as_duty(const char *t, size_t a, size_t b)
+{
+    static const char *const duty[] = {"客户",     "顾客",       "用户",     "会员",     "买家",
+                                       "粉丝",     "熟练",       "熟悉",     "掌握",     "精通",
+                                       "运营",     "推广",       "经验",     "customer", "client",
+                                       "familiar", "experience", "proficien"};
+    for (size_t i = 0; i < sizeof duty / sizeof duty[0]; i++)
+        if (mem_has_word(t + a, b - a, duty[i], strlen(duty[i]), false))
+            return true;
+    return false;
+}
+
 /* Whether a cue in [a, b) of field f takes a firing window back: a negation (or, for fees, the
  * employer paying) with no contrast word after it in the window ("我们不收取任何费用";
  * "we never charge fees" - but not "no fees, but a $50 kit is required"). A cue right before
  * "refund" (不退, "is not refundable") says the money is kept: it does not cancel. */
-static bool window_cancelled(const sig_scratch *sc, int f, size_t a, size_t b, int sig)
+static bool window_cancelled(const sig_scratch *sc, int f, size_t a, size_t b, int sig, bool has_id)
 {
     const ftext *ft = &sc->ft[f];
     const char *t = sc->nt[f].text.data;
     size_t len = sc->nt[f].text.len;
     if (sig == S_PERSONAL_DATA && bring_not_send(t, a, b))
+        return true;
+    if (sig == S_OFFSITE_CONTACT && !has_id && chat_as_duty(t, a, b))
         return true;
     if (ft->cn == 0)
         return false;
@@ -1500,6 +1525,38 @@ static const int cls_sig[FJ_CLS_COUNT] = {S_UPFRONT_FEE, S_PERSONAL_DATA, S_OFFS
 static const uint32_t cls_fields[FJ_CLS_COUNT] = {
     FEE_FIELDS & CLAUSE_FIELDS, PERSONAL_FIELDS &CLAUSE_FIELDS, CONTACT_FIELDS &CLAUSE_FIELDS};
 
+static int cls_of_sig(int sig)
+{
+    return sig == S_UPFRONT_FEE     ? FJ_CLS_FEE
+           : sig == S_PERSONAL_DATA ? FJ_CLS_PERSONAL
+                                    : FJ_CLS_CONTACT;
+}
+
+static int cmp_hit(const void *x, const void *y)
+{
+    const hit *a = x, *b = y;
+    if (a->field != b->field)
+        return a->field < b->field ? -1 : 1;
+    if (a->s != b->s)
+        return a->s < b->s ? -1 : 1;
+    return a->e < b->e ? -1 : a->e > b->e;
+}
+
+/* The first hit (sorted by field, then start) of field f starting at or after s. */
+static size_t hit_lower_bound(const sig_scratch *sc, int f, uint32_t s)
+{
+    size_t lo = 0, hi = sc->nhits;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const hit *x = &sc->hits[mid];
+        if (x->field < f || (x->field == f && x->s < s))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 typedef struct best_window {
     bool any, single;
     double prob;
@@ -1547,10 +1604,30 @@ static fj_status clause_field(sig_scratch *sc, fj_context *ctx, const fj_detecto
                 return fj__nomem(err);
             double prob[FJ_CLS_COUNT];
             fj__detectors_score(det, lang, sc->fv.v, sc->fv.n, prob);
+            bool has_id = false; /* a chat id, phone number or free-mail address */
+            for (size_t k = sc->tok_at[c0]; k < sc->tok_at[c + 1]; k++) {
+                unsigned kind = sc->tok_sorted[k].kind;
+                has_id = has_id || kind == FJ_TOK_QQ || kind == FJ_TOK_WECHAT ||
+                         kind == FJ_TOK_PHONE || kind == FJ_TOK_FREEMAIL ||
+                         kind == FJ_TOK_MASKED_PHONE;
+            }
             const fj__cls_lang *L = &det->lang[lang == FJ_LANG_EN ? 1 : 0];
+            int live = 0, dead = 0; /* bits: signals with live / only cancelled hits here */
+            for (size_t h = hit_lower_bound(sc, f, a);
+                 h < sc->nhits && sc->hits[h].field == f && sc->hits[h].s < b; h++) {
+                int s = cls_of_sig(sc->hits[h].sig);
+                if (sc->hits[h].cancelled)
+                    dead |= 1 << s;
+                else
+                    live |= 1 << s;
+            }
             for (int s = 0; s < FJ_CLS_COUNT; s++) {
-                if (!(cls_fields[s] >> f & 1) || prob[s] < L->sig[s].threshold ||
-                    window_cancelled(sc, f, a, b, cls_sig[s]))
+                double thr = L->sig[s].threshold;
+                if ((live >> s & 1) && thr > LEXICON_THRESHOLD)
+                    thr = LEXICON_THRESHOLD;
+                if (!(cls_fields[s] >> f & 1) || prob[s] < thr ||
+                    ((dead >> s & 1) && !(live >> s & 1)) ||
+                    window_cancelled(sc, f, a, b, cls_sig[s], has_id))
                     continue;
                 for (size_t k = c0; k <= c; k++)
                     sc->cmask[k] |= (uint8_t)(1u << s);
@@ -1562,15 +1639,10 @@ static fj_status clause_field(sig_scratch *sc, fj_context *ctx, const fj_detecto
             }
         }
     }
-    /* the lexicon hits inside firing clauses give the signal its kinds */
-    for (size_t h = 0; h < sc->nhits; h++) {
+    /* the live lexicon hits inside firing clauses give the signal its kinds */
+    for (size_t h = hit_lower_bound(sc, f, 0); h < sc->nhits && sc->hits[h].field == f; h++) {
         const hit *x = &sc->hits[h];
-        if (x->field != f)
-            continue;
-        int s = x->sig == S_UPFRONT_FEE     ? FJ_CLS_FEE
-                : x->sig == S_PERSONAL_DATA ? FJ_CLS_PERSONAL
-                                            : FJ_CLS_CONTACT;
-        if (sc->cmask[clause_index(cv, x->s)] >> s & 1)
+        if (!x->cancelled && sc->cmask[clause_index(cv, x->s)] >> cls_of_sig(x->sig) & 1)
             add_tag(sc, x->sig, x->tag);
     }
     return FJ_OK;
@@ -1588,6 +1660,8 @@ static fj_status clause_pass(sig_scratch *sc, fj_context *ctx, fj_lang lang, fj_
         return st;
     if (sc->hits_oom)
         return fj__nomem(err);
+    if (sc->nhits > 1)
+        qsort(sc->hits, sc->nhits, sizeof *sc->hits, cmp_hit);
     best_window best[FJ_CLS_COUNT];
     memset(best, 0, sizeof best);
     for (size_t i = 0; i < NSCAN; i++) {
@@ -1606,7 +1680,24 @@ static fj_status clause_pass(sig_scratch *sc, fj_context *ctx, fj_lang lang, fj_
         }
         if (!sc->tags[sig])
             add_tag(sc, sig, FJ_TAG_NONE);
-        offer(sc, sig, 10, best[s].f, best[s].a, best[s].b);
+        /* the evidence: the window, or around its first live hit when it is long */
+        uint32_t a = best[s].a, b = best[s].b;
+        if (b - a > EVIDENCE_MAX_BYTES) {
+            size_t h = hit_lower_bound(sc, best[s].f, a);
+            for (; h < sc->nhits && sc->hits[h].field == best[s].f && sc->hits[h].s < b; h++)
+                if (!sc->hits[h].cancelled && sc->hits[h].sig == sig)
+                    break;
+            if (h < sc->nhits && sc->hits[h].field == best[s].f && sc->hits[h].s < b) {
+                a = sc->hits[h].s;
+                b = sc->hits[h].e;
+            } else {
+                const char *t = sc->nt[best[s].f].text.data;
+                b = a + EVIDENCE_MAX_BYTES;
+                while (b > a && ((unsigned char)t[b] & 0xC0) == 0x80)
+                    b--;
+            }
+        }
+        offer(sc, sig, 10, best[s].f, a, b);
     }
     return FJ_OK;
 }

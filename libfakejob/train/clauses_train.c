@@ -24,7 +24,7 @@
 #include <string.h>
 
 #define GRID_N 5
-static const double c_grid[GRID_N] = {0.1, 0.3, 1.0, 3.0, 10.0};
+static const double c_grid[GRID_N] = {0.03, 0.1, 0.3, 1.0, 3.0};
 #define MIN_THRESHOLD 0.5
 
 typedef struct citem {
@@ -637,7 +637,7 @@ fj_status fj_detectors_train(fj_detectors **out, fj_context *ctx, const char *co
         return fj__errorf(err, FJ_ERR_ARGUMENT,
                           "fj_detectors_train: out, ctx and at least one file are needed");
     int k = params && params->folds ? params->folds : 5;
-    double fpr = params && params->target_fpr > 0 ? params->target_fpr : 0.02;
+    double fpr = params && params->target_fpr > 0 ? params->target_fpr : 0.01;
     if (k < 2 || k > 20 || !(fpr > 0 && fpr < 1))
         return fj__errorf(err, FJ_ERR_ARGUMENT,
                           "fj_detectors_train: folds must be 2-20 and target_fpr in (0, 1)");
