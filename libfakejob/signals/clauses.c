@@ -479,17 +479,52 @@ static const fj__cls_lang *lang_of(const fj_detectors *d, fj_lang lang)
     return &d->lang[lang == FJ_LANG_EN ? 1 : 0];
 }
 
+static bool build_slots(fj__cls_lang *L);
+
+bool fj__detectors_index(fj_detectors *d)
+{
+    for (int l = 0; l < 2; l++)
+        if (!build_slots(&d->lang[l]))
+            return false;
+    return true;
+}
+
+static uint32_t slot_hash(uint32_t f)
+{
+    return f * 0x9E3779B1u;
+}
+
 static long find_feat(const fj__cls_lang *L, uint32_t f)
 {
-    size_t lo = 0, hi = L->nfeat;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (L->idx[mid] < f)
-            lo = mid + 1;
-        else
-            hi = mid;
+    if (!L->slot)
+        return -1;
+    for (uint32_t h = slot_hash(f) & L->mask;; h = (h + 1) & L->mask) {
+        uint32_t k = L->slot[h];
+        if (k == 0)
+            return -1;
+        if (L->idx[k - 1] == f)
+            return (long)k - 1;
     }
-    return lo < L->nfeat && L->idx[lo] == f ? (long)lo : -1;
+}
+
+/* Build the lookup table of a language's features (at most half full). */
+static bool build_slots(fj__cls_lang *L)
+{
+    free(L->slot);
+    uint32_t cap = 16;
+    while (cap < 2 * (L->nfeat + 1))
+        cap *= 2;
+    L->slot = calloc(cap, sizeof *L->slot);
+    if (!L->slot)
+        return false;
+    L->mask = cap - 1;
+    for (uint32_t i = 0; i < L->nfeat; i++) {
+        uint32_t h = slot_hash(L->idx[i]) & L->mask;
+        while (L->slot[h])
+            h = (h + 1) & L->mask;
+        L->slot[h] = i + 1;
+    }
+    return true;
 }
 
 static void decisions(const fj__cls_lang *L, const uint32_t *feat, size_t n,
@@ -613,6 +648,7 @@ void fj_detectors_free(fj_detectors *d)
     for (int l = 0; l < 2; l++) {
         free(d->lang[l].idx);
         free(d->lang[l].w);
+        free(d->lang[l].slot);
     }
     free(d->report);
     free(d);
@@ -717,6 +753,8 @@ fj_status fj__detectors_parse(fj_detectors **out, const unsigned char *data, siz
                 st = fj__errorf(err, FJ_ERR_MODEL, "%s: the report is not UTF-8", name);
         }
     }
+    if (st == FJ_OK && !fj__detectors_index(d))
+        st = fj__nomem(err);
     if (st != FJ_OK) {
         fj_detectors_free(d);
         return st;

@@ -93,6 +93,8 @@ typedef struct fj__cls_lang {
     uint32_t *idx; /* sorted feature indices */
     float *w;      /* w[FJ_CLS_COUNT * i + s]: the weight of idx[i] for signal s */
     fj__cls_model sig[FJ_CLS_COUNT];
+    uint32_t *slot; /* open addressing: feature index -> 1 + its position in idx (0: empty) */
+    uint32_t mask;  /* slot has mask + 1 entries */
 } fj__cls_lang;
 
 /* The detectors (public handle fj_detectors). */
@@ -106,6 +108,9 @@ struct fj_detectors {
  *  names the source in messages. */
 fj_status fj__detectors_parse(fj_detectors **out, const unsigned char *data, size_t len,
                               const char *name, fj_error *err);
+/** Build the feature lookup tables of detectors filled in memory (done by fj__detectors_parse).
+ *  false on allocation failure. */
+bool fj__detectors_index(fj_detectors *d);
 /** Serialize detectors into `b` (the file format). false on allocation failure. */
 bool fj__detectors_serialize(const fj_detectors *d, fj_buf *b);
 /** The calibrated probabilities of a clause's features for each signal. */

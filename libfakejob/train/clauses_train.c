@@ -672,6 +672,10 @@ fj_status fj_detectors_train(fj_detectors **out, fj_context *ctx, const char *co
         return st;
     }
     d->report = rep.data;
+    if (!fj__detectors_index(d)) {
+        fj_detectors_free(d);
+        return fj__nomem(err);
+    }
     *out = d;
     return FJ_OK;
 }
