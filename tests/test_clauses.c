@@ -249,6 +249,12 @@ Test(clauses, asks_fire_with_the_clause_as_evidence)
     cr_expect_null(fired("zh", "通过微信、QQ等方式维护老客户，开发新客户。", "offsite_contact"));
     g = fired("zh", "详情加薇❤：abc_8899，备注应聘", "offsite_contact");
     cr_expect_not_null(g);
+    /* a company's office phone is not off-site contact; a personal "text me" is */
+    cr_expect_null(fired("en", "Call our office at (212) 555-0188 to schedule an interview.",
+                         "offsite_contact"));
+    cr_expect_null(
+        fired("en", "For questions, call Marlow Analytics HR at 212-555-0188.", "offsite_contact"));
+    cr_expect_not_null(fired("en", "Text me at (212) 555-0188 for details.", "offsite_contact"));
 }
 
 /* The shipped detectors fire on most of the clauses they were trained on, and rarely on the
