@@ -57,6 +57,7 @@ enum sig {
     S_TASK_SCAM,
     S_MLM,
     S_EMPHASIZED_TEXT,
+    S_TITLE_DUTY_MISMATCH,
     S_COUNT
 };
 
@@ -89,6 +90,7 @@ static const char *const signal_names[S_COUNT] = {
     [S_TASK_SCAM] = "task_scam",
     [S_MLM] = "mlm",
     [S_EMPHASIZED_TEXT] = "emphasized_text",
+    [S_TITLE_DUTY_MISMATCH] = "title_duty_mismatch",
 };
 
 size_t fj_signal_count(void)
@@ -149,6 +151,7 @@ static const fj_field scan_fields[] = {
 #define CONTACT_FIELDS (PROSE | FB(CONTACT) | FB(APPLY_URL))
 #define PERSONAL_FIELDS (PROSE | FB(CONTACT))
 #define MLM_FIELDS (PROSE | FB(COMPANY_PROFILE))
+#define DUTY_FIELDS (FB(DESCRIPTION) | FB(REQUIREMENTS) | FB(BENEFITS))
 #define EXTERNAL_FIELDS (FB(DESCRIPTION) | FB(REQUIREMENTS) | FB(BENEFITS) | FB(CONTACT))
 #define REMOTE_FIELDS                                                                              \
     (FB(TITLE) | FB(DESCRIPTION) | FB(REQUIREMENTS) | FB(BENEFITS) | FB(LOCATION) |                \
@@ -208,6 +211,7 @@ typedef struct sig_scratch {
     const fj_detectors *det;   /* set by fj_context_set_detectors (borrowed), or NULL */
     hit *hits;                 /* lexicon hits of the three detected signals, this posting */
     size_t nhits, hits_cap;
+    bool title_role, title_sells; /* title_duty_mismatch: what the title says */
     bool hits_oom;
     fj__clausevec cv;
     fj__featvec fv;
@@ -1272,6 +1276,23 @@ static void text_pass(sig_scratch *sc, int f, pay_state *ps, bool *reg_valid_in_
                 ps->claim_e = m->end;
             }
             break;
+        case FJ_LEX_TITLE_ROLE:
+            if (f == FJ_FIELD_TITLE) {
+                if (le->tag == FJ_TAG_SALES)
+                    sc->title_sells = true;
+                else
+                    sc->title_role = true;
+            }
+            break;
+        case FJ_LEX_BAIT_DUTY:
+            if (f == FJ_FIELD_TITLE)
+                sc->title_sells = true; /* the title says what the job is */
+            else if ((fb & DUTY_FIELDS) && !cancelled(sc, f, m->start, m->end, true)) {
+                add_tag(sc, S_TITLE_DUTY_MISMATCH, le->tag);
+                offer(sc, S_TITLE_DUTY_MISMATCH, le->tag == FJ_TAG_QUOTA ? 1 : 2, f, m->start,
+                      m->end);
+            }
+            break;
         case FJ_LEX_TITLE_MONEY:
             if (f == FJ_FIELD_TITLE) {
                 sc->value[S_MONEY_IN_TITLE] = 1;
@@ -1769,6 +1790,7 @@ fj_status fj_signals(fj_context *ctx, const fj_posting *p, const fj_history_stat
     sc->nmoney = 0;
     sc->nhits = 0;
     sc->hits_oom = false;
+    sc->title_role = sc->title_sells = false;
 
     /* normalize and scan every text field once */
     for (size_t i = 0; i < NSCAN; i++) {
@@ -1817,6 +1839,10 @@ fj_status fj_signals(fj_context *ctx, const fj_posting *p, const fj_history_stat
         sc->tags[S_OFFSITE_CONTACT] &= ~((uint64_t)1 << FJ_TAG_MOVE);
     sc->value[S_OFFSITE_CONTACT] = popcount64(sc->tags[S_OFFSITE_CONTACT]);
     sc->value[S_PERSONAL_DATA] = popcount64(sc->tags[S_PERSONAL_DATA]);
+    /* bait-and-switch: an office or service role in a title that sells nothing, and selling,
+     * recruiting or commission-only pay in the body */
+    if (sc->title_role && !sc->title_sells)
+        sc->value[S_TITLE_DUTY_MISMATCH] = popcount64(sc->tags[S_TITLE_DUTY_MISMATCH]);
 
     if (sc->value[S_FREEMAIL_CONTACT] > 0) {
         size_t slen;
