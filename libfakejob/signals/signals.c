@@ -58,6 +58,7 @@ enum sig {
     S_MLM,
     S_EMPHASIZED_TEXT,
     S_TITLE_DUTY_MISMATCH,
+    S_ALWAYS_HIRING,
     S_COUNT
 };
 
@@ -91,6 +92,7 @@ static const char *const signal_names[S_COUNT] = {
     [S_MLM] = "mlm",
     [S_EMPHASIZED_TEXT] = "emphasized_text",
     [S_TITLE_DUTY_MISMATCH] = "title_duty_mismatch",
+    [S_ALWAYS_HIRING] = "always_hiring",
 };
 
 size_t fj_signal_count(void)
@@ -1291,6 +1293,12 @@ static void text_pass(sig_scratch *sc, int f, pay_state *ps, bool *reg_valid_in_
                 add_tag(sc, S_TITLE_DUTY_MISMATCH, le->tag);
                 offer(sc, S_TITLE_DUTY_MISMATCH, le->tag == FJ_TAG_QUOTA ? 1 : 2, f, m->start,
                       m->end);
+            }
+            break;
+        case FJ_LEX_ALWAYS_HIRING:
+            if ((fb & (PROSE | FB(COMPANY_PROFILE))) && !cancelled(sc, f, m->start, m->end, true)) {
+                sc->value[S_ALWAYS_HIRING] = 1;
+                offer(sc, S_ALWAYS_HIRING, 1, f, m->start, m->end);
             }
             break;
         case FJ_LEX_TITLE_MONEY:

@@ -37,6 +37,7 @@ typedef enum fj_lex {
     /* new lexicons go here, at the end: the clause detectors hash lexicon numbers */
     FJ_LEX_BAIT_DUTY,
     FJ_LEX_TITLE_ROLE,
+    FJ_LEX_ALWAYS_HIRING,
     FJ_LEX_COUNT
 } fj_lex;
 
