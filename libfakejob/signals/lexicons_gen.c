@@ -178,6 +178,7 @@ const fj__lex_entry fj__lex_entries[] = {
     {FJ_LEX_CANCEL, FJ_TAG_PAYS, "店里报", 178},
     {FJ_LEX_CANCEL, FJ_TAG_PAYS, "公司报", 179},
     {FJ_LEX_CANCEL, FJ_TAG_PAYS, "费用由公司", 180},
+    {FJ_LEX_CANCEL, FJ_TAG_NEG, "没有的事", 181},
     {FJ_LEX_COMPANY_WORD, FJ_TAG_NONE, "有限责任公司", 5},
     {FJ_LEX_COMPANY_WORD, FJ_TAG_NONE, "股份有限公司", 6},
     {FJ_LEX_COMPANY_WORD, FJ_TAG_NONE, "有限公司", 7},
@@ -1418,4 +1419,4 @@ const fj__lex_entry fj__lex_entries[] = {
     {FJ_LEX_ALWAYS_HIRING, FJ_TAG_NONE, "人才储备", 25},
 };
 
-const size_t fj__lex_entry_count = 1414;
+const size_t fj__lex_entry_count = 1415;

@@ -217,9 +217,11 @@ typedef struct sig_scratch {
     bool hits_oom;
     fj__clausevec cv;
     fj__featvec fv;
-    uint32_t *tok_of; /* per token: its clause; then the tokens sorted by clause */
-    uint32_t *tok_at; /* per clause + 1: its first entry in tok_sorted */
-    uint8_t *cmask;   /* per clause: the detected signals (bits) a firing window gives it */
+    uint32_t *tok_of;   /* per token: its clause; then the tokens sorted by clause */
+    uint32_t *tok_at;   /* per clause + 1: its first entry in tok_sorted */
+    uint8_t *cmask;     /* per clause: the detected signals (bits) a firing window gives it */
+    uint32_t *sent;     /* per clause: its sentence's first clause; then its sentence's last */
+    uint8_t *sent_memo; /* per sentence (at its first clause): sentence_cancels computed, result */
     fj_token *tok_sorted;
     size_t tok_cap, clause_cap;
     fj_normtext nt_text; /* fj__clause_text_features */
@@ -248,6 +250,8 @@ static void scratch_free(void *p)
     free(sc->tok_of);
     free(sc->tok_at);
     free(sc->cmask);
+    free(sc->sent);
+    free(sc->sent_memo);
     free(sc->tok_sorted);
     fj__normtext_free(&sc->nt_text);
     fj__matchvec_free(&sc->mv_text);
@@ -1430,6 +1434,28 @@ static bool bring_not_send(const char *t, size_t a, size_t b)
     return true;
 }
 
+/* Whether the sentence around a firing window warns against what it describes (…请拒绝并举报;
+ * …都是骗局; "…is a scam") or, for fees, says the employer pays (…，由公司承担; …，公司全额报销):
+ * cues that sit in another clause of the same sentence. */
+static bool sentence_cancels(const char *t, size_t a, size_t b, int sig)
+{
+    static const char *const warn[] = {"诈骗",  "骗局",   "骗子",     "举报",   "谨防",
+                                       "警惕",  "拒绝",   "别信",     "不要信", "scam",
+                                       "fraud", "beware", "report it"};
+    static const char *const pays[] = {"公司承担", "单位承担",         "由公司",   "公司出",
+                                       "报销",     "免费提供",         "reimburs", "paid by the",
+                                       "we cover", "at no cost to you"};
+    for (size_t i = 0; i < sizeof warn / sizeof warn[0]; i++)
+        if (mem_has_word(t + a, b - a, warn[i], strlen(warn[i]), (unsigned char)warn[i][0] < 0x80))
+            return true;
+    if (sig != S_UPFRONT_FEE)
+        return false;
+    for (size_t i = 0; i < sizeof pays / sizeof pays[0]; i++)
+        if (mem_has_word(t + a, b - a, pays[i], strlen(pays[i]), false))
+            return true;
+    return false;
+}
+
 /* Whether a window names chat services as a duty or a skill rather than as where to apply
  * ("通过微信联系客户", "熟练使用QQ、微信", "experience with WhatsApp Business for customers"):
  * a customer object or a skill word, and (checked by the caller) no chat id or phone number. */
@@ -1503,12 +1529,25 @@ static bool group_tokens(sig_scratch *sc, int f, const fj_token *tok, size_t nto
         uint8_t *cm = realloc(sc->cmask, cv->n + 1);
         if (cm)
             sc->cmask = cm;
-        if (!at || !cm)
+        uint32_t *se = realloc(sc->sent, 2 * (cv->n + 1) * sizeof *se);
+        if (se)
+            sc->sent = se;
+        uint8_t *sm = realloc(sc->sent_memo, cv->n + 1);
+        if (sm)
+            sc->sent_memo = sm;
+        if (!at || !cm || !se || !sm)
             return false;
         sc->clause_cap = cv->n + 1;
     }
     memset(sc->tok_at, 0, (cv->n + 1) * sizeof *sc->tok_at);
     memset(sc->cmask, 0, cv->n + 1);
+    memset(sc->sent_memo, 0, cv->n + 1);
+    /* sentences: sent[c] its first clause, sent[n + 1 + c] its last */
+    for (size_t c = 0; c < cv->n; c++)
+        sc->sent[c] = c > 0 && cv->v[c].weak ? sc->sent[c - 1] : (uint32_t)c;
+    for (size_t c = cv->n; c-- > 0;)
+        sc->sent[cv->n + 1 + c] =
+            c + 1 < cv->n && cv->v[c + 1].weak ? sc->sent[cv->n + 2 + c] : (uint32_t)c;
     for (size_t j = 0; j < ntok; j++) {
         size_t lo = 0, hi = cv->n; /* the last clause starting at or before the token */
         while (hi - lo > 1) {
@@ -1657,6 +1696,17 @@ static fj_status clause_field(sig_scratch *sc, fj_context *ctx, const fj_detecto
                 if (!(cls_fields[s] >> f & 1) || prob[s] < thr ||
                     ((dead >> s & 1) && !(live >> s & 1)) ||
                     window_cancelled(sc, f, a, b, cls_sig[s], has_id))
+                    continue;
+                /* the sentence: the clauses joined to this window by commas (its verdict is
+                 * computed once per sentence and kind of signal) */
+                uint32_t s0 = sc->sent[c0], s1 = sc->sent[c0 + cv->n + 1];
+                uint8_t bit = s == FJ_CLS_FEE ? 1 : 4;
+                if (!(sc->sent_memo[s0] & bit))
+                    sc->sent_memo[s0] |=
+                        (uint8_t)(bit | (sentence_cancels(t, cv->v[s0].a, cv->v[s1].b, cls_sig[s])
+                                             ? bit << 1
+                                             : 0));
+                if (sc->sent_memo[s0] & (bit << 1))
                     continue;
                 for (size_t k = c0; k <= c; k++)
                     sc->cmask[k] |= (uint8_t)(1u << s);
