@@ -208,6 +208,9 @@ Test(clauses, never_charge_statements_never_fire_upfront_fee)
         "凡是要求先交钱的招聘均为诈骗，请提高警惕。",
         "免培训费，零押金，工服公司统一发放。",
         "公司绝不收取保证金、介绍费或任何其他费用。",
+        "面试时若被要求缴纳体检费到个人账户，请拒绝并举报。",
+        "叉车证培训费约1200元，由公司承担，员工无需出钱。",
+        "设备都是公司免费提供的，没有押金。",
     };
     static const char *const en[] = {
         "You will never be asked to buy equipment, pay for training, or send money to anyone.",
