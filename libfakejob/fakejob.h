@@ -481,6 +481,75 @@ FJ_API size_t fj_signal_count(void);
 FJ_API const char *fj_signal_name(size_t index);
 
 /* ------------------------------------------------------------------------------------------ */
+/* Clause detectors (signals/clauses.c, train/clauses_train.c)                                */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * upfront_fee, personal_data and offsite_contact are decided clause by clause by small linear
+ * models, one per signal and language, over hashed character n-grams, words, typed tokens and
+ * lexicon hits (docs/signals.md, "Clause detectors"). The library carries trained detectors
+ * compiled in, which fj_signals uses by default; `fakejob train-signals` trains new ones from
+ * labelled clauses into a versioned, checksummed file.
+ */
+typedef struct fj_detectors fj_detectors;
+
+/**
+ * Load a detector file. Free with fj_detectors_free. Errors: FJ_ERR_IO (cannot open or read),
+ * FJ_ERR_MODEL (not a detector file, truncated, checksum mismatch, inconsistent values),
+ * FJ_ERR_VERSION (a newer format than this library reads), FJ_ERR_NOMEM. Never crashes on any
+ * bytes.
+ */
+FJ_API fj_status fj_detectors_load(fj_detectors **out, const char *path, fj_error *err);
+/** fj_detectors_load from bytes in memory (borrowed). Errors as fj_detectors_load. */
+FJ_API fj_status fj_detectors_load_memory(fj_detectors **out, const void *data, size_t len,
+                                          fj_error *err);
+/** Write detectors to `path` (a temporary file, then renamed). FJ_ERR_IO naming the file. */
+FJ_API fj_status fj_detectors_save(const fj_detectors *d, const char *path, fj_error *err);
+/** NULL-safe. */
+FJ_API void fj_detectors_free(fj_detectors *d);
+/** The training report of the detectors (JSON: per language and signal, C, threshold and the
+ *  cross-validated precision and recall), owned by `d`; "" when none. */
+FJ_API const char *fj_detectors_report(const fj_detectors *d);
+
+/**
+ * Make fj_signals (and scoring) on `ctx` use `d` (borrowed: it must outlive its use on ctx);
+ * NULL goes back to the compiled-in detectors. Errors: FJ_ERR_ARGUMENT (NULL ctx), FJ_ERR_NOMEM.
+ */
+FJ_API fj_status fj_context_set_detectors(fj_context *ctx, const fj_detectors *d, fj_error *err);
+
+/** Options of fj_detectors_train; zero-initialize, then set what you need. */
+typedef struct fj_detectors_params {
+    int folds;         /* grouped cross-validation folds (0: 5) */
+    double target_fpr; /* the share of negative clauses a threshold may fire on (0: 0.01) */
+} fj_detectors_params;
+
+/**
+ * Train clause detectors from labelled clause files (JSONL, one {"id","lang","text","labels",
+ * "kind"} a line; labels a subset of upfront_fee, personal_data, offsite_contact). Per language
+ * and signal: a linear SVM (libsvm) whose C is chosen by cross-validation grouped by `kind`,
+ * Platt calibration on the out-of-fold decision values, and the lowest threshold that fires on
+ * at most target_fpr of the out-of-fold negatives. Deterministic. The report (out-of-fold
+ * figures) is kept in the detectors. Not to run concurrently with fj_train. Errors name the file
+ * and line: FJ_ERR_IO, FJ_ERR_INPUT (bad JSON, a missing field, an unknown label or language),
+ * FJ_ERR_TRAIN (a language with a signal lacking positives or negatives), FJ_ERR_NOMEM.
+ */
+FJ_API fj_status fj_detectors_train(fj_detectors **out, fj_context *ctx, const char *const *paths,
+                                    size_t npaths, const fj_detectors_params *params,
+                                    fj_error *err);
+
+/**
+ * Evaluate the detectors set on `ctx` (fj_context_set_detectors; the compiled-in ones by
+ * default) through fj_signals. Clause files (objects with "text" and "labels"): each clause is
+ * read as the description of a posting; per language and signal, precision and recall of the
+ * signal firing. Posting files (objects with "label" and optionally "expect": [signal names]):
+ * per language and signal, the recall on postings expecting it and the share of legitimate
+ * postings it fires on. *json (malloc'd, the caller frees it) holds the figures. Errors name the
+ * file and line: FJ_ERR_IO, FJ_ERR_INPUT, FJ_ERR_NOMEM.
+ */
+FJ_API fj_status fj_detectors_eval(fj_context *ctx, const char *const *paths, size_t npaths,
+                                   char **json, fj_error *err);
+
+/* ------------------------------------------------------------------------------------------ */
 /* Models and scoring (model.c, score.c)                                                      */
 /* ------------------------------------------------------------------------------------------ */
 

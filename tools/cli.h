@@ -82,5 +82,7 @@ int cmd_import(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_signals(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_train_signals(int argc, char **argv);
+int cmd_eval_signals(int argc, char **argv);
 
 #endif

@@ -18,6 +18,8 @@ static const struct {
     {"score", cmd_score, "score postings: calibrated fraud score, verdict and reasons"},
     {"serve", cmd_serve, "serve scoring over HTTP (docs/http.md), with a page at /"},
     {"train", cmd_train, "train a model bundle on labelled postings"},
+    {"train-signals", cmd_train_signals, "train the clause detectors on labelled clauses"},
+    {"eval-signals", cmd_eval_signals, "measure the signals on labelled clauses or postings"},
     {NULL, NULL, NULL}, /* commands are added above this line */
 };
 
@@ -25,7 +27,7 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: fakejob COMMAND [OPTIONS] [FILE...]\n\ncommands:\n");
     for (size_t i = 0; commands[i].name; i++)
-        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\n`fakejob COMMAND --help` describes a command's options.\n"
                  "fakejob --version prints the library version.\n");
 }

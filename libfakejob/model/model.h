@@ -267,5 +267,8 @@ fj_verdict fj__verdict_of(double score, double t_fraud, double t_susp);
 
 /** A silent print hook for libsvm (its output never reaches the caller's terminal). */
 void fj__svm_silence(void);
+/** Platt's sigmoid P = 1 / (1 + exp(A f + B)) fitted to decision values `dec` with labels y
+ *  (1 positive, 0 negative); returns the regularized log loss. */
+double fj__platt_fit(const double *dec, const int *y, size_t n, double *A, double *B);
 
 #endif /* FJ_MODEL_H */

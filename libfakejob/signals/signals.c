@@ -17,6 +17,7 @@
  * context's FJ_SLOT_SIGNALS slot; the compiled lexicons are built there on first use and never
  * change afterwards.
  */
+#include "signals/clauses.h"
 #include "signals/signals.h"
 #include "text/analysis.h"
 
@@ -58,6 +59,8 @@ enum sig {
     S_TASK_SCAM,
     S_MLM,
     S_EMPHASIZED_TEXT,
+    S_TITLE_DUTY_MISMATCH,
+    S_ALWAYS_HIRING,
     S_COUNT
 };
 
@@ -90,6 +93,8 @@ static const char *const signal_names[S_COUNT] = {
     [S_TASK_SCAM] = "task_scam",
     [S_MLM] = "mlm",
     [S_EMPHASIZED_TEXT] = "emphasized_text",
+    [S_TITLE_DUTY_MISMATCH] = "title_duty_mismatch",
+    [S_ALWAYS_HIRING] = "always_hiring",
 };
 
 size_t fj_signal_count(void)
@@ -109,8 +114,11 @@ const char *fj_signal_name(size_t index)
 #define CANCEL_BEFORE_BYTES 48 /* a cancelling cue this close before a fee / data request */
 #define FEE_VERB_GAP_BYTES 30  /* a payment verb this close to a fee object */
 #define EVIDENCE_MAX_BYTES 120 /* evidence is trimmed to about this much original text */
-#define CLAUSE_MAX_BYTES 400   /* a clause never extends further than this each way */
-#define DAILY_HIGH_CNY 400.0   /* 日结 pay per day that is high */
+#define LEXICON_THRESHOLD                                                                          \
+    0.3                      /* a clause detector fires at this probability when a lexicon         \
+                                phrase of its signal, not cancelled, is in the window */
+#define CLAUSE_MAX_BYTES 400 /* a clause never extends further than this each way */
+#define DAILY_HIGH_CNY 400.0 /* 日结 pay per day that is high */
 #define DAILY_HIGH_USD 300.0
 #define NOREQ_HIGH_CNY 15000.0 /* monthly pay that is high for a job asking nothing */
 #define NOREQ_HIGH_USD 8000.0
@@ -147,6 +155,7 @@ static const fj_field scan_fields[] = {
 #define CONTACT_FIELDS (PROSE | FB(CONTACT) | FB(APPLY_URL))
 #define PERSONAL_FIELDS (PROSE | FB(CONTACT))
 #define MLM_FIELDS (PROSE | FB(COMPANY_PROFILE))
+#define DUTY_FIELDS (FB(DESCRIPTION) | FB(REQUIREMENTS) | FB(BENEFITS))
 #define EXTERNAL_FIELDS (FB(DESCRIPTION) | FB(REQUIREMENTS) | FB(BENEFITS) | FB(CONTACT))
 #define REMOTE_FIELDS                                                                              \
     (FB(TITLE) | FB(DESCRIPTION) | FB(REQUIREMENTS) | FB(BENEFITS) | FB(LOCATION) |                \
@@ -177,6 +186,16 @@ typedef struct evidence {
     uint32_t a, b; /* span of the field's original text */
 } evidence;
 
+/* A lexicon hit of a signal the clause detectors decide (upfront_fee, personal_data,
+ * offsite_contact): its tag counts toward the value when a firing clause holds it; a window
+ * holding one that is not cancelled fires at a lower probability (LEXICON_THRESHOLD); a window
+ * whose hits of the signal are all cancelled does not fire. */
+typedef struct hit {
+    uint8_t sig, tag, field;
+    bool cancelled; /* by a negation, "the company pays", or a duty (通过微信联系客户) */
+    uint32_t s, e;
+} hit;
+
 typedef struct sig_scratch {
     fj__lexicon *lex;
     const fj__analysis *an; /* the posting's analysis: its normalized fields (ntx(sc, f)) */
@@ -193,6 +212,24 @@ typedef struct sig_scratch {
     evidence ev[S_COUNT];
     fj_buf evbuf;
     fj_signal out[S_COUNT];
+    /* the clause detectors (clauses.h) */
+    fj_detectors *det_default; /* parsed from the compiled-in file on first use */
+    const fj_detectors *det;   /* set by fj_context_set_detectors (borrowed), or NULL */
+    hit *hits;                 /* lexicon hits of the three detected signals, this posting */
+    size_t nhits, hits_cap;
+    bool title_role, title_sells; /* title_duty_mismatch: what the title says */
+    bool hits_oom;
+    fj__dclausevec cv;
+    fj__featvec fv;
+    uint32_t *tok_of;   /* per token: its clause; then the tokens sorted by clause */
+    uint32_t *tok_at;   /* per clause + 1: its first entry in tok_sorted */
+    uint8_t *cmask;     /* per clause: the detected signals (bits) a firing window gives it */
+    uint32_t *sent;     /* per clause: its sentence's first clause; then its sentence's last */
+    uint8_t *sent_memo; /* per sentence (at its first clause): sentence_cancels computed, result */
+    fj_token *tok_sorted;
+    size_t tok_cap, clause_cap;
+    fj_normtext nt_text; /* fj__clause_text_features */
+    fj__matchvec mv_text;
 } sig_scratch;
 
 _Static_assert(FJ_TAG_COUNT <= 64, "tags must fit a 64-bit set");
@@ -209,6 +246,18 @@ static void scratch_free(void *p)
     fj__matchvec_free(&sc->aux);
     free(sc->seen);
     fj__buf_free(&sc->evbuf);
+    fj_detectors_free(sc->det_default);
+    free(sc->hits);
+    fj__clausevec_free(&sc->cv);
+    fj__featvec_free(&sc->fv);
+    free(sc->tok_of);
+    free(sc->tok_at);
+    free(sc->cmask);
+    free(sc->sent);
+    free(sc->sent_memo);
+    free(sc->tok_sorted);
+    fj__normtext_free(&sc->nt_text);
+    fj__matchvec_free(&sc->mv_text);
     free(sc);
 }
 
@@ -297,15 +346,6 @@ static void clause_of(const sig_scratch *sc, int f, size_t s, size_t e, size_t *
     *b = j;
 }
 
-static bool span_has_digit(const sig_scratch *sc, int f, size_t a, size_t b)
-{
-    const char *t = ntx(sc, f)->text.data;
-    for (size_t i = a; i < b; i++)
-        if (is_digit((unsigned char)t[i]))
-            return true;
-    return false;
-}
-
 /* Whether a cue of cancel.txt (only `neg` ones when neg_only) cancels [s, e) of field f: in its
  * clause, and after it, overlapping it, or at most CANCEL_BEFORE_BYTES before it. */
 static bool cancelled(const sig_scratch *sc, int f, size_t s, size_t e, bool neg_only)
@@ -342,7 +382,10 @@ static bool cancelled(const sig_scratch *sc, int f, size_t s, size_t e, bool neg
             continue;
         if (m->end > b)
             continue;
-        if (m->start >= e || (m->start < e && m->end > s) || m->end + CANCEL_BEFORE_BYTES >= s)
+        /* before it: close by, or anywhere before it in the clause when no contrast word
+         * ("but", 但) lies between ("you will never be asked to buy ... or pay for ...") */
+        if (m->start >= e || (m->start < e && m->end > s) || m->end + CANCEL_BEFORE_BYTES >= s ||
+            !fj__contrast_in(t, m->end, s))
             return true;
     }
     return false;
@@ -422,6 +465,23 @@ static void offer_field(sig_scratch *sc, int sig, int prio, int f)
 static void add_tag(sig_scratch *sc, int sig, unsigned tag)
 {
     sc->tags[sig] |= (uint64_t)1 << tag;
+}
+
+/* Note a lexicon hit of upfront_fee, personal_data or offsite_contact (see struct hit). */
+static void note_hit(sig_scratch *sc, int sig, unsigned tag, int f, size_t s, size_t e, bool off)
+{
+    if (sc->nhits == sc->hits_cap) {
+        size_t cap = sc->hits_cap ? sc->hits_cap * 2 : 64;
+        hit *v = realloc(sc->hits, cap * sizeof *v);
+        if (!v) {
+            sc->hits_oom = true;
+            return;
+        }
+        sc->hits = v;
+        sc->hits_cap = cap;
+    }
+    sc->hits[sc->nhits++] =
+        (hit){(uint8_t)sig, (uint8_t)tag, (uint8_t)f, off, (uint32_t)s, (uint32_t)e};
 }
 
 static int popcount64(uint64_t x)
@@ -537,10 +597,9 @@ static bool duty_after(const char *t, size_t len, size_t e)
 static void scan_phones(sig_scratch *sc, int f)
 {
     const fj__afield *af = &sc->an->field[f];
-    for (uint32_t k = af->phone0; k < af->phone0 + af->nphone; k++) {
-        add_tag(sc, S_OFFSITE_CONTACT, FJ_TAG_PHONE);
-        offer(sc, S_OFFSITE_CONTACT, 2, f, sc->an->phones[k].start, sc->an->phones[k].end);
-    }
+    for (uint32_t k = af->phone0; k < af->phone0 + af->nphone; k++)
+        note_hit(sc, S_OFFSITE_CONTACT, FJ_TAG_PHONE, f, sc->an->phones[k].start,
+                 sc->an->phones[k].end, false);
 }
 
 /* Free-mail addresses: a freemail.txt domain that is the whole domain after an '@'. */
@@ -1049,43 +1108,32 @@ static void text_pass(sig_scratch *sc, int f, pay_state *ps, bool *reg_valid_in_
         const fj__lex_entry *le = entry_of(m);
         switch (le->lex) {
         case FJ_LEX_FEE:
-            if ((fb & FEE_FIELDS) && !cancelled(sc, f, m->start, m->end, false)) {
-                size_t a, b;
-                clause_of(sc, f, m->start, m->end, &a, &b);
-                add_tag(sc, S_UPFRONT_FEE, le->tag);
-                offer(sc, S_UPFRONT_FEE, span_has_digit(sc, f, a, b) ? 4 : 3, f, m->start, m->end);
-            }
+            if (fb & FEE_FIELDS)
+                note_hit(sc, S_UPFRONT_FEE, le->tag, f, m->start, m->end,
+                         cancelled(sc, f, m->start, m->end, false));
             break;
         case FJ_LEX_FEE_OBJECT:
-            if ((fb & FEE_FIELDS) && fee_verb_near(sc, f, m) &&
-                !cancelled(sc, f, m->start, m->end, false)) {
-                size_t a, b;
-                clause_of(sc, f, m->start, m->end, &a, &b);
-                add_tag(sc, S_UPFRONT_FEE, le->tag);
-                offer(sc, S_UPFRONT_FEE, span_has_digit(sc, f, a, b) ? 2 : 1, f, m->start, m->end);
-            }
+            if ((fb & FEE_FIELDS) && fee_verb_near(sc, f, m))
+                note_hit(sc, S_UPFRONT_FEE, le->tag, f, m->start, m->end,
+                         cancelled(sc, f, m->start, m->end, false));
             break;
         case FJ_LEX_CONTACT:
-            if ((fb & CONTACT_FIELDS) && !duty_after(t, len, m->end) &&
-                !cancelled(sc, f, m->start, m->end, true)) {
-                add_tag(sc, S_OFFSITE_CONTACT, le->tag);
-                offer(sc, S_OFFSITE_CONTACT, le->tag == FJ_TAG_MOVE ? 1 : 2, f, m->start, m->end);
-            }
+            if (fb & CONTACT_FIELDS)
+                note_hit(sc, S_OFFSITE_CONTACT, le->tag, f, m->start, m->end,
+                         duty_after(t, len, m->end) || cancelled(sc, f, m->start, m->end, true));
             break;
         case FJ_LEX_CONTACT_ID:
             if (fb & CONTACT_FIELDS) {
                 size_t e = id_after(t, len, m->end, le->tag);
-                if (e && !cancelled(sc, f, m->start, e, true)) {
-                    add_tag(sc, S_OFFSITE_CONTACT, le->tag);
-                    offer(sc, S_OFFSITE_CONTACT, 3, f, m->start, e);
-                }
+                if (e)
+                    note_hit(sc, S_OFFSITE_CONTACT, le->tag, f, m->start, e,
+                             cancelled(sc, f, m->start, e, true));
             }
             break;
         case FJ_LEX_PERSONAL:
-            if ((fb & PERSONAL_FIELDS) && !cancelled(sc, f, m->start, m->end, true)) {
-                add_tag(sc, S_PERSONAL_DATA, le->tag);
-                offer(sc, S_PERSONAL_DATA, 2, f, m->start, m->end);
-            }
+            if (fb & PERSONAL_FIELDS)
+                note_hit(sc, S_PERSONAL_DATA, le->tag, f, m->start, m->end,
+                         cancelled(sc, f, m->start, m->end, true));
             break;
         case FJ_LEX_PRESSURE:
             if (fb & PROSE) {
@@ -1146,6 +1194,29 @@ static void text_pass(sig_scratch *sc, int f, pay_state *ps, bool *reg_valid_in_
                 ps->claim_e = m->end;
             }
             break;
+        case FJ_LEX_TITLE_ROLE:
+            if (f == FJ_FIELD_TITLE) {
+                if (le->tag == FJ_TAG_SALES)
+                    sc->title_sells = true;
+                else
+                    sc->title_role = true;
+            }
+            break;
+        case FJ_LEX_BAIT_DUTY:
+            if (f == FJ_FIELD_TITLE)
+                sc->title_sells = true; /* the title says what the job is */
+            else if ((fb & DUTY_FIELDS) && !cancelled(sc, f, m->start, m->end, true)) {
+                add_tag(sc, S_TITLE_DUTY_MISMATCH, le->tag);
+                offer(sc, S_TITLE_DUTY_MISMATCH, le->tag == FJ_TAG_QUOTA ? 1 : 2, f, m->start,
+                      m->end);
+            }
+            break;
+        case FJ_LEX_ALWAYS_HIRING:
+            if ((fb & (PROSE | FB(COMPANY_PROFILE))) && !cancelled(sc, f, m->start, m->end, true)) {
+                sc->value[S_ALWAYS_HIRING] = 1;
+                offer(sc, S_ALWAYS_HIRING, 1, f, m->start, m->end);
+            }
+            break;
         case FJ_LEX_TITLE_MONEY:
             if (f == FJ_FIELD_TITLE) {
                 sc->value[S_MONEY_IN_TITLE] = 1;
@@ -1175,6 +1246,451 @@ static void text_pass(sig_scratch *sc, int f, pay_state *ps, bool *reg_valid_in_
             offer(sc, S_MONEY_IN_TITLE, 2, f, sc->money[k].start, sc->money[k].end);
         }
     }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The clause detectors                                                                       */
+/* ------------------------------------------------------------------------------------------ */
+
+static const fj_detectors *detectors(sig_scratch *sc, fj_error *err, fj_status *st)
+{
+    if (sc->det)
+        return sc->det;
+    if (!sc->det_default) {
+        *st =
+            fj__detectors_parse(&sc->det_default, fj__default_detectors, fj__default_detectors_len,
+                                "the compiled-in clause detectors", err);
+        if (*st != FJ_OK)
+            return NULL;
+    }
+    return sc->det_default;
+}
+
+const fj_detectors *fj__ctx_detectors(fj_context *ctx, fj_error *err)
+{
+    fj_status st = FJ_OK;
+    sig_scratch *sc = scratch(ctx, err, &st);
+    return sc ? detectors(sc, err, &st) : NULL;
+}
+
+fj_status fj_context_set_detectors(fj_context *ctx, const fj_detectors *d, fj_error *err)
+{
+    if (!ctx)
+        return fj__errorf(err, FJ_ERR_ARGUMENT, "fj_context_set_detectors: ctx is NULL");
+    fj_status st = FJ_OK;
+    sig_scratch *sc = scratch(ctx, err, &st);
+    if (!sc)
+        return st;
+    sc->det = d;
+    return FJ_OK;
+}
+
+fj_status fj__clause_text_features(fj_context *ctx, fj_lang lang, const char *text, size_t len,
+                                   fj__featvec *fv, bool *clean, fj_error *err)
+{
+    fj_status st = FJ_OK;
+    sig_scratch *sc = scratch(ctx, err, &st);
+    if (!sc)
+        return st;
+    fv->n = 0;
+    st = fj__normalize_into(ctx, text, len, &sc->nt_text, err);
+    if (st != FJ_OK)
+        return st;
+    sc->mv_text.n = 0;
+    const char *t = sc->nt_text.text.data;
+    size_t n = sc->nt_text.text.len;
+    if (!fj__lexicon_scan(sc->lex, t, n, &sc->mv_text))
+        return fj__nomem(err);
+    const fj_token *tok;
+    size_t ntok;
+    st = fj_tokenize_text(ctx, text, len, &tok, &ntok, err);
+    if (st != FJ_OK)
+        return st;
+    if (!fj__clause_features(fv, lang, t, 0, n, sc->nt_text.orig, tok, ntok, sc->mv_text.v,
+                             sc->mv_text.n))
+        return fj__nomem(err);
+    if (clean) {
+        *clean = true;
+        for (size_t i = 0; i < sc->mv_text.n; i++) {
+            unsigned lex = fj__lex_entries[sc->mv_text.v[i].entry].lex;
+            if (lex == FJ_LEX_FEE || lex == FJ_LEX_FEE_OBJECT || lex == FJ_LEX_CONTACT ||
+                lex == FJ_LEX_CONTACT_ID || lex == FJ_LEX_PERSONAL || lex == FJ_LEX_FREEMAIL)
+                *clean = false;
+        }
+        for (size_t i = 0; i < ntok; i++)
+            if (tok[i].kind >= FJ_TOK_QQ && tok[i].kind <= FJ_TOK_MASKED_PHONE)
+                *clean = false;
+    }
+    return FJ_OK;
+}
+
+/* Whether a window asks to bring documents in person (带身份证原件, "bring your ID on your first
+ * day") without asking to send, photograph, upload or type them in: not personal data asked up
+ * front. */
+static bool bring_not_send(const char *t, size_t a, size_t b)
+{
+    static const char *const bring[] = {"带", "持", "bring", "present your", "show your"};
+    static const char *const send[] = {"发",     "拍",    "传",     "填",     "提交",
+                                       "号码",   "卡号",  "密码",   "验证码", "send",
+                                       "upload", "photo", "scan",   "text",   "email",
+                                       "number", "fill",  "submit", "enter",  "provide"};
+    bool brings = false;
+    for (size_t i = 0; i < sizeof bring / sizeof bring[0] && !brings; i++)
+        brings = mem_has_word(t + a, b - a, bring[i], strlen(bring[i]),
+                              (unsigned char)bring[i][0] < 0x80);
+    if (!brings)
+        return false;
+    for (size_t i = 0; i < sizeof send / sizeof send[0]; i++)
+        if (mem_has_word(t + a, b - a, send[i], strlen(send[i]), false))
+            return false;
+    return true;
+}
+
+/* Whether the sentence around a firing window warns against what it describes (…请拒绝并举报;
+ * …都是骗局; "…is a scam") or, for fees, says the employer pays (…，由公司承担; …，公司全额报销):
+ * cues that sit in another clause of the same sentence. */
+static bool sentence_cancels(const char *t, size_t a, size_t b, int sig)
+{
+    static const char *const warn[] = {"诈骗",  "骗局",   "骗子",     "举报",   "谨防",
+                                       "警惕",  "拒绝",   "别信",     "不要信", "scam",
+                                       "fraud", "beware", "report it"};
+    static const char *const pays[] = {"公司承担", "单位承担",         "由公司",   "公司出",
+                                       "报销",     "免费提供",         "reimburs", "paid by the",
+                                       "we cover", "at no cost to you"};
+    for (size_t i = 0; i < sizeof warn / sizeof warn[0]; i++)
+        if (mem_has_word(t + a, b - a, warn[i], strlen(warn[i]), (unsigned char)warn[i][0] < 0x80))
+            return true;
+    if (sig != S_UPFRONT_FEE)
+        return false;
+    for (size_t i = 0; i < sizeof pays / sizeof pays[0]; i++)
+        if (mem_has_word(t + a, b - a, pays[i], strlen(pays[i]), false))
+            return true;
+    return false;
+}
+
+/* Whether a window names chat services as a duty or a skill rather than as where to apply
+ * ("通过微信联系客户", "熟练使用QQ、微信", "experience with WhatsApp Business for customers"):
+ * a customer object or a skill word, and (checked by the caller) no chat id or phone number. */
+static bool chat_as_duty(const char *t, size_t a, size_t b)
+{
+    static const char *const duty[] = {"客户",     "顾客",       "用户",     "会员",     "买家",
+                                       "粉丝",     "熟练",       "熟悉",     "掌握",     "精通",
+                                       "运营",     "推广",       "经验",     "customer", "client",
+                                       "familiar", "experience", "proficien"};
+    for (size_t i = 0; i < sizeof duty / sizeof duty[0]; i++)
+        if (mem_has_word(t + a, b - a, duty[i], strlen(duty[i]), false))
+            return true;
+    return false;
+}
+
+/* Whether a cue in [a, b) of field f takes a firing window back: a negation (or, for fees, the
+ * employer paying) with no contrast word after it in the window ("我们不收取任何费用";
+ * "we never charge fees" - but not "no fees, but a $50 kit is required"). A cue right before
+ * "refund" (不退, "is not refundable") says the money is kept: it does not cancel. */
+static bool window_cancelled(const sig_scratch *sc, int f, size_t a, size_t b, int sig, bool has_id)
+{
+    const ftext *ft = &sc->ft[f];
+    const char *t = ntx(sc, f)->text.data;
+    size_t len = ntx(sc, f)->text.len;
+    if (sig == S_PERSONAL_DATA && bring_not_send(t, a, b))
+        return true;
+    if (sig == S_OFFSITE_CONTACT && !has_id && chat_as_duty(t, a, b))
+        return true;
+    if (ft->cn == 0)
+        return false;
+    const fj__lexmatch *cues = sc->aux.v + ft->c0;
+    for (size_t k = fj__match_lower_bound(cues, ft->cn, (uint32_t)a);
+         k < ft->cn && cues[k].start < b; k++) {
+        const fj__lexmatch *m = &cues[k];
+        unsigned tag = entry_of(m)->tag;
+        if (m->end > b || (tag != FJ_TAG_NEG && !(sig == S_UPFRONT_FEE && tag == FJ_TAG_PAYS)))
+            continue;
+        size_t e = m->end;
+        while (e < len && t[e] == ' ')
+            e++;
+        if (has_bytes(t, len, e, "refund") || has_bytes(t, len, e, "退") ||
+            has_bytes(t, len, e, "可退"))
+            continue;
+        if (!fj__contrast_in(t, m->end, b))
+            return true;
+    }
+    return false;
+}
+
+/* Group a field's tokens by clause (tok_sorted, tok_at): counting sort on the clause holding
+ * each token's start. */
+static bool group_tokens(sig_scratch *sc, int f, const fj_token *tok, size_t ntok)
+{
+    const fj__dclausevec *cv = &sc->cv;
+    const uint32_t *orig = ntx(sc, f)->orig;
+    if (ntok > sc->tok_cap) {
+        uint32_t *of = realloc(sc->tok_of, ntok * sizeof *of);
+        if (of)
+            sc->tok_of = of;
+        fj_token *ts = realloc(sc->tok_sorted, ntok * sizeof *ts);
+        if (ts)
+            sc->tok_sorted = ts;
+        if (!of || !ts)
+            return false;
+        sc->tok_cap = ntok;
+    }
+    if (cv->n + 1 > sc->clause_cap) {
+        uint32_t *at = realloc(sc->tok_at, (cv->n + 1) * sizeof *at);
+        if (at)
+            sc->tok_at = at;
+        uint8_t *cm = realloc(sc->cmask, cv->n + 1);
+        if (cm)
+            sc->cmask = cm;
+        uint32_t *se = realloc(sc->sent, 2 * (cv->n + 1) * sizeof *se);
+        if (se)
+            sc->sent = se;
+        uint8_t *sm = realloc(sc->sent_memo, cv->n + 1);
+        if (sm)
+            sc->sent_memo = sm;
+        if (!at || !cm || !se || !sm)
+            return false;
+        sc->clause_cap = cv->n + 1;
+    }
+    memset(sc->tok_at, 0, (cv->n + 1) * sizeof *sc->tok_at);
+    memset(sc->cmask, 0, cv->n + 1);
+    memset(sc->sent_memo, 0, cv->n + 1);
+    /* sentences: sent[c] its first clause, sent[n + 1 + c] its last */
+    for (size_t c = 0; c < cv->n; c++)
+        sc->sent[c] = c > 0 && cv->v[c].weak ? sc->sent[c - 1] : (uint32_t)c;
+    for (size_t c = cv->n; c-- > 0;)
+        sc->sent[cv->n + 1 + c] =
+            c + 1 < cv->n && cv->v[c + 1].weak ? sc->sent[cv->n + 2 + c] : (uint32_t)c;
+    for (size_t j = 0; j < ntok; j++) {
+        size_t lo = 0, hi = cv->n; /* the last clause starting at or before the token */
+        while (hi - lo > 1) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (orig[cv->v[mid].a] <= tok[j].start)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        sc->tok_of[j] = (uint32_t)lo;
+        sc->tok_at[lo + 1]++;
+    }
+    for (size_t c = 0; c < cv->n; c++)
+        sc->tok_at[c + 1] += sc->tok_at[c];
+    /* place each token at its clause's cursor, then shift the cursors back to the starts */
+    for (size_t j = 0; j < ntok; j++) {
+        uint32_t c = sc->tok_of[j];
+        sc->tok_sorted[sc->tok_at[c]++] = tok[j];
+    }
+    for (size_t c = cv->n; c > 0; c--)
+        sc->tok_at[c] = sc->tok_at[c - 1];
+    sc->tok_at[0] = 0;
+    return true;
+}
+
+/* The clause of cv holding normalized byte s (the last one starting at or before it). */
+static size_t clause_index(const fj__dclausevec *cv, uint32_t s)
+{
+    size_t lo = 0, hi = cv->n;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cv->v[mid].a <= s)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static const int cls_sig[FJ_CLS_COUNT] = {S_UPFRONT_FEE, S_PERSONAL_DATA, S_OFFSITE_CONTACT};
+/* The fields the detectors read: prose and the contact field (a salary or a URL is no clause). */
+#define CLAUSE_FIELDS (FB(TITLE) | FB(DESCRIPTION) | FB(REQUIREMENTS) | FB(BENEFITS) | FB(CONTACT))
+static const uint32_t cls_fields[FJ_CLS_COUNT] = {
+    FEE_FIELDS & CLAUSE_FIELDS, PERSONAL_FIELDS &CLAUSE_FIELDS, CONTACT_FIELDS &CLAUSE_FIELDS};
+
+static int cls_of_sig(int sig)
+{
+    return sig == S_UPFRONT_FEE     ? FJ_CLS_FEE
+           : sig == S_PERSONAL_DATA ? FJ_CLS_PERSONAL
+                                    : FJ_CLS_CONTACT;
+}
+
+static int cmp_hit(const void *x, const void *y)
+{
+    const hit *a = x, *b = y;
+    if (a->field != b->field)
+        return a->field < b->field ? -1 : 1;
+    if (a->s != b->s)
+        return a->s < b->s ? -1 : 1;
+    return a->e < b->e ? -1 : a->e > b->e;
+}
+
+/* The first hit (sorted by field, then start) of field f starting at or after s. */
+static size_t hit_lower_bound(const sig_scratch *sc, int f, uint32_t s)
+{
+    size_t lo = 0, hi = sc->nhits;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const hit *x = &sc->hits[mid];
+        if (x->field < f || (x->field == f && x->s < s))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+typedef struct best_window {
+    bool any, single;
+    double prob;
+    int f;
+    uint32_t a, b;
+} best_window;
+
+/* Score each clause of a field, and each clause joined with the one before it in the same
+ * sentence, with the detectors; mark the clauses of firing windows and keep the best window of
+ * each signal. */
+static fj_status clause_field(sig_scratch *sc, fj_context *ctx, const fj_detectors *det,
+                              fj_lang lang, int f, best_window best[FJ_CLS_COUNT], fj_error *err)
+{
+    const ftext *ft = &sc->ft[f];
+    const fj_normtext *nt = ntx(sc, f);
+    const char *t = nt->text.data;
+    if (!fj__clause_split(t, nt->text.len, nt->orig, ft->o, ft->olen, &sc->cv))
+        return fj__nomem(err);
+    const fj__dclausevec *cv = &sc->cv;
+    if (cv->n == 0)
+        return FJ_OK;
+    const fj_token *tok = NULL;
+    size_t ntok = 0;
+    fj_status st = fj_tokenize_field(ctx, (fj_field)f, ft->o, ft->olen, &tok, &ntok, err);
+    if (st == FJ_ERR_LIMIT)
+        ntok = 0; /* past FJ_MAX_TOKENS: the clauses are read without their tokens */
+    else if (st != FJ_OK)
+        return st;
+    if (!group_tokens(sc, f, tok, ntok))
+        return fj__nomem(err);
+    const fj__lexmatch *mv = sc->mv.v + ft->m0;
+    for (size_t c = 0; c < cv->n; c++) {
+        for (int w = 0; w < 2; w++) {
+            if (w == 1 && (c == 0 || !cv->v[c].weak))
+                continue;
+            size_t c0 = c - (size_t)w;
+            uint32_t a = cv->v[c0].a, b = cv->v[c].b;
+            size_t m0 = fj__match_lower_bound(mv, ft->mn, a), m1 = m0;
+            while (m1 < ft->mn && mv[m1].start < b && mv[m1].end <= b)
+                m1++;
+            sc->fv.n = 0;
+            if (!fj__clause_features(&sc->fv, lang, t, a, b, nt->orig,
+                                     sc->tok_sorted + sc->tok_at[c0],
+                                     sc->tok_at[c + 1] - sc->tok_at[c0], mv + m0, m1 - m0))
+                return fj__nomem(err);
+            double prob[FJ_CLS_COUNT];
+            fj__detectors_score(det, lang, sc->fv.v, sc->fv.n, prob);
+            bool has_id = false; /* a chat id, phone number or free-mail address */
+            for (size_t k = sc->tok_at[c0]; k < sc->tok_at[c + 1]; k++) {
+                unsigned kind = sc->tok_sorted[k].kind;
+                has_id = has_id || kind == FJ_TOK_QQ || kind == FJ_TOK_WECHAT ||
+                         kind == FJ_TOK_PHONE || kind == FJ_TOK_FREEMAIL ||
+                         kind == FJ_TOK_MASKED_PHONE;
+            }
+            const fj__cls_lang *L = &det->lang[lang == FJ_LANG_EN ? 1 : 0];
+            int live = 0, dead = 0; /* bits: signals with live / only cancelled hits here */
+            for (size_t h = hit_lower_bound(sc, f, a);
+                 h < sc->nhits && sc->hits[h].field == f && sc->hits[h].s < b; h++) {
+                int s = cls_of_sig(sc->hits[h].sig);
+                if (sc->hits[h].cancelled)
+                    dead |= 1 << s;
+                else
+                    live |= 1 << s;
+            }
+            for (int s = 0; s < FJ_CLS_COUNT; s++) {
+                double thr = L->sig[s].threshold;
+                if ((live >> s & 1) && thr > LEXICON_THRESHOLD)
+                    thr = LEXICON_THRESHOLD;
+                if (!(cls_fields[s] >> f & 1) || prob[s] < thr ||
+                    ((dead >> s & 1) && !(live >> s & 1)) ||
+                    window_cancelled(sc, f, a, b, cls_sig[s], has_id))
+                    continue;
+                /* the sentence: the clauses joined to this window by commas (its verdict is
+                 * computed once per sentence and kind of signal) */
+                uint32_t s0 = sc->sent[c0], s1 = sc->sent[c0 + cv->n + 1];
+                uint8_t bit = s == FJ_CLS_FEE ? 1 : 4;
+                if (!(sc->sent_memo[s0] & bit))
+                    sc->sent_memo[s0] |=
+                        (uint8_t)(bit | (sentence_cancels(t, cv->v[s0].a, cv->v[s1].b, cls_sig[s])
+                                             ? bit << 1
+                                             : 0));
+                if (sc->sent_memo[s0] & (bit << 1))
+                    continue;
+                for (size_t k = c0; k <= c; k++)
+                    sc->cmask[k] |= (uint8_t)(1u << s);
+                best_window *bw = &best[s];
+                bool single = w == 0;
+                if (!bw->any || (single && !bw->single) ||
+                    (single == bw->single && prob[s] > bw->prob))
+                    *bw = (best_window){true, single, prob[s], f, a, b};
+            }
+        }
+    }
+    /* the live lexicon hits inside firing clauses give the signal its kinds */
+    for (size_t h = hit_lower_bound(sc, f, 0); h < sc->nhits && sc->hits[h].field == f; h++) {
+        const hit *x = &sc->hits[h];
+        if (!x->cancelled && sc->cmask[clause_index(cv, x->s)] >> cls_of_sig(x->sig) & 1)
+            add_tag(sc, x->sig, x->tag);
+    }
+    return FJ_OK;
+}
+
+/* upfront_fee, personal_data and offsite_contact from the clause detectors: the signal fires
+ * when a window of a field it reads is scored at or above its threshold and no scope rule takes
+ * it back; its value counts the kinds (lexicon tags) in its firing clauses, at least 1; its
+ * evidence is the best window (a single clause before a pair, then the higher probability). */
+static fj_status clause_pass(sig_scratch *sc, fj_context *ctx, fj_lang lang, fj_error *err)
+{
+    fj_status st = FJ_OK;
+    const fj_detectors *det = detectors(sc, err, &st);
+    if (!det)
+        return st;
+    if (sc->hits_oom)
+        return fj__nomem(err);
+    if (sc->nhits > 1)
+        qsort(sc->hits, sc->nhits, sizeof *sc->hits, cmp_hit);
+    best_window best[FJ_CLS_COUNT];
+    memset(best, 0, sizeof best);
+    for (size_t i = 0; i < NSCAN; i++) {
+        int f = scan_fields[i];
+        if (!sc->ft[f].present || !(CLAUSE_FIELDS >> f & 1))
+            continue;
+        st = clause_field(sc, ctx, det, lang, f, best, err);
+        if (st != FJ_OK)
+            return st;
+    }
+    for (int s = 0; s < FJ_CLS_COUNT; s++) {
+        int sig = cls_sig[s];
+        if (!best[s].any) {
+            sc->tags[sig] = 0;
+            continue;
+        }
+        if (!sc->tags[sig])
+            add_tag(sc, sig, FJ_TAG_NONE);
+        /* the evidence: the window, or around its first live hit when it is long */
+        uint32_t a = best[s].a, b = best[s].b;
+        if (b - a > EVIDENCE_MAX_BYTES) {
+            size_t h = hit_lower_bound(sc, best[s].f, a);
+            for (; h < sc->nhits && sc->hits[h].field == best[s].f && sc->hits[h].s < b; h++)
+                if (!sc->hits[h].cancelled && sc->hits[h].sig == sig)
+                    break;
+            if (h < sc->nhits && sc->hits[h].field == best[s].f && sc->hits[h].s < b) {
+                a = sc->hits[h].s;
+                b = sc->hits[h].e;
+            } else {
+                const char *t = ntx(sc, best[s].f)->text.data;
+                b = a + EVIDENCE_MAX_BYTES;
+                while (b > a && ((unsigned char)t[b] & 0xC0) == 0x80)
+                    b--;
+            }
+        }
+        offer(sc, sig, 10, best[s].f, a, b);
+    }
+    return FJ_OK;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1278,6 +1794,9 @@ fj_status fj__signals_of(fj_context *ctx, const fj__analysis *an, const fj_histo
     sc->mv.n = 0;
     sc->aux.n = 0;
     sc->nmoney = 0;
+    sc->nhits = 0;
+    sc->hits_oom = false;
+    sc->title_role = sc->title_sells = false;
 
     /* scan every text field once */
     for (size_t i = 0; i < NSCAN; i++) {
@@ -1314,12 +1833,19 @@ fj_status fj__signals_of(fj_context *ctx, const fj__analysis *an, const fj_histo
         if (sc->ft[scan_fields[i]].present)
             text_pass(sc, scan_fields[i], &ps, &reg_valid_in_text, &large);
 
+    st = clause_pass(sc, ctx, lang, err);
+    if (st != FJ_OK)
+        return st;
     sc->value[S_UPFRONT_FEE] = popcount64(sc->tags[S_UPFRONT_FEE]);
     /* a request to move the conversation counts as a channel only when none is named */
     if (sc->tags[S_OFFSITE_CONTACT] & ~((uint64_t)1 << FJ_TAG_MOVE))
         sc->tags[S_OFFSITE_CONTACT] &= ~((uint64_t)1 << FJ_TAG_MOVE);
     sc->value[S_OFFSITE_CONTACT] = popcount64(sc->tags[S_OFFSITE_CONTACT]);
     sc->value[S_PERSONAL_DATA] = popcount64(sc->tags[S_PERSONAL_DATA]);
+    /* bait-and-switch: an office or service role in a title that sells nothing, and selling,
+     * recruiting or commission-only pay in the body */
+    if (sc->title_role && !sc->title_sells)
+        sc->value[S_TITLE_DUTY_MISMATCH] = popcount64(sc->tags[S_TITLE_DUTY_MISMATCH]);
 
     if (sc->value[S_FREEMAIL_CONTACT] > 0 && (large || an->company_size >= 1000))
         sc->value[S_FREEMAIL_CONTACT] = 2;

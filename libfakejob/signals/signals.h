@@ -35,6 +35,10 @@ typedef enum fj_lex {
     FJ_LEX_TASK,
     FJ_LEX_TITLE_MONEY,
     FJ_LEX_VAGUE_NAME,
+    /* new lexicons go here, at the end: the clause detectors hash lexicon numbers */
+    FJ_LEX_BAIT_DUTY,
+    FJ_LEX_TITLE_ROLE,
+    FJ_LEX_ALWAYS_HIRING,
     FJ_LEX_COUNT
 } fj_lex;
 
@@ -100,6 +104,15 @@ typedef enum fj_lex_tag {
     FJ_TAG_EASY,
     /* vague_name.txt */
     FJ_TAG_WHOLE,
+    /* new tags go here, at the end: the clause detectors hash tag numbers */
+    /* bait_duty.txt (card: above), title_role.txt */
+    FJ_TAG_LOAN,
+    FJ_TAG_INSURANCE,
+    FJ_TAG_ACCOUNT,
+    FJ_TAG_RECRUIT,
+    FJ_TAG_COMMISSION,
+    FJ_TAG_QUOTA,
+    FJ_TAG_SALES,
     FJ_TAG_COUNT
 } fj_lex_tag;
 

@@ -33,6 +33,9 @@ struct fj__lexicon {
 };
 
 static const char *const lex_files[FJ_LEX_COUNT] = {
+    [FJ_LEX_BAIT_DUTY] = "bait_duty.txt",
+    [FJ_LEX_TITLE_ROLE] = "title_role.txt",
+    [FJ_LEX_ALWAYS_HIRING] = "always_hiring.txt",
     [FJ_LEX_CANCEL] = "cancel.txt",
     [FJ_LEX_COMPANY_WORD] = "company_word.txt",
     [FJ_LEX_CONTACT] = "contact.txt",

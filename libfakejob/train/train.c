@@ -249,7 +249,7 @@ static void choose_thresholds(const scored *v, size_t n, double target, double *
  * backtracking on regularized targets (Lin, Lin and Weng 2007, "A note on Platt's
  * probabilistic outputs for support vector machines"). */
 /* Returns the regularized log loss of the fit. */
-static double platt_fit(const double *dec, const int *y, size_t n, double *A, double *B)
+double fj__platt_fit(const double *dec, const int *y, size_t n, double *A, double *B)
 {
     double prior1 = 0, prior0 = 0;
     for (size_t i = 0; i < n; i++)
@@ -1118,7 +1118,7 @@ static double choose_mix(const double *a, const double *b, const int *y, size_t 
         double mix = k / 20.0, A, B;
         for (size_t i = 0; i < n; i++)
             m[i] = mix * a[i] + (1 - mix) * b[i];
-        double loss = platt_fit(m, y, n, &A, &B);
+        double loss = fj__platt_fit(m, y, n, &A, &B);
         if (loss < best_loss - 1e-9) {
             best_loss = loss;
             best = mix;
@@ -1274,7 +1274,7 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
         dec[i] = two ? mix * da[i] + (1 - mix) * vt.oof[(size_t)vt.best * n + i] : da[i];
     pt->C = va.grid[va.best].C;
     pt->gamma = pt->kernel == FJ_KERNEL_RBF ? va.grid[va.best].gamma : 0;
-    platt_fit(dec, yy, n, &pt->platt_a, &pt->platt_b);
+    fj__platt_fit(dec, yy, n, &pt->platt_a, &pt->platt_b);
     for (size_t i = 0; i < n; i++)
         v[i] = (scored){fj__part_calibrate(pt, dec[i]), yy[i]};
     metrics m = compute_metrics(v, n); /* sorts v descending */

@@ -1,0 +1,872 @@
+/*
+ * clauses.c - the clause detectors: the clause splitter, the hashed features of a clause, and
+ * the detector file (read, written, scored). signals.c runs them on a posting's fields;
+ * train/clauses_train.c trains them (docs/signals.md, "Clause detectors").
+ *
+ * The detector file (little-endian):
+ *   "FJCLSDET"  u32 format (1)  u32 hash bits (20)  u64 payload length  32-byte SHA-256 of payload
+ *   payload: per language (zh, en): u32 nfeat; per signal (upfront_fee, personal_data,
+ *            offsite_contact): f32 bias, Platt A, Platt B, threshold, C; nfeat u32 feature
+ *            indices (strictly increasing); nfeat * 3 f32 weights; then u32 report length and the
+ *            training report (JSON).
+ * A file of a newer format is refused with FJ_ERR_VERSION; anything truncated, altered or
+ * inconsistent with FJ_ERR_MODEL naming the problem.
+ */
+#include "signals/clauses.h"
+#include "core/sha256.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DET_MAGIC "FJCLSDET"
+#define DET_FORMAT 1u
+#define DET_HEADER (8 + 4 + 4 + 8 + 32)
+#define HASH_MASK ((1u << FJ_CLS_HASH_BITS) - 1)
+/* Lexicon hits count this many times: a few of them stand out among a clause's n-grams. */
+#define LEX_REPEAT 3
+
+static const char *const cls_names[FJ_CLS_COUNT] = {"upfront_fee", "personal_data",
+                                                    "offsite_contact"};
+
+const char *fj__cls_name(int cls)
+{
+    return cls >= 0 && cls < FJ_CLS_COUNT ? cls_names[cls] : NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The splitter                                                                               */
+/* ------------------------------------------------------------------------------------------ */
+
+static bool is_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool is_alnum(unsigned char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool has_bytes(const char *t, size_t len, size_t at, const char *s)
+{
+    size_t n = strlen(s);
+    return at + n <= len && memcmp(t + at, s, n) == 0;
+}
+
+/* Non-ASCII characters that end a clause (after normalization). */
+static const char *const cjk_delims[] = {"。", "【", "】", "★", "☆", "●", "◆", "■",
+                                         "▲",  "※",  "✔",  "✓", "♦", "►", "→", "…"};
+
+/* Whether t[k] follows a list number: one or two digits after a non-alphanumeric character or
+ * the start ("2、", "3)", "1."), so that it ends the clause before it. */
+static bool after_list_number(const unsigned char *t, size_t k)
+{
+    size_t d = 0;
+    while (d < k && d < 3 && is_digit(t[k - 1 - d]))
+        d++;
+    if (d == 0 || d > 2)
+        return false;
+    size_t before = k - d;
+    return before == 0 || !(is_alnum(t[before - 1]) || t[before - 1] == '.' ||
+                            t[before - 1] == ',' || t[before - 1] == '-');
+}
+
+bool fj__clause_list_number_at(const char *text, size_t len, size_t k)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    if (!is_digit(t[k]) ||
+        (k > 0 && (is_alnum(t[k - 1]) || t[k - 1] == '.' || t[k - 1] == ',' || t[k - 1] == '-')))
+        return false;
+    size_t j = k;
+    while (j < len && j - k < 3 && is_digit(t[j]))
+        j++;
+    if (j - k > 2 || j >= len)
+        return false;
+    if (has_bytes(text, len, j, "、") || t[j] == ')')
+        return true;
+    return t[j] == '.' && (j + 1 == len || !is_digit(t[j + 1]));
+}
+
+size_t fj__clause_delim(const char *text, size_t len, const uint32_t *orig, const char *o,
+                        size_t olen, size_t k, bool *weak)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    unsigned char c = t[k];
+    *weak = false;
+    switch (c) {
+    case ';':
+    case '!':
+    case '?':
+    case '|':
+        return 1;
+    case ')':
+        return after_list_number(t, k) ? 1 : 0;
+    case '.':
+        if (k + 1 < len && is_digit(t[k + 1]))
+            return 0;
+        return k + 1 == len || t[k + 1] == ' ' || t[k + 1] >= 0x80 || after_list_number(t, k) ? 1
+                                                                                              : 0;
+    case ',':
+    case '_': {
+        /* a Chinese comma (full-width in the original) or one between Chinese characters */
+        *weak = true;
+        if (c == ',' && orig[k] < olen && o[orig[k]] != ',')
+            return 1;
+        return (k > 0 && t[k - 1] >= 0x80) || (k + 1 < len && t[k + 1] >= 0x80) ? 1 : 0;
+    }
+    case ' ': {
+        /* a line break in the original */
+        uint32_t a = orig[k], b = orig[k + 1];
+        for (uint32_t i = a; i < b && i < olen; i++)
+            if (o[i] == '\n' || o[i] == '\r')
+                return 1;
+        return 0;
+    }
+    default:
+        if (c != 0xE2 && c != 0xE3)
+            return 0; /* every delimiter below starts with one of these */
+        if (has_bytes(text, len, k, "、"))
+            return after_list_number(t, k) ? 3 : 0;
+        for (size_t i = 0; i < sizeof cjk_delims / sizeof cjk_delims[0]; i++)
+            if (has_bytes(text, len, k, cjk_delims[i]))
+                return strlen(cjk_delims[i]);
+        return 0;
+    }
+}
+
+static bool clause_push(fj__dclausevec *cv, size_t a, size_t b, bool weak, const char *t)
+{
+    while (a < b && t[a] == ' ')
+        a++;
+    while (b > a && t[b - 1] == ' ')
+        b--;
+    if (a == b)
+        return true;
+    if (cv->n == cv->cap) {
+        size_t cap = cv->cap ? cv->cap * 2 : 64;
+        fj__dclause *v = realloc(cv->v, cap * sizeof *v);
+        if (!v)
+            return false;
+        cv->v = v;
+        cv->cap = cap;
+    }
+    cv->v[cv->n++] = (fj__dclause){(uint32_t)a, (uint32_t)b, weak && cv->n > 0};
+    return true;
+}
+
+/* Whether normalized byte k starts a sentence glued to the one before it, as text whose markup
+ * was stripped reads ("...the processes.Next we", "requirementsMust have"): in the original, an
+ * upper-case letter right after a lower-case one or after '.', ':' or ')' that follows a
+ * lower-case letter, and followed by a lower-case letter. */
+static bool glued_at(const char *t, size_t len, const uint32_t *orig, const char *o, size_t olen,
+                     size_t k)
+{
+    if (k < 2 || k + 1 >= len || !((unsigned char)t[k] >= 'a' && (unsigned char)t[k] <= 'z'))
+        return false;
+    uint32_t ok = orig[k];
+    if (ok < 2 || ok + 1 >= olen || !(o[ok] >= 'A' && o[ok] <= 'Z') ||
+        !(o[ok + 1] >= 'a' && o[ok + 1] <= 'z'))
+        return false;
+    char p = o[ok - 1];
+    if (p >= 'a' && p <= 'z')
+        return true;
+    return (p == '.' || p == ':' || p == ')') && o[ok - 2] >= 'a' && o[ok - 2] <= 'z';
+}
+
+bool fj__clause_split(const char *t, size_t len, const uint32_t *orig, const char *o, size_t olen,
+                      fj__dclausevec *out)
+{
+    out->n = 0;
+    size_t start = 0, k = 0;
+    bool weak = false; /* how the clause being built was opened */
+    while (k < len) {
+        bool w;
+        size_t d = fj__clause_delim(t, len, orig, o, olen, k, &w);
+        if (!d && k > start &&
+            (fj__clause_list_number_at(t, len, k) || glued_at(t, len, orig, o, olen, k))) {
+            d = 0;
+            w = false;
+            if (!clause_push(out, start, k, weak, t))
+                return false;
+            start = k;
+            weak = false;
+        }
+        if (d && k > start && k - start <= 2 && is_digit((unsigned char)t[start]) &&
+            is_digit((unsigned char)t[k - 1])) {
+            k += d; /* the marker of a list number ("1、", "2)") stays with its item */
+            continue;
+        }
+        if (d) {
+            if (!clause_push(out, start, k, weak, t))
+                return false;
+            k += d;
+            start = k;
+            weak = w;
+            continue;
+        }
+        /* step one character; cut an over-long clause at a character boundary */
+        k++;
+        while (k < len && ((unsigned char)t[k] & 0xC0) == 0x80)
+            k++;
+        if (k - start >= FJ_CLS_MAX_CLAUSE_BYTES) {
+            if (!clause_push(out, start, k, weak, t))
+                return false;
+            start = k;
+            weak = true;
+        }
+    }
+    return clause_push(out, start, len, weak, t);
+}
+
+void fj__clausevec_free(fj__dclausevec *cv)
+{
+    if (!cv)
+        return;
+    free(cv->v);
+    memset(cv, 0, sizeof *cv);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Features                                                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+/* FNV-1a over bytes, with a final mix so that the low bits are usable as the index. */
+static uint32_t h_bytes(uint32_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+static uint32_t h_u32(uint32_t h, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) {
+        h ^= (v >> (8 * i)) & 0xFF;
+        h *= 16777619u;
+    }
+    return h;
+}
+
+static uint32_t h_final(uint32_t h)
+{
+    h ^= h >> 16;
+    h *= 0x85EBCA6Bu;
+    h ^= h >> 13;
+    h *= 0xC2B2AE35u;
+    h ^= h >> 16;
+    return h & HASH_MASK;
+}
+
+static uint32_t h_seed(const char *ns)
+{
+    return h_bytes(2166136261u, ns, strlen(ns) + 1);
+}
+
+static bool fv_push(fj__featvec *fv, uint32_t h)
+{
+    if (fv->n == fv->cap) {
+        size_t cap = fv->cap ? fv->cap * 2 : 256;
+        uint32_t *v = realloc(fv->v, cap * sizeof *v);
+        if (!v)
+            return false;
+        fv->v = v;
+        fv->cap = cap;
+    }
+    fv->v[fv->n++] = h;
+    return true;
+}
+
+static bool fv_str(fj__featvec *fv, const char *ns, const char *s, size_t n)
+{
+    return fv_push(fv, h_final(h_bytes(h_seed(ns), s, n)));
+}
+
+void fj__featvec_free(fj__featvec *fv)
+{
+    if (!fv)
+        return;
+    free(fv->v);
+    memset(fv, 0, sizeof *fv);
+}
+
+/* A typed token's span in the original text, read as one placeholder character by the
+ * character n-grams. */
+typedef struct span {
+    uint32_t s, e;
+    uint32_t cp;
+} span;
+#define MAX_SPANS 32
+
+/* Character n-grams of t[a, b), lo..hi code points long, digits folded to 0; English text is
+ * read with a space before and after so word starts and ends are n-grams of their own. A typed
+ * token's characters (a chat id, a phone number, an address, a masked placeholder) are read as
+ * one placeholder character of its kind: its digits and letters are noise. */
+static bool char_ngrams(fj__featvec *fv, const char *t, size_t a, size_t b, const uint32_t *orig,
+                        const span *sp, size_t nsp, int lo, int hi, bool pad)
+{
+    uint32_t ring[8];
+    size_t j = 0, i = a, k = 0;
+    uint32_t seeds[8];
+    for (int n = lo; n <= hi; n++) {
+        char ns[8] = {'c', (char)('0' + n), 0};
+        seeds[n] = h_seed(ns);
+    }
+    bool end_pad = false;
+    for (;;) {
+        uint32_t cp;
+        if (pad && j == 0 && i == a) {
+            cp = ' ';
+        } else if (i < b) {
+            uint32_t oi = orig[i];
+            while (k < nsp && sp[k].e <= oi)
+                k++;
+            if (k < nsp && sp[k].s <= oi) {
+                cp = sp[k].cp;
+                while (i < b && orig[i] < sp[k].e)
+                    i++;
+                while (i < b && ((unsigned char)t[i] & 0xC0) == 0x80)
+                    i++;
+            } else {
+                cp = fj__utf8_next(t, b, &i);
+                if (cp >= '0' && cp <= '9')
+                    cp = '0';
+            }
+        } else if (pad && !end_pad) {
+            cp = ' ';
+            end_pad = true;
+        } else {
+            break;
+        }
+        ring[j % 8] = cp;
+        j++;
+        for (int n = lo; n <= hi; n++) {
+            if (j < (size_t)n)
+                break;
+            uint32_t h = seeds[n];
+            for (size_t q = j - n; q < j; q++)
+                h = h_u32(h, ring[q % 8]);
+            if (!fv_push(fv, h_final(h)))
+                return false;
+        }
+    }
+    return true;
+}
+
+/* The period of a money token's text ("¥8000-12000/month"): what follows its '/'. */
+static void money_features(fj__featvec *fv, const char *s, size_t n, bool *ok)
+{
+    size_t i = 0;
+    while (i < n && !is_digit((unsigned char)s[i]))
+        i++;
+    char cur[8] = "none";
+    if (i > 0 && i < sizeof cur) {
+        memcpy(cur, s, i);
+        cur[i] = 0;
+    }
+    size_t d0 = i;
+    while (i < n && is_digit((unsigned char)s[i]))
+        i++;
+    char mag[4] = {'m', (char)('0' + (i - d0 > 9 ? 9 : i - d0)), 0};
+    const char *slash = memchr(s, '/', n);
+    const char *per = slash ? slash + 1 : "none";
+    size_t plen = slash ? (size_t)(s + n - per) : 4;
+    bool range = memchr(s + d0, '-', n - d0) != NULL;
+    *ok = *ok && fv_str(fv, "money", "", 0) && fv_str(fv, "money:cur", cur, strlen(cur)) &&
+          fv_str(fv, "money:per", per, plen) && fv_str(fv, "money:mag", mag, 2) &&
+          (!range || fv_str(fv, "money:range", "", 0));
+}
+
+/* What kind of phone a phone token's digits are. */
+static const char *phone_kind(const char *s, size_t n)
+{
+    if (n == 13 && s[0] == '8' && s[1] == '6') {
+        s += 2;
+        n -= 2;
+    }
+    if (n == 11 && s[0] == '1' && s[1] >= '3' && s[1] <= '9')
+        return "cn_mobile";
+    if (n >= 3 &&
+        (memcmp(s, "400", 3) == 0 || memcmp(s, "800", 3) == 0 || memcmp(s, "888", 3) == 0 ||
+         memcmp(s, "877", 3) == 0 || memcmp(s, "866", 3) == 0))
+        return "hotline";
+    if (n >= 1 && s[0] == '0')
+        return "landline";
+    if (n == 10 || (n == 11 && s[0] == '1'))
+        return "nanp";
+    return "other";
+}
+
+bool fj__clause_features(fj__featvec *fv, fj_lang lang, const char *t, size_t a, size_t b,
+                         const uint32_t *orig, const fj_token *tok, size_t ntok,
+                         const fj__lexmatch *m, size_t nm)
+{
+    bool en = lang == FJ_LANG_EN;
+    span sp[MAX_SPANS];
+    size_t nsp = 0;
+    for (size_t i = 0; i < ntok && nsp < MAX_SPANS; i++) {
+        if (tok[i].kind < FJ_TOK_QQ || tok[i].kind > FJ_TOK_MASKED_PHONE ||
+            tok[i].end <= tok[i].start)
+            continue;
+        span x = {tok[i].start, tok[i].end, 0xE000u + tok[i].kind};
+        size_t k = nsp++; /* insertion by start; overlapping spans keep the first */
+        while (k > 0 && sp[k - 1].s > x.s) {
+            sp[k] = sp[k - 1];
+            k--;
+        }
+        sp[k] = x;
+    }
+    size_t w = 0;
+    for (size_t i = 0; i < nsp; i++)
+        if (w == 0 || sp[i].s >= sp[w - 1].e)
+            sp[w++] = sp[i];
+    nsp = w;
+    bool ok = char_ngrams(fv, t, a, b, orig, sp, nsp, en ? 3 : 1, en ? 5 : 3, en);
+    for (size_t i = 0; ok && i < ntok; i++) {
+        const fj_token *k = &tok[i];
+        switch (k->kind) {
+        case FJ_TOK_WORD:
+            ok = fv_str(fv, "w", k->text, k->len);
+            break;
+        case FJ_TOK_BIGRAM:
+            break; /* the character n-grams hold them */
+        case FJ_TOK_NUM: {
+            char d[2] = {(char)('0' + (k->len > 9 ? 9 : k->len)), 0};
+            ok = fv_str(fv, "num", d, 1);
+            break;
+        }
+        case FJ_TOK_MONEY:
+            money_features(fv, k->text, k->len, &ok);
+            break;
+        case FJ_TOK_PHONE: {
+            const char *pk = phone_kind(k->text, k->len);
+            ok = fv_str(fv, "tok", "phone", 5) && fv_str(fv, "phone", pk, strlen(pk));
+            break;
+        }
+        default: {
+            const char *name = fj_token_kind_name((fj_token_kind)k->kind);
+            ok = name && fv_str(fv, "tok", name, strlen(name));
+            break;
+        }
+        }
+    }
+    for (size_t i = 0; ok && i < nm; i++) {
+        const fj__lex_entry *le = &fj__lex_entries[m[i].entry];
+        uint32_t h = h_u32(h_seed("lex"), le->lex);
+        for (int r = 0; ok && r < LEX_REPEAT; r++)
+            ok = fv_push(fv, h_final(h)) && fv_push(fv, h_final(h_u32(h, le->tag + 1u)));
+    }
+    return ok;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Scoring                                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+double fj__clause_scale(size_t n)
+{
+    return 1.0 / sqrt((double)(n > FJ_CLS_MIN_NORM ? n : FJ_CLS_MIN_NORM));
+}
+
+static const fj__cls_lang *lang_of(const fj_detectors *d, fj_lang lang)
+{
+    return &d->lang[lang == FJ_LANG_EN ? 1 : 0];
+}
+
+static bool build_slots(fj__cls_lang *L);
+
+bool fj__detectors_index(fj_detectors *d)
+{
+    for (int l = 0; l < 2; l++)
+        if (!build_slots(&d->lang[l]))
+            return false;
+    return true;
+}
+
+static uint32_t slot_hash(uint32_t f)
+{
+    return f * 0x9E3779B1u;
+}
+
+static long find_feat(const fj__cls_lang *L, uint32_t f)
+{
+    if (!L->slot)
+        return -1;
+    for (uint32_t h = slot_hash(f) & L->mask;; h = (h + 1) & L->mask) {
+        uint32_t k = L->slot[h];
+        if (k == 0)
+            return -1;
+        if (L->idx[k - 1] == f)
+            return (long)k - 1;
+    }
+}
+
+/* Build the lookup table of a language's features (at most half full). */
+static bool build_slots(fj__cls_lang *L)
+{
+    free(L->slot);
+    uint32_t cap = 16;
+    while (cap < 2 * (L->nfeat + 1))
+        cap *= 2;
+    L->slot = calloc(cap, sizeof *L->slot);
+    if (!L->slot)
+        return false;
+    L->mask = cap - 1;
+    for (uint32_t i = 0; i < L->nfeat; i++) {
+        uint32_t h = slot_hash(L->idx[i]) & L->mask;
+        while (L->slot[h])
+            h = (h + 1) & L->mask;
+        L->slot[h] = i + 1;
+    }
+    return true;
+}
+
+static void decisions(const fj__cls_lang *L, const uint32_t *feat, size_t n,
+                      double dec[FJ_CLS_COUNT])
+{
+    double sum[FJ_CLS_COUNT] = {0};
+    for (size_t i = 0; i < n; i++) {
+        long k = find_feat(L, feat[i]);
+        if (k < 0)
+            continue;
+        for (int s = 0; s < FJ_CLS_COUNT; s++)
+            sum[s] += L->w[(size_t)k * FJ_CLS_COUNT + s];
+    }
+    double scale = fj__clause_scale(n);
+    for (int s = 0; s < FJ_CLS_COUNT; s++)
+        dec[s] = sum[s] * scale + L->sig[s].bias;
+}
+
+double fj__detectors_decision(const fj_detectors *d, fj_lang lang, int cls, const uint32_t *feat,
+                              size_t n)
+{
+    double dec[FJ_CLS_COUNT];
+    decisions(lang_of(d, lang), feat, n, dec);
+    return dec[cls];
+}
+
+void fj__detectors_score(const fj_detectors *d, fj_lang lang, const uint32_t *feat, size_t n,
+                         double prob[FJ_CLS_COUNT])
+{
+    const fj__cls_lang *L = lang_of(d, lang);
+    double dec[FJ_CLS_COUNT];
+    decisions(L, feat, n, dec);
+    for (int s = 0; s < FJ_CLS_COUNT; s++) {
+        double f = L->sig[s].platt_a * dec[s] + L->sig[s].platt_b;
+        prob[s] = f >= 0 ? exp(-f) / (1 + exp(-f)) : 1 / (1 + exp(f));
+    }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The file                                                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+static void put_u32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static bool buf_u32(fj_buf *b, uint32_t v)
+{
+    unsigned char p[4];
+    put_u32(p, v);
+    return fj__buf_append(b, p, 4);
+}
+
+static bool buf_f32(fj_buf *b, float f)
+{
+    uint32_t v;
+    memcpy(&v, &f, 4);
+    return buf_u32(b, v);
+}
+
+static float get_f32(const unsigned char *p)
+{
+    uint32_t v = get_u32(p);
+    float f;
+    memcpy(&f, &v, 4);
+    return f;
+}
+
+bool fj__detectors_serialize(const fj_detectors *d, fj_buf *b)
+{
+    b->len = 0;
+    if (!fj__buf_append(b, DET_MAGIC, 8) || !buf_u32(b, DET_FORMAT) ||
+        !buf_u32(b, FJ_CLS_HASH_BITS) || !fj__buf_reserve(b, 8 + 32))
+        return false;
+    size_t len_at = b->len;
+    memset(b->data + b->len, 0, 40);
+    b->len += 40;
+    size_t p0 = b->len;
+    for (int l = 0; l < 2; l++) {
+        const fj__cls_lang *L = &d->lang[l];
+        if (!buf_u32(b, L->nfeat))
+            return false;
+        for (int s = 0; s < FJ_CLS_COUNT; s++) {
+            const fj__cls_model *m = &L->sig[s];
+            if (!buf_f32(b, m->bias) || !buf_f32(b, m->platt_a) || !buf_f32(b, m->platt_b) ||
+                !buf_f32(b, m->threshold) || !buf_f32(b, m->C))
+                return false;
+        }
+        for (uint32_t i = 0; i < L->nfeat; i++)
+            if (!buf_u32(b, L->idx[i]))
+                return false;
+        for (size_t i = 0; i < (size_t)L->nfeat * FJ_CLS_COUNT; i++)
+            if (!buf_f32(b, L->w[i]))
+                return false;
+    }
+    size_t rlen = d->report ? strlen(d->report) : 0;
+    if (!buf_u32(b, (uint32_t)rlen) || !fj__buf_append(b, d->report ? d->report : "", rlen))
+        return false;
+    uint64_t plen = b->len - p0;
+    unsigned char *h = (unsigned char *)b->data + len_at;
+    put_u32(h, (uint32_t)plen);
+    put_u32(h + 4, (uint32_t)(plen >> 32));
+    fj_sha256 sh;
+    fj__sha256_init(&sh);
+    fj__sha256_update(&sh, b->data + p0, plen);
+    fj__sha256_final(&sh, h + 8);
+    return true;
+}
+
+void fj_detectors_free(fj_detectors *d)
+{
+    if (!d)
+        return;
+    for (int l = 0; l < 2; l++) {
+        free(d->lang[l].idx);
+        free(d->lang[l].w);
+        free(d->lang[l].slot);
+    }
+    free(d->report);
+    free(d);
+}
+
+fj_status fj__detectors_parse(fj_detectors **out, const unsigned char *data, size_t len,
+                              const char *name, fj_error *err)
+{
+    *out = NULL;
+    if (len < 8 || memcmp(data, DET_MAGIC, 8) != 0)
+        return fj__errorf(err, FJ_ERR_MODEL, "%s: not a fakejob clause detector file", name);
+    if (len < DET_HEADER)
+        return fj__errorf(err, FJ_ERR_MODEL, "%s: truncated header (%zu bytes)", name, len);
+    uint32_t format = get_u32(data + 8), bits = get_u32(data + 12);
+    if (format > DET_FORMAT)
+        return fj__errorf(err, FJ_ERR_VERSION,
+                          "%s: detector format %u is newer than this library's (%u); "
+                          "upgrade libfakejob",
+                          name, format, DET_FORMAT);
+    if (format == 0)
+        return fj__errorf(err, FJ_ERR_MODEL, "%s: bad detector format 0", name);
+    if (bits != FJ_CLS_HASH_BITS)
+        return fj__errorf(err, FJ_ERR_MODEL, "%s: features hashed to %u bits, expected %d", name,
+                          bits, FJ_CLS_HASH_BITS);
+    uint64_t plen = get_u32(data + 16) | (uint64_t)get_u32(data + 20) << 32;
+    if (plen != len - DET_HEADER)
+        return fj__errorf(err, FJ_ERR_MODEL,
+                          "%s: payload of %zu bytes where the header says %llu (truncated or "
+                          "extended)",
+                          name, len - DET_HEADER, (unsigned long long)plen);
+    unsigned char sum[32];
+    fj_sha256 sh;
+    fj__sha256_init(&sh);
+    fj__sha256_update(&sh, data + DET_HEADER, plen);
+    fj__sha256_final(&sh, sum);
+    if (memcmp(sum, data + 24, 32) != 0)
+        return fj__errorf(err, FJ_ERR_MODEL,
+                          "%s: checksum mismatch (the file is corrupted or was altered)", name);
+    fj_detectors *d = calloc(1, sizeof *d);
+    if (!d)
+        return fj__nomem(err);
+    const unsigned char *p = data + DET_HEADER, *end = data + len;
+    fj_status st = FJ_OK;
+    for (int l = 0; l < 2 && st == FJ_OK; l++) {
+        fj__cls_lang *L = &d->lang[l];
+        if (end - p < 4 + FJ_CLS_COUNT * 20) {
+            st = fj__errorf(err, FJ_ERR_MODEL, "%s: truncated payload", name);
+            break;
+        }
+        L->nfeat = get_u32(p);
+        p += 4;
+        for (int s = 0; s < FJ_CLS_COUNT; s++, p += 20) {
+            fj__cls_model *m = &L->sig[s];
+            m->bias = get_f32(p);
+            m->platt_a = get_f32(p + 4);
+            m->platt_b = get_f32(p + 8);
+            m->threshold = get_f32(p + 12);
+            m->C = get_f32(p + 16);
+            if (!isfinite(m->bias) || !isfinite(m->platt_a) || !isfinite(m->platt_b) ||
+                !(m->threshold >= 0 && m->threshold <= 1) || !isfinite(m->C))
+                st = fj__errorf(err, FJ_ERR_MODEL, "%s: %s detector of %s: bad parameters", name,
+                                cls_names[s], l ? "en" : "zh");
+        }
+        if (st != FJ_OK)
+            break;
+        if (L->nfeat > (1u << FJ_CLS_HASH_BITS) ||
+            (size_t)(end - p) < (size_t)L->nfeat * (4 + 4 * FJ_CLS_COUNT)) {
+            st = fj__errorf(err, FJ_ERR_MODEL, "%s: %u features do not fit the file", name,
+                            L->nfeat);
+            break;
+        }
+        L->idx = malloc(((size_t)L->nfeat + 1) * sizeof *L->idx);
+        L->w = malloc(((size_t)L->nfeat * FJ_CLS_COUNT + 1) * sizeof *L->w);
+        if (!L->idx || !L->w) {
+            st = fj__nomem(err);
+            break;
+        }
+        for (uint32_t i = 0; i < L->nfeat; i++, p += 4) {
+            L->idx[i] = get_u32(p);
+            if (L->idx[i] > HASH_MASK || (i > 0 && L->idx[i] <= L->idx[i - 1])) {
+                st = fj__errorf(err, FJ_ERR_MODEL,
+                                "%s: feature indices out of range or not increasing", name);
+                break;
+            }
+        }
+        for (size_t i = 0; st == FJ_OK && i < (size_t)L->nfeat * FJ_CLS_COUNT; i++, p += 4) {
+            L->w[i] = get_f32(p);
+            if (!isfinite(L->w[i]))
+                st = fj__errorf(err, FJ_ERR_MODEL, "%s: a weight is not finite", name);
+        }
+    }
+    if (st == FJ_OK) {
+        uint32_t rlen = end - p >= 4 ? get_u32(p) : UINT32_MAX;
+        if (rlen == UINT32_MAX || (size_t)(end - p - 4) != rlen) {
+            st = fj__errorf(err, FJ_ERR_MODEL, "%s: bad report length", name);
+        } else if (!(d->report = malloc((size_t)rlen + 1))) {
+            st = fj__nomem(err);
+        } else {
+            memcpy(d->report, p + 4, rlen);
+            d->report[rlen] = 0;
+            if (fj__utf8_check(d->report, rlen, true) < 0)
+                st = fj__errorf(err, FJ_ERR_MODEL, "%s: the report is not UTF-8", name);
+        }
+    }
+    if (st == FJ_OK && !fj__detectors_index(d))
+        st = fj__nomem(err);
+    if (st != FJ_OK) {
+        fj_detectors_free(d);
+        return st;
+    }
+    *out = d;
+    return FJ_OK;
+}
+
+fj_status fj_detectors_load_memory(fj_detectors **out, const void *data, size_t len, fj_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!out || (!data && len))
+        return fj__errorf(err, FJ_ERR_ARGUMENT, "fj_detectors_load_memory: NULL argument");
+    return fj__detectors_parse(out, data ? data : "", len, "detectors", err);
+}
+
+fj_status fj_detectors_load(fj_detectors **out, const char *path, fj_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!out || !path)
+        return fj__errorf(err, FJ_ERR_ARGUMENT, "fj_detectors_load: NULL argument");
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return fj__errorf(err, FJ_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    fj_buf b = {0};
+    char chunk[65536];
+    size_t n;
+    bool ok = true;
+    while (ok && (n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+        ok = fj__buf_append(&b, chunk, n);
+        if (b.len > (256u << 20)) {
+            fclose(fp);
+            fj__buf_free(&b);
+            return fj__errorf(err, FJ_ERR_LIMIT, "%s: larger than 256 MiB", path);
+        }
+    }
+    bool rerr = ferror(fp);
+    fclose(fp);
+    fj_status st;
+    if (!ok)
+        st = fj__nomem(err);
+    else if (rerr)
+        st = fj__errorf(err, FJ_ERR_IO, "%s: read error", path);
+    else
+        st = fj__detectors_parse(out, (const unsigned char *)(b.data ? b.data : ""), b.len, path,
+                                 err);
+    fj__buf_free(&b);
+    return st;
+}
+
+fj_status fj_detectors_save(const fj_detectors *d, const char *path, fj_error *err)
+{
+    if (!d || !path)
+        return fj__errorf(err, FJ_ERR_ARGUMENT, "fj_detectors_save: NULL argument");
+    fj_buf b = {0};
+    if (!fj__detectors_serialize(d, &b)) {
+        fj__buf_free(&b);
+        return fj__nomem(err);
+    }
+    fj_buf tmp = {0};
+    if (!fj__buf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid())) {
+        fj__buf_free(&b);
+        return fj__nomem(err);
+    }
+    fj_status st = FJ_OK;
+    FILE *fp = fopen(tmp.data, "wb");
+    if (!fp) {
+        st = fj__errorf(err, FJ_ERR_IO, "%s: cannot create: %s", tmp.data, strerror(errno));
+    } else {
+        bool ok = fwrite(b.data, 1, b.len, fp) == b.len;
+        ok = (fclose(fp) == 0) && ok;
+        if (!ok || rename(tmp.data, path) != 0) {
+            st = fj__errorf(err, FJ_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+            remove(tmp.data);
+        }
+    }
+    fj__buf_free(&tmp);
+    fj__buf_free(&b);
+    return st;
+}
+
+const char *fj_detectors_report(const fj_detectors *d)
+{
+    return d && d->report ? d->report : "";
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Scope                                                                                      */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Words that end the scope of a negation ("we never charge fees, but a $50 kit is required"). */
+static const char *const contrast_words[] = {
+    "但",      "不过",   "然而",     "可是",   "只是",       "除了",       "except",    "but",
+    "however", "unless", "although", "though", "only after", "other than", "apart from"};
+
+bool fj__contrast_in(const char *t, size_t a, size_t b)
+{
+    for (size_t i = 0; i < sizeof contrast_words / sizeof contrast_words[0]; i++) {
+        const char *w = contrast_words[i];
+        size_t n = strlen(w);
+        bool ascii = (unsigned char)w[0] < 0x80;
+        for (size_t k = a; k + n <= b; k++) {
+            if (memcmp(t + k, w, n) != 0)
+                continue;
+            if (!ascii)
+                return true;
+            if ((k == 0 || !is_alnum((unsigned char)t[k - 1])) &&
+                (k + n == b || !is_alnum((unsigned char)t[k + n])))
+                return true;
+        }
+    }
+    return false;
+}

@@ -1,0 +1,145 @@
+/*
+ * clauses.h - private interface of the clause detectors (clauses.c): the clause splitter, the
+ * hashed clause features, and the per-language linear models that score a clause for
+ * upfront_fee, personal_data and offsite_contact. Not installed.
+ *
+ * A text field is split into clauses at sentence and clause punctuation of both languages, line
+ * breaks, bullets and list numbers (fj__clause_split). A clause, and a clause joined with the one
+ * before it in the same sentence (a "window"), is turned into hashed features (character
+ * n-grams, words and stems, typed tokens, lexicon hits: fj__clause_features) and scored by one
+ * linear model per signal and language, calibrated to a probability (fj__detectors_score). The
+ * detectors are read from a versioned, checksummed file (docs/signals.md, "Clause detectors");
+ * the library carries a default one compiled in.
+ */
+#ifndef FJ_CLAUSES_H
+#define FJ_CLAUSES_H
+
+#include "signals/signals.h"
+
+/* The signals with clause detectors, in the order of their weights in a detector file. */
+enum { FJ_CLS_FEE = 0, FJ_CLS_PERSONAL, FJ_CLS_CONTACT, FJ_CLS_COUNT };
+/** "upfront_fee", "personal_data", "offsite_contact". */
+const char *fj__cls_name(int cls);
+
+#define FJ_CLS_HASH_BITS 20         /* features are hashed into 2^20 indices */
+#define FJ_CLS_MAX_CLAUSE_BYTES 400 /* a clause longer than this is cut */
+
+/** One clause of a normalized text: bytes [a, b). `weak`: the clause before it ends at a comma
+ *  (the two may be read together as one window); false at a sentence end or a field start. */
+typedef struct fj__dclause {
+    uint32_t a, b;
+    bool weak;
+} fj__dclause;
+
+typedef struct fj__dclausevec {
+    fj__dclause *v;
+    size_t n, cap;
+} fj__dclausevec;
+
+/**
+ * The length of a clause delimiter at normalized byte k of `t` (0 when none), and through
+ * `weak` whether it is a comma. `o`/`orig` are the original text and the map back to it (a line
+ * break of the original is a delimiter; a '，' normalized to ',' is a Chinese comma).
+ */
+size_t fj__clause_delim(const char *t, size_t len, const uint32_t *orig, const char *o, size_t olen,
+                        size_t k, bool *weak);
+/** Whether a list number ("2、", "3)", "4.") starts at byte k of t. */
+bool fj__clause_list_number_at(const char *t, size_t len, size_t k);
+
+/** Split a normalized text into clauses (appended to `out`, cleared first; empty clauses and
+ *  clauses of white space only are dropped). Linear in len. false on allocation failure. */
+bool fj__clause_split(const char *t, size_t len, const uint32_t *orig, const char *o, size_t olen,
+                      fj__dclausevec *out);
+void fj__clausevec_free(fj__dclausevec *cv);
+
+/** Hashed feature occurrences of one clause (repeats allowed; the value of a feature is its
+ *  count divided by the square root of n). */
+typedef struct fj__featvec {
+    uint32_t *v;
+    size_t n, cap;
+} fj__featvec;
+
+void fj__featvec_free(fj__featvec *fv);
+
+/* A clause of fewer feature occurrences than this is scaled as if it had this many, so that a
+ * few strong features in a very short clause (a title) are not blown up. */
+#define FJ_CLS_MIN_NORM 100
+/** The value of one occurrence of a feature in a clause of n occurrences:
+ *  1 / sqrt(max(n, FJ_CLS_MIN_NORM)). */
+double fj__clause_scale(size_t n);
+
+/**
+ * Append the features of normalized text t[a, b) to fv (not cleared): character n-grams (1-3
+ * for Chinese, 3-5 for English; digits folded to 0; a typed token read as one placeholder
+ * character, located through `orig`, the map to the original text), the words and stems of `tok`
+ * and the typed tokens (money with its period and size, chat ids, phone kinds, e-mail, URLs), and
+ * the lexicon hits `m` (lexicon, and lexicon with tag). `tok` and `m` hold only what lies in [a,
+ * b). false on allocation failure.
+ */
+bool fj__clause_features(fj__featvec *fv, fj_lang lang, const char *t, size_t a, size_t b,
+                         const uint32_t *orig, const fj_token *tok, size_t ntok,
+                         const fj__lexmatch *m, size_t nm);
+
+/** Per-signal settings of one language's detectors. */
+typedef struct fj__cls_model {
+    float bias;             /* decision = w.x + bias */
+    float platt_a, platt_b; /* P = 1 / (1 + exp(A * decision + B)) */
+    float threshold;        /* the signal fires at P >= threshold */
+    float C;                /* the SVM's C (informative) */
+} fj__cls_model;
+
+typedef struct fj__cls_lang {
+    uint32_t nfeat;
+    uint32_t *idx; /* sorted feature indices */
+    float *w;      /* w[FJ_CLS_COUNT * i + s]: the weight of idx[i] for signal s */
+    fj__cls_model sig[FJ_CLS_COUNT];
+    uint32_t *slot; /* open addressing: feature index -> 1 + its position in idx (0: empty) */
+    uint32_t mask;  /* slot has mask + 1 entries */
+} fj__cls_lang;
+
+/* The detectors (public handle fj_detectors). */
+struct fj_detectors {
+    fj__cls_lang lang[2]; /* [0] Chinese, [1] English */
+    char *report;         /* the training report, JSON (may be empty) */
+};
+
+/** Read a detector file held in memory. Errors: FJ_ERR_MODEL (not a detector file, truncated,
+ *  checksum mismatch, inconsistent), FJ_ERR_VERSION (a newer format), FJ_ERR_NOMEM. `name`
+ *  names the source in messages. */
+fj_status fj__detectors_parse(fj_detectors **out, const unsigned char *data, size_t len,
+                              const char *name, fj_error *err);
+/** Build the feature lookup tables of detectors filled in memory (done by fj__detectors_parse).
+ *  false on allocation failure. */
+bool fj__detectors_index(fj_detectors *d);
+/** Serialize detectors into `b` (the file format). false on allocation failure. */
+bool fj__detectors_serialize(const fj_detectors *d, fj_buf *b);
+/** The calibrated probabilities of a clause's features for each signal. */
+void fj__detectors_score(const fj_detectors *d, fj_lang lang, const uint32_t *feat, size_t n,
+                         double prob[FJ_CLS_COUNT]);
+/** The decision value (before calibration) for one signal. */
+double fj__detectors_decision(const fj_detectors *d, fj_lang lang, int cls, const uint32_t *feat,
+                              size_t n);
+
+/* The default detector file compiled into the library (signals/clauses.fjd). */
+extern const unsigned char fj__default_detectors[];
+extern const size_t fj__default_detectors_len;
+
+/**
+ * The detectors fj_signals uses in `ctx`: those set with fj_context_set_detectors, else the
+ * default ones (parsed into the context on first use). NULL with err filled on failure.
+ */
+const fj_detectors *fj__ctx_detectors(fj_context *ctx, fj_error *err);
+
+/**
+ * The features of a whole text read as one clause (what the training corpus holds), with the
+ * same pipeline fj_signals uses on a field: normalized, lexicon-scanned, tokenized. fv is
+ * cleared first. `clean` (optional) tells whether the text holds no phrase of the three
+ * signals' lexicons and no chat id, phone number, e-mail address or URL.
+ */
+fj_status fj__clause_text_features(fj_context *ctx, fj_lang lang, const char *text, size_t len,
+                                   fj__featvec *fv, bool *clean, fj_error *err);
+
+/** Whether a contrast word ("but", 但, 不过, "unless"…) lies in normalized t[a, b). */
+bool fj__contrast_in(const char *t, size_t a, size_t b);
+
+#endif /* FJ_CLAUSES_H */

@@ -1,0 +1,31 @@
+#!/bin/sh
+# models/train-detectors.sh - retrain the compiled-in clause detectors,
+# libfakejob/signals/detectors/default.fjd, from the labelled clauses (corpus/clauses/*.jsonl)
+# and background negatives: ordinary clauses of legitimate postings from the project's corpus
+# (corpus/*.jsonl) and from the even-numbered legitimate postings of the public datasets in
+# ../shared/data (EMSCAD and ORFD, converted by `fakejob import` into a temporary folder, never
+# into the project; the odd-numbered ones are left for measuring how often the signals fire on
+# legitimate postings: docs/signals.md).
+#
+# usage: models/train-detectors.sh [FAKEJOB [SHARED_DATA [OUTPUT]]]
+# `make detectors` runs it; the next build compiles the new file in. Deterministic: two runs give
+# byte-identical files.
+set -eu
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+fakejob=${1:-./fakejob}
+shared=${2:-$srcdir/../shared/data}
+out=${3:-$srcdir/libfakejob/signals/detectors/default.fjd}
+for f in emscad-train.csv orfd-train.csv; do
+    if [ ! -r "$shared/$f" ]; then
+        echo "train-detectors.sh: $shared/$f not found (give the shared data folder)" >&2
+        exit 3
+    fi
+done
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/fakejob-detectors.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+for d in emscad orfd; do
+    "$fakejob" import "$d" "$shared/$d-train.csv" 2>/dev/null |
+        grep '"label":"legit"' | awk 'NR % 2 == 0' >"$tmp/$d-legit-even.jsonl"
+done
+"$fakejob" train-signals -o "$out" "$srcdir"/corpus/clauses/*.jsonl "$srcdir"/corpus/*.jsonl \
+    "$tmp/emscad-legit-even.jsonl" "$tmp/orfd-legit-even.jsonl"

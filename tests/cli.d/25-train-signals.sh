@@ -1,0 +1,61 @@
+# fakejob train-signals / eval-signals: a small clause file trains detectors that are written,
+# read back and evaluated; bad flags, missing and corrupted files give the documented exit codes.
+# (sourced by tests/cli.sh: FJ, srcdir, t, expect_out, expect_err)
+ts_dir=/tmp/fj-cli-train-signals.$$
+mkdir -p "$ts_dir"
+{
+    for i in 1 2 3 4; do
+        echo "{\"id\":\"zf$i\",\"lang\":\"zh\",\"text\":\"入职前需缴纳培训费${i}98元\",\"labels\":[\"upfront_fee\"],\"kind\":\"fee$i\"}"
+        echo "{\"id\":\"zp$i\",\"lang\":\"zh\",\"text\":\"请把身份证正反面照片和银行卡号发我${i}\",\"labels\":[\"personal_data\"],\"kind\":\"id$i\"}"
+        echo "{\"id\":\"zc$i\",\"lang\":\"zh\",\"text\":\"加我微信abc_${i}23详聊\",\"labels\":[\"offsite_contact\"],\"kind\":\"wx$i\"}"
+        echo "{\"id\":\"zn$i\",\"lang\":\"zh\",\"text\":\"公司不收取任何费用，工作地点在上海${i}号\",\"labels\":[],\"kind\":\"neg$i\"}"
+        echo "{\"id\":\"ef$i\",\"lang\":\"en\",\"text\":\"You must pay a \$${i}9 registration fee before training\",\"labels\":[\"upfront_fee\"],\"kind\":\"fee$i\"}"
+        echo "{\"id\":\"ep$i\",\"lang\":\"en\",\"text\":\"Send your social security number and bank login ${i}\",\"labels\":[\"personal_data\"],\"kind\":\"id$i\"}"
+        echo "{\"id\":\"ec$i\",\"lang\":\"en\",\"text\":\"Text me on WhatsApp at +1 555 010 ${i}234\",\"labels\":[\"offsite_contact\"],\"kind\":\"wa$i\"}"
+        echo "{\"id\":\"en$i\",\"lang\":\"en\",\"text\":\"We never charge applicants; the office is on floor ${i}\",\"labels\":[],\"kind\":\"neg$i\"}"
+    done
+} >"$ts_dir/clauses.jsonl"
+
+t train-signals-help 0 "$FJ" train-signals --help
+expect_out train-signals-help "usage: fakejob train-signals"
+t train-signals-no-output 2 "$FJ" train-signals "$ts_dir/clauses.jsonl"
+expect_err train-signals-no-output "needs -o FILE"
+t train-signals-bad-fpr 2 "$FJ" train-signals -o "$ts_dir/d.fjd" --target-fpr 2 "$ts_dir/clauses.jsonl"
+expect_err train-signals-bad-fpr "target-fpr"
+t train-signals-bad-folds 2 "$FJ" train-signals -o "$ts_dir/d.fjd" --folds 1 "$ts_dir/clauses.jsonl"
+t train-signals-missing 3 "$FJ" train-signals -o "$ts_dir/d.fjd" "$ts_dir/nonexistent.jsonl"
+expect_err train-signals-missing "nonexistent.jsonl: cannot open"
+printf '{"lang":"zh","text":"x","labels":["bogus"]}\n' >"$ts_dir/badlabel.jsonl"
+t train-signals-bad-label 1 "$FJ" train-signals -o "$ts_dir/d.fjd" "$ts_dir/badlabel.jsonl"
+expect_err train-signals-bad-label "badlabel.jsonl:1: unknown label"
+
+# trains, writes the file, prints the report; deterministic
+t train-signals-run 0 "$FJ" train-signals --folds 2 -o "$ts_dir/d.fjd" "$ts_dir/clauses.jsonl"
+expect_out train-signals-run '"lang":"zh","signal":"upfront_fee"'
+expect_out train-signals-run '"lang":"en","signal":"offsite_contact"'
+t train-signals-again 0 "$FJ" train-signals --folds 2 -o "$ts_dir/d2.fjd" "$ts_dir/clauses.jsonl"
+t train-signals-deterministic 0 cmp "$ts_dir/d.fjd" "$ts_dir/d2.fjd"
+
+# evaluation with those detectors and with the compiled-in ones
+t eval-signals-run 0 "$FJ" eval-signals --detectors "$ts_dir/d.fjd" "$ts_dir/clauses.jsonl"
+expect_out eval-signals-run '"clauses":32'
+expect_out eval-signals-run '"lang":"zh","signal":"upfront_fee","positives":4,"negatives":12'
+t eval-signals-default 0 "$FJ" eval-signals "$ts_dir/clauses.jsonl"
+expect_out eval-signals-default '"clause_figures":\['
+printf '{"id":"p1","label":"fraud","expect":["upfront_fee"],"description":"入职前需缴纳培训费198元，名额有限"}\n{"id":"p2","label":"legit","description":"公司承担体检费用，不收取任何费用"}\n' >"$ts_dir/postings.jsonl"
+t eval-signals-postings 0 "$FJ" eval-signals "$ts_dir/postings.jsonl"
+expect_out eval-signals-postings '"lang":"zh","signal":"upfront_fee","expected":1,"found":1,"recall":1.0000,"legit":1,"on_legit":0'
+t eval-signals-no-files 2 "$FJ" eval-signals
+t eval-signals-missing 3 "$FJ" eval-signals "$ts_dir/nonexistent.jsonl"
+
+# corrupted, truncated and missing detector files are refused (exit 4 / 3)
+head -c 100 "$ts_dir/d.fjd" >"$ts_dir/trunc.fjd"
+t eval-signals-truncated 4 "$FJ" eval-signals --detectors "$ts_dir/trunc.fjd" "$ts_dir/clauses.jsonl"
+expect_err eval-signals-truncated "truncated"
+cp "$ts_dir/d.fjd" "$ts_dir/flip.fjd"
+printf 'X' | dd of="$ts_dir/flip.fjd" bs=1 seek=200 conv=notrunc 2>/dev/null
+t eval-signals-corrupt 4 "$FJ" eval-signals --detectors "$ts_dir/flip.fjd" "$ts_dir/clauses.jsonl"
+expect_err eval-signals-corrupt "checksum mismatch"
+t eval-signals-no-detectors 3 "$FJ" eval-signals --detectors "$ts_dir/none.fjd" "$ts_dir/clauses.jsonl"
+
+rm -rf "$ts_dir"

@@ -1,0 +1,303 @@
+/*
+ * test_clauses.c - the clause detectors: the splitter's clauses and offsets on golden cases,
+ * detector files that are refused with a clear error (truncated, altered, newer, not one at
+ * all), the save/load round trip, "we never charge" statements that never fire upfront_fee,
+ * and the shipped detectors firing on the clauses they were trained on (corpus/clauses).
+ */
+#include "core/fj_internal.h"
+#include "signals/clauses.h"
+#include "text/text.h"
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static fj_context *ctx;
+static fj_error err;
+
+static void setup(void)
+{
+    cr_assert_eq(fj_context_new(&ctx, &err), FJ_OK);
+}
+
+static void teardown(void)
+{
+    fj_context_free(ctx);
+}
+
+TestSuite(clauses, .init = setup, .fini = teardown);
+
+/* Split `text` and compare the clauses (as normalized text) with `want` (NULL-terminated);
+ * `weak` gives each clause's weak flag as '1'/'0'. */
+static void expect_split(const char *text, const char *const *want, const char *weak)
+{
+    fj_normtext nt = {0};
+    cr_assert_eq(fj__normalize_into(ctx, text, strlen(text), &nt, &err), FJ_OK);
+    fj__dclausevec cv = {0};
+    cr_assert(fj__clause_split(nt.text.data, nt.text.len, nt.orig, text, strlen(text), &cv));
+    size_t n = 0;
+    while (want[n])
+        n++;
+    cr_expect_eq(cv.n, n, "%s: %zu clauses, expected %zu", text, cv.n, n);
+    for (size_t i = 0; i < cv.n && i < n; i++) {
+        size_t len = cv.v[i].b - cv.v[i].a;
+        cr_expect(len == strlen(want[i]) && memcmp(nt.text.data + cv.v[i].a, want[i], len) == 0,
+                  "%s: clause %zu is '%.*s', expected '%s'", text, i, (int)len,
+                  nt.text.data + cv.v[i].a, want[i]);
+        cr_expect_eq(cv.v[i].weak, weak[i] == '1', "%s: clause %zu weak flag", text, i);
+    }
+    fj__clausevec_free(&cv);
+    fj__normtext_free(&nt);
+}
+
+Test(clauses, splitter_golden_cases)
+{
+    expect_split("入职前需缴纳培训费198元，加我微信详聊。",
+                 (const char *const[]){"入职前需缴纳培训费198元", "加我微信详聊", NULL}, "01");
+    expect_split("We never charge fees. Apply online!",
+                 (const char *const[]){"we never charge fees", "apply online", NULL}, "00");
+    expect_split("职责：\n1、接待客户\n2、整理资料；按时上班",
+                 (const char *const[]){"职责:", "1、接待客户", "2、整理资料", "按时上班", NULL},
+                 "0000");
+    expect_split("Pay is $25.50/hour, weekly",
+                 (const char *const[]){"pay is $25.50/hour, weekly", NULL}, "0");
+    expect_split(
+        "Maintain the processes.Next we grow【福利】包吃住",
+        (const char *const[]){"maintain the processes.", "next we grow", "福利", "包吃住", NULL},
+        "0000");
+    expect_split("", (const char *const[]){NULL}, "");
+    expect_split(" 。！ ", (const char *const[]){NULL}, "");
+}
+
+Test(clauses, splitter_offsets_and_long_clauses)
+{
+    /* offsets are normalized bytes: full-width ＱＱ folds to qq, so the second clause moves */
+    const char *text = "ＱＱ：12345，在家做";
+    fj_normtext nt = {0};
+    cr_assert_eq(fj__normalize_into(ctx, text, strlen(text), &nt, &err), FJ_OK);
+    fj__dclausevec cv = {0};
+    cr_assert(fj__clause_split(nt.text.data, nt.text.len, nt.orig, text, strlen(text), &cv));
+    cr_assert_eq(cv.n, 2);
+    cr_expect_eq(cv.v[0].a, 0);
+    cr_expect_eq(cv.v[0].b, 8); /* "qq:12345" */
+    cr_expect_eq(cv.v[1].a, 9);
+    cr_expect_eq(nt.orig[cv.v[1].a], strlen("ＱＱ：12345，"));
+    /* a clause with no punctuation is cut at FJ_CLS_MAX_CLAUSE_BYTES, at a character boundary */
+    char big[4000] = "";
+    for (int i = 0; i < 300; i++)
+        strcat(big, "好");
+    cr_assert_eq(fj__normalize_into(ctx, big, strlen(big), &nt, &err), FJ_OK);
+    cr_assert(fj__clause_split(nt.text.data, nt.text.len, nt.orig, big, strlen(big), &cv));
+    cr_expect_geq(cv.n, 2);
+    for (size_t i = 0; i < cv.n; i++) {
+        cr_expect_leq(cv.v[i].b - cv.v[i].a, FJ_CLS_MAX_CLAUSE_BYTES + 3);
+        cr_expect_eq((cv.v[i].a % 3), 0, "cut inside a character");
+    }
+    fj__clausevec_free(&cv);
+    fj__normtext_free(&nt);
+}
+
+/* The serialized bytes of the compiled-in detectors. */
+static fj_buf default_bytes(void)
+{
+    const fj_detectors *d = fj__ctx_detectors(ctx, &err);
+    cr_assert_not_null(d, "%s", err.message);
+    fj_buf b = {0};
+    cr_assert(fj__detectors_serialize(d, &b));
+    return b;
+}
+
+static fj_status load_bytes(const void *data, size_t len, fj_detectors **d)
+{
+    fj_error_clear(&err);
+    return fj_detectors_load_memory(d, data, len, &err);
+}
+
+Test(clauses, detector_file_round_trip)
+{
+    fj_buf b = default_bytes();
+    cr_expect_eq(b.len, fj__default_detectors_len);
+    cr_expect(memcmp(b.data, fj__default_detectors, b.len) == 0, "serialize(parse(x)) != x");
+    char path[] = "/tmp/fj-test-det.XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    fj_detectors *d = NULL, *e = NULL;
+    cr_assert_eq(load_bytes(b.data, b.len, &d), FJ_OK, "%s", err.message);
+    cr_assert_eq(fj_detectors_save(d, path, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(fj_detectors_load(&e, path, &err), FJ_OK, "%s", err.message);
+    cr_expect_str_eq(fj_detectors_report(e), fj_detectors_report(d));
+    cr_expect_neq(strstr(fj_detectors_report(e), "cv_recall"), NULL);
+    fj_detectors_free(d);
+    fj_detectors_free(e);
+    fj_detectors_free(NULL);
+    remove(path);
+    fj__buf_free(&b);
+}
+
+Test(clauses, bad_detector_files_are_refused)
+{
+    fj_buf b = default_bytes();
+    fj_detectors *d = NULL;
+    /* not a detector file */
+    cr_expect_eq(load_bytes("hello world, not detectors", 26, &d), FJ_ERR_MODEL);
+    cr_expect_neq(strstr(err.message, "not a fakejob clause detector file"), NULL, "%s",
+                  err.message);
+    cr_expect_null(d);
+    cr_expect_eq(load_bytes("", 0, &d), FJ_ERR_MODEL);
+    /* truncated: in the header, and in the payload */
+    cr_expect_eq(load_bytes(b.data, 20, &d), FJ_ERR_MODEL);
+    cr_expect_neq(strstr(err.message, "truncated"), NULL, "%s", err.message);
+    cr_expect_eq(load_bytes(b.data, b.len - 1, &d), FJ_ERR_MODEL);
+    cr_expect_neq(strstr(err.message, "truncated or extended"), NULL, "%s", err.message);
+    /* altered: one payload byte flipped */
+    char *alt = malloc(b.len);
+    cr_assert_not_null(alt);
+    memcpy(alt, b.data, b.len);
+    alt[b.len / 2] ^= 0x40;
+    cr_expect_eq(load_bytes(alt, b.len, &d), FJ_ERR_MODEL);
+    cr_expect_neq(strstr(err.message, "checksum mismatch"), NULL, "%s", err.message);
+    /* a newer format */
+    memcpy(alt, b.data, b.len);
+    alt[8] = 9;
+    cr_expect_eq(load_bytes(alt, b.len, &d), FJ_ERR_VERSION);
+    cr_expect_neq(strstr(err.message, "newer"), NULL, "%s", err.message);
+    /* features hashed another way */
+    memcpy(alt, b.data, b.len);
+    alt[12] = 18;
+    cr_expect_eq(load_bytes(alt, b.len, &d), FJ_ERR_MODEL);
+    cr_expect_null(d);
+    free(alt);
+    /* missing file; NULL arguments */
+    cr_expect_eq(fj_detectors_load(&d, "/nonexistent/dir/x.fjd", &err), FJ_ERR_IO);
+    cr_expect_neq(strstr(err.message, "/nonexistent/dir/x.fjd"), NULL);
+    cr_expect_eq(fj_detectors_load(NULL, "x", &err), FJ_ERR_ARGUMENT);
+    cr_expect_eq(fj_detectors_save(NULL, "x", &err), FJ_ERR_ARGUMENT);
+    cr_expect_eq(fj_context_set_detectors(NULL, NULL, &err), FJ_ERR_ARGUMENT);
+    fj__buf_free(&b);
+}
+
+static const fj_signal *fired(const char *lang, const char *description, const char *name)
+{
+    json_t *o = json_pack("{ssss}", "lang", lang, "description", description);
+    char *s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    fj_posting *p;
+    cr_assert_eq(fj_posting_new(&p, &err), FJ_OK);
+    cr_assert_eq(fj_posting_parse_json(p, s, strlen(s), &err), FJ_OK, "%s", err.message);
+    free(s);
+    const fj_signal *sig;
+    size_t n;
+    cr_assert_eq(fj_signals(ctx, p, NULL, &sig, &n, &err), FJ_OK, "%s", err.message);
+    fj_posting_free(p);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(sig[i].name, name) == 0)
+            return &sig[i];
+    return NULL;
+}
+
+Test(clauses, never_charge_statements_never_fire_upfront_fee)
+{
+    static const char *const zh[] = {
+        "本公司招聘全程不收取任何费用，请勿相信任何收费要求。",
+        "我们不会以任何名义向求职者收取培训费、押金、服装费。",
+        "入职体检费用由公司承担，培训期间带薪。",
+        "凡是要求先交钱的招聘均为诈骗，请提高警惕。",
+        "免培训费，零押金，工服公司统一发放。",
+        "公司绝不收取保证金、介绍费或任何其他费用。",
+        "面试时若被要求缴纳体检费到个人账户，请拒绝并举报。",
+        "叉车证培训费约1200元，由公司承担，员工无需出钱。",
+        "设备都是公司免费提供的，没有押金。",
+    };
+    static const char *const en[] = {
+        "You will never be asked to buy equipment, pay for training, or send money to anyone.",
+        "We never charge applicants any fee at any stage of hiring.",
+        "There is no application fee, no training fee and no deposit of any kind.",
+        "Your background check and drug screen are paid for by the company.",
+        "All training is paid training; uniforms and equipment are provided free of charge.",
+        "Beware of scams: we will never ask you to pay for a starter kit or software.",
+        "We do not charge candidates, and you will never be asked to purchase a kit or pay "
+        "a registration fee.",
+    };
+    for (size_t i = 0; i < sizeof zh / sizeof zh[0]; i++) {
+        const fj_signal *g = fired("zh", zh[i], "upfront_fee");
+        cr_expect_null(g, "upfront_fee fired on '%s' (evidence '%s')", zh[i],
+                       g && g->evidence ? g->evidence : "");
+    }
+    for (size_t i = 0; i < sizeof en / sizeof en[0]; i++) {
+        const fj_signal *g = fired("en", en[i], "upfront_fee");
+        cr_expect_null(g, "upfront_fee fired on '%s' (evidence '%s')", en[i],
+                       g && g->evidence ? g->evidence : "");
+    }
+}
+
+Test(clauses, asks_fire_with_the_clause_as_evidence)
+{
+    const fj_signal *g = fired("en",
+                               "Great team. Before your first shift you must buy the $89 "
+                               "starter kit, refunded with your first paycheck.",
+                               "upfront_fee");
+    cr_assert_not_null(g);
+    cr_expect_neq(strstr(g->evidence, "starter kit"), NULL, "%s", g->evidence);
+    cr_expect_eq(g->field, FJ_FIELD_DESCRIPTION);
+    g = fired("zh", "工作轻松。报名后请把身份证正反面照片发给对接老师审核。", "personal_data");
+    cr_assert_not_null(g);
+    cr_expect_neq(strstr(g->evidence, "身份证正反面"), NULL, "%s", g->evidence);
+    /* bringing the ID card to the interview is not a request for personal data */
+    cr_expect_null(fired("zh", "面试时请携带身份证原件及学历证书。", "personal_data"));
+    /* a chat service as a duty is not off-site contact */
+    cr_expect_null(fired("zh", "通过微信、QQ等方式维护老客户，开发新客户。", "offsite_contact"));
+    g = fired("zh", "详情加薇❤：abc_8899，备注应聘", "offsite_contact");
+    cr_expect_not_null(g);
+    /* a company's office phone is not off-site contact; a personal "text me" is */
+    cr_expect_null(fired("en", "Call our office at (212) 555-0188 to schedule an interview.",
+                         "offsite_contact"));
+    cr_expect_null(
+        fired("en", "For questions, call Marlow Analytics HR at 212-555-0188.", "offsite_contact"));
+    cr_expect_not_null(fired("en", "Text me at (212) 555-0188 for details.", "offsite_contact"));
+}
+
+/* The shipped detectors fire on most of the clauses they were trained on, and rarely on the
+ * negatives (fj_detectors_eval through fj_signals). */
+Test(clauses, held_in_clauses_fire)
+{
+    const char *files[3];
+    char paths[3][1024];
+    static const char *const names[] = {"zh-fee.jsonl", "zh-data-contact.jsonl", "en.jsonl"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(paths[i], sizeof paths[i], "%s/../corpus/clauses/%s", FJ_TEST_DATADIR, names[i]);
+        files[i] = paths[i];
+    }
+    char *json = NULL;
+    cr_assert_eq(fj_detectors_eval(ctx, files, 3, &json, &err), FJ_OK, "%s", err.message);
+    json_t *o = json_loads(json, 0, NULL);
+    cr_assert_not_null(o);
+    json_t *figs = json_object_get(o, "clause_figures");
+    cr_assert_eq(json_array_size(figs), 6, "%s", json);
+    size_t i;
+    json_t *f;
+    json_array_foreach(figs, i, f)
+    {
+        double r = json_real_value(json_object_get(f, "recall"));
+        double pr = json_real_value(json_object_get(f, "precision"));
+        const char *name = json_string_value(json_object_get(f, "signal"));
+        const char *lang = json_string_value(json_object_get(f, "lang"));
+        cr_expect_geq(r, 0.70, "%s %s: held-in recall %.3f", lang, name, r);
+        cr_expect_geq(pr, 0.95, "%s %s: held-in precision %.3f", lang, name, pr);
+    }
+    json_decref(o);
+    free(json);
+    /* an evaluation file that is neither clauses nor labelled postings */
+    char path[] = "/tmp/fj-test-eval.XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(write(fd, "{\"title\":\"x\"}\n", 14), 14);
+    close(fd);
+    const char *bad[1] = {path};
+    cr_expect_eq(fj_detectors_eval(ctx, bad, 1, &json, &err), FJ_ERR_INPUT);
+    cr_expect_neq(strstr(err.message, ":1:"), NULL, "%s", err.message);
+    remove(path);
+}
