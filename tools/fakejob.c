@@ -25,13 +25,25 @@ static void usage(FILE *out)
     fprintf(out, "usage: fakejob COMMAND [OPTIONS] [FILE...]\n\ncommands:\n");
     for (size_t i = 0; commands[i].name; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\n`fakejob COMMAND --help` describes a command's options.\n"
+    fprintf(out, "\n`fakejob COMMAND --help` (or `fakejob help COMMAND`) describes a command's\n"
+                 "options.\n"
                  "fakejob --version prints the library version.\n");
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    if (strcmp(argv[1], "help") == 0 && argc > 2) {
+        /* `fakejob help COMMAND` is `fakejob COMMAND --help` */
+        for (size_t i = 0; commands[i].name; i++)
+            if (strcmp(argv[2], commands[i].name) == 0) {
+                char *help_argv[] = {argv[2], "--help", NULL};
+                return commands[i].fn(2, help_argv);
+            }
+        fprintf(stderr, "fakejob: no command '%s'\n", argv[2]);
         usage(stderr);
         return CLI_USAGE;
     }

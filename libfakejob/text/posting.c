@@ -485,7 +485,9 @@ static fj_status set_from_json(fj_posting *p, fj_field f, json_t *v, fj_error *e
         if (json_is_real(v)) {
             double d = json_real_value(v);
             if (d != floor(d) || d < 0 || d > 9.0e15)
-                return wrong_type(err, name, "a whole number", v);
+                return fj__error(err, FJ_ERR_INPUT, name, -1, -1,
+                                 "field '%s' must be a whole number of 0 or more, not %.17g", name,
+                                 d);
             return fj_posting_set_int(p, f, (int64_t)d, err);
         }
         if (!json_is_integer(v))
@@ -526,6 +528,14 @@ fj_status fj_posting_parse_json(fj_posting *p, const char *json, size_t len, fj_
         return st;
     json_error_t jerr;
     json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root && strstr(jerr.text, "\\u0000")) {
+        /* an escaped NUL: name the field that holds it, as for a raw NUL byte */
+        long long at = jerr.position > 0 ? jerr.position - 1 : 0;
+        prescan(json, len, at, field, sizeof field, NULL);
+        return fj__error(err, FJ_ERR_INPUT, field[0] ? field : NULL, at, -1,
+                         "%s%s%scontains a NUL character (\\u0000) near byte %lld",
+                         field[0] ? "field '" : "posting ", field, field[0] ? "' " : "", at);
+    }
     if (!root)
         return fj__error(err, FJ_ERR_INPUT, NULL, jerr.position, -1, "invalid JSON at byte %d: %s",
                          jerr.position, jerr.text);
