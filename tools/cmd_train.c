@@ -198,7 +198,7 @@ int cmd_train(int argc, char **argv)
         goto out;
     }
     if (!quiet && (tc.tty || verbose))
-        fprintf(stderr, "fakejob train: wrote %s to %s\n", fj_model_name(m), outdir);
+        cli_warn("train", "wrote %s to %s", fj_model_name(m), outdir);
 out:
     fj_model_free(m);
     fj_dataset_free(d);

@@ -43,7 +43,9 @@ int main(int argc, char **argv)
                 char *help_argv[] = {argv[2], "--help", NULL};
                 return commands[i].fn(2, help_argv);
             }
-        fprintf(stderr, "fakejob: no command '%s'\n", argv[2]);
+        fputs("fakejob: no command '", stderr);
+        cli_put_safe(stderr, argv[2], strlen(argv[2]), 200, CLI_SAFE_ESCAPE_WS);
+        fputs("'\n", stderr);
         usage(stderr);
         return CLI_USAGE;
     }
@@ -59,7 +61,9 @@ int main(int argc, char **argv)
     for (size_t i = 0; commands[i].name; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].fn(argc - 1, argv + 1);
-    fprintf(stderr, "fakejob: unknown command '%s'\n", argv[1]);
+    fputs("fakejob: unknown command '", stderr);
+    cli_put_safe(stderr, argv[1], strlen(argv[1]), 200, CLI_SAFE_ESCAPE_WS);
+    fputs("'\n", stderr);
     usage(stderr);
     return CLI_USAGE;
 }
