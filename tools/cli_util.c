@@ -300,10 +300,21 @@ void cli_json_string(FILE *out, const char *s, size_t len)
             fputs("\\t", out);
             break;
         default:
-            if (c < 0x20)
+            if (c < 0x20) {
                 fprintf(out, "\\u00%c%c", hex[c >> 4], hex[c & 15]);
-            else
+            } else if (c < 0x7f) {
                 putc(c, out);
+            } else {
+                /* DEL, C1 and bidi controls as \uXXXX (the same JSON value), so that the
+                 * output is safe on a terminal; other characters as they are */
+                size_t n;
+                long cp = utf8_next(s, len, i, &n);
+                if (cp >= 0 && is_control(cp))
+                    fprintf(out, "\\u%04lx", cp);
+                else
+                    fwrite(s + i, 1, n, out);
+                i += n - 1;
+            }
         }
     }
     putc('"', out);

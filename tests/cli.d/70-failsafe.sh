@@ -73,6 +73,18 @@ expect_out escape-tokenize '^\\x1b\]0;pwned\\x07x	'
 cp /tmp/fj-cli.$$.out "$fs_dir/tok.out"
 t escape-tokenize-no-esc 1 grep -q "$esc" "$fs_dir/tok.out"
 t escape-tokenize-no-bidi 1 grep -q "$rlo" "$fs_dir/tok.out"
+# JSON output (score in a pipe, signals, tokenize) escapes them as \uXXXX: the same JSON values
+for cmd in score signals tokenize; do
+    t "escape-json-$cmd" 0 "$FJ" "$cmd" "$fs_dir/hostile.jsonl"
+    expect_out "escape-json-$cmd" '\\u202e'
+    cp /tmp/fj-cli.$$.out "$fs_dir/json.out"
+    t "escape-json-$cmd-no-esc" 1 grep -q "$esc" "$fs_dir/json.out"
+    t "escape-json-$cmd-no-bidi" 1 grep -q "$rlo" "$fs_dir/json.out"
+    t "escape-json-$cmd-no-c1" 1 grep -q "$c1" "$fs_dir/json.out"
+done
+t escape-json-same-value 0 "$PY" -c 'import json, sys
+ids = [json.loads(l)["id"] for l in open(sys.argv[1], encoding="utf-8")]
+assert ids[1] == "bidi\u202egnp.exe", ids' "$fs_dir/json.out"
 # messages on stderr: a file name (or anything quoted) is escaped too
 t escape-stderr 3 "$FJ" signals "$fs_dir/no${esc}]0;x$(printf '\007')such"
 expect_err escape-stderr "no\\\\x1b\]0;x\\\\x07such"
