@@ -16,19 +16,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* vsnprintf into buf, returning the length kept (0 on a format error). */
+static size_t format_into(char *buf, size_t size, const char *fmt, va_list ap)
+{
+    int n = vsnprintf(buf, size, fmt, ap);
+    if (n < 0)
+        return 0;
+    return (size_t)n >= size ? size - 1 : (size_t)n;
+}
+
 void cli_warn(const char *cmd, const char *fmt, ...)
 {
     char msg[4096];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = format_into(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        n = 0;
-    if ((size_t)n >= sizeof msg)
-        n = (int)sizeof msg - 1;
     fprintf(stderr, "fakejob %s: ", cmd);
-    cli_put_safe(stderr, msg, (size_t)n, -1, CLI_SAFE_ESCAPE_WS);
+    cli_put_safe(stderr, msg, n, -1, CLI_SAFE_ESCAPE_WS);
     fputc('\n', stderr);
 }
 
@@ -606,23 +611,19 @@ void cli_progress_show(cli_progress *pg, const char *fmt, ...)
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = format_into(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n >= sizeof msg)
-        n = (int)sizeof msg - 1;
     char head[64];
     int hl = snprintf(head, sizeof head, "fakejob %s: ", pg->cmd);
     if (pg->tty && !pg->verbose) {
         fputs(pg->line_open ? "\r\033[K" : "", stderr);
         fputs(head, stderr);
         int room = pg->width > hl + 1 ? pg->width - hl - 1 : (pg->width < 0 ? 80 - hl : 0);
-        cli_put_safe(stderr, msg, (size_t)n, room, CLI_SAFE_ESCAPE_WS);
+        cli_put_safe(stderr, msg, n, room, CLI_SAFE_ESCAPE_WS);
         pg->line_open = true;
     } else {
         fputs(head, stderr);
-        cli_put_safe(stderr, msg, (size_t)n, -1, CLI_SAFE_ESCAPE_WS);
+        cli_put_safe(stderr, msg, n, -1, CLI_SAFE_ESCAPE_WS);
         fputc('\n', stderr);
     }
     fflush(stderr);
