@@ -96,8 +96,9 @@ bool fj__buf_json_string(fj_buf *b, const char *s, size_t len)
             size_t n = fj__terminal_control(s + i, len - i, &cp);
             if (n == 0)
                 continue;
-            char esc[7] = {'\\', 'u', hex[(cp >> 12) & 15], hex[(cp >> 8) & 15], hex[(cp >> 4) & 15],
-                           hex[cp & 15], 0};
+            char esc[7] = {
+                '\\',         'u', hex[(cp >> 12) & 15], hex[(cp >> 8) & 15], hex[(cp >> 4) & 15],
+                hex[cp & 15], 0};
             if (!fj__buf_append(b, s + run, i - run) || !fj__buf_append(b, esc, 6))
                 return false;
             i += n - 1;
