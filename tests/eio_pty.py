@@ -27,7 +27,7 @@ lines = [
 ]
 for line in lines:
     os.write(master, line)
-deadline = time.time() + 20
+deadline = time.time() + 120
 while time.time() < deadline:  # wait until both results are written
     with open(out_path, "rb") as f:
         if f.read().count(b"\n") >= 2:
@@ -35,7 +35,7 @@ while time.time() < deadline:  # wait until both results are written
     time.sleep(0.05)
 os.close(master)  # hang up: the next read(2) of the terminal fails with EIO
 try:
-    _, err = proc.communicate(timeout=20)
+    _, err = proc.communicate(timeout=120)
 except subprocess.TimeoutExpired:
     proc.kill()
     print("timeout")
