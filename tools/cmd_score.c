@@ -468,6 +468,9 @@ int cmd_score(int argc, char **argv)
     }
     if (!s.out.write_failed)
         flush_chunk(&s);
+    for (size_t i = 0; i < s.n; i++)
+        free(s.lines[i]); /* read after a failed write: neither scored nor recorded */
+    s.n = 0;
     bool io_failed = r.failed;
     cli_reader_free(&r);
     if (!s.out.write_failed && (fflush(stdout) != 0 || ferror(stdout)))
