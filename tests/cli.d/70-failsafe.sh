@@ -161,8 +161,8 @@ fi
 # score uses every CPU by default (like train and score_many), and the order is kept
 t score-threads-default 0 "$FJ" score --help
 expect_out score-threads-default "--threads N +worker threads \(default 0: one per CPU\)"
-"$FJ" score --threads 1 "$fs_dir/many.jsonl" >"$fs_dir/one.jsonl" 2>/dev/null
-"$FJ" score "$fs_dir/many.jsonl" >"$fs_dir/all.jsonl" 2>/dev/null
+"$FJ" score --threads 1 "$fs_train/en.jsonl" "$fs_train/zh.jsonl" >"$fs_dir/one.jsonl" 2>/dev/null
+"$FJ" score "$fs_train/en.jsonl" "$fs_train/zh.jsonl" >"$fs_dir/all.jsonl" 2>/dev/null
 t score-threads-same 0 cmp -s "$fs_dir/one.jsonl" "$fs_dir/all.jsonl"
 
 rm -rf "$fs_dir"
