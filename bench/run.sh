@@ -2,7 +2,7 @@
 # bench/run.sh - the benchmark, in one command: libfakejob against scikit-learn, fastText,
 # libsvm's svm-predict and bare ICU word breaking, on the same postings in the same run.
 #
-#   sh bench/run.sh [--quick] [--full-train] [--no-build]
+#   sh bench/run.sh [--quick] [--full-train] [--no-build] [--no-install]
 #
 # Builds what it needs (BUILD_DIR when set; else the source tree when it was configured in
 # place; else an out-of-tree build in bench/out/build), imports ../shared/data (FAKEJOB_DATA to
@@ -16,8 +16,9 @@
 # fixed settings; --full-train runs `fakejob train`'s grid search of C instead (much longer).
 # FJ_TRAIN_ARGS replaces the options given to `fakejob train` (default "--C 1"). --no-build uses
 # the build tree as it is (its programs must exist).
-# Needs (Debian): python3-sklearn python3-jieba fasttext libsvm-tools time. A peer whose tool is
-# missing is skipped with a message, never faked.
+# Needs (Debian): python3-sklearn python3-jieba fasttext libsvm-tools time: the missing ones are
+# installed with apt-get when run as root (or with sudo) on Debian, unless --no-install. A peer
+# whose tool is still missing is skipped with a message, never faked.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,14 +26,15 @@ bench=$top/bench
 out=$bench/out
 PY=${PYTHON:-/usr/bin/python3}
 data=${FAKEJOB_DATA:-$top/../shared/data}
-quick=0 nobuild=0
+quick=0 nobuild=0 install=1
 for a in "$@"; do
     case $a in
     --quick) quick=1 ;;
+    --no-install) install=0 ;;
     --full-train) FJ_TRAIN_ARGS=${FJ_TRAIN_ARGS:-} ;;
     --no-build) nobuild=1 ;;
     -h | --help)
-        sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+        awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
         exit 0
         ;;
     *)
@@ -126,6 +128,27 @@ time_v() {
                 END { printf "%.3f %.1f %.3f\n", w, r, c }' "$out/work/time.txt")
     WALL=$1 RSS=$2 CPU=$3
 }
+
+# ---- peers: install what Debian packages and is missing ----
+if [ $install = 1 ] && command -v apt-get >/dev/null 2>&1; then
+    missing=""
+    for p in python3-sklearn python3-jieba fasttext libsvm-tools time; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+            missing="$missing $p"
+    done
+    if [ -n "$missing" ]; then
+        SUDO=""
+        [ "$(id -u)" -eq 0 ] || { have sudo && SUDO="sudo -n"; }
+        if [ "$(id -u)" -eq 0 ] || [ -n "$SUDO" ]; then
+            log "installing the peers:$missing"
+            { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install \
+                -y -qq --no-install-recommends $missing; } >"${TMPDIR:-/tmp}/fj-bench-apt.log" 2>&1 ||
+                log "could not install$missing (see ${TMPDIR:-/tmp}/fj-bench-apt.log)"
+        else
+            log "not root: install$missing to benchmark every peer"
+        fi
+    fi
+fi
 
 # ---- peers available? ----
 peer_sk=1 peer_ft=1 peer_svm=1

@@ -137,6 +137,27 @@ Test(posting, invalid_utf8_names_field_and_offset)
     cr_assert_eq(parse("{\"title\":\"\\ud800\"}"), FJ_ERR_INPUT, "lone surrogate escape");
 }
 
+Test(posting, escaped_nul_names_the_field_not_the_json_flag)
+{
+    cr_assert_eq(parse("{\"id\":\"x\",\"description\":\"ab\\u0000c\"}"), FJ_ERR_INPUT);
+    cr_assert_str_eq(err.field, "description");
+    cr_assert(strstr(err.message, "field 'description' contains a NUL character"), "%s",
+              err.message);
+    cr_assert_null(strstr(err.message, "JSON_ALLOW_NUL"), "%s", err.message);
+    cr_assert(err.offset > 20 && err.offset < 40, "offset %lld", (long long)err.offset);
+}
+
+Test(posting, a_fraction_where_a_whole_number_goes_says_so)
+{
+    cr_assert_eq(parse("{\"title\":\"x\",\"openings\":1.5}"), FJ_ERR_INPUT);
+    cr_assert_str_eq(err.field, "openings");
+    cr_assert(strstr(err.message, "must be a whole number"), "%s", err.message);
+    cr_assert(strstr(err.message, "not 1.5"), "%s", err.message);
+    cr_assert_null(strstr(err.message, "not a number"), "%s", err.message);
+    cr_assert_eq(parse("{\"title\":\"x\",\"openings\":-2.0}"), FJ_ERR_INPUT);
+    cr_assert_eq(parse("{\"title\":\"x\",\"openings\":3.0}"), FJ_OK, "a whole 3.0 is fine");
+}
+
 Test(posting, setter_rejects_nul_and_bad_utf8)
 {
     cr_assert_eq(fj_posting_set_string(p, FJ_FIELD_TITLE, "a\0b", 3, &err), FJ_ERR_INPUT);

@@ -24,6 +24,7 @@ enum {
  * for "-"). Blank lines are skipped. A line over FJ_MAX_POSTING_BYTES is returned truncated
  * with `too_long` set, so the caller reports it and goes on. */
 typedef struct cli_reader {
+    const char *cmd; /* for messages: "fakejob CMD: cannot read ..." */
     char *const *paths;
     int npaths, next;
     FILE *fp;
@@ -32,11 +33,15 @@ typedef struct cli_reader {
     char *line;
     size_t len, cap;
     bool too_long;
+    bool failed; /* a file could not be opened or read (exit 3) */
 } cli_reader;
 
-void cli_reader_init(cli_reader *r, char *const *paths, int npaths);
+/* A UTF-8 byte order mark at the start of a file is skipped. */
+void cli_reader_init(cli_reader *r, const char *cmd, char *const *paths, int npaths);
 /* 1: a line is in r->line/r->len; 0: end of input; -1: a file could not be opened
- * (message already printed to stderr; the reader goes on with the next file). */
+ * (message already printed to stderr; the reader goes on with the next file); -2: a read
+ * error (a directory, a closed descriptor, EIO): the message naming the file is printed and
+ * the input ends there, since what follows cannot be trusted to be what the file holds. */
 int cli_reader_next(cli_reader *r);
 void cli_reader_free(cli_reader *r);
 
@@ -53,8 +58,52 @@ void cli_write_error(FILE *out, const char *id, const fj_error *err, long long l
 void cli_write_signals(FILE *out, const fj_posting *p, fj_lang lang, const fj_signal *sig,
                        size_t n);
 
-/* Print "fakejob CMD: message" to stderr. */
+/* Print "fakejob CMD: message" to stderr, the message passed through cli_put_safe (it may
+ * quote a posting or a file name). */
 void cli_warn(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Write UTF-8 text for a terminal or a log: C0 and C1 control characters, DEL, bidi
+ * embeddings/overrides/isolates and line separators are written as \xNN or \uNNNN, and bytes
+ * that are not UTF-8 as \xNN, so posting text cannot move the cursor, retitle the window or
+ * reorder what follows. Tab, newline and CR become a space (flags 0) or \t \n \r
+ * (CLI_SAFE_ESCAPE_WS). At most max_cols display columns are written (wide CJK characters count
+ * 2; -1: no limit), never splitting a character or an escape. Returns the columns written.
+ * `out` may be NULL to measure only. */
+enum { CLI_SAFE_ESCAPE_WS = 1 };
+int cli_put_safe(FILE *out, const char *s, size_t len, int max_cols, int flags);
+/* Display columns of one code point (0, 1 or 2) and of UTF-8 text as cli_put_safe shows it. */
+int cli_display_width(long cp);
+int cli_text_width(const char *s, size_t len);
+
+/* Progress on standard error: on a terminal one line, rewritten in place (cut to the width so
+ * it never wraps); elsewhere (a pipe, a log) nothing unless `verbose`, then one line each. */
+typedef struct cli_progress {
+    const char *cmd;
+    bool tty, verbose, quiet, line_open;
+    int width;
+} cli_progress;
+void cli_progress_init(cli_progress *pg, const char *cmd, bool quiet, bool verbose);
+void cli_progress_show(cli_progress *pg, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* End the rewritten line (a newline) so that what follows starts on its own line. */
+void cli_progress_end(cli_progress *pg);
+
+/* Columns of the terminal on `fd` (TIOCGWINSZ, else $COLUMNS), or -1 when unknown. */
+int cli_terminal_width(int fd);
+
+/* An output file written to a temporary sibling (PATH.tmp.XXXXXX) and renamed into place, so
+ * a failed run never leaves a truncated file under the name. cli_outfile_open creates the
+ * temporary file (so an unwritable path is found before any work is done); false with the
+ * problem printed. cli_outfile_commit flushes, closes and renames; false with the problem
+ * printed and the temporary removed. cli_outfile_abort removes it. */
+typedef struct cli_outfile {
+    const char *path;
+    char *tmp;
+    FILE *fp;
+} cli_outfile;
+bool cli_outfile_open(cli_outfile *o, const char *cmd, const char *path);
+bool cli_outfile_commit(cli_outfile *o, const char *cmd);
+void cli_outfile_abort(cli_outfile *o);
 
 /* Write `s` as a JSON string literal. */
 void cli_json_string(FILE *out, const char *s, size_t len);

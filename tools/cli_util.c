@@ -11,20 +11,138 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* vsnprintf into buf, returning the length kept (0 on a format error). */
+static size_t format_into(char *buf, size_t size, const char *fmt, va_list ap)
+{
+    int n = vsnprintf(buf, size, fmt, ap);
+    if (n < 0)
+        return 0;
+    return (size_t)n >= size ? size - 1 : (size_t)n;
+}
 
 void cli_warn(const char *cmd, const char *fmt, ...)
 {
+    char msg[4096];
     va_list ap;
-    fprintf(stderr, "fakejob %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    size_t n = format_into(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    fprintf(stderr, "fakejob %s: ", cmd);
+    cli_put_safe(stderr, msg, n, -1, CLI_SAFE_ESCAPE_WS);
     fputc('\n', stderr);
 }
 
-void cli_reader_init(cli_reader *r, char *const *paths, int npaths)
+/* The code point at s[i] (0 < *n <= 4 bytes), or -1 with *n = 1 for a byte that does not start
+ * a well-formed sequence. */
+static long utf8_next(const char *s, size_t len, size_t i, size_t *n)
+{
+    const unsigned char *u = (const unsigned char *)s + i;
+    size_t avail = len - i;
+    *n = 1;
+    if (u[0] < 0x80)
+        return u[0];
+    size_t k = u[0] >= 0xc2 && u[0] <= 0xdf   ? 2
+               : u[0] >= 0xe0 && u[0] <= 0xef ? 3
+               : u[0] >= 0xf0 && u[0] <= 0xf4 ? 4
+                                              : 0;
+    if (k == 0 || k > avail)
+        return -1;
+    long cp = u[0] & (0x7f >> k);
+    for (size_t j = 1; j < k; j++) {
+        if ((u[j] & 0xc0) != 0x80)
+            return -1;
+        cp = (cp << 6) | (u[j] & 0x3f);
+    }
+    if ((k == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (k == 4 && cp < 0x10000) ||
+        cp > 0x10ffff)
+        return -1;
+    *n = k;
+    return cp;
+}
+
+/* Code points a terminal would act on rather than show: C0 and C1 controls, DEL, the bidi
+ * embeddings, overrides and isolates, and the line and paragraph separators. */
+static bool is_control(long cp)
+{
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c || cp == 0x200e ||
+           cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+int cli_display_width(long cp)
+{
+    if ((cp >= 0x0300 && cp <= 0x036f) || (cp >= 0x200b && cp <= 0x200d) || cp == 0xfe0f ||
+        (cp >= 0xfe00 && cp <= 0xfe0e))
+        return 0;
+    if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0x303e) ||
+        (cp >= 0x3041 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) ||
+        (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) ||
+        (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0xffe0 && cp <= 0xffe6) ||
+        (cp >= 0x1f300 && cp <= 0x1f64f) || (cp >= 0x1f900 && cp <= 0x1f9ff) ||
+        (cp >= 0x20000 && cp <= 0x3fffd))
+        return 2;
+    return 1;
+}
+
+int cli_put_safe(FILE *out, const char *s, size_t len, int max_cols, int flags)
+{
+    int used = 0;
+    for (size_t i = 0; i < len;) {
+        size_t n;
+        long cp = utf8_next(s, len, i, &n);
+        char esc[16];
+        const char *show = s + i;
+        size_t show_len = n;
+        int w;
+        if (cp == '\n' || cp == '\t' || cp == '\r') {
+            if (flags & CLI_SAFE_ESCAPE_WS) {
+                snprintf(esc, sizeof esc, "\\%c", cp == '\n' ? 'n' : cp == '\t' ? 't' : 'r');
+                show = esc;
+                show_len = 2;
+            } else {
+                show = " ";
+                show_len = 1;
+            }
+            w = (int)show_len;
+        } else if (cp < 0) {
+            snprintf(esc, sizeof esc, "\\x%02x", (unsigned char)s[i]);
+            show = esc;
+            show_len = 4;
+            w = 4;
+        } else if (is_control(cp)) {
+            if (cp < 0x80)
+                snprintf(esc, sizeof esc, "\\x%02lx", cp);
+            else
+                snprintf(esc, sizeof esc, "\\u%04lx", cp);
+            show = esc;
+            show_len = strlen(esc);
+            w = (int)show_len;
+        } else {
+            w = cli_display_width(cp);
+        }
+        if (max_cols >= 0 && used + w > max_cols)
+            break;
+        if (out)
+            fwrite(show, 1, show_len, out);
+        used += w;
+        i += n;
+    }
+    return used;
+}
+
+int cli_text_width(const char *s, size_t len)
+{
+    return cli_put_safe(NULL, s, len, -1, 0);
+}
+
+void cli_reader_init(cli_reader *r, const char *cmd, char *const *paths, int npaths)
 {
     memset(r, 0, sizeof *r);
+    r->cmd = cmd;
     r->paths = paths;
     r->npaths = npaths;
 }
@@ -52,7 +170,8 @@ static int open_next(cli_reader *r)
     }
     r->fp = fopen(r->path, "rb");
     if (!r->fp) {
-        fprintf(stderr, "fakejob: cannot open '%s': %s\n", r->path, strerror(errno));
+        r->failed = true;
+        cli_warn(r->cmd, "cannot open '%s': %s", r->path, strerror(errno));
         return -1;
     }
     return 1;
@@ -70,6 +189,7 @@ int cli_reader_next(cli_reader *r)
         r->too_long = false;
         int c = EOF;
         bool any = false;
+        errno = 0;
         while ((c = getc(r->fp)) != EOF) {
             any = true;
             if (c == '\n')
@@ -90,6 +210,18 @@ int cli_reader_next(cli_reader *r)
             }
             r->line[r->len++] = (char)c;
         }
+        if (c == EOF && ferror(r->fp)) {
+            /* a read error is not the end of the input: stop, naming the file */
+            int e = errno ? errno : EIO;
+            r->failed = true;
+            cli_warn(r->cmd, "cannot read '%s'%s: %s", r->path,
+                     strcmp(r->path, "-") == 0 ? " (standard input)" : "", strerror(e));
+            if (r->fp != stdin)
+                fclose(r->fp);
+            r->fp = NULL;
+            r->next = r->npaths > 0 ? r->npaths : 1; /* nothing after it is read */
+            return -2;
+        }
         if (!any) {
             if (r->fp != stdin)
                 fclose(r->fp);
@@ -101,6 +233,11 @@ int cli_reader_next(cli_reader *r)
         r->lineno++;
         if (r->len && r->line[r->len - 1] == '\r')
             r->len--;
+        if (r->lineno == 1 && r->len >= 3 && memcmp(r->line, "\xef\xbb\xbf", 3) == 0) {
+            /* a UTF-8 byte order mark at the start of a file is not part of the posting */
+            memmove(r->line, r->line + 3, r->len - 3);
+            r->len -= 3;
+        }
         if (r->line)
             r->line[r->len] = '\0';
         size_t k = 0;
@@ -168,10 +305,21 @@ void cli_json_string(FILE *out, const char *s, size_t len)
             fputs("\\t", out);
             break;
         default:
-            if (c < 0x20)
+            if (c < 0x20) {
                 fprintf(out, "\\u00%c%c", hex[c >> 4], hex[c & 15]);
-            else
+            } else if (c < 0x7f) {
                 putc(c, out);
+            } else {
+                /* DEL, C1 and bidi controls as \uXXXX (the same JSON value), so that the
+                 * output is safe on a terminal; other characters as they are */
+                size_t n;
+                long cp = utf8_next(s, len, i, &n);
+                if (cp >= 0 && is_control(cp))
+                    fprintf(out, "\\u%04lx", cp);
+                else
+                    fwrite(s + i, 1, n, out);
+                i += n - 1;
+            }
         }
     }
     putc('"', out);
@@ -300,9 +448,9 @@ static int lang_prefix(const char **val)
     if (!c)
         return 0;
     size_t n = (size_t)(c - *val);
-    int lang = n == 2 && memcmp(*val, "zh", 2) == 0   ? FJ_LANG_ZH
-               : n == 2 && memcmp(*val, "en", 2) == 0 ? FJ_LANG_EN
-                                                      : -1;
+    int lang = n == 2 && strncasecmp(*val, "zh", 2) == 0   ? FJ_LANG_ZH
+               : n == 2 && strncasecmp(*val, "en", 2) == 0 ? FJ_LANG_EN
+                                                           : -1;
     if (lang > 0)
         *val = c + 1;
     return lang;
@@ -373,4 +521,132 @@ void cli_write_signals(FILE *out, const fj_posting *p, fj_lang lang, const fj_si
     fputs(json, out);
     fputc('\n', out);
     free(json);
+}
+
+int cli_terminal_width(int fd)
+{
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    const char *c = getenv("COLUMNS");
+    unsigned long long v;
+    if (c && cli_parse_ull(c, 20, 10000, &v))
+        return (int)v;
+    return -1;
+}
+
+bool cli_outfile_open(cli_outfile *o, const char *cmd, const char *path)
+{
+    memset(o, 0, sizeof *o);
+    o->path = path;
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        cli_warn(cmd, "cannot write '%s': %s", path, strerror(EISDIR));
+        return false;
+    }
+    size_t n = strlen(path) + 16;
+    o->tmp = malloc(n);
+    if (!o->tmp) {
+        cli_warn(cmd, "out of memory");
+        return false;
+    }
+    snprintf(o->tmp, n, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(o->tmp);
+    if (fd < 0 || !(o->fp = fdopen(fd, "wb"))) {
+        cli_warn(cmd, "cannot write '%s': %s", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(o->tmp);
+        }
+        free(o->tmp);
+        o->tmp = NULL;
+        return false;
+    }
+    /* mkstemp makes the file 0600; give it the permissions a plain fopen would */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    return true;
+}
+
+bool cli_outfile_commit(cli_outfile *o, const char *cmd)
+{
+    if (!o->fp)
+        return false;
+    errno = 0;
+    bool ok = fflush(o->fp) == 0 && !ferror(o->fp);
+    int e = errno;
+    if (fclose(o->fp) != 0 && ok) {
+        ok = false;
+        e = errno;
+    }
+    o->fp = NULL;
+    if (ok && rename(o->tmp, o->path) != 0) {
+        ok = false;
+        e = errno;
+    }
+    if (!ok) {
+        cli_warn(cmd, "cannot write '%s': %s", o->path, strerror(e ? e : EIO));
+        unlink(o->tmp);
+    }
+    free(o->tmp);
+    o->tmp = NULL;
+    return ok;
+}
+
+void cli_outfile_abort(cli_outfile *o)
+{
+    if (o->fp) {
+        fclose(o->fp);
+        o->fp = NULL;
+    }
+    if (o->tmp) {
+        unlink(o->tmp);
+        free(o->tmp);
+        o->tmp = NULL;
+    }
+}
+
+void cli_progress_init(cli_progress *pg, const char *cmd, bool quiet, bool verbose)
+{
+    memset(pg, 0, sizeof *pg);
+    pg->cmd = cmd;
+    pg->quiet = quiet;
+    pg->verbose = verbose;
+    pg->tty = isatty(STDERR_FILENO);
+    pg->width = pg->tty ? cli_terminal_width(STDERR_FILENO) : -1;
+}
+
+void cli_progress_show(cli_progress *pg, const char *fmt, ...)
+{
+    if (pg->quiet || (!pg->tty && !pg->verbose))
+        return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    size_t n = format_into(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    char head[64];
+    int hl = snprintf(head, sizeof head, "fakejob %s: ", pg->cmd);
+    if (pg->tty && !pg->verbose) {
+        fputs(pg->line_open ? "\r\033[K" : "", stderr);
+        fputs(head, stderr);
+        int room = pg->width > hl + 1 ? pg->width - hl - 1 : (pg->width < 0 ? 80 - hl : 0);
+        cli_put_safe(stderr, msg, n, room, CLI_SAFE_ESCAPE_WS);
+        pg->line_open = true;
+    } else {
+        fputs(head, stderr);
+        cli_put_safe(stderr, msg, n, -1, CLI_SAFE_ESCAPE_WS);
+        fputc('\n', stderr);
+    }
+    fflush(stderr);
+}
+
+void cli_progress_end(cli_progress *pg)
+{
+    if (pg->line_open) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+    }
+    pg->line_open = false;
 }

@@ -3,12 +3,16 @@
  * with a model (replaying its history in time order, as training does) and print precision,
  * recall and F1 of the fraud class at the threshold and per verdict, ROC-AUC, PR-AUC, recall
  * at 1 % false-positive rate and the confusion matrices, as a table or (--json) one JSON object;
- * --plot FILE.svg draws the ROC and precision-recall curves. With --cv, no model is used: the
- * training procedure is cross-validated on the corpus (grouped folds) and its out-of-fold scores
- * are measured.
+ * --plot FILE.svg draws the ROC and precision-recall curves (SVG: a name that does not end in
+ * .svg is refused). The plot and --scores files are created (as temporary siblings, renamed
+ * into place at the end) before anything is computed, so an unwritable path fails at once. A
+ * label other than "fraud" or "legit" is an error naming the line, as in train. With --cv, no model
+ * is used: the training procedure is cross-validated on the corpus (grouped folds) and its
+ * out-of-fold scores are measured.
  *
- * Exit status: 0 done; 1 nothing to evaluate, evaluation failed, or (--strict) an unreadable
- * posting; 2 bad flags; 3 a corpus file could not be read or the plot written; 4 the model
+ * Exit status: 0 done; 1 nothing to evaluate, evaluation failed, a bad label, or (--strict) an
+ * unreadable posting; 2 bad flags; 3 a corpus file could not be read or the metrics, scores or
+ * plot written; 4 the model
  * could not be loaded.
  */
 #include "cli.h"
@@ -17,6 +21,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 static void usage(FILE *out)
@@ -30,9 +35,11 @@ static void usage(FILE *out)
             "  --no-replay         score each posting alone, without replaying the corpus's\n"
             "                      repost history in time order\n"
             "  --json              print the metrics as one JSON object\n"
-            "  --plot FILE.svg     draw the ROC and precision-recall curves (SVG)\n"
-            "  --scores FILE       write a JSON line per posting: id, group, lang, label,\n"
-            "                      score, verdict (and --cv: the fold it was held out in)\n"
+            "  --plot FILE.svg     draw the ROC and precision-recall curves (SVG; the name\n"
+            "                      must end in .svg)\n"
+            "  --scores FILE       write a JSON line per posting: id, group, lang, label\n"
+            "                      (fraud or legit), score, verdict (and --cv: the fold it\n"
+            "                      was held out in)\n"
             "  --cv                no model: cross-validate training on the corpus and measure\n"
             "                      the out-of-fold scores\n"
             "  --group-by FIELD    --cv: keep postings with the same FIELD (e.g. company) in one\n"
@@ -40,10 +47,11 @@ static void usage(FILE *out)
             "  --folds K, --C X, --kernel K, --min-df N, --max-features N, ...\n"
             "                      --cv: the training options of fakejob train (see its --help)\n"
             "  --strict            stop at the first posting that cannot be read\n"
-            "  -q, --quiet         no progress or warnings about skipped postings\n"
+            "  -q, --quiet         no progress or warnings about skipped postings (progress is\n"
+            "                      one updating line on a terminal, none otherwise)\n"
             "  -h, --help          this help\n\n"
-            "Exit status: 0 done, 1 nothing to evaluate or failed, 2 bad usage, 3 unreadable\n"
-            "file or unwritable plot, 4 the model could not be loaded.\n");
+            "Exit status: 0 done, 1 nothing to evaluate, a bad label or failed, 2 bad usage,\n"
+            "3 unreadable file or unwritable output, 4 the model could not be loaded.\n");
 }
 
 typedef struct eval_args {
@@ -98,6 +106,12 @@ static int parse_args(int argc, char **argv, eval_args *a)
             }
         } else if (strcmp(s, "--plot") == 0) {
             NEEDS_VALUE;
+            size_t pl = strlen(val);
+            if (pl < 4 || strcasecmp(val + pl - 4, ".svg") != 0) {
+                cli_warn("eval", "--plot writes SVG: give a name ending in .svg, not '%s'", val);
+                free(files);
+                return CLI_USAGE;
+            }
             a->plot = val;
         } else if (strcmp(s, "--scores") == 0) {
             NEEDS_VALUE;
@@ -157,7 +171,7 @@ static int parse_args(int argc, char **argv, eval_args *a)
 static int read_corpus(const eval_args *a, fj_dataset *d)
 {
     cli_reader r;
-    cli_reader_init(&r, a->files, a->nfiles);
+    cli_reader_init(&r, "eval", a->files, a->nfiles);
     fj_posting *p;
     fj_error err;
     if (fj_posting_new(&p, &err) != FJ_OK) {
@@ -173,6 +187,12 @@ static int read_corpus(const eval_args *a, fj_dataset *d)
         }
         fj_error_clear(&err);
         fj_status st = cli_parse_line(&r, p, &err);
+        if (st == FJ_ERR_INPUT && strcmp(err.field, "label") == 0) {
+            /* a label that is neither fraud nor legit: the corpus is wrong, as train says */
+            cli_warn("eval", "%s", err.message);
+            status = CLI_FAIL;
+            break;
+        }
         if (st == FJ_OK && fj_posting_label(p) == FJ_LABEL_NONE) {
             unlabelled++;
             if (!a->quiet && unlabelled <= 10)
@@ -279,13 +299,12 @@ static void print_table(FILE *out, const fj_metrics *m, const char *what)
 /* --cv progress: the outer folds and the history replay; the inner grid search stays quiet. */
 static void cv_progress(const fj_progress *pr, void *user)
 {
-    (void)user;
     if (pr->message && *pr->message && pr->stage &&
         (strcmp(pr->stage, "cv") == 0 || strcmp(pr->stage, "replay") == 0))
-        fprintf(stderr, "fakejob eval: %s\n", pr->message);
+        cli_progress_show(user, "%s", pr->message);
 }
 
-static int write_plot(const eval_args *a, const double *scores, const int *labels, size_t n,
+static int write_plot(cli_outfile *o, const double *scores, const int *labels, size_t n,
                       const char *title)
 {
     char *svg;
@@ -296,27 +315,16 @@ static int write_plot(const eval_args *a, const double *scores, const int *label
         cli_warn("eval", "no plot: %s", err.message);
         return CLI_FAIL;
     }
-    FILE *f = fopen(a->plot, "wb");
-    bool ok = f && fwrite(svg, 1, len, f) == len;
-    if (f && fclose(f) != 0)
-        ok = false;
+    fwrite(svg, 1, len, o->fp);
     free(svg);
-    if (!ok) {
-        cli_warn("eval", "cannot write '%s': %s", a->plot, strerror(errno));
-        return CLI_IO;
-    }
-    return CLI_OK;
+    return cli_outfile_commit(o, "eval") ? CLI_OK : CLI_IO;
 }
 
 /* --scores: one JSON object a line per evaluated posting, in dataset order. */
-static int write_scores(const eval_args *a, const fj_dataset *d, const double *scores,
+static int write_scores(cli_outfile *o, const fj_dataset *d, const double *scores,
                         const fj_verdict *verdicts, const int *folds)
 {
-    FILE *f = fopen(a->scores_out, "wb");
-    if (!f) {
-        cli_warn("eval", "cannot write '%s': %s", a->scores_out, strerror(errno));
-        return CLI_IO;
-    }
+    FILE *f = o->fp;
     size_t n = fj_dataset_size(d);
     for (size_t i = 0; i < n; i++) {
         const fj_posting *p = fj_dataset_posting(d, i);
@@ -327,21 +335,14 @@ static int write_scores(const eval_args *a, const fj_dataset *d, const double *s
         s = fj_dataset_group(d, i);
         fputs(",\"group\":", f);
         cli_json_string(f, s ? s : "", s ? strlen(s) : 0);
-        fprintf(f, ",\"lang\":\"%s\",\"label\":%d", fj_lang_name(fj_posting_detect_lang(p)),
-                fj_dataset_label(d, i) == FJ_LABEL_FRAUD);
+        fprintf(f, ",\"lang\":\"%s\",\"label\":\"%s\"", fj_lang_name(fj_posting_detect_lang(p)),
+                fj_dataset_label(d, i) == FJ_LABEL_FRAUD ? "fraud" : "legit");
         if (folds)
             fprintf(f, ",\"fold\":%d", folds[i]);
         fprintf(f, ",\"score\":%.9g,\"verdict\":\"%s\"}\n", scores[i],
                 fj_verdict_name(verdicts[i]));
     }
-    bool ok = !ferror(f);
-    if (fclose(f) != 0)
-        ok = false;
-    if (!ok) {
-        cli_warn("eval", "cannot write '%s': %s", a->scores_out, strerror(errno));
-        return CLI_IO;
-    }
-    return CLI_OK;
+    return cli_outfile_commit(o, "eval") ? CLI_OK : CLI_IO;
 }
 
 int cmd_eval(int argc, char **argv)
@@ -364,6 +365,13 @@ int cmd_eval(int argc, char **argv)
     int *folds = NULL;
     fj_verdict *verdicts = NULL;
     int *labels = NULL;
+    cli_outfile plot_out = {0}, scores_out = {0};
+    /* the output files first: an unwritable path fails before any work */
+    if ((a.plot && !cli_outfile_open(&plot_out, "eval", a.plot)) ||
+        (a.scores_out && !cli_outfile_open(&scores_out, "eval", a.scores_out))) {
+        status = CLI_IO;
+        goto done;
+    }
     if (fj_dataset_new(&d, &err) != FJ_OK || fj_context_new(&ctx, &err) != FJ_OK) {
         cli_warn("eval", "%s", err.message);
         status = CLI_FAIL;
@@ -404,9 +412,12 @@ int cmd_eval(int argc, char **argv)
     fj_status st;
     if (a.cv) {
         fj_train_params params = a.train;
-        if (!a.quiet)
-            params.progress = cv_progress;
+        cli_progress pg; /* one updating line on a terminal, nothing in a pipe */
+        cli_progress_init(&pg, "eval", a.quiet, false);
+        params.progress = cv_progress;
+        params.progress_user = &pg;
         st = fj_cross_validate(d, &params, scores, NULL, verdicts, folds, &err);
+        cli_progress_end(&pg);
         if (st == FJ_OK)
             st = fj_metrics_compute(scores, labels, verdicts, n, a.threshold, &m, &err);
         snprintf(what, sizeof what, "%d-fold cross-validation grouped by %s", a.train.folds,
@@ -449,21 +460,25 @@ int cmd_eval(int argc, char **argv)
     } else {
         print_table(stdout, &m, what);
     }
-    if (fflush(stdout) != 0) {
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_warn("eval", "cannot write the metrics: %s", strerror(errno ? errno : EIO));
         status = CLI_IO;
         goto done;
     }
     if (a.scores_out) {
-        status = write_scores(&a, d, scores, verdicts, folds);
+        status = write_scores(&scores_out, d, scores, verdicts, folds);
         if (status)
             goto done;
     }
     if (a.plot) {
         char title[600];
         snprintf(title, sizeof title, "fakejob eval: %s", what);
-        status = write_plot(&a, scores, labels, n, title);
+        status = write_plot(&plot_out, scores, labels, n, title);
     }
 done:
+    cli_outfile_abort(&plot_out);
+    cli_outfile_abort(&scores_out);
     free(scores);
     free(folds);
     free(verdicts);

@@ -6,11 +6,18 @@
  * and the stream goes on.
  *
  * Postings go through fj_score_json_batch, which writes the result lines: regular files in
- * chunks (on --threads N threads, default 1, 0 for one per CPU); from a pipe or a terminal,
+ * chunks (on --threads N threads, default 0: one per CPU, as train and score_many); from a
+ * pipe or a terminal,
  * what has arrived is scored before waiting for more, so each result is written as soon as its
  * line arrives (and a fast pipe is still scored in chunks). The batches reuse the same contexts,
  * so their scratch stays warm from one chunk to the next. The table is written from fj_score_with's
- * results, one posting at a time.
+ * results, one posting at a time, with posting text escaped (cli_put_safe) and each row cut to
+ * the terminal's width.
+ *
+ * Output errors: scoring stops at the first write error (a full disk, a closed pipe), so a
+ * history store records at most one chunk (CHUNK postings) beyond the results that were
+ * written: a retry after fixing the output sees at most that many postings as reposts of
+ * themselves. A read error ends the input there with the file named (exit 3).
  *
  * Exit status: 0 every line was processed (error results included); 1 with --strict when a
  * line gave an error result; 2 bad flags; 3 an input file or the history store could not be
@@ -46,7 +53,7 @@ static void usage(FILE *out)
             "  --threshold-suspicious Y     score from which it is suspicious (0..1, <= X)\n"
             "  --reasons N                  reasons per result (default 5, 0 for none)\n"
             "  --format json|table          JSONL (default when not a terminal) or a table\n"
-            "  --threads N                  worker threads (default 1; 0: one per CPU)\n"
+            "  --threads N                  worker threads (default 0: one per CPU)\n"
             "  --strict                     exit 1 when any line gave an error result\n"
             "  -q, --quiet                  no summary or warnings on standard error\n"
             "  -h, --help                   this help\n\n"
@@ -81,7 +88,7 @@ static int parse_args(int argc, char **argv, score_args *a)
     memset(a, 0, sizeof *a);
     a->t_fraud = a->t_susp = -1;
     a->reasons = 5;
-    a->threads = 1;
+    a->threads = 0;
     a->table = -1;
     a->files = calloc((size_t)argc + 1, sizeof *a->files);
     if (!a->files)
@@ -163,35 +170,38 @@ static int parse_args(int argc, char **argv, score_args *a)
 
 typedef struct out_state {
     bool table, header_done, write_failed;
+    int write_errno; /* errno of the first write error */
+    int width;       /* terminal columns, -1: unknown (no cut) */
     size_t results, errors;
 } out_state;
+
+/* The fixed columns of a row: ID (16), LANG, SCORE, VERDICT, then the reasons. */
+#define ID_COLS 16
+#define FIXED_COLS (ID_COLS + 1 + 4 + 1 + 6 + 2 + 10 + 2)
+
+/* Write a row's text (built unescaped) escaped and cut to the terminal's width. */
+static void put_row(const out_state *o, const char *text, size_t len, int used)
+{
+    cli_put_safe(stdout, text, len, o->width < 0 ? -1 : (o->width > used ? o->width - used : 0), 0);
+    putchar('\n');
+}
 
 static void table_header(out_state *o)
 {
     if (o->header_done)
         return;
     o->header_done = true;
-    printf("%-16s %-4s %6s  %-10s  %s\n", "ID", "LANG", "SCORE", "VERDICT", "REASONS");
+    char head[128];
+    int n = snprintf(head, sizeof head, "%-16s %-4s %6s  %-10s  %s", "ID", "LANG", "SCORE",
+                     "VERDICT", "REASONS");
+    put_row(o, head, (size_t)n, 0);
 }
 
-/* Print at most `width` display columns of UTF-8 text, treating wide characters as 2. */
-static void put_clipped(const char *s, size_t len, int width)
+/* The ID column: the posting's id escaped, cut and padded to ID_COLS columns. */
+static void put_id(const char *id, size_t len)
 {
-    int used = 0;
-    for (size_t i = 0; i < len;) {
-        unsigned char c = (unsigned char)s[i];
-        size_t n = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-        int w = n >= 3 ? 2 : 1;
-        if (i + n > len || used + w > width)
-            break;
-        if (c == '\n' || c == '\t' || c == '\r')
-            putchar(' ');
-        else
-            fwrite(s + i, 1, n, stdout);
-        used += w;
-        i += n;
-    }
-    for (; used < width; used++)
+    int used = cli_put_safe(stdout, id ? id : "-", id ? len : 1, ID_COLS, 0);
+    for (; used < ID_COLS; used++)
         putchar(' ');
 }
 
@@ -200,31 +210,48 @@ static void table_row(out_state *o, const fj_posting *p, const fj_result *r)
     table_header(o);
     size_t il = 0;
     const char *id = p ? fj_posting_string(p, FJ_FIELD_ID, &il) : NULL;
-    put_clipped(id ? id : "-", id ? il : 1, 16);
+    put_id(id, il);
     printf(" %-4s %6.3f  %-10s  ", fj_lang_name(r->lang), r->score, fj_verdict_name(r->verdict));
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (!m) {
+        putchar('\n');
+        return;
+    }
     if (!r->reasons_available)
-        printf("(no reasons: kernel model)");
+        fprintf(m, "(no reasons: kernel model)");
     for (size_t k = 0; k < r->reason_count && k < 3; k++) {
         const fj_reason *rs = &r->reasons[k];
-        printf("%s%s %+.2f", k ? ", " : "", rs->signal, rs->weight);
+        fprintf(m, "%s%s %+.2f", k ? ", " : "", rs->signal, rs->weight);
         if (rs->evidence && rs->evidence_len) {
-            printf(" \"");
+            fprintf(m, " \"");
             size_t n = rs->evidence_len > 24 ? 24 : rs->evidence_len;
             /* cut on a character boundary */
             while (n < rs->evidence_len && ((unsigned char)rs->evidence[n] & 0xc0) == 0x80)
                 n--;
-            fwrite(rs->evidence, 1, n, stdout);
-            printf("%s\"", n < rs->evidence_len ? "…" : "");
+            fwrite(rs->evidence, 1, n, m);
+            fprintf(m, "%s\"", n < rs->evidence_len ? "…" : "");
         }
     }
-    putchar('\n');
+    fclose(m);
+    put_row(o, text, len, FIXED_COLS);
+    free(text);
 }
 
 static void table_error(out_state *o, const char *id, const fj_error *e)
 {
     table_header(o);
-    put_clipped(id ? id : "-", id ? strlen(id) : 1, 16);
-    printf(" %-4s %6s  %-10s  %s\n", "-", "-", "error", e->message);
+    put_id(id, id ? strlen(id) : 0);
+    printf(" %-4s %6s  %-10s  ", "-", "-", "error");
+    put_row(o, e->message, strlen(e->message), FIXED_COLS);
+}
+
+static void out_failed(out_state *o)
+{
+    if (!o->write_failed)
+        o->write_errno = errno ? errno : EIO;
+    o->write_failed = true;
 }
 
 /* ---- scoring ---- */
@@ -261,6 +288,7 @@ static void flush_chunk(scorer *s)
     bo.source = s->source;
     char *out = NULL;
     size_t len = 0, errors = 0;
+    errno = 0;
     fj_error err;
     fj_error_clear(&err);
     fj_status st = fj_score_json_batch(s->model, (const char *const *)s->lines, s->lens, s->n, &bo,
@@ -272,7 +300,7 @@ static void flush_chunk(scorer *s)
         s->out.errors += s->n;
     } else {
         if (fwrite(out, 1, len, stdout) != len)
-            s->out.write_failed = true;
+            out_failed(&s->out);
         s->out.errors += errors;
     }
     s->out.results += s->n;
@@ -280,7 +308,9 @@ static void flush_chunk(scorer *s)
     for (size_t i = 0; i < s->n; i++)
         free(s->lines[i]);
     s->n = 0;
-    fflush(stdout);
+    /* the results are delivered before another chunk is recorded in the history store */
+    if (fflush(stdout) != 0 || ferror(stdout))
+        out_failed(&s->out);
 }
 
 /* Score one line now, writing a table row or a JSON line. */
@@ -288,6 +318,7 @@ static void score_now(scorer *s, cli_reader *r)
 {
     fj_error err;
     fj_error_clear(&err);
+    errno = 0;
     fj_status st = cli_parse_line(r, s->p, &err);
     fj_history_stats hs;
     const fj_history_stats *hp = NULL;
@@ -320,8 +351,8 @@ static void score_now(scorer *s, cli_reader *r)
         }
         free(json);
     }
-    if (fflush(stdout) != 0)
-        s->out.write_failed = true;
+    if (fflush(stdout) != 0 || ferror(stdout))
+        out_failed(&s->out);
 }
 
 static bool streaming_input(const cli_reader *r)
@@ -363,6 +394,7 @@ int cmd_score(int argc, char **argv)
     s.so.threshold_suspicious = a.t_susp;
     s.so.max_reasons = (size_t)a.reasons;
     s.out.table = a.table < 0 ? isatty(STDOUT_FILENO) : a.table;
+    s.out.width = s.out.table ? cli_terminal_width(STDOUT_FILENO) : -1;
     fj_error err;
     fj_error_clear(&err);
     fj_status st =
@@ -408,14 +440,14 @@ int cmd_score(int argc, char **argv)
         goto out;
     }
     cli_reader r;
-    cli_reader_init(&r, a.files, a.nfiles);
-    bool io_failed = false;
+    cli_reader_init(&r, "score", a.files, a.nfiles);
     int got;
-    while ((got = cli_reader_next(&r)) != 0) {
-        if (got < 0) {
-            io_failed = true;
-            continue;
-        }
+    /* stop at the first write error: nothing more is scored or recorded */
+    while (!s.out.write_failed && (got = cli_reader_next(&r)) != 0) {
+        if (got == -1)
+            continue; /* the file could not be opened: the next one */
+        if (got < 0)
+            break; /* a read error ends the input */
         if (s.out.table || r.too_long) {
             flush_chunk(&s);
             score_now(&s, &r);
@@ -439,12 +471,18 @@ int cmd_score(int argc, char **argv)
         if (streaming_input(&r) && !input_pending(&r))
             flush_chunk(&s); /* a pipe or terminal: answer what arrived before waiting */
     }
-    flush_chunk(&s);
+    if (!s.out.write_failed)
+        flush_chunk(&s);
+    for (size_t i = 0; i < s.n; i++)
+        free(s.lines[i]); /* read after a failed write: neither scored nor recorded */
+    s.n = 0;
+    bool io_failed = r.failed;
     cli_reader_free(&r);
-    if (fflush(stdout) != 0 || ferror(stdout))
-        s.out.write_failed = true;
+    if (!s.out.write_failed && (fflush(stdout) != 0 || ferror(stdout)))
+        out_failed(&s.out);
     if (s.out.write_failed) {
-        cli_warn("score", "cannot write the results: %s", strerror(errno));
+        cli_warn("score", "cannot write the results (stopped after %zu postings): %s",
+                 s.out.results, strerror(s.out.write_errno));
         rc = CLI_IO;
     } else if (io_failed) {
         rc = CLI_IO;

@@ -14,6 +14,7 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,15 +123,17 @@ int cmd_signals(int argc, char **argv)
     }
 
     cli_reader r;
-    cli_reader_init(&r, files, nfiles);
+    cli_reader_init(&r, "signals", files, nfiles);
     int status = CLI_OK;
     bool failed = false;
     int rc;
-    while ((rc = cli_reader_next(&r)) != 0) {
-        if (rc < 0) {
-            status = CLI_IO;
+    /* stops at a read error (the reader names the file) or the first write error; with a
+     * history store each result is written out before the next posting is recorded */
+    while (!ferror(stdout) && (rc = cli_reader_next(&r)) != 0) {
+        if (rc == -1)
             continue;
-        }
+        if (rc < 0)
+            break;
         fj_error_clear(&err);
         fj_status st = cli_parse_line(&r, p, &err);
         const fj_signal *sig = NULL;
@@ -155,14 +158,18 @@ int cmd_signals(int argc, char **argv)
             continue;
         }
         cli_write_signals(stdout, p, fj_posting_detect_lang(p), sig, n);
+        if (hist)
+            fflush(stdout);
     }
+    if (r.failed)
+        status = CLI_IO;
     cli_reader_free(&r);
     fj_history_close(hist);
     fj_posting_free(p);
     fj_context_free(ctx);
     free(files);
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_warn("signals", "cannot write the output");
+        cli_warn("signals", "cannot write the output: %s", strerror(errno ? errno : EIO));
         return CLI_IO;
     }
     if (status == CLI_OK && failed && strict)

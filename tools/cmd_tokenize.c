@@ -7,12 +7,14 @@
  *   json: {"id":…,"lang":"zh","tokens":[{"text":…,"kind":…,"field":…,"start":…,"end":…}]}
  *         (with --text: "id" is null and "line" gives the input line)
  *   text: ID TAB LANG TAB tokens separated by spaces, a word as its text, any other token as
- *         KIND:TEXT (ID is "-" when absent, the line number with --text)
+ *         KIND:TEXT (ID is "-" when absent, the line number with --text); control characters,
+ *         bidi overrides, tabs and newlines in the text are escaped (\x1b, \u202e, \t)
  * A line that cannot be read or tokenized gives an error result {"id":…,"error":{…}} and the
  * stream goes on. start/end are byte offsets into the field's original text.
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,8 +81,9 @@ static void write_result(FILE *out, const opts *o, const char *id, long long lin
         fputs("]}\n", out);
         return;
     }
+    /* text for a terminal: control characters, bidi overrides, tabs and newlines escaped */
     if (id)
-        fputs(id, out);
+        cli_put_safe(out, id, strlen(id), -1, CLI_SAFE_ESCAPE_WS);
     else if (o->text)
         fprintf(out, "%lld", line);
     else
@@ -91,7 +94,7 @@ static void write_result(FILE *out, const opts *o, const char *id, long long lin
             putc(' ', out);
         if (toks[i].kind != FJ_TOK_WORD)
             fprintf(out, "%s:", fj_token_kind_name((fj_token_kind)toks[i].kind));
-        fwrite(toks[i].text, 1, toks[i].len, out);
+        cli_put_safe(out, toks[i].text, toks[i].len, -1, CLI_SAFE_ESCAPE_WS);
     }
     putc('\n', out);
 }
@@ -167,14 +170,15 @@ int cmd_tokenize(int argc, char **argv)
         return CLI_FAIL;
     }
     cli_reader r;
-    cli_reader_init(&r, argv + i, argc - i);
-    bool io_failed = false, any_error = false;
+    cli_reader_init(&r, "tokenize", argv + i, argc - i);
+    bool any_error = false;
     int got;
-    while ((got = cli_reader_next(&r)) != 0) {
-        if (got < 0) {
-            io_failed = true;
+    /* stops at a read error (the reader names the file) or the first write error */
+    while (!ferror(stdout) && (got = cli_reader_next(&r)) != 0) {
+        if (got == -1)
             continue;
-        }
+        if (got < 0)
+            break;
         fj_error_clear(&err);
         const fj_token *toks = NULL;
         size_t n = 0;
@@ -215,11 +219,12 @@ int cmd_tokenize(int argc, char **argv)
         }
         write_result(stdout, &o, id, r.lineno, lang, toks, n);
     }
+    bool io_failed = r.failed;
     cli_reader_free(&r);
     fj_posting_free(p);
     fj_context_free(ctx);
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_warn("tokenize", "could not write the output");
+        cli_warn("tokenize", "cannot write the output: %s", strerror(errno ? errno : EIO));
         return CLI_IO;
     }
     if (io_failed)

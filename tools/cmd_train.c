@@ -3,8 +3,9 @@
  * labelled postings (corpus JSONL: postings with "label": "fraud" or "legit") with libsvm,
  * grouped cross-validation, calibration and thresholds (fj_train), and save it to DIR.
  *
- * Progress goes to standard error: one line per cross-validation fold and per grid setting
- * (on a terminal the fold lines overwrite each other), quiet with -q.
+ * Progress goes to standard error: on a terminal one line rewritten in place, then a line
+ * saying where the model was written; in a pipe or a log nothing but errors (with -v, a line
+ * per step); -q: nothing but errors.
  *
  * Exit status: 0 trained and saved; 1 training failed (a malformed or unlabelled posting,
  * a single class, too few postings); 2 bad flags; 3 a corpus file could not be read;
@@ -48,31 +49,19 @@ static void usage(FILE *out)
             "  --version V              model version (default 1.0.0)\n"
             "  --description TEXT       what the model was trained on (for the manifest)\n"
             "  -q, --quiet              no progress on standard error\n"
+            "  -v, --verbose            every progress step on its own line, also in a\n"
+            "                           pipe or log (default: one updating line on a\n"
+            "                           terminal, nothing otherwise)\n"
             "  -h, --help               this help\n\n"
             "Exit status: 0 saved, 1 training failed, 2 bad usage, 3 unreadable corpus,\n"
             "4 the model could not be saved.\n");
 }
 
-typedef struct train_cli {
-    bool quiet, tty, line_open;
-} train_cli;
-
 static void on_progress(const fj_progress *pg, void *user)
 {
-    train_cli *t = user;
-    if (t->quiet)
-        return;
-    bool transient = t->tty && strcmp(pg->stage, "fold") == 0;
-    if (t->line_open)
-        fputs("\r\033[K", stderr);
-    fprintf(stderr, "fakejob train: %s%s%s%s", pg->part && *pg->part ? "[" : "",
-            pg->part ? pg->part : "", pg->part && *pg->part ? "] " : "", pg->message);
-    if (transient && pg->total)
-        fprintf(stderr, " (%d/%d)", pg->step, pg->total);
-    if (!transient)
-        fputc('\n', stderr);
-    t->line_open = transient;
-    fflush(stderr);
+    bool part = pg->part && *pg->part;
+    cli_progress_show(user, "%s%s%s%s", part ? "[" : "", part ? pg->part : "", part ? "] " : "",
+                      pg->message ? pg->message : "");
 }
 
 int cmd_train(int argc, char **argv)
@@ -80,7 +69,7 @@ int cmd_train(int argc, char **argv)
     fj_train_params p;
     fj_train_params_init(&p);
     const char *outdir = NULL, *group_by = NULL;
-    train_cli tc = {false, false, false};
+    bool quiet = false, verbose = false;
     char **files = calloc((size_t)argc + 1, sizeof *files);
     int nfiles = 0;
     if (!files)
@@ -134,7 +123,9 @@ int cmd_train(int argc, char **argv)
         } else if (strcmp(s, "--description") == 0) {
             p.data_description = val;
         } else if (strcmp(s, "-q") == 0 || strcmp(s, "--quiet") == 0) {
-            tc.quiet = true;
+            quiet = true;
+        } else if (strcmp(s, "-v") == 0 || strcmp(s, "--verbose") == 0) {
+            verbose = true;
         } else {
             cli_warn("train", "unknown option '%s' (see fakejob train --help)", s);
             rc = CLI_USAGE;
@@ -152,7 +143,8 @@ int cmd_train(int argc, char **argv)
         free(files);
         return rc;
     }
-    tc.tty = isatty(STDERR_FILENO);
+    cli_progress tc;
+    cli_progress_init(&tc, "train", quiet, verbose);
     p.progress = on_progress;
     p.progress_user = &tc;
 
@@ -191,13 +183,10 @@ int cmd_train(int argc, char **argv)
     }
     if (!p.data_description)
         p.data_description = desc;
-    if (!tc.quiet)
-        fprintf(stderr, "fakejob train: %zu postings from %d file%s\n", fj_dataset_size(d), nfiles,
-                nfiles == 1 ? "" : "s");
+    cli_progress_show(&tc, "%zu postings from %d file%s", fj_dataset_size(d), nfiles,
+                      nfiles == 1 ? "" : "s");
     fj_status st = fj_train(&m, d, &p, &err);
-    if (tc.line_open)
-        fputc('\n', stderr);
-    tc.line_open = false;
+    cli_progress_end(&tc);
     if (st != FJ_OK) {
         cli_warn("train", "%s", err.message);
         rc = CLI_FAIL;
@@ -208,8 +197,8 @@ int cmd_train(int argc, char **argv)
         rc = CLI_MODEL;
         goto out;
     }
-    if (!tc.quiet)
-        fprintf(stderr, "fakejob train: wrote %s to %s\n", fj_model_name(m), outdir);
+    if (!quiet && (tc.tty || verbose))
+        cli_warn("train", "wrote %s to %s", fj_model_name(m), outdir);
 out:
     fj_model_free(m);
     fj_dataset_free(d);

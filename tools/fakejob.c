@@ -28,13 +28,27 @@ static void usage(FILE *out)
     fprintf(out, "usage: fakejob COMMAND [OPTIONS] [FILE...]\n\ncommands:\n");
     for (size_t i = 0; commands[i].name; i++)
         fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\n`fakejob COMMAND --help` describes a command's options.\n"
+    fprintf(out, "\n`fakejob COMMAND --help` (or `fakejob help COMMAND`) describes a command's\n"
+                 "options.\n"
                  "fakejob --version prints the library version.\n");
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    if (strcmp(argv[1], "help") == 0 && argc > 2) {
+        /* `fakejob help COMMAND` is `fakejob COMMAND --help` */
+        for (size_t i = 0; commands[i].name; i++)
+            if (strcmp(argv[2], commands[i].name) == 0) {
+                char *help_argv[] = {argv[2], "--help", NULL};
+                return commands[i].fn(2, help_argv);
+            }
+        fputs("fakejob: no command '", stderr);
+        cli_put_safe(stderr, argv[2], strlen(argv[2]), 200, CLI_SAFE_ESCAPE_WS);
+        fputs("'\n", stderr);
         usage(stderr);
         return CLI_USAGE;
     }
@@ -50,7 +64,9 @@ int main(int argc, char **argv)
     for (size_t i = 0; commands[i].name; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].fn(argc - 1, argv + 1);
-    fprintf(stderr, "fakejob: unknown command '%s'\n", argv[1]);
+    fputs("fakejob: unknown command '", stderr);
+    cli_put_safe(stderr, argv[1], strlen(argv[1]), 200, CLI_SAFE_ESCAPE_WS);
+    fputs("'\n", stderr);
     usage(stderr);
     return CLI_USAGE;
 }

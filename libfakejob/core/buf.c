@@ -51,6 +51,33 @@ bool fj__buf_printf(fj_buf *b, const char *fmt, ...)
     return true;
 }
 
+size_t fj__terminal_control(const char *s, size_t len, unsigned *cp)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (len >= 1 && u[0] == 0x7f) {
+        *cp = 0x7f;
+        return 1;
+    }
+    if (len >= 2 && u[0] == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f) { /* C1: U+0080..U+009F */
+        *cp = u[1];
+        return 2;
+    }
+    if (len >= 2 && u[0] == 0xd8 && u[1] == 0x9c) { /* U+061C ARABIC LETTER MARK */
+        *cp = 0x061c;
+        return 2;
+    }
+    if (len >= 3 && u[0] == 0xe2 && u[1] == 0x80 &&
+        (u[2] == 0x8e || u[2] == 0x8f || (u[2] >= 0xa8 && u[2] <= 0xae))) {
+        *cp = 0x2000u + (u[2] & 0x3fu); /* LRM, RLM; U+2028..U+202E separators, embeddings */
+        return 3;
+    }
+    if (len >= 3 && u[0] == 0xe2 && u[1] == 0x81 && u[2] >= 0xa6 && u[2] <= 0xa9) {
+        *cp = 0x2040u + (u[2] & 0x3fu); /* U+2066..U+2069 isolates */
+        return 3;
+    }
+    return 0;
+}
+
 bool fj__buf_json_string(fj_buf *b, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
@@ -60,8 +87,24 @@ bool fj__buf_json_string(fj_buf *b, const char *s, size_t len)
     size_t run = 0;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f && c != 0xc2 && c != 0xd8 && c != 0xe2)
             continue;
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            /* characters a terminal acts on (DEL, C1, bidi controls, line separators) are
+             * written as \uXXXX: the same JSON value, harmless when shown raw */
+            unsigned cp;
+            size_t n = fj__terminal_control(s + i, len - i, &cp);
+            if (n == 0)
+                continue;
+            char esc[7] = {
+                '\\',         'u', hex[(cp >> 12) & 15], hex[(cp >> 8) & 15], hex[(cp >> 4) & 15],
+                hex[cp & 15], 0};
+            if (!fj__buf_append(b, s + run, i - run) || !fj__buf_append(b, esc, 6))
+                return false;
+            i += n - 1;
+            run = i + 1;
+            continue;
+        }
         if (!fj__buf_append(b, s + run, i - run))
             return false;
         char esc[7] = {'\\', 0};

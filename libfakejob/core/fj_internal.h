@@ -60,7 +60,13 @@ bool fj__buf_reserve(fj_buf *b, size_t extra);
 bool fj__buf_append(fj_buf *b, const void *data, size_t len);
 bool fj__buf_printf(fj_buf *b, const char *fmt, ...) FJ_PRINTF(2, 3);
 /** Append `s` as a JSON string literal with quotes and escapes. */
+/* Append `s` as a JSON string literal: C0 controls escaped as JSON requires, and DEL, C1
+ * controls, bidi controls and line separators (fj__terminal_control) as \uXXXX too, so that
+ * JSON shown on a terminal cannot drive it. */
 bool fj__buf_json_string(fj_buf *b, const char *s, size_t len);
+/* The length in bytes (1-3) of a character a terminal would act on at s (DEL, U+0080..U+009F,
+ * U+061C, U+200E/F, U+2028..U+202E, U+2066..U+2069), with its code point in *cp; 0 otherwise. */
+size_t fj__terminal_control(const char *s, size_t len, unsigned *cp);
 void fj__buf_free(fj_buf *b);
 
 /* ---- contexts (context.c) ---- */

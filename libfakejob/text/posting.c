@@ -470,6 +470,7 @@ typedef struct jp {
     long long bad; /* the offset of the first error, -1 when none */
     const char *why;
     bool nomem;
+    bool nul;      /* the error is an escaped NUL (\u0000) */
     fj_buf dec;    /* decoded escaped strings of known members */
     fj_buf karena; /* decoded keys of the open objects */
     jkey *keys;
@@ -581,6 +582,7 @@ static bool jstring(jp *j, size_t *a, size_t *b, bool *escaped, fj_buf *out)
         } else if (u >= 0xDC00 && u <= 0xDFFF) {
             return jfail(j, "invalid Unicode escape (a lone surrogate)");
         } else if (u == 0) {
+            j->nul = true;
             return jfail(j, "\\u0000 is not allowed");
         }
         if (out) {
@@ -930,8 +932,13 @@ static fj_status set_from_json(fj_posting *p, const jp *j, const jval *v, fj_err
     case FJ_TYPE_INT:
         if (v->kind == J_REAL) {
             double d = v->d;
-            if (d != floor(d) || d < 0 || d > 9.0e15)
-                return wrong_type(err, name, "a whole number", v->kind);
+            if (d != floor(d) || d < 0 || d > 9.0e15) {
+                char num[FJ__NUM_BUF];
+                fj__fmt_double(d, num);
+                return fj__error(err, FJ_ERR_INPUT, name, -1, -1,
+                                 "field '%s' must be a whole number of 0 or more, not %s", name,
+                                 num);
+            }
             return fj_posting_set_int(p, f, (int64_t)d, err);
         }
         if (v->kind != J_INT)
@@ -999,6 +1006,15 @@ fj_status fj_posting_parse_json(fj_posting *p, const char *json, size_t len, fj_
     if (j.nomem) {
         jp_free(&j);
         return fj__nomem(err);
+    }
+    if (!parsed && j.nul) {
+        /* an escaped NUL: name the field that holds it, as for a raw NUL byte */
+        prescan(json, len, j.bad, field, sizeof field, NULL);
+        st = fj__error(err, FJ_ERR_INPUT, field[0] ? field : NULL, j.bad, -1,
+                       "%s%s%scontains a NUL character (\\u0000) near byte %lld",
+                       field[0] ? "field '" : "posting ", field, field[0] ? "' " : "", j.bad);
+        jp_free(&j);
+        return st;
     }
     if (!parsed) {
         st = fj__error(err, FJ_ERR_INPUT, NULL, j.bad, -1, "invalid JSON at byte %lld: %s", j.bad,

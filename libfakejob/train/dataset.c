@@ -182,6 +182,7 @@ fj_status fj_dataset_add_file(fj_dataset *d, const char *path, const char *group
     bool eof = false;
     while (st == FJ_OK && !eof) {
         line.len = 0;
+        errno = 0;
         int c;
         bool too_long = false;
         while ((c = getc(fp)) != EOF && c != '\n') {
@@ -200,7 +201,9 @@ fj_status fj_dataset_add_file(fj_dataset *d, const char *path, const char *group
         if (c == EOF) {
             eof = true;
             if (ferror(fp)) {
-                st = fj__errorf(err, FJ_ERR_IO, "%s: read error", path);
+                /* a read error is not the end of the corpus */
+                st = fj__errorf(err, FJ_ERR_IO, "cannot read '%s': %s", path,
+                                strerror(errno ? errno : EIO));
                 break;
             }
             if (line.len == 0)
@@ -209,6 +212,11 @@ fj_status fj_dataset_add_file(fj_dataset *d, const char *path, const char *group
         lineno++;
         if (line.len && line.data[line.len - 1] == '\r')
             line.len--;
+        if (lineno == 1 && line.len >= 3 && memcmp(line.data, "\xef\xbb\xbf", 3) == 0) {
+            /* a UTF-8 byte order mark at the start of the file */
+            memmove(line.data, line.data + 3, line.len - 3);
+            line.len -= 3;
+        }
         size_t k = 0;
         while (k < line.len && (line.data[k] == ' ' || line.data[k] == '\t'))
             k++;

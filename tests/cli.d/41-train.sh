@@ -27,7 +27,7 @@ t train-single-class 1 "$FJ" train -q -o "$tr_dir/m" "$tr_dir/legit.jsonl"
 expect_err train-single-class "fraudulent"
 t train-no-model-written 1 test -e "$tr_dir/m/manifest.json"
 
-t train-ok 0 "$FJ" train -o "$tr_dir/a" --C 1 --seed 7 --name cli-test --version 2.0.1 \
+t train-ok 0 "$FJ" train -v -o "$tr_dir/a" --C 1 --seed 7 --name cli-test --version 2.0.1 \
     "$tr_corpus/en.jsonl" "$tr_corpus/zh.jsonl"
 expect_err train-progress "\[en\] all: C=1 fold 5/5"
 expect_err train-progress-summary "wrote cli-test 2.0.1 to"

@@ -1,12 +1,15 @@
 """fakejob: tell whether a job posting (Chinese or English) is fraudulent, and say why.
 
-Python bindings of libfakejob::
+Python bindings of libfakejob (this example is run by the test suite, as a doctest):
 
-    import fakejob
-    model = fakejob.load_model()                      # the default model
-    r = model.score({"title": "打字员", "description": "日结300，先交押金198元"})
-    print(r.verdict, r.score, r.reasons[0].signal)    # fraud 0.97 upfront_fee
-    results = model.score_many(postings)              # many postings, on every core
+    >>> import fakejob
+    >>> model = fakejob.load_model()                  # the default model
+    >>> r = model.score({"title": "打字员", "description": "日结300元，入职前需缴纳培训费198元"})
+    >>> print(r.verdict, round(r.score, 2), r.reasons[2].signal, r.reasons[2].evidence)
+    fraud 0.9 upfront_fee 入职前需缴纳培训费198元
+    >>> postings = [{"title": "Clerk", "description": "Filing."}, {"title": "打字员"}]
+    >>> [x.verdict for x in model.score_many(postings)]  # many postings, on every core
+    ['fraud', 'fraud']
 
 A posting is a dict in the project's posting format (README.md, "Posting format"); results
 convert to the JSON result lines of ``fakejob score`` with ``to_dict()``. Errors are
