@@ -95,6 +95,10 @@ void fj__fspace_free(fj__fspace *fs)
     memset(fs, 0, sizeof *fs);
 }
 
+/* A probe compares (hash, index) slots only and never reads the names: the names of a space
+ * have distinct 64-bit hashes (fs_index refuses a space where two share one; a binary model
+ * holds the table fs_index built), and a text n-gram outside the vocabulary that hashes like one
+ * of its n names has odds of n / 2^64 (below 1e-13 for the default model) per lookup. */
 static long fs_lookup(const fj__fspace *fs, const piece *pc, int np)
 {
     if (!fs->slot_idx)
@@ -104,8 +108,7 @@ static long fs_lookup(const fj__fspace *fs, const piece *pc, int np)
         uint32_t idx = fs->slot_idx[i];
         if (!idx)
             return -1;
-        if (fs->slot_hash[i] == h &&
-            pieces_eq(fs->names + fs->name_off[idx - 1], fs->name_len[idx - 1], pc, np))
+        if (fs->slot_hash[i] == h)
             return (long)idx - 1;
     }
 }
@@ -116,7 +119,8 @@ long fj__fspace_find(const fj__fspace *fs, const char *name, size_t len)
     return fs_lookup(fs, &pc, 1);
 }
 
-/* Build the hash table over fs->names; false on a duplicate name (or no memory: *nomem). */
+/* Build the hash table over fs->names; false on a duplicate name or two names of one hash
+ * (fs_lookup compares hashes only), or no memory (*nomem). */
 static bool fs_index(fj__fspace *fs, bool *nomem)
 {
     size_t cap = 16;
@@ -135,8 +139,7 @@ static bool fs_index(fj__fspace *fs, bool *nomem)
         uint64_t h = hash_pieces(&pc, 1);
         size_t i = h & fs->mask;
         while (fs->slot_idx[i]) {
-            if (fs->slot_hash[i] == h && pieces_eq(fs->names + fs->name_off[fs->slot_idx[i] - 1],
-                                                   fs->name_len[fs->slot_idx[i] - 1], &pc, 1))
+            if (fs->slot_hash[i] == h)
                 return false;
             i = (i + 1) & fs->mask;
         }
@@ -358,7 +361,8 @@ fj_status fj__fspace_parse(fj__fspace *fs, const char *data, size_t len, const c
     names.data = NULL;
     bool nomem;
     if (!fs_index(fs, &nomem))
-        st = nomem ? fj__nomem(err) : bad(err, file, 0, "duplicate feature name");
+        st = nomem ? fj__nomem(err)
+                   : bad(err, file, 0, "duplicate feature name (or two names of one hash)");
 out:
     fj__cnum_end(&cn);
     fj__buf_free(&names);
