@@ -21,23 +21,29 @@ enum {
 };
 
 /* Reads postings, one JSON object a line, from files in turn (or stdin when there are none /
- * for "-"). Blank lines are skipped. A line over FJ_MAX_POSTING_BYTES is returned truncated
- * with `too_long` set, so the caller reports it and goes on. */
+ * for "-"), in blocks read straight from the descriptor (a line that arrives alone on a pipe
+ * is returned at once). Blank lines are skipped. A line over FJ_MAX_POSTING_BYTES is returned
+ * truncated with `too_long` set, so the caller reports it and goes on. */
 typedef struct cli_reader {
     char *const *paths;
     int npaths, next;
-    FILE *fp;
+    int fd;           /* current input, when `open` */
+    bool open, owned; /* owned: opened by the reader (closed by it), not stdin */
     const char *path; /* current file ("-" for stdin) */
     long long lineno;
     char *line;
     size_t len, cap;
     bool too_long;
+    char *block; /* bytes read, not yet returned: block[bpos .. bend) */
+    size_t bpos, bend;
 } cli_reader;
 
 void cli_reader_init(cli_reader *r, char *const *paths, int npaths);
-/* 1: a line is in r->line/r->len; 0: end of input; -1: a file could not be opened
+/* 1: a line is in r->line/r->len; 0: end of input; -1: a file could not be opened or read
  * (message already printed to stderr; the reader goes on with the next file). */
 int cli_reader_next(cli_reader *r);
+/* Whether bytes of the current input are already read and not yet returned as lines. */
+bool cli_reader_pending(const cli_reader *r);
 void cli_reader_free(cli_reader *r);
 
 /* Parse the reader's current line into `p`, turning an over-long line into FJ_ERR_LIMIT and

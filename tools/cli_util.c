@@ -6,11 +6,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void cli_warn(const char *cmd, const char *fmt, ...)
 {
@@ -22,6 +24,8 @@ void cli_warn(const char *cmd, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+enum { CLI_BLOCK = 64 * 1024 };
+
 void cli_reader_init(cli_reader *r, char *const *paths, int npaths)
 {
     memset(r, 0, sizeof *r);
@@ -29,71 +33,122 @@ void cli_reader_init(cli_reader *r, char *const *paths, int npaths)
     r->npaths = npaths;
 }
 
+static void close_current(cli_reader *r)
+{
+    if (r->open && r->owned)
+        close(r->fd);
+    r->open = r->owned = false;
+    r->bpos = r->bend = 0;
+}
+
 static int open_next(cli_reader *r)
 {
-    if (r->fp && r->fp != stdin)
-        fclose(r->fp);
-    r->fp = NULL;
+    close_current(r);
+    if (!r->block && !(r->block = malloc(CLI_BLOCK))) {
+        fprintf(stderr, "fakejob: out of memory for the input buffer\n");
+        return -1;
+    }
     if (r->npaths == 0) {
         if (r->next++ > 0)
             return 0;
-        r->fp = stdin;
         r->path = "-";
-        r->lineno = 0;
-        return 1;
+    } else {
+        if (r->next >= r->npaths)
+            return 0;
+        r->path = r->paths[r->next++];
     }
-    if (r->next >= r->npaths)
-        return 0;
-    r->path = r->paths[r->next++];
     r->lineno = 0;
     if (strcmp(r->path, "-") == 0) {
-        r->fp = stdin;
-        return 1;
+        r->fd = STDIN_FILENO;
+    } else {
+        do
+            r->fd = open(r->path, O_RDONLY | O_CLOEXEC);
+        while (r->fd < 0 && errno == EINTR);
+        if (r->fd < 0) {
+            fprintf(stderr, "fakejob: cannot open '%s': %s\n", r->path, strerror(errno));
+            return -1;
+        }
+        r->owned = true;
     }
-    r->fp = fopen(r->path, "rb");
-    if (!r->fp) {
-        fprintf(stderr, "fakejob: cannot open '%s': %s\n", r->path, strerror(errno));
-        return -1;
-    }
+    r->open = true;
     return 1;
+}
+
+/* Append n bytes to the current line, keeping at most FJ_MAX_POSTING_BYTES (too_long set when
+ * bytes are dropped, or when memory runs out) and room for the terminating NUL. */
+static void line_append(cli_reader *r, const char *p, size_t n)
+{
+    if (r->len + n > FJ_MAX_POSTING_BYTES) {
+        n = r->len < FJ_MAX_POSTING_BYTES ? FJ_MAX_POSTING_BYTES - r->len : 0;
+        r->too_long = true;
+    }
+    if (n == 0)
+        return;
+    if (r->len + n + 1 > r->cap) {
+        size_t cap = r->cap ? r->cap : 4096;
+        while (cap < r->len + n + 1)
+            cap *= 2;
+        char *l = realloc(r->line, cap);
+        if (!l) {
+            r->too_long = true;
+            return;
+        }
+        r->line = l;
+        r->cap = cap;
+    }
+    memcpy(r->line + r->len, p, n);
+    r->len += n;
+}
+
+/* Read the next line of the current input into r->line: 1 a line (maybe the last, without
+ * '\n'), 0 end of the input, -1 a read error (reported). */
+static int read_line(cli_reader *r)
+{
+    bool any = false;
+    for (;;) {
+        if (r->bpos == r->bend) {
+            ssize_t got;
+            do
+                got = read(r->fd, r->block, CLI_BLOCK);
+            while (got < 0 && errno == EINTR);
+            if (got < 0) {
+                fprintf(stderr, "fakejob: cannot read '%s': %s\n", r->path, strerror(errno));
+                return -1;
+            }
+            if (got == 0)
+                return any ? 1 : 0;
+            r->bpos = 0;
+            r->bend = (size_t)got;
+        }
+        any = true;
+        const char *p = r->block + r->bpos;
+        size_t avail = r->bend - r->bpos;
+        const char *nl = memchr(p, '\n', avail);
+        size_t take = nl ? (size_t)(nl - p) : avail;
+        line_append(r, p, take);
+        r->bpos += take;
+        if (nl) {
+            r->bpos++;
+            return 1;
+        }
+    }
 }
 
 int cli_reader_next(cli_reader *r)
 {
     for (;;) {
-        if (!r->fp) {
+        if (!r->open) {
             int o = open_next(r);
             if (o <= 0)
                 return o;
         }
         r->len = 0;
         r->too_long = false;
-        int c = EOF;
-        bool any = false;
-        while ((c = getc(r->fp)) != EOF) {
-            any = true;
-            if (c == '\n')
-                break;
-            if (r->len >= FJ_MAX_POSTING_BYTES) {
-                r->too_long = true;
-                continue; /* skip the rest of the line */
-            }
-            if (r->len + 1 >= r->cap) {
-                size_t cap = r->cap ? r->cap * 2 : 4096;
-                char *l = realloc(r->line, cap);
-                if (!l) {
-                    r->too_long = true;
-                    continue;
-                }
-                r->line = l;
-                r->cap = cap;
-            }
-            r->line[r->len++] = (char)c;
-        }
-        if (!any) {
-            if (r->fp != stdin)
-                fclose(r->fp);
-            r->fp = NULL;
+        int got = read_line(r);
+        if (got <= 0) {
+            close_current(r);
+            if (got < 0)
+                return -1;
             if (r->npaths == 0)
                 return 0;
             continue;
@@ -112,11 +167,16 @@ int cli_reader_next(cli_reader *r)
     }
 }
 
+bool cli_reader_pending(const cli_reader *r)
+{
+    return r->open && r->bpos < r->bend;
+}
+
 void cli_reader_free(cli_reader *r)
 {
-    if (r->fp && r->fp != stdin)
-        fclose(r->fp);
+    close_current(r);
     free(r->line);
+    free(r->block);
     memset(r, 0, sizeof *r);
 }
 

@@ -321,24 +321,20 @@ static void score_now(scorer *s, cli_reader *r)
 
 static bool streaming_input(const cli_reader *r)
 {
-    if (!r->fp)
+    if (!r->open)
         return false;
     struct stat sb;
-    return fstat(fileno(r->fp), &sb) != 0 || !S_ISREG(sb.st_mode);
+    return fstat(r->fd, &sb) != 0 || !S_ISREG(sb.st_mode);
 }
 
 /* Whether more input can be read from a pipe or terminal without waiting: bytes already in
- * stdio's buffer (glibc) or on the descriptor. A line that arrives alone is answered at once;
+ * the reader's block or on the descriptor. A line that arrives alone is answered at once;
  * lines that arrive together (a fast pipe) are scored together, in chunks. */
 static bool input_pending(const cli_reader *r)
 {
-#ifdef __GLIBC__
-    if (r->fp->_IO_read_ptr < r->fp->_IO_read_end)
+    if (cli_reader_pending(r))
         return true;
-#else
-    return false; /* unknown buffering: answer line by line */
-#endif
-    struct pollfd pfd = {.fd = fileno(r->fp), .events = POLLIN};
+    struct pollfd pfd = {.fd = r->fd, .events = POLLIN};
     return poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN);
 }
 
