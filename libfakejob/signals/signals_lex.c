@@ -15,11 +15,13 @@
 #include <string.h>
 
 enum { NEED_START = 1, NEED_END = 2 };
+enum { DENSE_MIN = 4 }; /* a node of this many children or more gets a dense row */
 
 /* Two roots share the node pool: node 0 holds every phrase; node 1 only the phrases that may
  * start inside a word (a leading `*`), used where the previous byte is a letter or digit, so
- * that English text is walked from word starts only. Nodes one byte below a root have a dense
- * 256-entry row; deeper nodes keep their edges sorted by byte. */
+ * that English text is walked from word starts only. Nodes one byte below a root, and nodes of
+ * DENSE_MIN children or more, have a dense 256-entry row; the others keep their edges sorted by
+ * byte. */
 struct fj__lexicon {
     uint32_t *edge_from; /* node n's edges are edge_from[n] .. edge_from[n + 1] - 1 */
     uint8_t *edge_byte;
@@ -221,26 +223,37 @@ fj_status fj__lexicon_build(fj_context *ctx, fj__lexicon **out, fj_error *err)
     lx->dense_row = malloc(nn * sizeof *lx->dense_row);
     lx->out_from = calloc(nn + 1, sizeof *lx->out_from);
     lx->out_entry = malloc((npairs ? npairs : 1) * sizeof *lx->out_entry);
-    size_t nrows = 2;
-    for (uint32_t r = 0; r < 2; r++)
-        for (uint32_t c = b.n[r].child; c; c = b.n[c].sibling)
-            nrows++;
-    lx->dense = calloc(nrows * 256, sizeof *lx->dense);
-    if (!lx->edge_from || !lx->edge_byte || !lx->edge_to || !lx->dense_row || !lx->out_from ||
-        !lx->out_entry || !lx->dense) {
+    if (!lx->dense_row) {
         st = fj__nomem(err);
         goto done;
     }
+    /* Dense rows: the two roots, the nodes right below them, and any node of DENSE_MIN
+     * children or more (the lead bytes of common Han characters), so that a binary search
+     * never takes more than two probes. */
     for (size_t n = 0; n < nn; n++)
         lx->dense_row[n] = -1;
     int32_t row = 0;
     lx->dense_row[0] = row++;
     lx->dense_row[1] = row++;
-    for (unsigned c = 0; c < 256; c++)
-        lx->alnum[c] = is_alnum_byte((unsigned char)c);
     for (uint32_t r = 0; r < 2; r++)
         for (uint32_t c = b.n[r].child; c; c = b.n[c].sibling)
-            lx->dense_row[c] = row++;
+            if (lx->dense_row[c] < 0)
+                lx->dense_row[c] = row++;
+    for (size_t n = 2; n < nn; n++) {
+        unsigned kids = 0;
+        for (uint32_t c = b.n[n].child; c; c = b.n[c].sibling)
+            kids++;
+        if (kids >= DENSE_MIN && lx->dense_row[n] < 0)
+            lx->dense_row[n] = row++;
+    }
+    lx->dense = calloc((size_t)row * 256, sizeof *lx->dense);
+    if (!lx->edge_from || !lx->edge_byte || !lx->edge_to || !lx->out_from || !lx->out_entry ||
+        !lx->dense) {
+        st = fj__nomem(err);
+        goto done;
+    }
+    for (unsigned c = 0; c < 256; c++)
+        lx->alnum[c] = is_alnum_byte((unsigned char)c);
     uint32_t nedges = 0;
     for (size_t n = 0; n < nn; n++) {
         lx->edge_from[n] = nedges;
