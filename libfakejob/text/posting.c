@@ -150,8 +150,11 @@ static fj_status check_field(const fj_posting *p, fj_field field, fj_field_type 
     return FJ_OK;
 }
 
-fj_status fj_posting_set_string(fj_posting *p, fj_field field, const char *utf8, size_t len,
-                                fj_error *err)
+/* fj_posting_set_string; `valid`: the bytes are known to be UTF-8 without NUL (a string of the
+ * JSON line fj_posting_parse_json checked whole, with no escapes), so they are not checked
+ * again. */
+static fj_status set_string(fj_posting *p, fj_field field, const char *utf8, size_t len, bool valid,
+                            fj_error *err)
 {
     if (p && valid_field(field) && field_info[field].type == FJ_TYPE_DATE && utf8) {
         int64_t t;
@@ -183,7 +186,7 @@ fj_status fj_posting_set_string(fj_posting *p, fj_field field, const char *utf8,
         return fj__error(err, FJ_ERR_LIMIT, name, -1, -1,
                          "posting text is over the limit of %u bytes (FJ_MAX_POSTING_BYTES)",
                          FJ_MAX_POSTING_BYTES);
-    long long bad = fj__utf8_check(utf8, len, true);
+    long long bad = valid ? (long long)len : fj__utf8_check(utf8, len, true);
     if (bad < 0) {
         long long at = -bad - 1;
         return fj__error(err, FJ_ERR_INPUT, name, at, -1,
@@ -211,6 +214,12 @@ fj_status fj_posting_set_string(fj_posting *p, fj_field field, const char *utf8,
     p->f[field].v.str.len = len;
     p->text_bytes += len;
     return FJ_OK;
+}
+
+fj_status fj_posting_set_string(fj_posting *p, fj_field field, const char *utf8, size_t len,
+                                fj_error *err)
+{
+    return set_string(p, field, utf8, len, false, err);
 }
 
 fj_status fj_posting_set_time(fj_posting *p, fj_field field, int64_t t, fj_error *err)
@@ -921,7 +930,7 @@ static fj_status set_from_json(fj_posting *p, const jp *j, const jval *v, fj_err
         if (field_info[f].type == FJ_TYPE_DATE && v->len == 0)
             return FJ_OK;
         const char *s = v->s ? v->s : j->dec.data + v->off;
-        return fj_posting_set_string(p, f, v->len ? s : "", v->len, err);
+        return set_string(p, f, v->len ? s : "", v->len, v->s != NULL, err);
     }
     case FJ_TYPE_BOOL:
         if (v->kind != J_TRUE && v->kind != J_FALSE)
