@@ -396,11 +396,18 @@ static fj_status prescan(const char *s, size_t len, long long bad_at, char *fiel
     bool in_str = false, is_key = false;
     size_t str_start = 0;
     field[0] = '\0';
-    for (size_t i = 0; i < len; i++) {
+    size_t end = bad_at >= 0 && (unsigned long long)bad_at < len ? (size_t)bad_at : len;
+    for (size_t i = 0; i < end; i++) {
         char c = s[i];
-        if (bad_at >= 0 && (long long)i >= bad_at)
-            break;
         if (in_str) {
+            /* step over the string's plain bytes to its next quote or backslash at once */
+            const char *q = memchr(s + i, '"', end - i);
+            size_t stop = q ? (size_t)(q - s) : end;
+            const char *bs = memchr(s + i, '\\', stop - i);
+            i = bs ? (size_t)(bs - s) : stop;
+            if (i >= end)
+                break;
+            c = s[i];
             if (c == '\\')
                 i++;
             else if (c == '"') {
