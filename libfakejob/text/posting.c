@@ -533,6 +533,18 @@ static bool jhex4(jp *j, size_t at, unsigned *out)
     return true;
 }
 
+/* Whether none of the 8 bytes at p is a quote, a backslash or a control character (below
+ * 0x20): the zero-byte test x - 0x01.. & ~x & 0x80.. says exactly whether some byte of x is 0
+ * (below n, for x - n * 0x01..), for a whole word at once. */
+static inline bool plain8(const char *p)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t w;
+    memcpy(&w, p, 8);
+    uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+    return !(((q - ones) & ~q & high) | ((b - ones) & ~b & high) | ((w - ones * 0x20) & ~w & high));
+}
+
 /* A string at j->i (its opening quote): its raw span [*a, *b) between the quotes and whether it
  * has escapes; decoded into `out` when out is not NULL and it has escapes. */
 static bool jstring(jp *j, size_t *a, size_t *b, bool *escaped, fj_buf *out)
@@ -545,6 +557,8 @@ static bool jstring(jp *j, size_t *a, size_t *b, bool *escaped, fj_buf *out)
         size_t left = j->n - j->i;
         /* the plain run up to the next quote, backslash or control character */
         size_t k = 0;
+        while (k + 8 <= left && plain8(q + k))
+            k += 8;
         while (k < left && q[k] != '"' && q[k] != '\\' && (unsigned char)q[k] >= 0x20)
             k++;
         if (out && *escaped && k && !fj__buf_append(out, q, k))
