@@ -397,12 +397,18 @@ static fj_status prescan(const char *s, size_t len, long long bad_at, char *fiel
     size_t str_start = 0;
     field[0] = '\0';
     size_t end = bad_at >= 0 && (unsigned long long)bad_at < len ? (size_t)bad_at : len;
+    size_t next_quote = 0; /* the first quote at or after the last search (end: none) */
     for (size_t i = 0; i < end; i++) {
         char c = s[i];
         if (in_str) {
-            /* step over the string's plain bytes to its next quote or backslash at once */
-            const char *q = memchr(s + i, '"', end - i);
-            size_t stop = q ? (size_t)(q - s) : end;
+            /* step over the string's plain bytes to its next quote or backslash at once; the
+             * next quote is searched for again only once i has passed the one found before
+             * (an escaped one), so that a string of many escapes stays linear */
+            if (next_quote <= i) {
+                const char *q = memchr(s + i, '"', end - i);
+                next_quote = q ? (size_t)(q - s) : end;
+            }
+            size_t stop = next_quote;
             const char *bs = memchr(s + i, '\\', stop - i);
             i = bs ? (size_t)(bs - s) : stop;
             if (i >= end)
