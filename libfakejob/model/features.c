@@ -44,16 +44,45 @@
 typedef struct piece {
     const char *s;
     size_t n;
+    uint64_t after; /* when nonzero, the hash state after this piece (a prefix hashed once) */
 } piece;
+
+#define FNV_BASIS 0xcbf29ce484222325ull
+#define FNV_PRIME 0x100000001b3ull
+
+/* FNV-1a over n bytes from state h (four bytes a round: fewer loop steps, same result). */
+static inline uint64_t fnv_run(uint64_t h, const char *str, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)str;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        h = (h ^ p[i]) * FNV_PRIME;
+        h = (h ^ p[i + 1]) * FNV_PRIME;
+        h = (h ^ p[i + 2]) * FNV_PRIME;
+        h = (h ^ p[i + 3]) * FNV_PRIME;
+    }
+    for (; i < n; i++)
+        h = (h ^ p[i]) * FNV_PRIME;
+    return h;
+}
+
+/* `pc` with its hash state filled in, for a prefix used in many names. */
+static piece prehashed(piece pc)
+{
+    pc.after = fnv_run(FNV_BASIS, pc.s, pc.n);
+    return pc;
+}
 
 static uint64_t hash_pieces(const piece *pc, int np)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (int k = 0; k < np; k++)
-        for (size_t i = 0; i < pc[k].n; i++) {
-            h ^= (unsigned char)pc[k].s[i];
-            h *= 0x100000001b3ull;
-        }
+    uint64_t h = FNV_BASIS;
+    int k = 0;
+    if (np > 0 && pc[0].after) {
+        h = pc[0].after;
+        k = 1;
+    }
+    for (; k < np; k++)
+        h = fnv_run(h, pc[k].s, pc[k].n);
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdull;
     h ^= h >> 33;
@@ -95,6 +124,10 @@ void fj__fspace_free(fj__fspace *fs)
     memset(fs, 0, sizeof *fs);
 }
 
+/* A probe compares (hash, index) slots only and never reads the names: the names of a space
+ * have distinct 64-bit hashes (fs_index refuses a space where two share one; a binary model
+ * holds the table fs_index built), and a text n-gram outside the vocabulary that hashes like one
+ * of its n names has odds of n / 2^64 (below 1e-13 for the default model) per lookup. */
 static long fs_lookup(const fj__fspace *fs, const piece *pc, int np)
 {
     if (!fs->slot_idx)
@@ -104,19 +137,19 @@ static long fs_lookup(const fj__fspace *fs, const piece *pc, int np)
         uint32_t idx = fs->slot_idx[i];
         if (!idx)
             return -1;
-        if (fs->slot_hash[i] == h &&
-            pieces_eq(fs->names + fs->name_off[idx - 1], fs->name_len[idx - 1], pc, np))
+        if (fs->slot_hash[i] == h)
             return (long)idx - 1;
     }
 }
 
 long fj__fspace_find(const fj__fspace *fs, const char *name, size_t len)
 {
-    piece pc = {name, len};
+    piece pc = {name, len, 0};
     return fs_lookup(fs, &pc, 1);
 }
 
-/* Build the hash table over fs->names; false on a duplicate name (or no memory: *nomem). */
+/* Build the hash table over fs->names; false on a duplicate name or two names of one hash
+ * (fs_lookup compares hashes only), or no memory (*nomem). */
 static bool fs_index(fj__fspace *fs, bool *nomem)
 {
     size_t cap = 16;
@@ -131,12 +164,11 @@ static bool fs_index(fj__fspace *fs, bool *nomem)
     }
     fs->mask = cap - 1;
     for (size_t f = 0; f < fs->n; f++) {
-        piece pc = {fs->names + fs->name_off[f], fs->name_len[f]};
+        piece pc = {fs->names + fs->name_off[f], fs->name_len[f], 0};
         uint64_t h = hash_pieces(&pc, 1);
         size_t i = h & fs->mask;
         while (fs->slot_idx[i]) {
-            if (fs->slot_hash[i] == h && pieces_eq(fs->names + fs->name_off[fs->slot_idx[i] - 1],
-                                                   fs->name_len[fs->slot_idx[i] - 1], &pc, 1))
+            if (fs->slot_hash[i] == h)
                 return false;
             i = (i + 1) & fs->mask;
         }
@@ -358,7 +390,8 @@ fj_status fj__fspace_parse(fj__fspace *fs, const char *data, size_t len, const c
     names.data = NULL;
     bool nomem;
     if (!fs_index(fs, &nomem))
-        st = nomem ? fj__nomem(err) : bad(err, file, 0, "duplicate feature name");
+        st = nomem ? fj__nomem(err)
+                   : bad(err, file, 0, "duplicate feature name (or two names of one hash)");
 out:
     fj__cnum_end(&cn);
     fj__buf_free(&names);
@@ -387,7 +420,7 @@ static bool is_joiner_gap(const char *s, size_t a, size_t b)
     return true;
 }
 
-#define P(lit) ((piece){lit, sizeof lit - 1})
+#define P(lit) ((piece){lit, sizeof lit - 1, 0})
 
 static fj_status dense_lit(const sink *k, void *u, const char *name, double v)
 {
@@ -600,7 +633,7 @@ static fj_status place_features(const sink *k, void *u, const fj__analysis *an, 
             continue;
         uint32_t start, end; /* the part's bytes in the posting's field, for evidence */
         fj__normtext_span(nt, s, n, a, i, &start, &end);
-        piece pc[2] = {prefix, {t + a, i - a}};
+        piece pc[2] = {prefix, {t + a, i - a, 0}};
         st = k->text(u, pc, 2, f, start, end);
     }
     return st;
@@ -614,14 +647,18 @@ static fj_status extract(fj_context *ctx, const fj__analysis *an, const fj_histo
     fj_status st = fj__analysis_tokens(ctx, an, &tok, &nt, err);
     if (st != FJ_OK)
         return st;
+    /* the prefixes of the text features, hashed once per posting rather than once a name */
+    const piece word = prehashed(P("word:")), bigram = prehashed(P("bigram:")),
+                title = prehashed(P("title:")), pair = prehashed(P("pair:")),
+                token = prehashed(P("token:"));
     for (size_t i = 0; i < nt && st == FJ_OK; i++) {
         const fj_token *t = &tok[i];
-        piece txt = {t->text, t->len};
+        piece txt = {t->text, t->len, 0};
         if (t->kind == FJ_TOK_WORD || t->kind == FJ_TOK_BIGRAM) {
-            piece pc[2] = {t->kind == FJ_TOK_WORD ? P("word:") : P("bigram:"), txt};
+            piece pc[2] = {t->kind == FJ_TOK_WORD ? word : bigram, txt};
             st = k->text(u, pc, 2, t->field, t->start, t->end);
             if (st == FJ_OK && t->field == FJ_FIELD_TITLE) {
-                pc[0] = P("title:");
+                pc[0] = title;
                 st = k->text(u, pc, 2, t->field, t->start, t->end);
             }
             if (st != FJ_OK || t->kind != FJ_TOK_WORD)
@@ -641,13 +678,13 @@ static fj_status extract(fj_context *ctx, const fj__analysis *an, const fj_histo
             if (!af->present || nx->start > af->orig_len ||
                 !is_joiner_gap(af->orig, t->end, nx->start))
                 continue;
-            piece pp[4] = {P("pair:"), txt, P(" "), {nx->text, nx->len}};
+            piece pp[4] = {pair, txt, P(" "), {nx->text, nx->len, 0}};
             st = k->text(u, pp, 4, t->field, t->start, nx->end);
         } else {
             const char *kn = fj_token_kind_name((fj_token_kind)t->kind);
             if (!kn)
                 continue;
-            piece pc[2] = {P("token:"), {kn, strlen(kn)}};
+            piece pc[2] = {token, {kn, strlen(kn), 0}};
             st = k->text(u, pc, 2, t->field, t->start, t->end);
         }
     }
@@ -738,7 +775,7 @@ static fj_status vec_dense(void *u, const char *name, size_t name_len, double va
                            const char *evidence, size_t evidence_len)
 {
     vec_user *vu = u;
-    piece pc = {name, name_len};
+    piece pc = {name, name_len, 0};
     long idx = fs_lookup(vu->fs, &pc, 1);
     if (idx < 0 || (size_t)idx >= vu->fs->n_dense)
         return FJ_OK;
@@ -983,7 +1020,7 @@ static fj_status fb_dense(void *u, const char *name, size_t name_len, double val
                           const char *evidence, size_t evidence_len)
 {
     fj__fbuilder *b = u;
-    piece pc = {name, name_len};
+    piece pc = {name, name_len, 0};
     long id = fb_intern(b, &pc, 1, FJ__FEAT_DENSE);
     if (id < 0)
         return FJ_ERR_NOMEM;

@@ -15,11 +15,13 @@
 #include <string.h>
 
 enum { NEED_START = 1, NEED_END = 2 };
+enum { DENSE_MIN = 4 }; /* a node of this many children or more gets a dense row */
 
 /* Two roots share the node pool: node 0 holds every phrase; node 1 only the phrases that may
  * start inside a word (a leading `*`), used where the previous byte is a letter or digit, so
- * that English text is walked from word starts only. Nodes one byte below a root have a dense
- * 256-entry row; deeper nodes keep their edges sorted by byte. */
+ * that English text is walked from word starts only. Nodes one byte below a root, and nodes of
+ * DENSE_MIN children or more, have a dense 256-entry row; the others keep their edges sorted by
+ * byte. */
 struct fj__lexicon {
     uint32_t *edge_from; /* node n's edges are edge_from[n] .. edge_from[n + 1] - 1 */
     uint8_t *edge_byte;
@@ -30,6 +32,7 @@ struct fj__lexicon {
     uint32_t *out_entry;
     uint8_t *flags; /* per entry: NEED_START / NEED_END word boundaries */
     size_t nnodes;
+    uint8_t alnum[256]; /* 1 for an ASCII letter or digit: the word test of the scan */
 };
 
 static const char *const lex_files[FJ_LEX_COUNT] = {
@@ -223,16 +226,13 @@ fj_status fj__lexicon_build(fj_context *ctx, fj__lexicon **out, fj_error *err)
     lx->dense_row = malloc(nn * sizeof *lx->dense_row);
     lx->out_from = calloc(nn + 1, sizeof *lx->out_from);
     lx->out_entry = malloc((npairs ? npairs : 1) * sizeof *lx->out_entry);
-    size_t nrows = 2;
-    for (uint32_t r = 0; r < 2; r++)
-        for (uint32_t c = b.n[r].child; c; c = b.n[c].sibling)
-            nrows++;
-    lx->dense = calloc(nrows * 256, sizeof *lx->dense);
-    if (!lx->edge_from || !lx->edge_byte || !lx->edge_to || !lx->dense_row || !lx->out_from ||
-        !lx->out_entry || !lx->dense) {
+    if (!lx->dense_row) {
         st = fj__nomem(err);
         goto done;
     }
+    /* Dense rows: the two roots, the nodes right below them, and any node of DENSE_MIN
+     * children or more (the lead bytes of common Han characters), so that a binary search
+     * never takes more than two probes. */
     for (size_t n = 0; n < nn; n++)
         lx->dense_row[n] = -1;
     int32_t row = 0;
@@ -240,7 +240,23 @@ fj_status fj__lexicon_build(fj_context *ctx, fj__lexicon **out, fj_error *err)
     lx->dense_row[1] = row++;
     for (uint32_t r = 0; r < 2; r++)
         for (uint32_t c = b.n[r].child; c; c = b.n[c].sibling)
-            lx->dense_row[c] = row++;
+            if (lx->dense_row[c] < 0)
+                lx->dense_row[c] = row++;
+    for (size_t n = 2; n < nn; n++) {
+        unsigned kids = 0;
+        for (uint32_t c = b.n[n].child; c; c = b.n[c].sibling)
+            kids++;
+        if (kids >= DENSE_MIN && lx->dense_row[n] < 0)
+            lx->dense_row[n] = row++;
+    }
+    lx->dense = calloc((size_t)row * 256, sizeof *lx->dense);
+    if (!lx->edge_from || !lx->edge_byte || !lx->edge_to || !lx->out_from || !lx->out_entry ||
+        !lx->dense) {
+        st = fj__nomem(err);
+        goto done;
+    }
+    for (unsigned c = 0; c < 256; c++)
+        lx->alnum[c] = is_alnum_byte((unsigned char)c);
     uint32_t nedges = 0;
     for (size_t n = 0; n < nn; n++) {
         lx->edge_from[n] = nedges;
@@ -255,6 +271,10 @@ fj_status fj__lexicon_build(fj_context *ctx, fj__lexicon **out, fj_error *err)
         }
     }
     lx->edge_from[nn] = nedges;
+    /* A walk starts at a character only, never at a continuation byte: the scan reads the
+     * roots' rows without testing for one. */
+    for (unsigned c = 0x80; c < 0xC0; c++)
+        lx->dense[c] = lx->dense[256 + c] = 0;
     /* Outputs per node, in file order. */
     qsort(pairs, npairs, sizeof *pairs, cmp_pair);
     for (size_t k = 0; k < npairs; k++) {
@@ -294,18 +314,25 @@ static inline uint32_t step(const fj__lexicon *lx, uint32_t node, uint8_t byte)
 bool fj__lexicon_scan(const fj__lexicon *lx, const char *text, size_t len, fj__matchvec *out)
 {
     const unsigned char *t = (const unsigned char *)text;
+    /* Rows 0 and 1 of `dense` are the two roots: the first step is one load, chosen by
+     * whether both this byte and the one before it are letters or digits (inside a word). Most
+     * bytes start no phrase and cost nothing more. */
+    const uint32_t *roots = lx->dense;
+    unsigned prev = 0; /* the byte before i is a letter or digit */
     for (size_t i = 0; i < len; i++) {
-        if ((t[i] & 0xC0) == 0x80)
-            continue; /* not the start of a character */
-        bool start_ok = i == 0 || !is_alnum_byte(t[i - 1]);
-        uint32_t node = step(lx, start_ok || !is_alnum_byte(t[i]) ? 0 : 1, t[i]);
+        unsigned c = t[i], a = lx->alnum[c];
+        uint32_t node = roots[((prev & a) << 8) | c];
+        bool start_ok = !prev;
+        prev = a;
+        if (!node)
+            continue;
         for (size_t j = i + 1; node; j++) {
             for (uint32_t k = lx->out_from[node]; k < lx->out_from[node + 1]; k++) {
                 uint32_t e = lx->out_entry[k];
                 uint8_t f = lx->flags[e];
                 if ((f & NEED_START) && !start_ok)
                     continue;
-                if ((f & NEED_END) && j < len && is_alnum_byte(t[j]))
+                if ((f & NEED_END) && j < len && lx->alnum[t[j]])
                     continue;
                 if (out->n == out->cap) {
                     size_t cap = out->cap ? out->cap * 2 : 256;

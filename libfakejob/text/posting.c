@@ -150,8 +150,11 @@ static fj_status check_field(const fj_posting *p, fj_field field, fj_field_type 
     return FJ_OK;
 }
 
-fj_status fj_posting_set_string(fj_posting *p, fj_field field, const char *utf8, size_t len,
-                                fj_error *err)
+/* fj_posting_set_string; `valid`: the bytes are known to be UTF-8 without NUL (a string of the
+ * JSON line fj_posting_parse_json checked whole, with no escapes), so they are not checked
+ * again. */
+static fj_status set_string(fj_posting *p, fj_field field, const char *utf8, size_t len, bool valid,
+                            fj_error *err)
 {
     if (p && valid_field(field) && field_info[field].type == FJ_TYPE_DATE && utf8) {
         int64_t t;
@@ -183,7 +186,7 @@ fj_status fj_posting_set_string(fj_posting *p, fj_field field, const char *utf8,
         return fj__error(err, FJ_ERR_LIMIT, name, -1, -1,
                          "posting text is over the limit of %u bytes (FJ_MAX_POSTING_BYTES)",
                          FJ_MAX_POSTING_BYTES);
-    long long bad = fj__utf8_check(utf8, len, true);
+    long long bad = valid ? (long long)len : fj__utf8_check(utf8, len, true);
     if (bad < 0) {
         long long at = -bad - 1;
         return fj__error(err, FJ_ERR_INPUT, name, at, -1,
@@ -211,6 +214,12 @@ fj_status fj_posting_set_string(fj_posting *p, fj_field field, const char *utf8,
     p->f[field].v.str.len = len;
     p->text_bytes += len;
     return FJ_OK;
+}
+
+fj_status fj_posting_set_string(fj_posting *p, fj_field field, const char *utf8, size_t len,
+                                fj_error *err)
+{
+    return set_string(p, field, utf8, len, false, err);
 }
 
 fj_status fj_posting_set_time(fj_posting *p, fj_field field, int64_t t, fj_error *err)
@@ -387,11 +396,24 @@ static fj_status prescan(const char *s, size_t len, long long bad_at, char *fiel
     bool in_str = false, is_key = false;
     size_t str_start = 0;
     field[0] = '\0';
-    for (size_t i = 0; i < len; i++) {
+    size_t end = bad_at >= 0 && (unsigned long long)bad_at < len ? (size_t)bad_at : len;
+    size_t next_quote = 0; /* the first quote at or after the last search (end: none) */
+    for (size_t i = 0; i < end; i++) {
         char c = s[i];
-        if (bad_at >= 0 && (long long)i >= bad_at)
-            break;
         if (in_str) {
+            /* step over the string's plain bytes to its next quote or backslash at once; the
+             * next quote is searched for again only once i has passed the one found before
+             * (an escaped one), so that a string of many escapes stays linear */
+            if (next_quote <= i) {
+                const char *q = memchr(s + i, '"', end - i);
+                next_quote = q ? (size_t)(q - s) : end;
+            }
+            size_t stop = next_quote;
+            const char *bs = memchr(s + i, '\\', stop - i);
+            i = bs ? (size_t)(bs - s) : stop;
+            if (i >= end)
+                break;
+            c = s[i];
             if (c == '\\')
                 i++;
             else if (c == '"') {
@@ -518,6 +540,18 @@ static bool jhex4(jp *j, size_t at, unsigned *out)
     return true;
 }
 
+/* Whether none of the 8 bytes at p is a quote, a backslash or a control character (below
+ * 0x20): the zero-byte test x - 0x01.. & ~x & 0x80.. says exactly whether some byte of x is 0
+ * (below n, for x - n * 0x01..), for a whole word at once. */
+static inline bool plain8(const char *p)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t w;
+    memcpy(&w, p, 8);
+    uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+    return !(((q - ones) & ~q & high) | ((b - ones) & ~b & high) | ((w - ones * 0x20) & ~w & high));
+}
+
 /* A string at j->i (its opening quote): its raw span [*a, *b) between the quotes and whether it
  * has escapes; decoded into `out` when out is not NULL and it has escapes. */
 static bool jstring(jp *j, size_t *a, size_t *b, bool *escaped, fj_buf *out)
@@ -530,6 +564,8 @@ static bool jstring(jp *j, size_t *a, size_t *b, bool *escaped, fj_buf *out)
         size_t left = j->n - j->i;
         /* the plain run up to the next quote, backslash or control character */
         size_t k = 0;
+        while (k + 8 <= left && plain8(q + k))
+            k += 8;
         while (k < left && q[k] != '"' && q[k] != '\\' && (unsigned char)q[k] >= 0x20)
             k++;
         if (out && *escaped && k && !fj__buf_append(out, q, k))
@@ -923,7 +959,7 @@ static fj_status set_from_json(fj_posting *p, const jp *j, const jval *v, fj_err
         if (field_info[f].type == FJ_TYPE_DATE && v->len == 0)
             return FJ_OK;
         const char *s = v->s ? v->s : j->dec.data + v->off;
-        return fj_posting_set_string(p, f, v->len ? s : "", v->len, err);
+        return set_string(p, f, v->len ? s : "", v->len, v->s != NULL, err);
     }
     case FJ_TYPE_BOOL:
         if (v->kind != J_TRUE && v->kind != J_FALSE)
