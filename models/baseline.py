@@ -23,6 +23,9 @@ margins; --margins BASELINE.jsonl reuses them (checking the postings and folds a
 instead of training again, to compare another fakejob cross-validation on the same folds.
 Per language, a paired bootstrap over the CV groups (N resamples, default 1000, 0 for none)
 gives 95 % intervals of the differences fakejob - baseline.
+When the rows carry "copy" (fakejob eval --cv writes it: a near-copy of the posting, word
+3-shingle Jaccard >= 0.5, was in its outer fold's training part), each slice is followed by its
+non-copy slice: the postings without such a copy, where a model cannot score by memory.
 Needs Debian's python3-sklearn (numpy, scipy). Deterministic.
 """
 import json
@@ -226,6 +229,11 @@ def main():
               ("Chinese (all)", lambda r: r["lang"] == "zh"),
               ("  ORFD", lambda r: r["src"] == "orfd"),
               ("  corpus zh", lambda r: r["src"] == "corpus" and r["lang"] == "zh")]
+    if any("copy" in r for r in rows):  # the non-copy slice of each (see the docstring)
+        slices = [x for name, pick in slices for x in (
+            (name, pick),
+            (name + ", non-copy",
+             lambda r, pick=pick: pick(r) and not r.get("copy")))]
     table, boot = [], []
     for name, pick in slices:
         sel = [i for i, r in enumerate(rows) if pick(r)]

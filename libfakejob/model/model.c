@@ -72,6 +72,8 @@ const char *fj_verdict_name(fj_verdict v)
         return "suspicious";
     case FJ_VERDICT_FRAUD:
         return "fraud";
+    case FJ_VERDICT_INSUFFICIENT:
+        return "insufficient";
     }
     return NULL;
 }
@@ -834,6 +836,10 @@ static fj_status calibration_parse(fj__part *pt, const char *data, size_t len, c
     } else {
         pt->kernel = strcmp(k, "rbf") == 0 ? FJ_KERNEL_RBF : FJ_KERNEL_LINEAR;
         json_t *cv = json_object_get(o, "cv");
+        double fraud, postings;
+        if (json_is_object(cv) && get_num(cv, "fraud", &fraud) &&
+            get_num(cv, "postings", &postings) && fraud > 0 && fraud < postings)
+            pt->prior = fraud / postings; /* the training mix */
         if (json_is_object(cv)) {
             pt->cv_json = json_dumps(cv, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
             if (!pt->cv_json)
@@ -858,10 +864,10 @@ fj_status fj__model_build_manifest(fj_model *m, fj_error *err)
     for (int i = 0; ok && i < m->nparts; i++) {
         const fj__part *pt = &m->part[i];
         json_t *cv = pt->cv_json ? json_loads(pt->cv_json, 0, NULL) : json_null();
-        json_t *po =
-            json_pack("{sssIsfsfsfsfso}", "lang", pt->lang, "features", (json_int_t)pt->fs.n, "C",
-                      pt->C, "gamma", pt->gamma, "threshold_fraud", pt->t_fraud,
-                      "threshold_suspicious", pt->t_susp, "cv", cv ? cv : json_null());
+        json_t *po = json_pack("{sssIsfsfsfsfsfso}", "lang", pt->lang, "features",
+                               (json_int_t)pt->fs.n, "C", pt->C, "gamma", pt->gamma,
+                               "threshold_fraud", pt->t_fraud, "threshold_suspicious", pt->t_susp,
+                               "prior", pt->prior, "cv", cv ? cv : json_null());
         ok = po && json_array_append_new(parts, po) == 0;
     }
     if (ok) {
