@@ -738,7 +738,7 @@ FJ_API fj_status fj_cross_validate(const fj_dataset *d, const fj_train_params *p
 /* ------------------------------------------------------------------------------------------ */
 
 /*
- * Result lines, as `fakejob score` writes them (README.md, "Result format"): one JSON object
+ * Result lines, as `fakejob score` writes them (README.md, "What it says"): one JSON object
  *   {"id":…,"lang":"zh","score":0.93,"verdict":"fraud","margin":1.71,
  *    "reasons":[{"signal":…,"weight":…,"evidence":…}],"model":"NAME VERSION"}
  * with "id" null when the posting has none, "evidence" left out when there is none, and

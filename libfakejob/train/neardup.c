@@ -27,16 +27,6 @@ typedef struct nd_set {
     size_t n;
 } nd_set;
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
 /* Append the shingle hashes of one field to *set (growing it). Returns false on no memory. */
 static bool field_shingles(const char *text, size_t len, uint64_t **h, size_t *n, size_t *cap)
 {
@@ -45,7 +35,7 @@ static bool field_shingles(const char *text, size_t len, uint64_t **h, size_t *n
     while (fj__next_word(text, len, &i, &wh)) {
         w[0] = w[1];
         w[1] = w[2];
-        w[2] = mix64(wh);
+        w[2] = wh;
         if (++words < 3)
             continue;
         if (*n == *cap) {
@@ -56,7 +46,8 @@ static bool field_shingles(const char *text, size_t len, uint64_t **h, size_t *n
             *h = g;
             *cap = nc;
         }
-        (*h)[(*n)++] = mix64(w[0] * 3 + mix64(w[1] ^ 0x9e3779b97f4a7c15ULL) * 7 + w[2]);
+        /* a polynomial in the three word hashes: order matters */
+        (*h)[(*n)++] = (w[0] * 0x9e3779b97f4a7c15ULL + w[1]) * 0xbf58476d1ce4e5b9ULL + w[2];
     }
     return true;
 }

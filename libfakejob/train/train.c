@@ -201,6 +201,19 @@ static at_threshold eval_at(const scored *v, size_t n, double t)
     return a;
 }
 
+/* The postings tied at v[i]'s score (v sorted descending) counted into *tp and *fp; *t the cut
+ * between that score and the next lower one. Returns the index past the ties. */
+static size_t next_cut(const scored *v, size_t n, size_t i, size_t *tp, size_t *fp, double *t)
+{
+    size_t j = i;
+    while (j < n && v[j].s == v[i].s) {
+        v[j].y ? (*tp)++ : (*fp)++;
+        j++;
+    }
+    *t = j < n ? (v[i].s + v[j].s) / 2 : v[i].s;
+    return j;
+}
+
 /* The thresholds on calibrated out-of-fold scores, sorted descending in v. Fraud: the lowest
  * cut whose precision reaches `target` (never below 0.5). Suspicious, the review band below it:
  * the highest cut whose recall reaches `target_recall` — or, when the fraud cut already does,
@@ -213,15 +226,9 @@ static void choose_thresholds(const scored *v, size_t n, double target, double t
     for (size_t i = 0; i < n; i++)
         pos += v[i].y;
     size_t tp = 0, fp = 0;
-    double lowest_ok = -1, best_prec = -1, best_prec_t = 1;
+    double lowest_ok = -1, best_prec = -1, best_prec_t = 1, t;
     for (size_t i = 0; i < n;) {
-        size_t j = i;
-        while (j < n && v[j].s == v[i].s) {
-            v[j].y ? tp++ : fp++;
-            j++;
-        }
-        /* cut between this score and the next lower one */
-        double t = j < n ? (v[i].s + v[j].s) / 2 : v[i].s;
+        size_t j = next_cut(v, n, i, &tp, &fp, &t);
         double prec = (double)tp / (double)(tp + fp);
         if (tp >= 3 && prec >= target)
             lowest_ok = t;
@@ -246,12 +253,7 @@ static void choose_thresholds(const scored *v, size_t n, double target, double t
     bool found = false;
     tp = fp = 0;
     for (size_t i = 0; i < n;) {
-        size_t j = i;
-        while (j < n && v[j].s == v[i].s) {
-            v[j].y ? tp++ : fp++;
-            j++;
-        }
-        double t = j < n ? (v[i].s + v[j].s) / 2 : v[i].s;
+        size_t j = next_cut(v, n, i, &tp, &fp, &t);
         if (!found && pos && (double)tp >= want * (double)pos - 1e-9) {
             recall_cut = t;
             found = true;

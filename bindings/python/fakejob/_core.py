@@ -230,7 +230,8 @@ class Result:
     """The score of one posting, or the error that kept it from being scored.
 
     ``score`` (calibrated probability of fraud, 0–1), ``verdict`` ("fraud", "suspicious",
-    "legit"), ``margin`` (the raw SVM decision value), ``reasons`` (strongest first), ``lang``,
+    "legit", "insufficient"), ``margin`` (log-odds of the score above the fraud threshold: >= 0
+    exactly for "fraud"), ``reasons`` (strongest first), ``lang``,
     ``id`` and ``model``; for a posting that could not be read, ``error`` is the exception
     (not raised) and the others are None. ``to_dict()`` gives the result line of
     ``fakejob score``.
