@@ -567,9 +567,20 @@ typedef struct fj_model fj_model;
 typedef enum fj_verdict {
     FJ_VERDICT_LEGIT = 0,
     FJ_VERDICT_SUSPICIOUS,
-    FJ_VERDICT_FRAUD
+    FJ_VERDICT_FRAUD,
+    FJ_VERDICT_INSUFFICIENT /* too little text to judge: fewer than FJ_MIN_CONTENT_WORDS words */
 } fj_verdict;
-/** "legit", "suspicious", "fraud" (static storage); NULL for an out-of-range value. */
+/**
+ * A posting whose title, company profile, description, requirements and benefits hold fewer
+ * than this many words (runs of letters or digits; each Han character counts as one) gets the
+ * verdict FJ_VERDICT_INSUFFICIENT whatever its score, unless a red flag quoted from its text
+ * fired (a signal with evidence pushing toward fraud: "日结300，先交押金200元" is judged): the
+ * model has too little to judge. Of the 7,174 training postings, 20 are that short (README.md,
+ * "Verdicts").
+ */
+#define FJ_MIN_CONTENT_WORDS 20
+/** "legit", "suspicious", "fraud", "insufficient" (static storage); NULL for an out-of-range
+ *  value. */
 FJ_API const char *fj_verdict_name(fj_verdict v);
 
 /**
@@ -629,7 +640,8 @@ typedef struct fj_reason {
     const char *signal;   /* a signal name ("upfront_fee"), or a feature name: "word:training",
                              "bigram:押金", "title:客服", "pair:work home", "token:qq",
                              "field:no_company_logo" (metadata) */
-    double weight;        /* contribution to the margin (positive: toward fraud) */
+    double weight;        /* contribution to the margin, in its log-odds units (positive:
+                             toward fraud) */
     const char *evidence; /* the original text that triggered it (verbatim), or NULL */
     size_t evidence_len;
     int field;    /* the fj_field the evidence is quoted from, or -1 (no evidence, or evidence
@@ -640,8 +652,10 @@ typedef struct fj_reason {
 
 /** A score. Owned by the context, valid until its next call. */
 typedef struct fj_result {
-    double score;  /* calibrated probability of fraud, 0..1 */
-    double margin; /* the raw SVM decision value (positive: fraud side) */
+    double score;  /* calibrated probability of fraud, 0..1 (at the prior of fj_score_options) */
+    double margin; /* log-odds of the score minus log-odds of the fraud threshold: >= 0 exactly
+                      when the score reaches the fraud threshold (verdict fraud, unless the text
+                      is insufficient); the same whatever the prior */
     fj_verdict verdict;
     fj_lang lang;
     const fj_reason *reasons; /* strongest first; NULL with count 0 for RBF models */
@@ -655,21 +669,30 @@ typedef struct fj_result {
 
 /** Options of fj_score_with. Initialize with fj_score_options_init. */
 typedef struct fj_score_options {
-    double threshold_fraud;      /* < 0 (default): the model's */
-    double threshold_suspicious; /* < 0 (default): the model's */
+    double threshold_fraud;      /* < 0 (default): the model's (moved with the prior) */
+    double threshold_suspicious; /* < 0 (default): the model's (moved with the prior) */
     size_t max_reasons;          /* default 5 */
+    double prior; /* the fraud rate expected where the model is deployed, in (0, 1); < 0
+                     (default): the model's, i.e. the fraud rate of its training postings per
+                     language (the manifest's "prior"). The calibrated score is moved by the
+                     ratio of prior odds (its log-odds shifted by logit(prior) -
+                     logit(model's prior)), and so are the model's thresholds: verdicts and
+                     margin stay where they were, the score reads as a probability at the
+                     given fraud rate. Thresholds given above are on that moved scale. */
 } fj_score_options;
 
-/** Defaults: the model's thresholds, 5 reasons. */
+/** Defaults: the model's thresholds and prior, 5 reasons. */
 FJ_API void fj_score_options_init(fj_score_options *opts);
 
 /**
  * Score a posting. `hist` as for fj_signals (NULL: the posting's own fields only).
  * Reasons are the strongest contributions toward the verdict: toward fraud for "fraud" and
- * "suspicious", toward legit for "legit". Errors: FJ_ERR_INPUT for a posting that cannot be
- * scored (fj_posting_validate), FJ_ERR_LIMIT, FJ_ERR_ARGUMENT for NULL arguments,
- * FJ_ERR_MODEL when the model's margin for the posting is not a finite number (a damaged
- * model: such a posting gets an error, never a verdict).
+ * "suspicious", toward legit for "legit" (for "insufficient": toward the side of the score,
+ * fraud from the suspicious threshold up). Errors: FJ_ERR_INPUT for a posting that cannot be
+ * scored (fj_posting_validate) or whose language the model has no part for (err->field "lang",
+ * the message names the language), FJ_ERR_LIMIT, FJ_ERR_ARGUMENT for NULL arguments or a prior
+ * outside (0, 1), FJ_ERR_MODEL when the model's margin for the posting is not a finite number
+ * (a damaged model: such a posting gets an error, never a verdict).
  */
 FJ_API fj_status fj_score(fj_context *ctx, const fj_model *m, const fj_posting *p,
                           const fj_history_stats *hist, fj_result *out, fj_error *err);
@@ -714,6 +737,30 @@ FJ_API fj_status fj_dataset_add(fj_dataset *d, const fj_posting *p, const char *
  */
 FJ_API fj_status fj_dataset_add_file(fj_dataset *d, const char *path, const char *group_by,
                                      fj_error *err);
+
+/**
+ * Group near-copies together: postings whose word 3-shingle sets (title, company, profile,
+ * description, requirements, benefits; Han characters count as words) have a Jaccard
+ * similarity >= `threshold` (0.5 in `--group-by near`), found exactly, are joined into one
+ * group with everything already sharing a group key with either of them (union-find), whatever
+ * their labels. Each merged group takes the key of its first posting. Call it after adding the
+ * postings and before fj_train/fj_cross_validate. `*merged` (optional): the number of joins that
+ * near-copies made. Errors: FJ_ERR_ARGUMENT (NULL dataset, threshold outside (0, 1]),
+ * FJ_ERR_NOMEM (the dataset is unchanged).
+ */
+#define FJ_NEAR_COPY_THRESHOLD 0.5 /* the Jaccard similarity of `--group-by near` */
+FJ_API fj_status fj_dataset_group_near(fj_dataset *d, double threshold, size_t *merged,
+                                       fj_error *err);
+
+/**
+ * The copy slice of a cross-validation: copy[i] = 1 when posting i has a near-copy (Jaccard
+ * >= `threshold`, as fj_dataset_group_near measures it) held out in another fold than its own,
+ * i.e. in the training part of its outer fold; 0 otherwise. `folds` (fj_cross_validate's) and
+ * `copy` are caller-owned arrays of fj_dataset_size(d) elements. Errors: FJ_ERR_ARGUMENT,
+ * FJ_ERR_NOMEM.
+ */
+FJ_API fj_status fj_dataset_near_copies(const fj_dataset *d, double threshold, const int *folds,
+                                        unsigned char *copy, fj_error *err);
 
 /** The number of postings. */
 FJ_API size_t fj_dataset_size(const fj_dataset *d);
@@ -776,6 +823,8 @@ typedef struct fj_train_params {
     fj_progress_fn progress;      /* optional; calls are serialized but may come from the worker
                                      threads of the cross-validation */
     void *progress_user;
+    double target_recall; /* the suspicious threshold's cross-validated recall (default 0.95;
+                             see fj_train) */
 } fj_train_params;
 
 /** Fill `params` with the defaults. */
@@ -785,7 +834,10 @@ FJ_API void fj_train_params_init(fj_train_params *params);
  * Train a model on a dataset: features fitted on it, grid search of C (and gamma) by grouped
  * k-fold cross-validation (selection by PR-AUC of the out-of-fold margins), Platt calibration
  * fitted on the out-of-fold margins, thresholds chosen on them (fraud: the lowest score whose
- * out-of-fold precision reaches target_precision; suspicious: the best-F1 score below it), then
+ * out-of-fold precision reaches target_precision, never below 0.5; suspicious: the highest
+ * score whose out-of-fold recall reaches target_recall — or, when the fraud threshold already
+ * does, the score that halves the frauds it misses — but not lower than where the precision of
+ * the postings above falls below one half), then
  * the final SVM on all postings. With text_view (the default), a linear part trains two SVMs,
  * each with its own C: one on all the features and one on the text features alone; their
  * margins are mixed in the proportion (0..1 in steps of 0.05, from the out-of-fold margins)
@@ -814,7 +866,7 @@ FJ_API fj_status fj_cross_validate(const fj_dataset *d, const fj_train_params *p
 /* ------------------------------------------------------------------------------------------ */
 
 /*
- * Result lines, as `fakejob score` writes them (README.md, "Result format"): one JSON object
+ * Result lines, as `fakejob score` writes them (README.md, "What it says"): one JSON object
  *   {"id":…,"lang":"zh","score":0.93,"verdict":"fraud","margin":1.71,
  *    "reasons":[{"signal":…,"weight":…,"evidence":…,"field":…,"start":…,"end":…}],
  *    "flags":["upfront_fee",…],"model":"NAME VERSION"}
@@ -965,7 +1017,7 @@ typedef struct fj_metrics {
                                      it is 0: flagging nothing) */
     /* by verdict, when verdicts were given (has_verdicts = 1) */
     int has_verdicts;
-    int64_t verdicts[3][2]; /* [fj_verdict][0: legit, 1: fraud] counts */
+    int64_t verdicts[4][2]; /* [fj_verdict][0: legit, 1: fraud] counts */
     fj_prf flag_fraud;      /* flagged = verdict "fraud" */
     fj_prf flag_suspicious; /* flagged = verdict "fraud" or "suspicious" */
 } fj_metrics;

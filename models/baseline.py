@@ -21,8 +21,12 @@ Usage: /usr/bin/python3 models/baseline.py [--json] [--out BASELINE.jsonl] [--bo
 (the corpus files in the order given to fakejob eval). --out saves the baseline's out-of-fold
 margins; --margins BASELINE.jsonl reuses them (checking the postings and folds are the same)
 instead of training again, to compare another fakejob cross-validation on the same folds.
+--lang en|zh trains and reports one language only (with --out, the other's margins are 0).
 Per language, a paired bootstrap over the CV groups (N resamples, default 1000, 0 for none)
 gives 95 % intervals of the differences fakejob - baseline.
+When the rows carry "copy" (fakejob eval --cv writes it: a near-copy of the posting, word
+3-shingle Jaccard >= 0.5, was in its outer fold's training part), each slice is followed by its
+non-copy slice: the postings without such a copy, where a model cannot score by memory.
 Needs Debian's python3-sklearn (numpy, scipy). Deterministic.
 """
 import json
@@ -183,6 +187,11 @@ def main():
         raw = args[args.index("--bootstrap") + 1]
         reps = int(raw)
         args.remove(raw)
+    langs = ("en", "zh")
+    if "--lang" in args:  # train one language only (e.g. two processes, one per language)
+        raw = args[args.index("--lang") + 1]
+        langs = (raw,)
+        args.remove(raw)
     if "--margins" in args:
         margins = args[args.index("--margins") + 1]
         args.remove(margins)
@@ -200,7 +209,7 @@ def main():
                 p["id"] != r["id"] or p["fold"] != r["fold"] for p, r in zip(prev, rows)):
             sys.exit(f"baseline: {margins} was not computed on the same postings and folds")
         base = np.array([p["margin"] for p in prev])
-    for lang in ("en", "zh") if not margins else ():
+    for lang in langs if not margins else ():
         idx = [i for i, r in enumerate(rows) if r["lang"] == lang]
         if not idx:
             continue
@@ -226,6 +235,13 @@ def main():
               ("Chinese (all)", lambda r: r["lang"] == "zh"),
               ("  ORFD", lambda r: r["src"] == "orfd"),
               ("  corpus zh", lambda r: r["src"] == "corpus" and r["lang"] == "zh")]
+    slices = [(n, p) for n, p in slices
+              if any(p(r) and r["lang"] in langs for r in rows)]
+    if any("copy" in r for r in rows):  # the non-copy slice of each (see the docstring)
+        slices = [x for name, pick in slices for x in (
+            (name, pick),
+            (name + ", non-copy",
+             lambda r, pick=pick: pick(r) and not r.get("copy")))]
     table, boot = [], []
     for name, pick in slices:
         sel = [i for i, r in enumerate(rows) if pick(r)]

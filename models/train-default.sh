@@ -45,7 +45,9 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 
 # Groups: the company for ORFD (its labels were given per company) and for the project's corpus
 # (a repost chain shares its company); EMSCAD has no company, so its postings are grouped by
-# normalized content (copies of one scam share a fold).
+# normalized content; then every near-copy (word 3-shingle Jaccard >= 0.5, same label or not) is
+# joined to its original's group (--group-by near), so that lightly edited copies of one posting
+# never straddle folds and the cross-validated figures are not inflated by memorized copies.
 # The English part keeps every n-gram (EMSCAD's scams recur as lightly edited copies whose rare
 # words are the evidence); the Chinese part keeps the 30000 most frequent n-grams seen twice or
 # more (ORFD's rare n-grams are street addresses and company names).
@@ -53,7 +55,7 @@ set -- --min-df en:1 --max-features en:300000 \
     "$srcdir"/corpus/*.jsonl "$tmp/emscad.jsonl" "$tmp/orfd.jsonl"
 if [ "$cv" = 1 ]; then
     mkdir -p "$out"
-    "$fakejob" eval --cv --group-by company --json --scores "$out/cv-scores.jsonl" "$@" \
+    "$fakejob" eval --cv --group-by near --json --scores "$out/cv-scores.jsonl" "$@" \
         > "$out/cv-metrics.json"
     # the corpus files in the order eval read them, for models/baseline.py
     cp "$tmp/emscad.jsonl" "$tmp/orfd.jsonl" "$out/"
@@ -62,6 +64,6 @@ if [ "$cv" = 1 ]; then
     echo "train-default.sh: cross-validation written to $out" >&2
     exit 0
 fi
-"$fakejob" train --group-by company --name fakejob-default --version 1.0.0 \
+"$fakejob" train --group-by near --name fakejob-default --version 1.0.0 \
     --description "corpus/ (the project's own), EMSCAD (emscad-train.csv), ORFD (orfd-train.csv)" \
     -o "$out" "$@"

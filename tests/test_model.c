@@ -262,6 +262,102 @@ Test(model, threshold_overrides_change_the_verdict_only)
     fj_dataset_free(d);
 }
 
+static double logit_of(double p)
+{
+    return log(p / (1 - p));
+}
+
+Test(model, prior_moves_score_and_thresholds_but_not_verdict_or_margin)
+{
+    fj_dataset *d = corpus();
+    fj_model *m = train_with(d, FJ_KERNEL_LINEAR, 1, 0);
+    const fj__part *en = &m->part[1];
+    cr_assert_str_eq(en->lang, "en");
+    /* the model's prior is its training mix, recorded in the manifest */
+    cr_assert(en->prior > 0.2 && en->prior < 0.8, "%g", en->prior);
+    cr_assert(strstr(fj_model_manifest(m), "\"prior\""));
+    fj_context *ctx;
+    cr_assert_eq(fj_context_new(&ctx, &err), FJ_OK);
+    const char *docs[] = {EN_SCAM, EN_HONEST};
+    for (int k = 0; k < 2; k++) {
+        fj_posting *p = posting(docs[k]);
+        fj_result a, b, c;
+        fj_score_options o;
+        fj_score_options_init(&o);
+        cr_assert_lt(o.prior, 0); /* the model's */
+        cr_assert_eq(fj_score_with(ctx, m, p, NULL, &o, &a, &err), FJ_OK);
+        o.prior = en->prior; /* the training mix: nothing moves */
+        cr_assert_eq(fj_score_with(ctx, m, p, NULL, &o, &b, &err), FJ_OK);
+        cr_assert_float_eq(b.score, a.score, 1e-12);
+        o.prior = 0.02; /* rarer fraud: lower score, shifted by the prior-odds ratio */
+        cr_assert_eq(fj_score_with(ctx, m, p, NULL, &o, &c, &err), FJ_OK);
+        cr_assert_lt(c.score, a.score);
+        cr_assert_float_eq(logit_of(c.score) - logit_of(a.score),
+                           logit_of(0.02) - logit_of(en->prior), 1e-6);
+        cr_assert_eq(c.verdict, a.verdict);
+        cr_assert_float_eq(c.margin, a.margin, 1e-9);
+        fj_posting_free(p);
+    }
+    fj_posting *p = posting(EN_HONEST);
+    fj_score_options o;
+    fj_score_options_init(&o);
+    fj_result r;
+    double bad[] = {0, 1, 1.5, NAN};
+    for (int k = 0; k < 4; k++) {
+        o.prior = bad[k];
+        cr_assert_eq(fj_score_with(ctx, m, p, NULL, &o, &r, &err), FJ_ERR_ARGUMENT, "%g", bad[k]);
+        cr_assert_str_eq(err.field, "prior");
+    }
+    fj_posting_free(p);
+    fj_context_free(ctx);
+    fj_model_free(m);
+    fj_dataset_free(d);
+}
+
+Test(model, margin_sign_is_the_fraud_verdict_and_short_texts_are_insufficient)
+{
+    fj_dataset *d = corpus();
+    fj_model *m = train_with(d, FJ_KERNEL_LINEAR, 1, 0);
+    fj_context *ctx;
+    cr_assert_eq(fj_context_new(&ctx, &err), FJ_OK);
+    const char *docs[] = {EN_SCAM, EN_HONEST, ZH_SCAM, ZH_HONEST};
+    double ts[] = {0, 0.2, 0.4, 0.6, 0.8, 1};
+    for (int k = 0; k < 4; k++) {
+        fj_posting *p = posting(docs[k]);
+        for (int t = 0; t < 6; t++) {
+            fj_score_options o;
+            fj_score_options_init(&o);
+            o.threshold_fraud = ts[t];
+            o.threshold_suspicious = 0;
+            fj_result r;
+            cr_assert_eq(fj_score_with(ctx, m, p, NULL, &o, &r, &err), FJ_OK);
+            cr_assert_eq(r.margin >= 0, r.verdict == FJ_VERDICT_FRAUD, "%s at %g: margin %g, %s",
+                         docs[k], ts[t], r.margin, fj_verdict_name(r.verdict));
+            cr_assert_eq(r.verdict == FJ_VERDICT_FRAUD, r.score >= ts[t]);
+        }
+        fj_posting_free(p);
+    }
+    /* too little text: insufficient, whatever the score */
+    const char *shorts[] = {"{\"title\":\"ok\"}", "{\"title\":\"出纳\"}",
+                            "{\"title\":\"Line cook\",\"description\":\"Full time, "
+                            "Monday to Friday, in our Dayton diner.\"}"};
+    for (int k = 0; k < 3; k++) {
+        fj_result r = score_of(ctx, m, shorts[k]);
+        cr_assert_eq(r.verdict, FJ_VERDICT_INSUFFICIENT, "%s", shorts[k]);
+        cr_assert(r.score >= 0 && r.score <= 1);
+    }
+    /* ... unless a red flag is quoted from it */
+    fj_result r = score_of(ctx, m,
+                           "{\"title\":\"打字员\",\"description\":\"先交押金200元，"
+                           "加QQ 123456789\"}");
+    cr_assert_neq(r.verdict, FJ_VERDICT_INSUFFICIENT);
+    cr_assert_str_eq(fj_verdict_name(FJ_VERDICT_INSUFFICIENT), "insufficient");
+    cr_assert_null(fj_verdict_name((fj_verdict)(FJ_VERDICT_INSUFFICIENT + 1)));
+    fj_context_free(ctx);
+    fj_model_free(m);
+    fj_dataset_free(d);
+}
+
 Test(model, unscorable_postings_are_input_errors)
 {
     fj_dataset *d = corpus();
@@ -968,6 +1064,72 @@ Test(dataset, group_by_field_falls_back_to_content)
     fj_dataset_free(d);
 }
 
+static void add_json(fj_dataset *d, const char *json, const char *group)
+{
+    fj_posting *p = posting(json);
+    cr_assert_eq(fj_dataset_add(d, p, group, &err), FJ_OK, "%s", err.message);
+    fj_posting_free(p);
+}
+
+Test(dataset, near_copies_share_a_group_whatever_their_labels)
+{
+    fj_dataset *d;
+    cr_assert_eq(fj_dataset_new(&d, &err), FJ_OK);
+    /* 0 and 1: one ad lightly edited (Jaccard of word 3-shingles about 0.7), different labels;
+       2: unrelated; 3: a Chinese ad and 4 its copy with a changed phone number; 5 shares
+       company key "c:x" with 2 */
+    add_json(d,
+             "{\"title\":\"Warehouse associate\",\"description\":\"Pick and pack orders in our "
+             "Dayton warehouse, load trucks, keep the aisles clean and count stock every "
+             "Friday with the shift lead.\",\"label\":\"legit\"}",
+             NULL);
+    add_json(d,
+             "{\"title\":\"Warehouse associate\",\"description\":\"Pick and pack orders in our "
+             "Dayton warehouse, load trucks, keep the aisles clean and count stock every "
+             "Monday with the shift lead. Send a $50 fee.\",\"label\":\"fraud\"}",
+             NULL);
+    add_json(d,
+             "{\"title\":\"Nurse\",\"description\":\"Night shifts on the cardiology ward of a "
+             "teaching hospital, with a mentor for the first month.\",\"label\":\"legit\"}",
+             "c:x");
+    add_json(d,
+             "{\"title\":\"客服专员\",\"description\":\"负责接听客户来电，解答产品问题，"
+             "记录客户反馈并跟进处理结果，电话13800001111\",\"label\":\"legit\"}",
+             NULL);
+    add_json(d,
+             "{\"title\":\"客服专员\",\"description\":\"负责接听客户来电，解答产品问题，"
+             "记录客户反馈并跟进处理结果，电话13999998888\",\"label\":\"legit\"}",
+             NULL);
+    add_json(d,
+             "{\"title\":\"Cook\",\"description\":\"Line cook for a busy diner.\","
+             "\"label\":\"legit\"}",
+             "c:x");
+    cr_assert_str_neq(fj_dataset_group(d, 0), fj_dataset_group(d, 1));
+    cr_assert_str_neq(fj_dataset_group(d, 3), fj_dataset_group(d, 4));
+    size_t merged = 99;
+    cr_assert_eq(fj_dataset_group_near(d, FJ_NEAR_COPY_THRESHOLD, &merged, &err), FJ_OK);
+    cr_assert_eq(merged, 2);
+    cr_assert_str_eq(fj_dataset_group(d, 0), fj_dataset_group(d, 1));
+    cr_assert_str_eq(fj_dataset_group(d, 3), fj_dataset_group(d, 4));
+    cr_assert_str_eq(fj_dataset_group(d, 2), "c:x");
+    cr_assert_str_eq(fj_dataset_group(d, 5), "c:x");
+    cr_assert_str_neq(fj_dataset_group(d, 0), fj_dataset_group(d, 2));
+    cr_assert_str_neq(fj_dataset_group(d, 0), fj_dataset_group(d, 3));
+    /* the copy slice: a near-copy in another fold marks both; same fold or none marks neither */
+    int folds[6] = {0, 1, 0, 1, 1, 0};
+    unsigned char copy[6];
+    cr_assert_eq(fj_dataset_near_copies(d, FJ_NEAR_COPY_THRESHOLD, folds, copy, &err), FJ_OK);
+    unsigned char want[6] = {1, 1, 0, 0, 0, 0};
+    cr_assert_arr_eq(copy, want, 6);
+    /* a stricter threshold keeps the edited English pair apart */
+    folds[1] = 1;
+    cr_assert_eq(fj_dataset_near_copies(d, 0.9, folds, copy, &err), FJ_OK);
+    cr_assert_eq(copy[0], 0);
+    cr_assert_eq(fj_dataset_group_near(d, 0, NULL, &err), FJ_ERR_ARGUMENT);
+    cr_assert_eq(fj_dataset_group_near(NULL, 0.5, NULL, &err), FJ_ERR_ARGUMENT);
+    fj_dataset_free(d);
+}
+
 Test(dataset, replay_counts_reposts_in_time_order)
 {
     fj_dataset *d;
@@ -1116,7 +1278,7 @@ Test(train, per_language_vocabulary_settings_apply_to_their_part_only)
     fj_dataset_free(d);
 }
 
-Test(train, english_only_corpus_gives_one_part_that_scores_chinese_too)
+Test(train, english_only_model_refuses_chinese_postings_naming_the_language)
 {
     fj_dataset *d;
     cr_assert_eq(fj_dataset_new(&d, &err), FJ_OK);
@@ -1126,8 +1288,14 @@ Test(train, english_only_corpus_gives_one_part_that_scores_chinese_too)
     cr_assert_str_eq(m->part[0].lang, "en");
     fj_context *ctx;
     cr_assert_eq(fj_context_new(&ctx, &err), FJ_OK);
-    fj_result r = score_of(ctx, m, ZH_SCAM);
-    cr_assert_eq(r.lang, FJ_LANG_ZH);
+    fj_posting *p = posting(ZH_SCAM);
+    fj_result r;
+    cr_assert_eq(fj_score(ctx, m, p, NULL, &r, &err), FJ_ERR_INPUT);
+    cr_assert_str_eq(err.field, "lang");
+    cr_assert(strstr(err.message, "Chinese (zh)"), "%s", err.message);
+    fj_posting_free(p);
+    r = score_of(ctx, m, EN_SCAM); /* its own language is scored */
+    cr_assert_eq(r.lang, FJ_LANG_EN);
     fj_context_free(ctx);
     fj_model_free(m);
     fj_dataset_free(d);

@@ -383,8 +383,8 @@ bool cli_parse_ull(const char *s, unsigned long long lo, unsigned long long hi,
 }
 
 static const char *const train_valued[] = {
-    "--kernel",           "--C",      "--gamma",        "--folds",   "--seed",
-    "--target-precision", "--min-df", "--max-features", "--threads", NULL};
+    "--kernel",        "--C",      "--gamma",        "--folds",   "--seed", "--target-precision",
+    "--target-recall", "--min-df", "--max-features", "--threads", NULL};
 static const char *const train_flags[] = {"--single-model", "--no-class-weights", "--single-view",
                                           NULL};
 
@@ -504,6 +504,12 @@ bool cli_train_option(const char *cmd, const char *opt, const char *val, fj_trai
             return false;
         }
         p->target_precision = d;
+    } else if (strcmp(opt, "--target-recall") == 0) {
+        if (!cli_parse_double(val, &d) || !(d > 0 && d <= 1)) {
+            cli_warn(cmd, "--target-recall takes a number in (0, 1], not '%s'", val);
+            return false;
+        }
+        p->target_recall = d;
     } else {
         return train_whole(cmd, opt, val, val, p);
     }

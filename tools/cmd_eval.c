@@ -32,6 +32,8 @@ static void usage(FILE *out)
             "measure the scores against the labels.\n\n"
             "  -m, --model DIR     the model bundle (default: the default model)\n"
             "  -t, --threshold T   decision threshold on the score, 0..1 (default 0.5)\n"
+            "  --prior P           score at this expected fraud rate (0 < P < 1; default: the\n"
+            "                      model's training mix), moving the model's thresholds too\n"
             "  --no-replay         score each posting alone, without replaying the corpus's\n"
             "                      repost history in time order\n"
             "  --json              print the metrics as one JSON object\n"
@@ -39,11 +41,14 @@ static void usage(FILE *out)
             "                      must end in .svg)\n"
             "  --scores FILE       write a JSON line per posting: id, group, lang, label\n"
             "                      (fraud or legit), score, verdict (and --cv: the fold it\n"
-            "                      was held out in)\n"
+            "                      was held out in and copy: whether a near-copy of it was\n"
+            "                      in its training part)\n"
             "  --cv                no model: cross-validate training on the corpus and measure\n"
             "                      the out-of-fold scores\n"
             "  --group-by FIELD    --cv: keep postings with the same FIELD (e.g. company) in one\n"
-            "                      fold (default: by content, so copies share a fold)\n"
+            "                      fold (default: by content, so copies share a fold); 'near':\n"
+            "                      by company (or content), joined with every near-copy (word\n"
+            "                      3-shingle Jaccard >= 0.5) whatever its label\n"
             "  --folds K, --C X, --kernel K, --min-df N, --max-features N, ...\n"
             "                      --cv: the training options of fakejob train (see its --help)\n"
             "  --strict            stop at the first posting that cannot be read\n"
@@ -56,8 +61,9 @@ static void usage(FILE *out)
 
 typedef struct eval_args {
     const char *model, *plot, *group_by, *scores_out;
-    double threshold;
+    double threshold, prior;
     bool replay, json, cv, strict, quiet;
+    bool near;             /* --group-by near: company or content, joined with near-copies */
     fj_train_params train; /* --cv: the training options */
     char **files;
     int nfiles;
@@ -68,6 +74,7 @@ static int parse_args(int argc, char **argv, eval_args *a)
 {
     memset(a, 0, sizeof *a);
     a->threshold = FJ_DEFAULT_THRESHOLD;
+    a->prior = -1;
     a->replay = true;
     fj_train_params_init(&a->train);
     char **files = calloc((size_t)argc + 1, sizeof *files);
@@ -104,6 +111,14 @@ static int parse_args(int argc, char **argv, eval_args *a)
                 free(files);
                 return CLI_USAGE;
             }
+        } else if (strcmp(s, "--prior") == 0) {
+            NEEDS_VALUE;
+            if (!cli_parse_double(val, &a->prior) || !(a->prior > 0 && a->prior < 1)) {
+                cli_warn("eval", "--prior takes a fraud rate between 0 and 1 (exclusive), not '%s'",
+                         val);
+                free(files);
+                return CLI_USAGE;
+            }
         } else if (strcmp(s, "--plot") == 0) {
             NEEDS_VALUE;
             size_t pl = strlen(val);
@@ -127,13 +142,15 @@ static int parse_args(int argc, char **argv, eval_args *a)
         } else if (strcmp(s, "--group-by") == 0) {
             NEEDS_VALUE;
             int f = fj_field_from_name(val, strlen(val));
-            if (strcmp(val, "content") != 0 &&
+            a->near = strcmp(val, "near") == 0;
+            if (strcmp(val, "content") != 0 && !a->near &&
                 (f < 0 || fj_field_type_of((fj_field)f) != FJ_TYPE_STRING)) {
-                cli_warn("eval", "--group-by takes 'content' or a string field, not '%s'", val);
+                cli_warn("eval", "--group-by takes 'content', 'near' or a string field, not '%s'",
+                         val);
                 free(files);
                 return CLI_USAGE;
             }
-            a->group_by = strcmp(val, "content") == 0 ? NULL : val;
+            a->group_by = strcmp(val, "content") == 0 ? NULL : a->near ? "company" : val;
             group_given = true;
         } else if (strcmp(s, "--no-replay") == 0) {
             a->replay = false;
@@ -152,6 +169,11 @@ static int parse_args(int argc, char **argv, eval_args *a)
             return CLI_USAGE;
         }
 #undef NEEDS_VALUE
+    }
+    if (a->cv && a->prior > 0) {
+        cli_warn("eval", "--prior goes with a model, not with --cv");
+        free(files);
+        return CLI_USAGE;
     }
     if (a->cv && a->model) {
         cli_warn("eval", "--cv trains its own models: it does not take --model");
@@ -287,12 +309,15 @@ static void print_table(FILE *out, const fj_metrics *m, const char *what)
     fprintf(out, "  %-14s %16lld %16lld\n", "actual legit", (long long)m->tn, (long long)m->fp);
     fprintf(out, "  %-14s %16lld %16lld\n", "actual fraud", (long long)m->fn, (long long)m->tp);
     if (m->has_verdicts) {
-        fprintf(out, "\nverdicts\n  %-14s %12s %12s %12s\n", "", "legit", "suspicious", "fraud");
+        fprintf(out, "\nverdicts\n  %-14s %12s %12s %12s %12s\n", "", "legit", "suspicious",
+                "fraud", "insufficient");
         for (int y = 0; y < 2; y++)
-            fprintf(out, "  %-14s %12lld %12lld %12lld\n", y ? "actual fraud" : "actual legit",
+            fprintf(out, "  %-14s %12lld %12lld %12lld %12lld\n",
+                    y ? "actual fraud" : "actual legit",
                     (long long)m->verdicts[FJ_VERDICT_LEGIT][y],
                     (long long)m->verdicts[FJ_VERDICT_SUSPICIOUS][y],
-                    (long long)m->verdicts[FJ_VERDICT_FRAUD][y]);
+                    (long long)m->verdicts[FJ_VERDICT_FRAUD][y],
+                    (long long)m->verdicts[FJ_VERDICT_INSUFFICIENT][y]);
     }
 }
 
@@ -322,7 +347,7 @@ static int write_plot(cli_outfile *o, const double *scores, const int *labels, s
 
 /* --scores: one JSON object a line per evaluated posting, in dataset order. */
 static int write_scores(cli_outfile *o, const fj_dataset *d, const double *scores,
-                        const fj_verdict *verdicts, const int *folds)
+                        const fj_verdict *verdicts, const int *folds, const unsigned char *copy)
 {
     FILE *f = o->fp;
     size_t n = fj_dataset_size(d);
@@ -339,6 +364,8 @@ static int write_scores(cli_outfile *o, const fj_dataset *d, const double *score
                 fj_dataset_label(d, i) == FJ_LABEL_FRAUD ? "fraud" : "legit");
         if (folds)
             fprintf(f, ",\"fold\":%d", folds[i]);
+        if (copy)
+            fprintf(f, ",\"copy\":%s", copy[i] ? "true" : "false");
         fprintf(f, ",\"score\":%.9g,\"verdict\":\"%s\"}\n", scores[i],
                 fj_verdict_name(verdicts[i]));
     }
@@ -363,6 +390,7 @@ int cmd_eval(int argc, char **argv)
     fj_context *ctx = NULL;
     double *scores = NULL;
     int *folds = NULL;
+    unsigned char *copy = NULL;
     fj_verdict *verdicts = NULL;
     int *labels = NULL;
     cli_outfile plot_out = {0}, scores_out = {0};
@@ -386,6 +414,14 @@ int cmd_eval(int argc, char **argv)
         status = CLI_FAIL;
         goto done;
     }
+    size_t merged = 0;
+    if (a.near && fj_dataset_group_near(d, FJ_NEAR_COPY_THRESHOLD, &merged, &err) != FJ_OK) {
+        cli_warn("eval", "%s", err.message);
+        status = CLI_FAIL;
+        goto done;
+    }
+    if (a.near && !a.quiet)
+        cli_warn("eval", "near-copies joined %zu groups", merged);
     if (!a.cv) {
         fj_status st =
             a.model ? fj_model_load(&model, a.model, &err) : fj_model_load_default(&model, &err);
@@ -420,12 +456,31 @@ int cmd_eval(int argc, char **argv)
         cli_progress_end(&pg);
         if (st == FJ_OK)
             st = fj_metrics_compute(scores, labels, verdicts, n, a.threshold, &m, &err);
+        copy = malloc(n);
+        if (st == FJ_OK && !copy) {
+            st = FJ_ERR_NOMEM;
+            snprintf(err.message, sizeof err.message, "out of memory");
+        }
+        if (st == FJ_OK)
+            st = fj_dataset_near_copies(d, FJ_NEAR_COPY_THRESHOLD, folds, copy, &err);
+        size_t ncopy = 0;
+        for (size_t i = 0; st == FJ_OK && i < n; i++)
+            ncopy += copy[i];
+        if (st == FJ_OK && !a.quiet)
+            cli_warn("eval", "%zu of %zu held-out postings have a near-copy in their training part",
+                     ncopy, n);
         snprintf(what, sizeof what, "%d-fold cross-validation grouped by %s", a.train.folds,
-                 a.group_by ? a.group_by : "content");
+                 a.near       ? "near-copies and company"
+                 : a.group_by ? a.group_by
+                              : "content");
     } else {
         fj_eval_options opts;
         fj_eval_options_init(&opts);
         opts.threshold = a.threshold;
+        fj_score_options so;
+        fj_score_options_init(&so);
+        so.prior = a.prior;
+        opts.score = &so;
         opts.replay_history = a.replay;
         /* metrics on the training postings say little: say so, with how many */
         size_t overlap = 0;
@@ -467,7 +522,7 @@ int cmd_eval(int argc, char **argv)
         goto done;
     }
     if (a.scores_out) {
-        status = write_scores(&scores_out, d, scores, verdicts, folds);
+        status = write_scores(&scores_out, d, scores, verdicts, folds, copy);
         if (status)
             goto done;
     }
@@ -481,6 +536,7 @@ done:
     cli_outfile_abort(&scores_out);
     free(scores);
     free(folds);
+    free(copy);
     free(verdicts);
     free(labels);
     free(a.files);

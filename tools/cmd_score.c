@@ -51,6 +51,9 @@ static void usage(FILE *out)
             "  --threshold-fraud X          score from which the verdict is fraud (0..1;\n"
             "                               default: the model's)\n"
             "  --threshold-suspicious Y     score from which it is suspicious (0..1, <= X)\n"
+            "  --prior P                    the fraud rate expected in this traffic (0 < P <\n"
+            "                               1; default: the model's training mix): scores\n"
+            "                               and the model's thresholds move to it\n"
             "  --reasons N                  reasons per result (default 5, 0 for none)\n"
             "  --format json|table          JSONL (default when not a terminal) or a table\n"
             "  --threads N                  worker threads (default 0: one per CPU)\n"
@@ -63,7 +66,7 @@ static void usage(FILE *out)
 
 typedef struct score_args {
     const char *model, *history, *history_key;
-    double t_fraud, t_susp;
+    double t_fraud, t_susp, prior;
     long reasons, threads;
     int table; /* -1: auto */
     bool strict, quiet;
@@ -86,7 +89,7 @@ static bool parse_long(const char *s, long lo, long hi, long *out)
 static int parse_args(int argc, char **argv, score_args *a)
 {
     memset(a, 0, sizeof *a);
-    a->t_fraud = a->t_susp = -1;
+    a->t_fraud = a->t_susp = a->prior = -1;
     a->reasons = 5;
     a->threads = 0;
     a->table = -1;
@@ -101,7 +104,8 @@ static int parse_args(int argc, char **argv, score_args *a)
                      strcmp(s, "--history") == 0 || strcmp(s, "--history-key") == 0 ||
                      strcmp(s, "--threshold-fraud") == 0 ||
                      strcmp(s, "--threshold-suspicious") == 0 || strcmp(s, "--reasons") == 0 ||
-                     strcmp(s, "--format") == 0 || strcmp(s, "--threads") == 0;
+                     strcmp(s, "--format") == 0 || strcmp(s, "--threads") == 0 ||
+                     strcmp(s, "--prior") == 0;
         if (!only_files && takes) {
             if (!val) {
                 cli_warn("score", "%s needs a value", s);
@@ -130,6 +134,12 @@ static int parse_args(int argc, char **argv, score_args *a)
                 return CLI_USAGE;
             }
             *(strcmp(s, "--threshold-fraud") == 0 ? &a->t_fraud : &a->t_susp) = v;
+        } else if (strcmp(s, "--prior") == 0) {
+            if (!cli_parse_double(val, &a->prior) || !(a->prior > 0 && a->prior < 1)) {
+                cli_warn("score",
+                         "--prior takes a fraud rate between 0 and 1 (exclusive), not '%s'", val);
+                return CLI_USAGE;
+            }
         } else if (strcmp(s, "--reasons") == 0) {
             if (!parse_long(val, 0, 100, &a->reasons)) {
                 cli_warn("score", "--reasons takes a whole number from 0 to 100, not '%s'", val);
@@ -393,6 +403,7 @@ int cmd_score(int argc, char **argv)
     s.so.threshold_fraud = a.t_fraud;
     s.so.threshold_suspicious = a.t_susp;
     s.so.max_reasons = (size_t)a.reasons;
+    s.so.prior = a.prior;
     s.out.table = a.table < 0 ? isatty(STDOUT_FILENO) : a.table;
     s.out.width = s.out.table ? cli_terminal_width(STDOUT_FILENO) : -1;
     fj_error err;

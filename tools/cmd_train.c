@@ -30,9 +30,13 @@ static void usage(FILE *out)
             "  --C X                    SVM cost (default: grid search by cross-validation)\n"
             "  --gamma G                RBF width (default: grid search)\n"
             "  --folds K                cross-validation folds, 2..100 (default 5)\n"
-            "  --group-by content|FIELD keep postings with the same content (default) or the\n"
-            "                           same FIELD (e.g. company) in one fold\n"
+            "  --group-by content|near|FIELD keep postings with the same content (default)\n"
+            "                           or the same FIELD (e.g. company) in one fold; near:\n"
+            "                           by company (or content), joined with every near-copy\n"
+            "                           (word 3-shingle Jaccard >= 0.5) whatever its label\n"
             "  --seed N                 fold assignment seed (default fixed)\n"
+            "  --target-recall R        cross-validated recall of the suspicious threshold\n"
+            "                           (default 0.95)\n"
             "  --target-precision P     cross-validated precision of the fraud threshold\n"
             "                           (default 0.9)\n"
             "  --min-df N               drop n-grams in fewer than N postings (default 2)\n"
@@ -69,7 +73,7 @@ int cmd_train(int argc, char **argv)
     fj_train_params p;
     fj_train_params_init(&p);
     const char *outdir = NULL, *group_by = NULL;
-    bool quiet = false, verbose = false;
+    bool quiet = false, verbose = false, near = false;
     char **files = calloc((size_t)argc + 1, sizeof *files);
     int nfiles = 0;
     if (!files)
@@ -107,15 +111,16 @@ int cmd_train(int argc, char **argv)
                 rc = CLI_USAGE;
         } else if (strcmp(s, "--group-by") == 0) {
             int f = fj_field_from_name(val, strlen(val));
-            if (strcmp(val, "content") != 0 &&
+            near = strcmp(val, "near") == 0;
+            if (strcmp(val, "content") != 0 && !near &&
                 (f < 0 || fj_field_type_of((fj_field)f) != FJ_TYPE_STRING)) {
                 cli_warn("train",
-                         "--group-by takes content or a string field of a posting (company, "
+                         "--group-by takes content, near or a string field of a posting (company, "
                          "title, ...), not '%s'",
                          val);
                 rc = CLI_USAGE;
             }
-            group_by = val;
+            group_by = near ? "company" : val;
         } else if (strcmp(s, "--name") == 0) {
             p.name = val;
         } else if (strcmp(s, "--version") == 0) {
@@ -180,6 +185,11 @@ int cmd_train(int argc, char **argv)
         base = base ? base + 1 : files[i];
         dl += (size_t)snprintf(desc + dl, desc_len - dl, "%s%s (%zu)", i ? ", " : "", base,
                                fj_dataset_size(d) - before);
+    }
+    if (near && fj_dataset_group_near(d, FJ_NEAR_COPY_THRESHOLD, NULL, &err) != FJ_OK) {
+        cli_warn("train", "%s", err.message);
+        rc = CLI_FAIL;
+        goto out;
     }
     if (!p.data_description)
         p.data_description = desc;

@@ -156,6 +156,7 @@ typedef struct fj_score_options {
     double threshold_fraud;
     double threshold_suspicious;
     size_t max_reasons;
+    double prior;
     ...;
 } fj_score_options;
 void fj_score_options_init(fj_score_options *opts);

@@ -42,6 +42,16 @@ fj_status fj__nomem(fj_error *err);
  * byte as -(offset + 1).
  */
 long long fj__utf8_check(const char *s, size_t len, bool reject_nul);
+
+/**
+ * The next plain word of valid UTF-8 text from byte *pos on (utf8.c): a run of ASCII letters and
+ * digits or of other letters below U+2E80 (accented Latin, Cyrillic…), or one character from
+ * U+2E80 up (Han, kana, Hangul: a word each). ASCII punctuation and spaces, Latin-1 symbols,
+ * general and CJK punctuation and full-width ASCII punctuation separate words. Returns false at
+ * the end; else *pos is past the word and *hash (optional) is a 64-bit hash of it, ASCII letters
+ * lowercased. A cheap, tokenizer-free reading of a text, for counting and comparing words.
+ */
+bool fj__next_word(const char *s, size_t len, size_t *pos, uint64_t *hash);
 /** Decode one code point from a validated string at *i, advancing *i. */
 uint32_t fj__utf8_next(const char *s, size_t len, size_t *i);
 /** Encode `cp` into buf (at least 4 bytes); returns the byte count. */

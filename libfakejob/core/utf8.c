@@ -123,3 +123,49 @@ size_t fj__utf8_put(char *buf, uint32_t cp)
     b[3] = (unsigned char)(0x80 | (cp & 0x3F));
     return 4;
 }
+
+/* ---- plain words (fj__next_word) ---- */
+
+static bool word_separator(uint32_t c)
+{
+    if (c < 0x80)
+        return !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
+    return c <= 0xBF || (c >= 0x2000 && c <= 0x206F) || (c >= 0x3000 && c <= 0x303F) ||
+           (c >= 0xFF00 && c <= 0xFF0F) || (c >= 0xFF1A && c <= 0xFF20) ||
+           (c >= 0xFF3B && c <= 0xFF40) || (c >= 0xFF5B && c <= 0xFF65);
+}
+
+bool fj__next_word(const char *text, size_t len, size_t *pos, uint64_t *hash)
+{
+    size_t i = *pos;
+    uint32_t c = 0;
+    do {
+        if (i >= len) {
+            *pos = len;
+            return false;
+        }
+        c = fj__utf8_next(text, len, &i);
+    } while (word_separator(c));
+    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a over the code points */
+    if (c >= 0x2E80) {
+        h = (h ^ c) * 0x100000001b3ULL;
+    } else {
+        for (;;) {
+            if (c >= 'A' && c <= 'Z')
+                c += 'a' - 'A';
+            h = (h ^ c) * 0x100000001b3ULL;
+            if (i >= len)
+                break;
+            size_t j = i;
+            uint32_t d = fj__utf8_next(text, len, &j);
+            if (word_separator(d) || d >= 0x2E80)
+                break;
+            c = d;
+            i = j;
+        }
+    }
+    *pos = i;
+    if (hash)
+        *hash = h;
+    return true;
+}

@@ -17,6 +17,11 @@ const char *fj__kernel_name(fj_kernel k)
     return k == FJ_KERNEL_RBF ? "rbf" : "linear";
 }
 
+double fj__part_logodds(const fj__part *pt, double margin)
+{
+    return -(pt->platt_a * margin + pt->platt_b);
+}
+
 double fj__part_calibrate(const fj__part *pt, double margin)
 {
     double f = pt->platt_a * margin + pt->platt_b;
@@ -98,6 +103,10 @@ fj_status fj__calibration_parse(fj__part *pt, const char *data, size_t len, cons
     } else {
         pt->kernel = strcmp(k, "rbf") == 0 ? FJ_KERNEL_RBF : FJ_KERNEL_LINEAR;
         json_t *cv = json_object_get(o, "cv");
+        double fraud, postings;
+        if (json_is_object(cv) && get_num(cv, "fraud", &fraud) &&
+            get_num(cv, "postings", &postings) && fraud > 0 && fraud < postings)
+            pt->prior = fraud / postings; /* the training mix */
         if (json_is_object(cv)) {
             pt->cv_json = json_dumps(cv, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
             if (!pt->cv_json)

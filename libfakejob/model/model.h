@@ -110,6 +110,13 @@ fj_status fj__fbuilder_finish(fj__fbuilder *b, int min_df, size_t max_features, 
 fj_status fj__dataset_replay(const fj_dataset *d, fj_history_stats *hist, unsigned char *has,
                              fj_error *err);
 
+/* ---- near-copies (neardup.c) ---- */
+
+/** Every pair of postings (i < j) whose word 3-shingle Jaccard similarity is >= t, found
+ *  exactly: a malloc'd array of 2 * *npairs indices, sorted, that the caller frees. */
+fj_status fj__near_pairs(const fj_dataset *d, double t, size_t **pairs, size_t *npairs,
+                         fj_error *err);
+
 /* ---- models (model.c, bundle_load.c, bundle_save.c) ---- */
 
 #define FJ__BUNDLE_FORMAT 1
@@ -142,6 +149,7 @@ typedef struct fj__part {
     char svm_sha[65];        /* … and that file's SHA-256 from the manifest */
     double platt_a, platt_b; /* P(fraud) = 1 / (1 + exp(a * margin + b)) */
     double t_fraud, t_susp;
+    double prior;  /* the fraud rate of the part's training postings (0: not recorded) */
     char *cv_json; /* the part's cross-validated metrics as a JSON object text (or NULL) */
 } fj__part;
 
@@ -261,6 +269,8 @@ double fj__part_margin(const fj__part *pt, const fj__vec *v, struct svm_node **n
                        size_t *nodes_cap, bool *nomem);
 /** Platt calibration of a margin (calibration.c). */
 double fj__part_calibrate(const fj__part *pt, double margin);
+/** The calibrated log-odds of fraud for a margin at the training mix: logit(fj__part_calibrate). */
+double fj__part_logodds(const fj__part *pt, double margin);
 fj_verdict fj__verdict_of(double score, double t_fraud, double t_susp);
 
 /* ---- training helpers (train.c) ---- */

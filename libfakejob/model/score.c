@@ -6,6 +6,14 @@
  * w_j * x_j toward the verdict, named after their feature, with the original text that
  * triggered them. A margin that is not a finite number (a damaged model) is an error.
  *
+ * The scale everything is reported on: z = log-odds of the calibrated score (Platt: -(a m + b)
+ * for the SVM margin m), moved by the deployment's prior (z + logit(prior) - logit(training
+ * mix)); the thresholds move by the same amount, so a verdict does not depend on the prior. The
+ * result's margin is z - logit(fraud threshold), >= 0 exactly at a fraud score; the reasons'
+ * weights are their SVM contributions times -a, in the same log-odds units. A posting with
+ * fewer than FJ_MIN_CONTENT_WORDS words of text and no red flag quoted from it is
+ * "insufficient" whatever its score.
+ *
  * Per-context scratch (FJ_SLOT_SCORE): the feature vector, libsvm nodes, the reasons and their
  * strings. Nothing is allocated per token; buffers grow to the largest posting seen.
  */
@@ -112,6 +120,60 @@ void fj_score_options_init(fj_score_options *opts)
     opts->threshold_fraud = -1;
     opts->threshold_suspicious = -1;
     opts->max_reasons = 5;
+    opts->prior = -1;
+}
+
+static double logit(double p)
+{
+    const double eps = 1e-15;
+    p = p < eps ? eps : p > 1 - eps ? 1 - eps : p;
+    return log(p / (1 - p));
+}
+
+static double sigmoid(double z)
+{
+    return z >= 0 ? 1.0 / (1.0 + exp(-z)) : exp(z) / (1.0 + exp(z));
+}
+
+/* Words of the posting's own text (title, company profile, description, requirements,
+ * benefits), counted up to `enough`. */
+static size_t content_words(const fj_posting *p, size_t enough)
+{
+    static const fj_field fields[] = {FJ_FIELD_TITLE, FJ_FIELD_COMPANY_PROFILE,
+                                      FJ_FIELD_DESCRIPTION, FJ_FIELD_REQUIREMENTS,
+                                      FJ_FIELD_BENEFITS};
+    size_t n = 0;
+    for (size_t f = 0; f < sizeof fields / sizeof *fields && n < enough; f++) {
+        size_t len = 0, pos = 0;
+        const char *s = fj_posting_string(p, fields[f], &len);
+        while (s && n < enough && fj__next_word(s, len, &pos, NULL))
+            n++;
+    }
+    return n;
+}
+
+/* A red flag quoted from the posting: a signal that fired with evidence and pushes the score
+ * toward fraud (for RBF parts, whose contributions are unknown: any signal with evidence). */
+static bool quoted_red_flag(const fj__part *pt, const fj__vec *v)
+{
+    for (size_t i = 0; i < v->n; i++) {
+        const fj__entry *e = &v->e[i];
+        if (e->idx < pt->fs.n_dense && e->tf && e->end > e->start &&
+            (pt->kernel != FJ_KERNEL_LINEAR || pt->w[e->idx] * e->val > 0))
+            return true;
+    }
+    return false;
+}
+
+/* The part for the posting's language: its own, else an "all" part; NULL when the model has
+ * neither. */
+static const fj__part *part_for(const fj_model *m, fj_lang lang)
+{
+    const char *want = lang == FJ_LANG_ZH ? "zh" : "en";
+    for (int i = 0; i < m->nparts; i++)
+        if (strcmp(m->part[i].lang, want) == 0 || strcmp(m->part[i].lang, "all") == 0)
+            return fj__model_route(m, lang);
+    return NULL;
 }
 
 static int contrib_cmp(const void *a, const void *b)
@@ -170,7 +232,8 @@ static fj_status collect_flags(score_scratch *s, const fj__part *pt, fj_result *
 }
 
 static fj_status explain(score_scratch *s, const fj__part *pt, const fj_posting *p,
-                         fj_verdict verdict, size_t max_reasons, fj_result *out, fj_error *err)
+                         fj_verdict verdict, double ts, size_t max_reasons, fj_result *out,
+                         fj_error *err)
 {
     const fj__vec *v = &s->vec;
     if (s->contrib_cap < v->n + 1) {
@@ -180,7 +243,8 @@ static fj_status explain(score_scratch *s, const fj__part *pt, const fj_posting 
         s->contrib = c;
         s->contrib_cap = v->n + 1;
     }
-    bool toward_fraud = verdict != FJ_VERDICT_LEGIT;
+    bool toward_fraud = verdict == FJ_VERDICT_FRAUD || verdict == FJ_VERDICT_SUSPICIOUS ||
+                        (verdict == FJ_VERDICT_INSUFFICIENT && out->score >= ts);
     /* the `max_reasons` largest contributions toward the verdict, in contrib_cmp's order: kept
      * sorted by insertion (a handful out of hundreds of features; no full sort) */
     size_t keep = max_reasons < v->n ? max_reasons : v->n, nc = 0;
@@ -216,7 +280,7 @@ static fj_status explain(score_scratch *s, const fj__part *pt, const fj_posting 
     for (size_t k = 0; k < nc; k++) {
         const fj__entry *e = &v->e[s->contrib[k].entry];
         fj_reason *r = &s->reasons[k];
-        r->weight = s->contrib[k].c;
+        r->weight = -pt->platt_a * s->contrib[k].c; /* in the margin's log-odds units */
         r->evidence_len = 0;
         r->field = -1;
         r->start = r->end = 0;
@@ -275,11 +339,25 @@ fj_status fj_score_with(fj_context *ctx, const fj_model *m, const fj_posting *p,
     score_scratch *s = scratch(ctx);
     if (!s)
         return fj__nomem(err);
+    if (!(o.prior < 0 || (o.prior > 0 && o.prior < 1)))
+        return fj__error(err, FJ_ERR_ARGUMENT, "prior", -1, -1,
+                         "prior must be a fraud rate between 0 and 1 (exclusive), not %g", o.prior);
     const fj__analysis *an; /* validated, language detected, normalized: once */
     fj_status st = fj__analyze(ctx, p, &an, err);
     if (st != FJ_OK)
         return st;
-    const fj__part *pt = fj__model_route(m, an->lang);
+    const fj__part *pt = part_for(m, an->lang);
+    if (!pt)
+        return fj__error(err, FJ_ERR_INPUT, "lang", -1, -1,
+                         "the model has no part for %s (%s) postings: it was trained on %s%s%s",
+                         an->lang == FJ_LANG_ZH ? "Chinese" : "English", fj_lang_name(an->lang),
+                         m->part[0].lang, m->nparts > 1 ? " and " : "",
+                         m->nparts > 1 ? m->part[1].lang : "");
+    if (o.prior > 0 && !(pt->prior > 0 && pt->prior < 1))
+        return fj__error(err, FJ_ERR_ARGUMENT, "prior", -1, -1,
+                         "a prior was given but the model's %s part does not record the fraud "
+                         "rate of its training postings",
+                         pt->lang);
     /* a linear margin is a sum over the entries in any order: only libsvm needs them sorted */
     st = fj__vectorize_an(ctx, &pt->fs, an, hist, pt->kernel != FJ_KERNEL_LINEAR, &s->vec, err);
     if (st != FJ_OK)
@@ -293,19 +371,30 @@ fj_status fj_score_with(fj_context *ctx, const fj_model *m, const fj_posting *p,
                           "the model's '%s' part gives a margin that is not a number (%g) for "
                           "this posting: the bundle is damaged",
                           pt->lang, margin);
-    double tf = o.threshold_fraud >= 0 ? o.threshold_fraud : pt->t_fraud;
-    double ts = o.threshold_suspicious >= 0 ? o.threshold_suspicious : pt->t_susp;
-    if (ts > tf)
-        ts = tf;
-    out->margin = margin;
-    out->score = fj__part_calibrate(pt, margin);
-    out->verdict = fj__verdict_of(out->score, tf, ts);
+    /* in log-odds at the training mix: the score, and the thresholds (the model's, or the
+     * caller's moved back from the prior's scale); the prior shifts them all alike */
+    double shift = o.prior > 0 ? logit(o.prior) - logit(pt->prior) : 0;
+    double z = fj__part_logodds(pt, margin);
+    double zf = o.threshold_fraud >= 0 ? logit(o.threshold_fraud) - shift : logit(pt->t_fraud);
+    double zs =
+        o.threshold_suspicious >= 0 ? logit(o.threshold_suspicious) - shift : logit(pt->t_susp);
+    if (zs > zf)
+        zs = zf;
+    double ts = sigmoid(zs + shift);
+    out->score = sigmoid(z + shift);
+    out->margin = z - zf;
+    out->verdict = out->margin >= 0 ? FJ_VERDICT_FRAUD
+                   : z >= zs        ? FJ_VERDICT_SUSPICIOUS
+                                    : FJ_VERDICT_LEGIT;
+    if (content_words(p, FJ_MIN_CONTENT_WORDS) < FJ_MIN_CONTENT_WORDS &&
+        !quoted_red_flag(pt, &s->vec))
+        out->verdict = FJ_VERDICT_INSUFFICIENT;
     out->lang = s->vec.lang;
     out->reasons_available = pt->kernel == FJ_KERNEL_LINEAR;
     if ((st = collect_flags(s, pt, out, err)) != FJ_OK)
         return st;
     if (out->reasons_available && o.max_reasons > 0)
-        return explain(s, pt, p, out->verdict, o.max_reasons, out, err);
+        return explain(s, pt, p, out->verdict, ts, o.max_reasons, out, err);
     return FJ_OK;
 }
 

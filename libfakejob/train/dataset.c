@@ -366,3 +366,90 @@ const fj_history_stats *fj_dataset_history(const fj_dataset *d, size_t i)
         return NULL;
     return &d->hist[i];
 }
+
+static size_t uf_find(size_t *parent, size_t i)
+{
+    while (parent[i] != i) {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    return i;
+}
+
+static void uf_union(size_t *parent, size_t a, size_t b)
+{
+    a = uf_find(parent, a);
+    b = uf_find(parent, b);
+    if (a != b)
+        parent[a > b ? a : b] = a < b ? a : b; /* the smaller index is the root */
+}
+
+typedef struct keyed {
+    const char *key;
+    size_t i;
+} keyed;
+
+static int keyed_cmp(const void *a, const void *b)
+{
+    const keyed *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->i < y->i ? -1 : x->i > y->i);
+}
+
+fj_status fj_dataset_group_near(fj_dataset *d, double threshold, size_t *merged, fj_error *err)
+{
+    if (merged)
+        *merged = 0;
+    if (!d)
+        return fj__errorf(err, FJ_ERR_ARGUMENT, "fj_dataset_group_near: dataset is NULL");
+    size_t *pairs, np;
+    fj_status st = fj__near_pairs(d, threshold, &pairs, &np, err);
+    if (st != FJ_OK)
+        return st;
+    size_t n = d->n;
+    size_t *parent = malloc((n + 1) * sizeof *parent);
+    keyed *k = malloc((n + 1) * sizeof *k);
+    char **g = calloc(n + 1, sizeof *g);
+    if (!parent || !k || !g) {
+        free(pairs);
+        free(parent);
+        free(k);
+        free(g);
+        return fj__nomem(err);
+    }
+    for (size_t i = 0; i < n; i++) {
+        parent[i] = i;
+        k[i] = (keyed){d->group[i], i};
+    }
+    qsort(k, n, sizeof *k, keyed_cmp);
+    for (size_t i = 1; i < n; i++)
+        if (strcmp(k[i].key, k[i - 1].key) == 0)
+            uf_union(parent, k[i - 1].i, k[i].i);
+    size_t joined = 0;
+    for (size_t p = 0; p < np; p++) {
+        size_t a = uf_find(parent, pairs[2 * p]), b = uf_find(parent, pairs[2 * p + 1]);
+        if (a != b) {
+            uf_union(parent, a, b);
+            joined++;
+        }
+    }
+    free(pairs);
+    free(k);
+    for (size_t i = 0; i < n && st == FJ_OK; i++)
+        if (!(g[i] = strdup(d->group[uf_find(parent, i)])))
+            st = fj__nomem(err);
+    if (st == FJ_OK) {
+        for (size_t i = 0; i < n; i++) {
+            free(d->group[i]);
+            d->group[i] = g[i];
+        }
+        if (merged)
+            *merged = joined;
+    } else {
+        for (size_t i = 0; i < n; i++)
+            free(g[i]);
+    }
+    free(g);
+    free(parent);
+    return st;
+}

@@ -62,7 +62,7 @@ static fj_status check_input(const double *scores, const int *labels, const fj_v
         if (labels[i] != 0 && labels[i] != 1)
             return fj__error(err, FJ_ERR_ARGUMENT, NULL, (long long)i, -1,
                              "metrics: label %zu is %d, not 0 (legit) or 1 (fraud)", i, labels[i]);
-        if (verdicts && (unsigned)verdicts[i] > FJ_VERDICT_FRAUD)
+        if (verdicts && (unsigned)verdicts[i] > FJ_VERDICT_INSUFFICIENT)
             return fj__error(err, FJ_ERR_ARGUMENT, NULL, (long long)i, -1,
                              "metrics: verdict %zu is %d, not a fj_verdict", i, (int)verdicts[i]);
     }
@@ -250,11 +250,10 @@ fj_status fj_metrics_to_json(const fj_metrics *m, char **out, fj_error *err)
     num(&w, "recall_at_1pct_fpr", m->recall_at_1pct_fpr);
     num(&w, "threshold_at_1pct_fpr", m->threshold_at_1pct_fpr);
     if (m->has_verdicts) {
-        static const char *const names[3] = {"legit", "suspicious", "fraud"};
         fj__jw_key(&w, "verdicts");
         fj__jw_object(&w);
-        for (int v = 0; v < 3; v++) {
-            fj__jw_key(&w, names[v]);
+        for (int v = 0; v <= FJ_VERDICT_INSUFFICIENT; v++) {
+            fj__jw_key(&w, fj_verdict_name((fj_verdict)v));
             fj__jw_object(&w);
             count(&w, "legit", m->verdicts[v][0]);
             count(&w, "fraud", m->verdicts[v][1]);

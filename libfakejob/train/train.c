@@ -54,6 +54,7 @@ void fj_train_params_init(fj_train_params *p)
     p->class_weights = 1;
     p->per_language = 1;
     p->target_precision = 0.9;
+    p->target_recall = 0.95;
     p->min_df = 2;
     p->max_features = 30000;
     p->text_view = 1;
@@ -71,6 +72,8 @@ static fj_status check_params(const fj_train_params *p, fj_error *err)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "folds must be within 2..100, not %d", p->folds);
     if (!(p->target_precision > 0 && p->target_precision <= 1))
         return fj__errorf(err, FJ_ERR_ARGUMENT, "target_precision must be within (0, 1]");
+    if (!(p->target_recall > 0 && p->target_recall <= 1))
+        return fj__errorf(err, FJ_ERR_ARGUMENT, "target_recall must be within (0, 1]");
     if (p->min_df < 1)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "min_df must be at least 1");
     for (int l = 0; l < 3; l++)
@@ -198,31 +201,35 @@ static at_threshold eval_at(const scored *v, size_t n, double t)
     return a;
 }
 
-/* The thresholds on calibrated out-of-fold scores, sorted descending in v. */
-static void choose_thresholds(const scored *v, size_t n, double target, double *t_fraud,
-                              double *t_susp)
+/* The postings tied at v[i]'s score (v sorted descending) counted into *tp and *fp; *t the cut
+ * between that score and the next lower one. Returns the index past the ties. */
+static size_t next_cut(const scored *v, size_t n, size_t i, size_t *tp, size_t *fp, double *t)
+{
+    size_t j = i;
+    while (j < n && v[j].s == v[i].s) {
+        v[j].y ? (*tp)++ : (*fp)++;
+        j++;
+    }
+    *t = j < n ? (v[i].s + v[j].s) / 2 : v[i].s;
+    return j;
+}
+
+/* The thresholds on calibrated out-of-fold scores, sorted descending in v. Fraud: the lowest
+ * cut whose precision reaches `target` (never below 0.5). Suspicious, the review band below it:
+ * the highest cut whose recall reaches `target_recall` — or, when the fraud cut already does,
+ * the one that halves the frauds it misses — but never where the precision from the cut up has
+ * fallen below one half. */
+static void choose_thresholds(const scored *v, size_t n, double target, double target_recall,
+                              double *t_fraud, double *t_susp)
 {
     size_t pos = 0;
     for (size_t i = 0; i < n; i++)
         pos += v[i].y;
     size_t tp = 0, fp = 0;
-    double best_f1 = -1, f1_t = 0.5;
-    double lowest_ok = -1, best_prec = -1, best_prec_t = 1;
+    double lowest_ok = -1, best_prec = -1, best_prec_t = 1, t;
     for (size_t i = 0; i < n;) {
-        size_t j = i;
-        while (j < n && v[j].s == v[i].s) {
-            v[j].y ? tp++ : fp++;
-            j++;
-        }
-        /* cut between this score and the next lower one */
-        double t = j < n ? (v[i].s + v[j].s) / 2 : v[i].s;
+        size_t j = next_cut(v, n, i, &tp, &fp, &t);
         double prec = (double)tp / (double)(tp + fp);
-        double rec = pos ? (double)tp / (double)pos : 0;
-        double f1 = prec + rec > 0 ? 2 * prec * rec / (prec + rec) : 0;
-        if (f1 > best_f1) {
-            best_f1 = f1;
-            f1_t = t;
-        }
         if (tp >= 3 && prec >= target)
             lowest_ok = t;
         if (tp >= 3 && prec > best_prec) {
@@ -236,7 +243,26 @@ static void choose_thresholds(const scored *v, size_t n, double target, double *
         tf = 0.5;
     if (tf > 1)
         tf = 1;
-    double ts = f1_t < 0.5 ? f1_t : 0.5;
+    /* the recall of the fraud cut, then the suspicious cut */
+    size_t tp_f = 0;
+    for (size_t i = 0; i < n && v[i].s >= tf; i++)
+        tp_f += v[i].y;
+    double rec_f = pos ? (double)tp_f / (double)pos : 1;
+    double want = target_recall > rec_f ? target_recall : (1 + rec_f) / 2;
+    double recall_cut = 0, half_cut = tf;
+    bool found = false;
+    tp = fp = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = next_cut(v, n, i, &tp, &fp, &t);
+        if (!found && pos && (double)tp >= want * (double)pos - 1e-9) {
+            recall_cut = t;
+            found = true;
+        }
+        if (2 * tp >= tp + fp && t < half_cut)
+            half_cut = t;
+        i = j;
+    }
+    double ts = recall_cut > half_cut ? recall_cut : half_cut;
     if (ts > tf)
         ts = tf;
     if (ts < 0)
@@ -1278,7 +1304,8 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
     for (size_t i = 0; i < n; i++)
         v[i] = (scored){fj__part_calibrate(pt, dec[i]), yy[i]};
     metrics m = compute_metrics(v, n); /* sorts v descending */
-    choose_thresholds(v, n, p->target_precision, &pt->t_fraud, &pt->t_susp);
+    choose_thresholds(v, n, p->target_precision, p->target_recall, &pt->t_fraud, &pt->t_susp);
+    pt->prior = (double)pi.fraud / (double)n; /* the training mix, the score's base rate */
     {
         at_threshold af = eval_at(v, n, pt->t_fraud);
         report(pr, "calibrate", 1, 1,
@@ -1432,16 +1459,18 @@ static fj_status train_subset(const fj_dataset *d, const fj_history_stats *const
         fj__cnum cn;
         ok = ok && fj__cnum_begin(&cn);
         if (ok) {
-            ok = fj__buf_printf(
-                &b,
-                ",\"params\":{\"kernel\":\"%s\",\"C\":%.6g,\"gamma\":%.6g,"
-                "\"folds\":%d,\"seed\":%llu,\"class_weights\":%s,"
-                "\"per_language\":%s,\"target_precision\":%.4g,\"min_df\":%d,"
-                "\"max_features\":%zu,\"text_view\":%s",
-                p->kernel == FJ_KERNEL_RBF ? "rbf" : "linear", p->C, p->gamma, p->folds,
-                (unsigned long long)p->seed, p->class_weights ? "true" : "false",
-                p->per_language ? "true" : "false", p->target_precision, p->min_df, p->max_features,
-                p->text_view && p->kernel == FJ_KERNEL_LINEAR ? "true" : "false");
+            ok = fj__buf_printf(&b,
+                                ",\"params\":{\"kernel\":\"%s\",\"C\":%.6g,\"gamma\":%.6g,"
+                                "\"folds\":%d,\"seed\":%llu,\"class_weights\":%s,"
+                                "\"per_language\":%s,\"target_precision\":%.4g,\"target_recall\":%."
+                                "4g,\"min_df\":%d,"
+                                "\"max_features\":%zu,\"text_view\":%s",
+                                p->kernel == FJ_KERNEL_RBF ? "rbf" : "linear", p->C, p->gamma,
+                                p->folds, (unsigned long long)p->seed,
+                                p->class_weights ? "true" : "false",
+                                p->per_language ? "true" : "false", p->target_precision,
+                                p->target_recall, p->min_df, p->max_features,
+                                p->text_view && p->kernel == FJ_KERNEL_LINEAR ? "true" : "false");
             /* per-language overrides, when any */
             static const char *const ln[3] = {NULL, "zh", "en"};
             for (int k = 0; ok && k < 2; k++) {

@@ -9,7 +9,7 @@ cat >"$sc_dir/in.jsonl" <<'JSONL'
 {"id":"s1","title":"在家打字员 日结","description":"手机打字，日结300元。入职前需缴纳培训费168元和押金，名额有限。","contact":"QQ 1987654321"}
 this is not json
 
-{"id":"s3","title":"Accounts Payable Clerk","company":"Riverside Medical Group","description":"Process vendor invoices and reconcile statements with the finance team.","location":"Dayton, OH","employment_type":"Full-time"}
+{"id":"s3","title":"Accounts Payable Clerk","company":"Riverside Medical Group","description":"Process vendor invoices and reconcile statements with the finance team. You will match purchase orders, answer supplier questions and help close the books each month.","location":"Dayton, OH","employment_type":"Full-time"}
 {"id":"s4","company":"no title nor description"}
 JSONL
 
@@ -28,6 +28,7 @@ expect_err score-bad-model "/nonexistent/fakejob-model"
 
 t score-file 0 "$FJ" score --model "$sc_model" "$sc_dir/in.jsonl"
 "$FJ" score --model "$sc_model" "$sc_dir/in.jsonl" >"$sc_dir/out.jsonl" 2>/dev/null
+sed 's/"score":[^,]*,//' "$sc_dir/out.jsonl" >"$sc_dir/nos.jsonl"
 # one line per non-blank input line, in input order
 t score-order 0 sh -c "sed -n 's/^{\"id\":\\([^,]*\\),.*/\\1/p' \"$sc_dir/out.jsonl\" | tr '\\n' ' ' \
     | grep -qx '\"s1\" null \"s3\" \"s4\" '"
@@ -51,6 +52,19 @@ expect_out score-table "^s3 +en +0\.[0-9]+ +legit"
     "$sc_dir/in.jsonl" >"$sc_dir/override.jsonl" 2>/dev/null
 t score-override-no-legit 1 grep -q '"verdict":"legit"' "$sc_dir/override.jsonl"
 t score-override-fraud 0 grep -q '"id":"s3".*"verdict":"fraud"' "$sc_dir/override.jsonl"
+# --prior: the score moves to the given fraud rate, the verdict and margin stay
+t score-prior-bad 2 "$FJ" score --model "$sc_model" --prior 1 "$sc_dir/in.jsonl"
+expect_err score-prior-bad "--prior takes a fraud rate"
+t score-prior-zero 2 "$FJ" score --model "$sc_model" --prior 0 "$sc_dir/in.jsonl"
+"$FJ" score --model "$sc_model" --prior 0.001 "$sc_dir/in.jsonl" >"$sc_dir/prior.jsonl" 2>/dev/null
+sc_score() { sed -n "s/^{\"id\":\"$2\".*\"score\":\([^,]*\),.*/\1/p" "$1"; }
+sc_lower() { awk -v a="$(sc_score "$1" "$3")" -v b="$(sc_score "$2" "$3")" \
+    'BEGIN { exit !(a != "" && b != "" && a + 0 < b + 0) }'; }
+t score-prior-lower 0 sc_lower "$sc_dir/prior.jsonl" "$sc_dir/out.jsonl" s1
+t score-prior-lower-legit 0 sc_lower "$sc_dir/prior.jsonl" "$sc_dir/out.jsonl" s3
+t score-prior-same-verdicts 0 sh -c "sed 's/\"score\":[^,]*,//' \"$sc_dir/prior.jsonl\" | cmp -s - \"$sc_dir/nos.jsonl\""
+# too little text to judge
+t score-insufficient 0 sh -c "echo '{\"id\":\"short\",\"title\":\"ok\"}' | \"$FJ\" score --model \"$sc_model\" | grep -q '\"verdict\":\"insufficient\"'"
 t score-no-reasons 0 "$FJ" score --model "$sc_model" --reasons 0 "$sc_dir/in.jsonl"
 expect_out score-no-reasons '"reasons":\[\]'
 # a history store counts reposts across runs

@@ -31,9 +31,9 @@ rm -f "$dm_out" "$dm_out.honest" "$dm_out.h"
 dm_cv=/tmp/fj-cli-cvscores.$$.jsonl
 t eval-cv-scores 0 "$FJ" eval -q --cv --folds 2 --group-by company --scores "$dm_cv" \
     "$srcdir"/tests/data/train/en.jsonl "$srcdir"/tests/data/train/zh.jsonl
-t eval-cv-scores-lines 0 test "$(grep -c '"fold":[01],"score":' "$dm_cv")" -eq \
+t eval-cv-scores-lines 0 test "$(grep -Ec '"fold":[01],"copy":(true|false),"score":' "$dm_cv")" -eq \
     "$(cat "$srcdir"/tests/data/train/en.jsonl "$srcdir"/tests/data/train/zh.jsonl | grep -c '"label"')"
-t eval-cv-scores-fields 0 grep -Eq '^\{"id":"[^"]+","group":"[^"]*","lang":"(en|zh)","label":"(fraud|legit)","fold":[01],"score":[0-9.e-]+,"verdict":"(legit|suspicious|fraud)"\}$' "$dm_cv"
+t eval-cv-scores-fields 0 grep -Eq '^\{"id":"[^"]+","group":"[^"]*","lang":"(en|zh)","label":"(fraud|legit)","fold":[01],"copy":(true|false),"score":[0-9.e-]+,"verdict":"(legit|suspicious|fraud|insufficient)"\}$' "$dm_cv"
 t eval-scores-unwritable 3 "$FJ" eval -q --cv --folds 2 --scores /nonexistent/dir/s.jsonl \
     "$srcdir"/tests/data/train/en.jsonl "$srcdir"/tests/data/train/zh.jsonl
 rm -f "$dm_cv"

@@ -103,3 +103,20 @@ if cmp -s "$ev_tmp/opt.jsonl" "$ev_tmp/def.jsonl"; then
 fi
 
 rm -rf "$ev_tmp"
+# eval --cv --group-by near: near-copies joined to one group, so none is in another fold
+ev_near=/tmp/fj-cli-near.$$.jsonl
+t eval-cv-near 0 "$FJ" eval --cv --folds 2 --C 1 --single-view --group-by near --scores "$ev_near" \
+    "$srcdir"/tests/data/train/en.jsonl "$srcdir"/tests/data/train/zh.jsonl \
+    "$srcdir"/tests/data/train/reposts.jsonl
+expect_err eval-cv-near "near-copies joined [1-9][0-9]* groups"
+expect_err eval-cv-near " 0 of [0-9]+ held-out postings have a near-copy in their training part"
+t eval-cv-near-no-copies 1 grep -q '"copy":true' "$ev_near"
+# one posting a group: the repost chains' edited copies straddle folds and are counted
+t eval-cv-content 0 "$FJ" eval --cv --folds 2 --C 1 --single-view --group-by id --scores "$ev_near" \
+    "$srcdir"/tests/data/train/en.jsonl "$srcdir"/tests/data/train/zh.jsonl \
+    "$srcdir"/tests/data/train/reposts.jsonl
+expect_err eval-cv-content " [1-9][0-9]* of [0-9]+ held-out postings have a near-copy"
+t eval-cv-content-copies 0 grep -q '"copy":true' "$ev_near"
+t eval-group-by-bad 2 "$FJ" eval --cv --group-by nearby "$srcdir"/tests/data/train/en.jsonl
+t eval-prior-with-cv 2 "$FJ" eval --cv --prior 0.1 "$srcdir"/tests/data/train/en.jsonl
+rm -f "$ev_near"

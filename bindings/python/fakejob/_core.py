@@ -234,7 +234,8 @@ class Result:
     """The score of one posting, or the error that kept it from being scored.
 
     ``score`` (calibrated probability of fraud, 0–1), ``verdict`` ("fraud", "suspicious",
-    "legit"), ``margin`` (the raw SVM decision value), ``reasons`` (strongest first), ``lang``,
+    "legit", "insufficient"), ``margin`` (log-odds of the score above the fraud threshold: >= 0
+    exactly for "fraud"), ``reasons`` (strongest first), ``lang``,
     ``id`` and ``model``; for a posting that could not be read, ``error`` is the exception
     (not raised) and the others are None. ``to_dict()`` gives the result line of
     ``fakejob score``.
@@ -472,7 +473,7 @@ def _parse_in(history: Optional[History], ask: Any, posting: Posting,
 # models
 
 def _score_options(fraud_threshold: Optional[float], suspicious_threshold: Optional[float],
-                   max_reasons: Optional[int]) -> Any:
+                   max_reasons: Optional[int], prior: Optional[float] = None) -> Any:
     opts = ffi.new("fj_score_options *")
     lib.fj_score_options_init(opts)
     for name, v in (("fraud_threshold", fraud_threshold),
@@ -489,6 +490,12 @@ def _score_options(fraud_threshold: Optional[float], suspicious_threshold: Optio
         if isinstance(max_reasons, bool) or not isinstance(max_reasons, int) or max_reasons < 0:
             raise ArgumentError("max_reasons must be an int >= 0, not %r" % (max_reasons,))
         opts.max_reasons = max_reasons
+    if prior is not None:
+        if isinstance(prior, bool) or not isinstance(prior, (int, float)) or \
+                not 0.0 < float(prior) < 1.0:
+            raise ArgumentError("prior must be a fraud rate between 0 and 1 (exclusive), not %r"
+                                % (prior,))
+        opts.prior = float(prior)
     return opts
 
 
@@ -703,16 +710,19 @@ class Model:
     def score(self, posting: Posting, *, history: Optional[History] = None,
               now: Optional[When] = None, fraud_threshold: Optional[float] = None,
               suspicious_threshold: Optional[float] = None,
-              max_reasons: Optional[int] = None) -> Result:
+              max_reasons: Optional[int] = None, prior: Optional[float] = None) -> Result:
         """Score one posting (a dict per the posting format, or its JSON text).
 
         With ``history``, the posting is first observed in the store (query then record) and
         its repost statistics feed the score. ``now`` is the observation time of a posting
         without ``observed_at``. Thresholds and the number of reasons override the model's.
-        Raises InputError (or LimitError) for a posting that cannot be scored.
+        ``prior``: the fraud rate expected where the model is deployed (0 < prior < 1; None:
+        the model's training mix); the score is moved to it and the model's thresholds with it
+        (README.md, "Base rates"). Raises InputError (or LimitError) for a posting that cannot
+        be scored, or whose language the model has no part for.
         """
         m = self._handle()
-        opts = _score_options(fraud_threshold, suspicious_threshold, max_reasons)
+        opts = _score_options(fraud_threshold, suspicious_threshold, max_reasons, prior)
         err = ffi.new("fj_error *")
         res = ffi.new("fj_result *")
         out = ffi.new("char **")
@@ -730,7 +740,8 @@ class Model:
                    fraud_threshold: Optional[float] = None,
                    suspicious_threshold: Optional[float] = None,
                    max_reasons: Optional[int] = None,
-                   chunk_size: int = DEFAULT_CHUNK) -> List[Result]:
+                   chunk_size: int = DEFAULT_CHUNK,
+                   prior: Optional[float] = None) -> List[Result]:
         """Score many postings on several threads; one Result per posting, in input order.
 
         A posting that cannot be read or scored gets a Result whose ``error`` says why; the
@@ -742,14 +753,16 @@ class Model:
         return list(self.iter_score(postings, threads=threads, history=history, now=now,
                                     fraud_threshold=fraud_threshold,
                                     suspicious_threshold=suspicious_threshold,
-                                    max_reasons=max_reasons, chunk_size=chunk_size))
+                                    max_reasons=max_reasons, chunk_size=chunk_size,
+                                    prior=prior))
 
     def iter_score(self, postings: Iterable[Posting], *, threads: Optional[int] = None,
                    history: Optional[History] = None, now: Optional[When] = None,
                    fraud_threshold: Optional[float] = None,
                    suspicious_threshold: Optional[float] = None,
                    max_reasons: Optional[int] = None,
-                   chunk_size: int = DEFAULT_CHUNK) -> Iterator[Result]:
+                   chunk_size: int = DEFAULT_CHUNK,
+                   prior: Optional[float] = None) -> Iterator[Result]:
         """score_many() as a generator: reads ``postings`` a chunk at a time (at most
         ``chunk_size`` postings), so an endless stream is scored in bounded memory. While the
         library scores one chunk (on its own threads, without the GIL), the next one is encoded
@@ -765,7 +778,7 @@ class Model:
         if isinstance(postings, (str, bytes, Mapping)):
             raise ArgumentError("score_many takes an iterable of postings; use score() for one")
         m = self._handle()
-        sopts = _score_options(fraud_threshold, suspicious_threshold, max_reasons)
+        sopts = _score_options(fraud_threshold, suspicious_threshold, max_reasons, prior)
         epoch = _epoch(now, "now") if now is not None else (history._now if history else 0)
         total = len(postings) if isinstance(postings, Sequence) else None
         it = iter(postings)
@@ -1162,7 +1175,7 @@ class Metrics(dict):
             f(self.get("roc_auc")), f(self.get("pr_auc")))
 
 
-_VERDICTS = ("legit", "suspicious", "fraud")
+_VERDICTS = ("legit", "suspicious", "fraud", "insufficient")
 
 
 def evaluate(model: Model, corpus: Corpus, *, threshold: Optional[float] = None,
@@ -1199,6 +1212,7 @@ def evaluate(model: Model, corpus: Corpus, *, threshold: Optional[float] = None,
     finally:
         lib.free(text[0])
     result.scores = [float(scores[i]) for i in range(n)]
-    result.verdicts = [_VERDICTS[verdicts[i]] if 0 <= verdicts[i] < 3 else str(verdicts[i])
+    result.verdicts = [_VERDICTS[verdicts[i]] if 0 <= verdicts[i] < len(_VERDICTS)
+                       else str(verdicts[i])
                        for i in range(n)]
     return result

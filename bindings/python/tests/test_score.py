@@ -224,3 +224,23 @@ def test_same_errors_as_cli(model, model_dir, cli, tmp_path):
         assert a["error"].get("field") == b["error"].get("field")
         assert b["error"]["message"].endswith(a["error"]["message"])  # the CLI adds FILE:LINE
     assert "error" not in py_results[3] and "error" not in cli_results[3]
+
+
+def test_prior_moves_the_score_not_the_verdict(model):
+    base = model.score(FRAUD_ZH)
+    rare = model.score(FRAUD_ZH, prior=0.01)
+    assert rare.score < base.score
+    assert rare.verdict == base.verdict
+    assert rare.margin == pytest.approx(base.margin)
+    many = model.score_many([FRAUD_ZH, LEGIT_EN], prior=0.01)
+    assert many[0].score == pytest.approx(rare.score)
+    for bad in (0, 1, 1.5, -0.1, True, "0.1"):
+        with pytest.raises(fakejob.ArgumentError):
+            model.score(FRAUD_ZH, prior=bad)
+
+
+def test_too_little_text_is_insufficient_and_margin_follows_the_verdict(model):
+    assert model.score({"title": "ok"}).verdict == "insufficient"
+    for p in (FRAUD_ZH, LEGIT_EN):
+        r = model.score(p)
+        assert (r.margin >= 0) == (r.verdict == "fraud")
