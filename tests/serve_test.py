@@ -499,6 +499,29 @@ def test_drain_on_sigterm():
     expect(refused, "still accepting connections after the drain")
 
 
+def test_prior():
+    """--prior: the same results as `fakejob score --prior`, and GET /v1/model says so."""
+    lines = postings()[:60]
+    want = cli("score", "--prior", "0.03", write_lines("prior.jsonl", lines)).decode().splitlines()
+    base = cli("score", write_lines("prior0.jsonl", lines)).decode().splitlines()
+    s = Server("--threads", "1", "--prior", "0.03")
+    try:
+        st, h, b = request(s, "GET", "/v1/model")
+        m = json.loads(b)
+        expect(m.get("deployment_prior") == 0.03, "deployment_prior %r" % m.get("deployment_prior"))
+        for i, line in enumerate(lines):
+            st, h, got = request(s, "POST", "/v1/score", line)
+            expect(st == 200 and got.decode() == want[i], "posting %d differs under --prior" % i)
+        lower = sum(json.loads(w).get("score", 0) < json.loads(b0).get("score", 0)
+                    for w, b0 in zip(want, base))
+        expect(lower > len(lines) // 2, "a low prior lowered only %d scores" % lower)
+    finally:
+        expect(s.stop() == 0, "exit status")
+    rc = subprocess.run([CLI, "serve", "--prior", "1.5"], stdout=subprocess.DEVNULL,
+                        stderr=subprocess.PIPE)
+    expect(rc.returncode == 2 and b"--prior" in rc.stderr, "--prior 1.5 accepted")
+
+
 def main():
     fb = os.path.join(TMP, "feedback.jsonl")
     s = Server("--threads", "2", "--feedback", fb, "--cors-origin", "chrome-extension://abcdefghijklmnop",
@@ -512,7 +535,8 @@ def main():
              ("API keys", test_api_keys),
              ("connection cap and slow clients", test_connection_cap_and_slow_clients),
              ("reload under load", test_reload_under_load),
-             ("drain on SIGTERM", test_drain_on_sigterm)]
+             ("drain on SIGTERM", test_drain_on_sigterm),
+             ("prior", test_prior)]
     failed = 0
     try:
         # the error cases need a small --max-postings: a second service

@@ -59,6 +59,8 @@ static void usage(FILE *out)
             "  --request-timeout SECONDS close a connection whose body takes longer (default 30)\n"
             "  --drain-timeout SECONDS   longest wait for requests in flight on SIGTERM (30)\n"
             "  --threshold-fraud X, --threshold-suspicious Y, --reasons N   as for score\n"
+            "  --prior P                 the fraud rate expected in this traffic (0 < P < 1):\n"
+            "                            scores and thresholds move to it, as for score\n"
             "  -q, --quiet               no access log\n"
             "  -h, --help                this help\n\n"
             "Exit status: 0 stopped by SIGTERM/SIGINT, 2 bad usage, 3 cannot listen or open a\n"
@@ -519,6 +521,7 @@ static int parse_args(int argc, char **argv, service *sv, int *rc)
                                         "--drain-timeout",
                                         "--threshold-fraud",
                                         "--threshold-suspicious",
+                                        "--prior",
                                         "--reasons"};
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i], *v = NULL;
@@ -589,6 +592,14 @@ static int parse_args(int argc, char **argv, service *sv, int *rc)
             }
             *(strcmp(o, "--threshold-fraud") == 0 ? &s->score.threshold_fraud
                                                   : &s->score.threshold_suspicious) = d;
+        } else if (strcmp(o, "--prior") == 0) {
+            double d;
+            if (!cli_parse_double(v, &d) || !(d > 0 && d < 1)) {
+                cli_warn("serve",
+                         "--prior takes a fraud rate between 0 and 1 (exclusive), not '%s'", v);
+                return CLI_USAGE;
+            }
+            s->score.prior = d;
         } else if (strcmp(o, "--reasons") == 0) {
             if (!long_opt(o, v, 0, 100, &n))
                 return CLI_USAGE;

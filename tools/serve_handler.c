@@ -156,6 +156,18 @@ static char *model_info(fj_model *m, const srv *s, double load_seconds)
                                               : FJ_LANG_AUTO;
         double tf, ts;
         fj_model_thresholds(m, l, &tf, &ts);
+        /* the share of fraud among the part's training postings */
+        json_t *cv = json_object_get(pt, "cv");
+        json_int_t fr = json_integer_value(json_object_get(cv, "fraud"));
+        json_int_t lg = json_integer_value(json_object_get(cv, "legit"));
+        if (fr + lg > 0 && s->score.prior > 0) {
+            /* with --prior the model's thresholds move with the scores (README, "Verdicts,
+             * margin and base rates"): by the ratio of prior odds */
+            double pi = (double)fr / (double)(fr + lg);
+            double r = (s->score.prior / (1 - s->score.prior)) / (pi / (1 - pi));
+            tf = tf * r / (tf * r + (1 - tf));
+            ts = ts * r / (ts * r + (1 - ts));
+        }
         if (s->score.threshold_fraud >= 0)
             tf = s->score.threshold_fraud;
         if (s->score.threshold_suspicious >= 0)
@@ -163,10 +175,6 @@ static char *model_info(fj_model *m, const srv *s, double load_seconds)
         if (ts > tf)
             ts = tf;
         json_object_set_new(th, lang, json_pack("{s:f,s:f}", "fraud", tf, "suspicious", ts));
-        /* the share of fraud among the part's training postings */
-        json_t *cv = json_object_get(pt, "cv");
-        json_int_t fr = json_integer_value(json_object_get(cv, "fraud"));
-        json_int_t lg = json_integer_value(json_object_get(cv, "legit"));
         if (fr + lg > 0)
             json_object_set_new(prior, lang, json_real((double)fr / (double)(fr + lg)));
     }
@@ -183,6 +191,9 @@ static char *model_info(fj_model *m, const srv *s, double load_seconds)
     json_object_set_new(o, "languages", langs);
     json_object_set_new(o, "thresholds", th);
     json_object_set_new(o, "prior", prior);
+    /* the deployment's expected fraud rate (--prior), which scores and thresholds are moved to */
+    json_object_set_new(o, "deployment_prior",
+                        s->score.prior > 0 ? json_real(s->score.prior) : json_null());
     json_object_set_new(o, "max_reasons", json_integer((json_int_t)s->score.max_reasons));
     json_object_set_new(o, "load_seconds", json_real(load_seconds));
     json_object_set_new(o, "library", json_string(fj_version()));
