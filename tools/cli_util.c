@@ -273,12 +273,8 @@ fj_status cli_parse_line(cli_reader *r, fj_posting *p, fj_error *err)
     } else {
         st = fj_posting_parse_json(p, r->line ? r->line : "", r->len, err);
     }
-    if (st != FJ_OK && err) {
-        err->line = r->lineno;
-        char msg[sizeof err->message];
-        snprintf(msg, sizeof msg, "%s:%lld: %s", r->path, r->lineno, err->message);
-        memcpy(err->message, msg, sizeof msg);
-    }
+    if (st != FJ_OK)
+        fj_error_locate(err, r->path, r->lineno);
     return st;
 }
 

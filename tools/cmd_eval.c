@@ -233,11 +233,8 @@ static int read_corpus(const eval_args *a, fj_dataset *d)
             if (key && kl == 0)
                 key = NULL;
         }
-        if (st == FJ_OK && (st = fj_dataset_add(d, p, key, &err)) != FJ_OK) {
-            char why[sizeof err.message];
-            snprintf(why, sizeof why, "%s", err.message);
-            snprintf(err.message, sizeof err.message, "%s:%lld: %s", r.path, r.lineno, why);
-        }
+        if (st == FJ_OK && (st = fj_dataset_add(d, p, key, &err)) != FJ_OK)
+            fj_error_locate(&err, r.path, r.lineno);
         if (st == FJ_ERR_NOMEM) {
             cli_warn("eval", "%s", err.message);
             status = CLI_FAIL;

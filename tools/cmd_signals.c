@@ -146,11 +146,8 @@ int cmd_signals(int argc, char **argv)
         if (st != FJ_OK) {
             size_t idlen;
             const char *id = fj_posting_string(p, FJ_FIELD_ID, &idlen);
-            if (err.line < 0) {
-                char msg[sizeof err.message];
-                snprintf(msg, sizeof msg, "%s:%lld: %s", r.path, r.lineno, err.message);
-                memcpy(err.message, msg, sizeof msg);
-            }
+            if (err.line < 0)
+                fj_error_locate(&err, r.path, r.lineno);
             cli_write_error(stdout, id, &err, r.lineno);
             failed = true;
             if (strict)

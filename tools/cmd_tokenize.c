@@ -102,10 +102,7 @@ static void write_result(FILE *out, const opts *o, const char *id, long long lin
 /* Prefix an error message with the file and line, as cli_parse_line does. */
 static void locate(fj_error *err, const cli_reader *r)
 {
-    char msg[sizeof err->message];
-    snprintf(msg, sizeof msg, "%s:%lld: %s", r->path, r->lineno, err->message);
-    memcpy(err->message, msg, sizeof msg);
-    err->line = r->lineno;
+    fj_error_locate(err, r->path, r->lineno);
 }
 
 int cmd_tokenize(int argc, char **argv)

@@ -212,11 +212,8 @@ static fj_status read_clauses(fj_context *ctx, const char *path, cset *cs, fj__f
             /* a posting: a legitimate one gives background negatives, a fraud one nothing */
             if (strcmp(label, "legit") == 0) {
                 st = add_background(ctx, cs, line, len, fv, &bg_counter, file_bg, err);
-                if (st != FJ_OK && err) {
-                    char msg[sizeof err->message];
-                    snprintf(msg, sizeof msg, "%s", err->message);
-                    fj__error(err, st, NULL, -1, lineno, "%s:%lld: %s", path, lineno, msg);
-                }
+                if (st != FJ_OK)
+                    fj_error_locate(err, path, lineno);
             }
             json_decref(o);
             continue;
@@ -226,13 +223,11 @@ static fj_status read_clauses(fj_context *ctx, const char *path, cset *cs, fj__f
         json_t *text = o ? json_object_get(o, "text") : NULL;
         json_t *labels = o ? json_object_get(o, "labels") : NULL;
         if (!o) {
-            st = fj__error(err, FJ_ERR_INPUT, NULL, -1, lineno, "%s:%lld: %s", path, lineno,
-                           je.text);
+            st = fj__error_at(err, FJ_ERR_INPUT, path, lineno, "%s", je.text);
         } else if (!lang || (strcmp(lang, "zh") != 0 && strcmp(lang, "en") != 0) ||
                    !json_is_string(text) || !json_is_array(labels)) {
-            st = fj__error(err, FJ_ERR_INPUT, NULL, -1, lineno,
-                           "%s:%lld: a clause needs \"lang\" (zh or en), \"text\" and \"labels\"",
-                           path, lineno);
+            st = fj__error_at(err, FJ_ERR_INPUT, path, lineno,
+                              "a clause needs \"lang\" (zh or en), \"text\" and \"labels\"");
         } else {
             citem it = {.lang = strcmp(lang, "en") == 0};
             size_t i;
@@ -241,10 +236,9 @@ static fj_status read_clauses(fj_context *ctx, const char *path, cset *cs, fj__f
             {
                 int s = json_is_string(v) ? cls_of(json_string_value(v)) : -1;
                 if (s < 0) {
-                    st = fj__error(err, FJ_ERR_INPUT, NULL, -1, lineno,
-                                   "%s:%lld: unknown label (expected upfront_fee, personal_data "
-                                   "or offsite_contact)",
-                                   path, lineno);
+                    st = fj__error_at(err, FJ_ERR_INPUT, path, lineno,
+                                      "unknown label (expected upfront_fee, personal_data or "
+                                      "offsite_contact)");
                     break;
                 }
                 it.labels |= (uint8_t)(1u << s);
@@ -255,8 +249,8 @@ static fj_status read_clauses(fj_context *ctx, const char *path, cset *cs, fj__f
                 st = fj__clause_text_features(ctx, it.lang ? FJ_LANG_EN : FJ_LANG_ZH,
                                               json_string_value(text), json_string_length(text), fv,
                                               NULL, err);
-                if (st != FJ_OK && err)
-                    fj__error(err, st, NULL, -1, lineno, "%s:%lld: %s", path, lineno, err->message);
+                if (st != FJ_OK)
+                    fj_error_locate(err, path, lineno);
             }
             if (st == FJ_OK && !(it.x = to_nodes(fv)))
                 st = fj__nomem(err);
@@ -818,15 +812,12 @@ fj_status fj_detectors_eval(fj_context *ctx, const char *const *paths, size_t np
             json_error_t je;
             json_t *o = json_loadb(line, len, 0, &je);
             if (!o || !json_is_object(o))
-                st = fj__error(err, FJ_ERR_INPUT, NULL, -1, lineno, "%s:%lld: %s", paths[f], lineno,
-                               o ? "not a JSON object" : je.text);
+                st = fj__error_at(err, FJ_ERR_INPUT, paths[f], lineno, "%s",
+                                  o ? "not a JSON object" : je.text);
             else
                 st = eval_line(ctx, p, o, line, len, ec, nsig, &nclauses, &npostings, err);
-            if (st != FJ_OK && err && o && json_is_object(o)) {
-                char msg[sizeof err->message];
-                snprintf(msg, sizeof msg, "%s", err->message);
-                fj__error(err, st, NULL, -1, lineno, "%s:%lld: %s", paths[f], lineno, msg);
-            }
+            if (st != FJ_OK && o && json_is_object(o))
+                fj_error_locate(err, paths[f], lineno);
             json_decref(o);
         }
         if (st == FJ_OK && ferror(fp))
