@@ -5,11 +5,12 @@ Python bindings of libfakejob (this example is run by the test suite, as a docte
     >>> import fakejob
     >>> model = fakejob.load_model()                  # the default model
     >>> r = model.score({"title": "打字员", "description": "日结300元，入职前需缴纳培训费198元"})
-    >>> print(r.verdict, round(r.score, 2), r.reasons[2].signal, r.reasons[2].evidence)
-    fraud 0.9 upfront_fee 入职前需缴纳培训费198元
-    >>> postings = [{"title": "Clerk", "description": "Filing."}, {"title": "打字员"}]
+    >>> print(r.verdict, round(r.score, 2), r.reasons[1].signal, r.reasons[1].evidence)
+    fraud 0.92 upfront_fee 入职前需缴纳培训费198元
+    >>> postings = [{"title": "Clerk", "description": "Filing."},
+    ...             {"title": "打字员", "description": "在家打字，日结300元，入职前需缴纳押金200元，加微信详谈"}]
     >>> [x.verdict for x in model.score_many(postings)]  # many postings, on every core
-    ['fraud', 'fraud']
+    ['insufficient', 'fraud']
 
 A posting is a dict in the project's posting format (README.md, "Posting format"); results
 convert to the JSON result lines of ``fakejob score`` with ``to_dict()``. Errors are
