@@ -14,6 +14,7 @@
  */
 #include "signals/clauses.h"
 #include "core/sha256.h"
+#include "text/analysis.h"
 
 #include <errno.h>
 #include <math.h>
@@ -49,93 +50,6 @@ static bool is_digit(unsigned char c)
 static bool is_alnum(unsigned char c)
 {
     return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool has_bytes(const char *t, size_t len, size_t at, const char *s)
-{
-    size_t n = strlen(s);
-    return at + n <= len && memcmp(t + at, s, n) == 0;
-}
-
-/* Non-ASCII characters that end a clause (after normalization). */
-static const char *const cjk_delims[] = {"。", "【", "】", "★", "☆", "●", "◆", "■",
-                                         "▲",  "※",  "✔",  "✓", "♦", "►", "→", "…"};
-
-/* Whether t[k] follows a list number: one or two digits after a non-alphanumeric character or
- * the start ("2、", "3)", "1."), so that it ends the clause before it. */
-static bool after_list_number(const unsigned char *t, size_t k)
-{
-    size_t d = 0;
-    while (d < k && d < 3 && is_digit(t[k - 1 - d]))
-        d++;
-    if (d == 0 || d > 2)
-        return false;
-    size_t before = k - d;
-    return before == 0 || !(is_alnum(t[before - 1]) || t[before - 1] == '.' ||
-                            t[before - 1] == ',' || t[before - 1] == '-');
-}
-
-bool fj__clause_list_number_at(const char *text, size_t len, size_t k)
-{
-    const unsigned char *t = (const unsigned char *)text;
-    if (!is_digit(t[k]) ||
-        (k > 0 && (is_alnum(t[k - 1]) || t[k - 1] == '.' || t[k - 1] == ',' || t[k - 1] == '-')))
-        return false;
-    size_t j = k;
-    while (j < len && j - k < 3 && is_digit(t[j]))
-        j++;
-    if (j - k > 2 || j >= len)
-        return false;
-    if (has_bytes(text, len, j, "、") || t[j] == ')')
-        return true;
-    return t[j] == '.' && (j + 1 == len || !is_digit(t[j + 1]));
-}
-
-size_t fj__clause_delim(const char *text, size_t len, const uint32_t *orig, const char *o,
-                        size_t olen, size_t k, bool *weak)
-{
-    const unsigned char *t = (const unsigned char *)text;
-    unsigned char c = t[k];
-    *weak = false;
-    switch (c) {
-    case ';':
-    case '!':
-    case '?':
-    case '|':
-        return 1;
-    case ')':
-        return after_list_number(t, k) ? 1 : 0;
-    case '.':
-        if (k + 1 < len && is_digit(t[k + 1]))
-            return 0;
-        return k + 1 == len || t[k + 1] == ' ' || t[k + 1] >= 0x80 || after_list_number(t, k) ? 1
-                                                                                              : 0;
-    case ',':
-    case '_': {
-        /* a Chinese comma (full-width in the original) or one between Chinese characters */
-        *weak = true;
-        if (c == ',' && orig[k] < olen && o[orig[k]] != ',')
-            return 1;
-        return (k > 0 && t[k - 1] >= 0x80) || (k + 1 < len && t[k + 1] >= 0x80) ? 1 : 0;
-    }
-    case ' ': {
-        /* a line break in the original */
-        uint32_t a = orig[k], b = orig[k + 1];
-        for (uint32_t i = a; i < b && i < olen; i++)
-            if (o[i] == '\n' || o[i] == '\r')
-                return 1;
-        return 0;
-    }
-    default:
-        if (c != 0xE2 && c != 0xE3)
-            return 0; /* every delimiter below starts with one of these */
-        if (has_bytes(text, len, k, "、"))
-            return after_list_number(t, k) ? 3 : 0;
-        for (size_t i = 0; i < sizeof cjk_delims / sizeof cjk_delims[0]; i++)
-            if (has_bytes(text, len, k, cjk_delims[i]))
-                return strlen(cjk_delims[i]);
-        return 0;
-    }
 }
 
 static bool clause_push(fj__dclausevec *cv, size_t a, size_t b, bool weak, const char *t)
@@ -187,7 +101,7 @@ bool fj__clause_split(const char *t, size_t len, const uint32_t *orig, const cha
         bool w;
         size_t d = fj__clause_delim(t, len, orig, o, olen, k, &w);
         if (!d && k > start &&
-            (fj__clause_list_number_at(t, len, k) || glued_at(t, len, orig, o, olen, k))) {
+            (fj__list_number_at(t, len, k) || glued_at(t, len, orig, o, olen, k))) {
             d = 0;
             w = false;
             if (!clause_push(out, start, k, weak, t))

@@ -36,16 +36,6 @@ typedef struct fj__dclausevec {
     size_t n, cap;
 } fj__dclausevec;
 
-/**
- * The length of a clause delimiter at normalized byte k of `t` (0 when none), and through
- * `weak` whether it is a comma. `o`/`orig` are the original text and the map back to it (a line
- * break of the original is a delimiter; a '，' normalized to ',' is a Chinese comma).
- */
-size_t fj__clause_delim(const char *t, size_t len, const uint32_t *orig, const char *o, size_t olen,
-                        size_t k, bool *weak);
-/** Whether a list number ("2、", "3)", "4.") starts at byte k of t. */
-bool fj__clause_list_number_at(const char *t, size_t len, size_t k);
-
 /** Split a normalized text into clauses (appended to `out`, cleared first; empty clauses and
  *  clauses of white space only are dropped). Linear in len. false on allocation failure. */
 bool fj__clause_split(const char *t, size_t len, const uint32_t *orig, const char *o, size_t olen,

@@ -88,12 +88,12 @@ bool fj__list_number_at(const char *text, size_t len, size_t k)
     return t[j] == '.' && (j + 1 == len || !is_digit(t[j + 1]));
 }
 
-size_t fj__clause_delim_at(const fj__afield *af, size_t k)
+size_t fj__clause_delim(const char *text, size_t len, const uint32_t *orig, const char *o,
+                        size_t olen, size_t k, bool *weak)
 {
-    const fj_normtext *nt = &af->nt;
-    const unsigned char *t = (const unsigned char *)nt->text.data;
-    size_t len = nt->text.len;
+    const unsigned char *t = (const unsigned char *)text;
     unsigned char c = t[k];
+    *weak = false;
     switch (c) {
     case ';':
     case '!':
@@ -110,29 +110,36 @@ size_t fj__clause_delim_at(const fj__afield *af, size_t k)
     case ',':
     case '_': {
         /* a Chinese comma (full-width in the original) or one between Chinese characters */
-        const unsigned char *o = (const unsigned char *)af->orig;
-        if (c == ',' && o[nt->orig[k]] != ',')
+        *weak = true;
+        if (c == ',' && orig[k] < olen && o[orig[k]] != ',')
             return 1;
         return (k > 0 && t[k - 1] >= 0x80) || (k + 1 < len && t[k + 1] >= 0x80) ? 1 : 0;
     }
     case ' ': {
         /* a line break in the original */
-        uint32_t a = nt->orig[k], b = nt->orig[k + 1];
-        for (uint32_t i = a; i < b && i < af->orig_len; i++)
-            if (af->orig[i] == '\n' || af->orig[i] == '\r')
+        uint32_t a = orig[k], b = orig[k + 1];
+        for (uint32_t i = a; i < b && i < olen; i++)
+            if (o[i] == '\n' || o[i] == '\r')
                 return 1;
         return 0;
     }
     default:
         if (c != 0xE2 && c != 0xE3)
             return 0; /* every delimiter below starts with one of these */
-        if (has_bytes((const char *)t, len, k, "、"))
+        if (has_bytes(text, len, k, "、"))
             return after_list_number(t, k) ? 3 : 0;
         for (size_t i = 0; i < sizeof cjk_delims / sizeof cjk_delims[0]; i++)
-            if (has_bytes((const char *)t, len, k, cjk_delims[i]))
+            if (has_bytes(text, len, k, cjk_delims[i]))
                 return strlen(cjk_delims[i]);
         return 0;
     }
+}
+
+size_t fj__clause_delim_at(const fj__afield *af, size_t k)
+{
+    bool weak;
+    return fj__clause_delim(af->nt.text.data, af->nt.text.len, af->nt.orig, af->orig, af->orig_len,
+                            k, &weak);
 }
 
 static bool add_clause(fj__analysis *an, int f, size_t a, size_t b)

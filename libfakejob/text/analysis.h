@@ -98,7 +98,16 @@ static inline const char *fj__atext(const fj__analysis *an, int f, size_t *len)
     return af->present ? af->nt.text.data : NULL;
 }
 
-/** The length of a clause delimiter at normalized byte k of a field (see fj__clause), or 0. */
+/**
+ * The length of a clause delimiter at normalized byte k of `text` (0 when none), and through
+ * `weak` whether it is a comma (the clause detectors read a comma's two sides together too).
+ * `o`/`orig` are the original text and the map back to it (a line break of the original is a
+ * delimiter; a '，' normalized to ',' is a Chinese comma). The one rule of the library: the
+ * analysis' clauses and the clause detectors' both come from it.
+ */
+size_t fj__clause_delim(const char *text, size_t len, const uint32_t *orig, const char *o,
+                        size_t olen, size_t k, bool *weak);
+/** fj__clause_delim on a field of the analysis (see fj__clause). */
 size_t fj__clause_delim_at(const fj__afield *af, size_t k);
 /** Whether a list number ("2、", "3)", "1.") starts at normalized byte k of text t. */
 bool fj__list_number_at(const char *t, size_t len, size_t k);
