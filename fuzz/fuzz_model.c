@@ -180,7 +180,7 @@ static void score_all(const fj_model *m, double out[3][2])
         CHECK(!isnan(r.margin));
         CHECK(isfinite(r.score) && r.score >= 0 && r.score <= 1);
         CHECK(r.verdict == FJ_VERDICT_LEGIT || r.verdict == FJ_VERDICT_SUSPICIOUS ||
-              r.verdict == FJ_VERDICT_FRAUD);
+              r.verdict == FJ_VERDICT_FRAUD || r.verdict == FJ_VERDICT_INSUFFICIENT);
         CHECK(r.reason_count == 0 || r.reasons != NULL);
         for (size_t k = 0; k < r.reason_count; k++)
             CHECK(r.reasons[k].signal && !isnan(r.reasons[k].weight));

@@ -286,6 +286,13 @@ static sig_scratch *scratch(fj_context *ctx, fj_error *err, fj_status *st)
 /* ------------------------------------------------------------------------------------------ */
 
 /* Field f's normalized text, from the analysis. */
+/* The matches of a vector from index `off` on (NULL when the vector has none: never NULL plus an
+ * offset). */
+static const fj__lexmatch *matches_at(const fj__matchvec *v, size_t off)
+{
+    return v->v ? v->v + off : NULL;
+}
+
 static inline const fj_normtext *ntx(const sig_scratch *sc, int f)
 {
     return &sc->an->field[f].nt;
@@ -374,7 +381,7 @@ static bool cancelled(const sig_scratch *sc, int f, size_t s, size_t e, bool neg
         return false;
     size_t a, b;
     clause_of(sc, f, s, e, &a, &b);
-    const fj__lexmatch *cues = sc->aux.v + ft->c0;
+    const fj__lexmatch *cues = matches_at(&sc->aux, ft->c0);
     for (size_t k = fj__match_lower_bound(cues, ft->cn, (uint32_t)a);
          k < ft->cn && cues[k].start < b; k++) {
         const fj__lexmatch *m = &cues[k];
@@ -1083,7 +1090,7 @@ static bool fee_verb_near(const sig_scratch *sc, int f, const fj__lexmatch *obj)
     size_t a, b;
     clause_of(sc, f, obj->start, obj->end, &a, &b);
     const ftext *ft = &sc->ft[f];
-    const fj__lexmatch *verbs = sc->aux.v + ft->v0;
+    const fj__lexmatch *verbs = matches_at(&sc->aux, ft->v0);
     for (size_t k = fj__match_lower_bound(verbs, ft->vn, (uint32_t)a);
          k < ft->vn && verbs[k].start < b; k++) {
         const fj__lexmatch *m = &verbs[k];
@@ -1398,7 +1405,7 @@ static bool window_cancelled(const sig_scratch *sc, int f, size_t a, size_t b, i
         return true;
     if (ft->cn == 0)
         return false;
-    const fj__lexmatch *cues = sc->aux.v + ft->c0;
+    const fj__lexmatch *cues = matches_at(&sc->aux, ft->c0);
     for (size_t k = fj__match_lower_bound(cues, ft->cn, (uint32_t)a);
          k < ft->cn && cues[k].start < b; k++) {
         const fj__lexmatch *m = &cues[k];
@@ -1567,7 +1574,7 @@ static fj_status clause_field(sig_scratch *sc, fj_context *ctx, const fj_detecto
         return st;
     if (!group_tokens(sc, f, tok, ntok))
         return fj__nomem(err);
-    const fj__lexmatch *mv = sc->mv.v + ft->m0;
+    const fj__lexmatch *mv = matches_at(&sc->mv, ft->m0);
     for (size_t c = 0; c < cv->n; c++) {
         for (int w = 0; w < 2; w++) {
             if (w == 1 && (c == 0 || !cv->v[c].weak))
@@ -1578,9 +1585,10 @@ static fj_status clause_field(sig_scratch *sc, fj_context *ctx, const fj_detecto
             while (m1 < ft->mn && mv[m1].start < b && mv[m1].end <= b)
                 m1++;
             sc->fv.n = 0;
-            if (!fj__clause_features(&sc->fv, lang, t, a, b, nt->orig,
-                                     sc->tok_sorted + sc->tok_at[c0],
-                                     sc->tok_at[c + 1] - sc->tok_at[c0], mv + m0, m1 - m0))
+            const fj_token *ctok = sc->tok_sorted ? sc->tok_sorted + sc->tok_at[c0] : NULL;
+            if (!fj__clause_features(&sc->fv, lang, t, a, b, nt->orig, ctok,
+                                     sc->tok_at[c + 1] - sc->tok_at[c0], mv ? mv + m0 : NULL,
+                                     m1 - m0))
                 return fj__nomem(err);
             double prob[FJ_CLS_COUNT];
             fj__detectors_score(det, lang, sc->fv.v, sc->fv.n, prob);
