@@ -43,7 +43,9 @@ t help 0 "$FJ" --help
 expect_out help "usage: fakejob"
 
 # Further command tests are in tests/cli.d/*.sh, sourced here so they share t/expect_*.
-for f in "$srcdir"/tests/cli.d/*.sh; do
+# FJ_CLI_ONLY (a shell pattern of file names, e.g. '40-*') runs only those files of cli.d/:
+# tests/tsan.sh uses it to run the multithreaded commands under ThreadSanitizer.
+for f in "$srcdir"/tests/cli.d/${FJ_CLI_ONLY:-*}.sh; do
     [ -f "$f" ] && . "$f"
 done
 

@@ -408,7 +408,13 @@ static bool train_one(const lset *L, int s, double C, int skip, double *w, uint3
     fj__svm_silence();
     struct svm_model *m = svm_check_parameter(&prob, &prm) ? NULL : svm_train(&prob, &prm);
     bool ok = m != NULL;
-    if (ok) {
+    if (ok && m->nr_class < 2) {
+        /* one class only in this training set (a fold without a positive, say): libsvm's model
+         * then has no decision function (rho holds nothing); the linear equivalent of "always
+         * that class" is no weights and a bias of its sign */
+        *bias = m->label[0] == 1 ? 1 : -1;
+        svm_free_and_destroy_model(&m);
+    } else if (ok) {
         double sign = m->label[0] == 1 ? 1 : -1;
         int *svi = malloc((size_t)(m->l + 1) * sizeof *svi);
         ok = svi != NULL;
