@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """tests/eio_pty.py - run a fakejob command with its standard input on a pseudo-terminal, feed
-it two postings, then hang the terminal up, so that the next read fails with EIO in the middle
+it two postings, wait for both results (a command reading a terminal answers each line at once),
+then hang the terminal up, so that the next read fails with EIO in the middle
 of the stream (Linux reports a hung-up terminal that way). Prints the command's exit status
 and the number of result lines it wrote before the error.
 
@@ -27,11 +28,17 @@ lines = [
 ]
 for line in lines:
     os.write(master, line)
-deadline = time.time() + 120
-while time.time() < deadline:  # wait until both results are written
+# a command reading a terminal answers each line before it waits for the next one: both results
+# are written while the terminal is still open (60 s leaves room for valgrind)
+deadline = time.time() + 60
+while True:
     with open(out_path, "rb") as f:
         if f.read().count(b"\n") >= 2:
             break
+    if time.time() > deadline:
+        proc.kill()
+        print("the results were not written before the terminal was hung up")
+        sys.exit(1)
     time.sleep(0.05)
 os.close(master)  # hang up: the next read(2) of the terminal fails with EIO
 try:

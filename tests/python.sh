@@ -35,7 +35,9 @@ fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fj-pytest.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
-"$PYTHON3" -m pytest -q -p no:cacheprovider --rootdir="$top_srcdir/bindings/python" \
+# each test is bounded (conftest.py: 300 s, its stack printed); the whole suite too, in case the
+# interpreter itself stops answering signals
+timeout -k 30 1800 "$PYTHON3" -m pytest -q -p no:cacheprovider --rootdir="$top_srcdir/bindings/python" \
     --basetemp="$tmp/pytest" "$top_srcdir/bindings/python/tests" "$@"
 rc=$?
 if [ "$rc" -eq 5 ]; then

@@ -1070,6 +1070,33 @@ Test(history_pg, lost_connection_is_an_error_for_that_posting_then_the_stream_go
     cr_assert_eq(query(json).seen_before, 1);
 }
 
+Test(history_pg, a_lock_held_by_a_stuck_session_fails_that_posting_then_the_stream_goes_on)
+{
+    NEED_PG();
+    cr_assert_eq(open_store(&h, false, &err), FJ_OK, "%s", err.message);
+    char json[256];
+    unique_posting(json, sizeof json, 1, 0);
+    cr_assert_eq(query(json).seen_before, 0);
+    /* another client opens a transaction that blocks every insert, then sits idle in it */
+    PGconn *c = admin();
+    char q[256];
+    snprintf(q, sizeof q, "BEGIN; LOCK TABLE \"%s\".fj_sightings IN EXCLUSIVE MODE", schema);
+    PGresult *r = PQexec(c, q);
+    cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK, "%s", PQerrorMessage(c));
+    PQclear(r);
+    fj_posting *p = posting(json);
+    fj_history_stats st;
+    fj_status s = fj_history_observe(h, ctx, p, &st, &err);
+    cr_assert_eq(s, FJ_ERR_HISTORY, "the posting waits for the lock, then fails");
+    cr_assert(strstr(err.message, "lock"), "%s", err.message);
+    PQclear(PQexec(c, "ROLLBACK"));
+    PQfinish(c);
+    /* the lock is gone: the same store records the next posting */
+    cr_assert_eq(fj_history_observe(h, ctx, p, &st, &err), FJ_OK, "%s", err.message);
+    fj_posting_free(p);
+    cr_assert_eq(count(), 1, "recorded once, after the lock was released");
+}
+
 Test(history_pg, unreachable_server_is_a_clear_error)
 {
     NEED_PG();

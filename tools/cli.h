@@ -44,6 +44,9 @@ void cli_reader_init(cli_reader *r, const char *cmd, char *const *paths, int npa
  * the input ends there, since what follows cannot be trusted to be what the file holds. */
 int cli_reader_next(cli_reader *r);
 void cli_reader_free(cli_reader *r);
+/* Whether the next read would wait (a pipe or terminal with nothing ready): answer what arrived
+ * before waiting. Always false for regular files. */
+bool cli_reader_would_wait(const cli_reader *r);
 
 /* Parse the reader's current line into `p`, turning an over-long line into FJ_ERR_LIMIT and
  * adding the file and line to the error message. */

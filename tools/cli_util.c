@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -255,6 +256,27 @@ void cli_reader_free(cli_reader *r)
         fclose(r->fp);
     free(r->line);
     memset(r, 0, sizeof *r);
+}
+
+/* Whether the next read would wait: the input is a pipe or terminal (not a regular file) and no
+ * byte is ready, neither in stdio's buffer (glibc) nor on the descriptor. Commands answer what has
+ * arrived before they wait, so a line that arrives alone is answered at once, and lines that arrive
+ * together (a fast pipe) are processed together. */
+bool cli_reader_would_wait(const cli_reader *r)
+{
+    if (!r->fp)
+        return false;
+    struct stat sb;
+    if (fstat(fileno(r->fp), &sb) == 0 && S_ISREG(sb.st_mode))
+        return false;
+#ifdef __GLIBC__
+    if (r->fp->_IO_read_ptr < r->fp->_IO_read_end)
+        return false;
+#else
+    return true; /* unknown buffering: answer line by line */
+#endif
+    struct pollfd pfd = {.fd = fileno(r->fp), .events = POLLIN};
+    return !(poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN));
 }
 
 fj_status cli_parse_line(cli_reader *r, fj_posting *p, fj_error *err)

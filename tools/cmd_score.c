@@ -27,7 +27,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -365,29 +364,6 @@ static void score_now(scorer *s, cli_reader *r)
         out_failed(&s->out);
 }
 
-static bool streaming_input(const cli_reader *r)
-{
-    if (!r->fp)
-        return false;
-    struct stat sb;
-    return fstat(fileno(r->fp), &sb) != 0 || !S_ISREG(sb.st_mode);
-}
-
-/* Whether more input can be read from a pipe or terminal without waiting: bytes already in
- * stdio's buffer (glibc) or on the descriptor. A line that arrives alone is answered at once;
- * lines that arrive together (a fast pipe) are scored together, in chunks. */
-static bool input_pending(const cli_reader *r)
-{
-#ifdef __GLIBC__
-    if (r->fp->_IO_read_ptr < r->fp->_IO_read_end)
-        return true;
-#else
-    return false; /* unknown buffering: answer line by line */
-#endif
-    struct pollfd pfd = {.fd = fileno(r->fp), .events = POLLIN};
-    return poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN);
-}
-
 int cmd_score(int argc, char **argv)
 {
     score_args a;
@@ -479,7 +455,7 @@ int cmd_score(int argc, char **argv)
         s.lens[s.n] = r.len;
         s.lineno[s.n] = r.lineno;
         s.n++;
-        if (streaming_input(&r) && !input_pending(&r))
+        if (cli_reader_would_wait(&r))
             flush_chunk(&s); /* a pipe or terminal: answer what arrived before waiting */
     }
     if (!s.out.write_failed)

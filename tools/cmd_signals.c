@@ -155,8 +155,8 @@ int cmd_signals(int argc, char **argv)
             continue;
         }
         cli_write_signals(stdout, p, fj_posting_detect_lang(p), sig, n);
-        if (hist)
-            fflush(stdout);
+        if (hist || cli_reader_would_wait(&r))
+            fflush(stdout); /* delivered before recorded; a terminal or pipe is answered at once */
     }
     if (r.failed)
         status = CLI_IO;

@@ -215,6 +215,8 @@ int cmd_tokenize(int argc, char **argv)
             continue;
         }
         write_result(stdout, &o, id, r.lineno, lang, toks, n);
+        if (cli_reader_would_wait(&r))
+            fflush(stdout); /* a terminal or pipe: answer before waiting for the next line */
     }
     bool io_failed = r.failed;
     cli_reader_free(&r);

@@ -34,6 +34,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* How long a statement waits for a lock another session holds before it fails. */
+#define LOCK_WAIT "10s"
+
 /* The advisory lock the schema set-up takes: "fjhistor" in ASCII. */
 #define FJ_PG_LOCK "7380378744331399026"
 
@@ -169,8 +172,13 @@ static fj_status prepare_one(fj_history *h, const char *name, const char *sql, f
 static fj_status setup_session(fj_history *h, fj_error *err)
 {
     pg *q = h->be;
-    fj_status s = exec(h, "SET enable_hashjoin = off; SET enable_mergejoin = off", 0, NULL, NULL,
-                       NULL, NULL, "setting the session up", err);
+    /* a lock another scorer holds (a stuck client idle in its transaction, say) fails the
+     * posting after LOCK_WAIT instead of stalling this scorer for ever, like SQLite's busy
+     * timeout */
+    fj_status s = exec(h,
+                       "SET enable_hashjoin = off; SET enable_mergejoin = off;"
+                       " SET lock_timeout = '" LOCK_WAIT "'",
+                       0, NULL, NULL, NULL, NULL, "setting the session up", err);
     if (s == FJ_OK)
         s = prepare_one(h, "fj_lookup", lookup_sql, err);
     if (s == FJ_OK)

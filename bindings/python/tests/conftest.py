@@ -6,9 +6,12 @@ FAKEJOB_CLI names a fakejob executable). The model they score with is trained he
 hand-written corpus below, so that they depend on no shipped model.
 """
 
+import faulthandler
 import json
 import os
+import signal
 import subprocess
+import sys
 
 import pytest
 
@@ -16,6 +19,29 @@ import fakejob
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRCDIR = os.environ.get("FAKEJOB_SRCDIR") or os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+
+# A test that has not finished after this many seconds prints every thread's stack and fails,
+# so that a hang (a lock never released, a cluster that never starts) is a failure with a trace
+# rather than a suite that never ends.
+TEST_SECONDS = int(os.environ.get("FAKEJOB_TEST_SECONDS", "300"))
+
+
+class TestTimeout(Exception):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def _bounded_in_time(request):
+    def expired(signum, frame):
+        faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
+        raise TestTimeout(f"{request.node.nodeid} took more than {TEST_SECONDS} s")
+
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(TEST_SECONDS)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+
 
 # Observation time of every posting scored by the tests (2025-06-01), so that posting ages do not
 # depend on the day the tests run.

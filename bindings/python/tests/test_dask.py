@@ -21,9 +21,10 @@ from test_score import _same  # noqa: E402
 
 @pytest.fixture(scope="module")
 def client():
+    # bounded start: a cluster that cannot start fails the tests instead of waiting for ever
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=40)
-    c = distributed.Client(cluster)
+                                       dashboard_address=None, silence_logs=40, timeout="120s")
+    c = distributed.Client(cluster, timeout="120s")
     yield c
     c.close()
     cluster.close()
