@@ -162,7 +162,7 @@ Test(model, reasons_name_features_and_quote_the_posting)
             const fj_reason *rs = &r.reasons[k];
             cr_assert_gt(rs->weight, 0, "reasons for a fraud verdict push toward fraud");
             /* the quoting ones first, each group strongest first (docs/reasons.md) */
-            if (k && !r.reasons[k - 1].evidence == !rs->evidence)
+            if (k && !r.reasons[k - 1].evidence == !rs->evidence) /* toward fraud here */
                 cr_assert_geq(fabs(r.reasons[k - 1].weight), fabs(rs->weight));
             if (k && rs->evidence)
                 cr_assert_not_null(r.reasons[k - 1].evidence);

@@ -165,8 +165,14 @@ static void check_result(const fj_result *r, const fj__fspace *fs, const fj_sign
                       rs->signal);
             cr_assert_eq(rs->missing_count, 0);
         }
+        /* toward fraud the quoting reasons first, each group strongest first; toward legit
+         * strongest first */
+        bool fraud_side = rs->weight > 0;
+        if (k && (!fraud_side || !r->reasons[k - 1].evidence == !rs->evidence))
+            cr_assert_geq(fabs(r->reasons[k - 1].weight), fabs(rs->weight));
         if (rs->evidence) {
-            cr_assert(!seen_unquoted, "a quoting reason after one that does not quote");
+            cr_assert(!fraud_side || !seen_unquoted,
+                      "a quoting reason after one that does not quote");
             quoting++;
         } else
             seen_unquoted = true;

@@ -230,10 +230,12 @@ static fj_status collect_flags(score_scratch *s, const fj__part *pt, fj_result *
 }
 
 /* The order of the reasons: the max_reasons strongest contributions are chosen by strength
- * alone; those that quote the posting (red flags and n-grams with their evidence) are then
+ * alone. Toward fraud (verdicts fraud and suspicious; insufficient from the suspicious threshold
+ * up), those that quote the posting (red flags and n-grams with their evidence) are then
  * listed first, strongest first, and those that do not (missing information, metadata, counts)
- * after them, strongest first: a moderator reads first what can be checked in the posting, and
- * the weights still say what counts most (docs/reasons.md, "Order"). */
+ * after them, strongest first: the moderator who acts on the verdict reads first what can be
+ * checked in the posting, and the weights still say what counts most. Toward legit, strongest
+ * first. (docs/reasons.md, "Order") */
 /* The evidence of entry e: a span of a field (text n-grams) or of the vector's evidence
  * buffer (signals); false when it has none. */
 static bool entry_evidence(const fj__vec *v, const fj__part *pt, const fj_posting *p,
@@ -303,7 +305,7 @@ static bool grow(void **p, size_t *cap, size_t want, size_t size)
  *   - a fact stated by two features ("telecommuting", "field:telecommuting") given once, with
  *     their summed contribution,
  *   - text n-grams that say nothing (fj__reason_informative) left out,
- * the max_reasons strongest, the quoting ones first (above).
+ * the max_reasons strongest, toward fraud the quoting ones first (above).
  */
 static fj_status explain(score_scratch *s, const fj__part *pt, const fj_posting *p,
                          fj_verdict verdict, double ts, size_t max_reasons, fj_result *out,
@@ -386,9 +388,9 @@ static fj_status explain(score_scratch *s, const fj__part *pt, const fj_posting 
         if (fj__reason_informative(feature_name(pt, e->idx), pt->fs.name_len[e->idx]))
             keep_best(s->best, &nb, max_reasons, &x);
     }
-    /* the quoting ones first; each group stays strongest first */
+    /* toward fraud, the quoting ones first; each group stays strongest first */
     size_t nq = 0;
-    for (size_t k = 0; k < nb; k++)
+    for (size_t k = 0; toward_fraud && k < nb; k++)
         if (s->best[k].quotes) {
             cand q = s->best[k];
             memmove(&s->best[nq + 1], &s->best[nq], (k - nq) * sizeof *s->best);
