@@ -888,10 +888,14 @@ FJ_API fj_status fj_cross_validate(const fj_dataset *d, const fj_train_params *p
 /*
  * Result lines, as `fakejob score` writes them (README.md, "What it says"): one JSON object
  *   {"id":…,"lang":"zh","score":0.93,"verdict":"fraud","margin":1.71,
- *    "reasons":[{"signal":…,"weight":…,"evidence":…,"field":…,"start":…,"end":…}],
+ *    "reasons":[{"signal":…,"label":…,"weight":…,"evidence":…,"field":…,"start":…,"end":…},
+ *               {"signal":"missing_information","label":…,"weight":…,
+ *                "missing":[{"signal":…,"label":…,"weight":…},…]}],
  *    "flags":["upfront_fee",…],"model":"NAME VERSION"}
- * with "id" null when the posting has none, "evidence" left out when there is none ("field",
- * "start" and "end" — the evidence's byte span in that field — when it is one span of a field),
+ * with "id" null when the posting has none, "label" "中文 / English" (fj_reason.label, or
+ * fj_reason_label when NULL), "missing" only for the missing information, "evidence" left out
+ * when there is none ("field", "start" and "end" — the evidence's byte span in that field —
+ * when it is one span of a field),
  * "flags" every signal that fired (fj_result.flags; [] when none), and
  * "reasons_available":false added for models that cannot explain (RBF); or an error result
  *   {"id":…,"error":{"code":"input","message":…,"field":…,"offset":…,"line":…}}

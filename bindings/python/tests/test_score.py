@@ -278,3 +278,36 @@ def test_reason_labels_and_missing_information(model):
             assert x.signal not in ("no_company_logo", "field:no_company_logo", "short_profile")
     d = r.to_dict()
     assert [x["label"] for x in d["reasons"]] == [x.label for x in r.reasons]
+
+
+def test_docs_reasons_table_is_the_librarys():
+    """docs/reasons.md lists the labels the library gives (when the source tree is at hand)."""
+    import os
+    import re
+    doc = os.path.join(os.path.dirname(__file__), "..", "..", "..", "docs", "reasons.md")
+    if not os.path.exists(doc):
+        pytest.skip("docs/reasons.md is not beside this package")
+    rows = 0
+    with open(doc, encoding="utf-8") as f:
+        for line in f:
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if len(cells) < 3 or not cells[0].startswith("`"):
+                continue
+            names = re.findall(r"`([^`]+)`", cells[0])
+            zh, en = (cells[-2], cells[-1]) if "<br>" in cells[-1] else (cells[1], cells[2])
+            for name in names:
+                probe = name.replace("…", "x").replace("_bI", "_b1")
+                if "<br>" in en:
+                    for side, z, e in zip((True, False), zh.split("<br>"), en.split("<br>")):
+                        assert fakejob.reason_label(probe, side, "zh") == z, name
+                        assert fakejob.reason_label(probe, side, "en") == e, name
+                else:
+                    assert fakejob.reason_label(probe, True, "zh") == zh, name
+                    assert fakejob.reason_label(probe, True, "en") == en, name
+                assert fakejob.reason_label(probe, lang="en") != "Another feature the model weighs"
+                rows += 1
+    assert rows >= 70, "only %d names in docs/reasons.md" % rows
+    documented = set()
+    with open(doc, encoding="utf-8") as f:
+        documented = set(re.findall(r"^\| `([a-z_]+)` \|", f.read(), re.M))
+    assert set(fakejob.signal_names()) <= documented, "a signal missing from docs/reasons.md"
