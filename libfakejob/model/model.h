@@ -280,12 +280,11 @@ fj_verdict fj__verdict_of(double score, double t_fraud, double t_susp);
 enum { FJ__REASON_FLAG, FJ__REASON_ABSENCE, FJ__REASON_META, FJ__REASON_TEXT };
 /** The name of the one reason the absences of a posting are merged into. */
 #define FJ__MISSING_INFORMATION "missing_information"
-/** The kind of the feature `name` (len bytes). */
-int fj__reason_kind(const char *name, size_t len);
-/** The name of the fact the feature `name` states, static: the one it repeats under another
- *  name ("field:telecommuting": "telecommuting"), else its own name when the label table has
- *  it by name; NULL for the features labelled by kind (n-grams, meta buckets). */
-const char *fj__reason_canonical(const char *name, size_t len);
+/** The kind of the feature `name` (len bytes); *canonical (optional) gets the name of the fact
+ *  it states, static: the one it repeats under another name ("field:telecommuting":
+ *  "telecommuting"), else its own name when the label table has it by name; NULL for the
+ *  features labelled by kind (n-grams, meta buckets). */
+int fj__reason_kind(const char *name, size_t len, const char **canonical);
 /** false for a text n-gram ("word:", "title:", "bigram:", "pair:", "place:", "employment:") a word
  * of which says nothing: one character, a stop word, markup residue, a Han fragment around a
  * particle. */

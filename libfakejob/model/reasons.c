@@ -186,15 +186,12 @@ static const label_entry *lookup(const char *name, size_t len)
     return best ? best : &unknown;
 }
 
-int fj__reason_kind(const char *name, size_t len)
-{
-    return lookup(name, len)->kind;
-}
-
-const char *fj__reason_canonical(const char *name, size_t len)
+int fj__reason_kind(const char *name, size_t len, const char **canonical)
 {
     const label_entry *e = lookup(name, len);
-    return e->same_as ? e->same_as : e->prefix ? NULL : e->name;
+    if (canonical)
+        *canonical = e->same_as ? e->same_as : e->prefix ? NULL : e->name;
+    return e->kind;
 }
 
 const char *fj_reason_label(const char *signal, int toward_fraud, fj_lang lang)

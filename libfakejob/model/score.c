@@ -31,7 +31,7 @@ typedef struct cand {
     double key;        /* the strength: |c| */
     size_t entry;      /* the vector entry shown (its name and evidence); SIZE_MAX: missing info */
     uint32_t idx;      /* the feature: ties are broken on it (the vector is not sorted) */
-    const char *canon; /* the fact's static name (fj__reason_canonical), or NULL */
+    const char *canon; /* the fact's static name (fj__reason_kind), or NULL */
     bool quotes;       /* it has evidence */
 } cand;
 
@@ -330,12 +330,13 @@ static fj_status explain(score_scratch *s, const fj__part *pt, const fj_posting 
             continue;
         const char *name = feature_name(pt, e->idx);
         size_t len = pt->fs.name_len[e->idx];
-        const char *canon = fj__reason_canonical(name, len);
+        const char *canon;
+        int kind = fj__reason_kind(name, len, &canon);
         const char *ev;
         size_t evl;
         int field;
         bool quotes = entry_evidence(v, pt, p, e, &ev, &evl, &field);
-        if (fj__reason_kind(name, len) == FJ__REASON_ABSENCE) {
+        if (kind == FJ__REASON_ABSENCE) {
             size_t k = 0;
             while (k < nm && strcmp(s->missing[k].signal, canon ? canon : name) != 0)
                 k++;
@@ -378,15 +379,16 @@ static fj_status explain(score_scratch *s, const fj__part *pt, const fj_posting 
         double c = pt->w[e->idx] * e->val;
         if (e->idx < pt->fs.n_dense || !(sign * c > 1e-6))
             continue;
+        cand x = {c, fabs(c), i, e->idx, NULL, false};
+        if (nb == max_reasons && (nb == 0 || cand_cmp(&x, &s->best[nb - 1]) >= 0))
+            continue; /* checked before the (slower) test of its words and its evidence */
+        if (!fj__reason_informative(feature_name(pt, e->idx), pt->fs.name_len[e->idx]))
+            continue;
         const char *ev;
         size_t evl;
         int field;
-        bool quotes = entry_evidence(v, pt, p, e, &ev, &evl, &field);
-        cand x = {c, fabs(c), i, e->idx, NULL, quotes};
-        if (nb == max_reasons && (nb == 0 || cand_cmp(&x, &s->best[nb - 1]) >= 0))
-            continue; /* checked before the (slower) test of its words */
-        if (fj__reason_informative(feature_name(pt, e->idx), pt->fs.name_len[e->idx]))
-            keep_best(s->best, &nb, max_reasons, &x);
+        x.quotes = entry_evidence(v, pt, p, e, &ev, &evl, &field);
+        keep_best(s->best, &nb, max_reasons, &x);
     }
     /* toward fraud, the quoting ones first; each group stays strongest first */
     size_t nq = 0;
