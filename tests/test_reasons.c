@@ -254,3 +254,43 @@ Test(reasons, on_the_corpus)
     fj_context_free(sctx);
     fj_model_free(m);
 }
+
+Test(reasons, any_max_reasons)
+{
+    fj_model *m = bundled();
+    fj_context *ctx;
+    fj_posting *p;
+    cr_assert_eq(fj_context_new(&ctx, &err), FJ_OK);
+    cr_assert_eq(fj_posting_new(&p, &err), FJ_OK);
+    const char *j = "{\"title\":\"打字员\",\"description\":\"日结300元，入职前需缴纳培训费198元，"
+                    "加QQ：123456789\",\"has_company_logo\":false}";
+    cr_assert_eq(fj_posting_parse_json(p, j, strlen(j), &err), FJ_OK, "%s", err.message);
+    fj_score_options o;
+    fj_score_options_init(&o);
+    size_t counts[3];
+    double strongest = 0, first = 0;
+    const size_t maxes[3] = {1, 1000, SIZE_MAX};
+    for (int i = 0; i < 3; i++) {
+        o.max_reasons = maxes[i];
+        fj_result r;
+        cr_assert_eq(fj_score_with(ctx, m, p, NULL, &o, &r, &err), FJ_OK, "%s", err.message);
+        counts[i] = r.reason_count;
+        cr_assert_gt(r.reason_count, 0);
+        if (i == 0)
+            first = r.reasons[0].weight;
+        else {
+            /* all of them: the fee or the contact first, and the single reason of
+             * max_reasons 1 is the strongest of all */
+            cr_assert_not_null(r.reasons[0].evidence);
+            for (size_t k = 0; k < r.reason_count; k++)
+                strongest = fmax(strongest, r.reasons[k].weight);
+            cr_assert_float_eq(first, strongest, 1e-12);
+        }
+    }
+    cr_assert_eq(counts[0], 1);
+    cr_assert_gt(counts[1], 5);
+    cr_assert_eq(counts[1], counts[2]);
+    fj_posting_free(p);
+    fj_context_free(ctx);
+    fj_model_free(m);
+}

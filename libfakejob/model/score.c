@@ -312,8 +312,9 @@ static fj_status explain(score_scratch *s, const fj__part *pt, const fj_posting 
                          fj_error *err)
 {
     const fj__vec *v = &s->vec;
+    size_t keep = max_reasons < v->n ? max_reasons : v->n; /* there are no more candidates */
     if (!grow((void **)&s->dense, &s->dense_cap, v->n + 1, sizeof *s->dense) ||
-        !grow((void **)&s->best, &s->best_cap, max_reasons + 1, sizeof *s->best) ||
+        !grow((void **)&s->best, &s->best_cap, keep + 1, sizeof *s->best) ||
         !grow((void **)&s->missing, &s->missing_cap, v->n + 1, sizeof *s->missing))
         return fj__nomem(err);
     bool toward_fraud = verdict == FJ_VERDICT_FRAUD || verdict == FJ_VERDICT_SUSPICIOUS ||
@@ -367,12 +368,12 @@ static fj_status explain(score_scratch *s, const fj__part *pt, const fj_posting 
     size_t nb = 0;
     for (size_t k = 0; k < nd; k++) {
         s->dense[k].key = fabs(s->dense[k].c);
-        keep_best(s->best, &nb, max_reasons, &s->dense[k]);
+        keep_best(s->best, &nb, keep, &s->dense[k]);
     }
     if (nm) {
         cand m = {missing_c,   fabs(missing_c),         SIZE_MAX,
                   missing_idx, FJ__MISSING_INFORMATION, false};
-        keep_best(s->best, &nb, max_reasons, &m);
+        keep_best(s->best, &nb, keep, &m);
     }
     for (size_t i = 0; i < v->n; i++) {
         const fj__entry *e = &v->e[i];
@@ -380,7 +381,7 @@ static fj_status explain(score_scratch *s, const fj__part *pt, const fj_posting 
         if (e->idx < pt->fs.n_dense || !(sign * c > 1e-6))
             continue;
         cand x = {c, fabs(c), i, e->idx, NULL, false};
-        if (nb == max_reasons && (nb == 0 || cand_cmp(&x, &s->best[nb - 1]) >= 0))
+        if (nb == keep && (nb == 0 || cand_cmp(&x, &s->best[nb - 1]) >= 0))
             continue; /* checked before the (slower) test of its words and its evidence */
         if (!fj__reason_informative(feature_name(pt, e->idx), pt->fs.name_len[e->idx]))
             continue;
@@ -388,7 +389,7 @@ static fj_status explain(score_scratch *s, const fj__part *pt, const fj_posting 
         size_t evl;
         int field;
         x.quotes = entry_evidence(v, pt, p, e, &ev, &evl, &field);
-        keep_best(s->best, &nb, max_reasons, &x);
+        keep_best(s->best, &nb, keep, &x);
     }
     /* toward fraud, the quoting ones first; each group stays strongest first */
     size_t nq = 0;
