@@ -177,6 +177,8 @@ static const label_entry *lookup(const char *name, size_t len)
     size_t best_len = 0;
     for (size_t i = 0; i < sizeof table / sizeof *table; i++) {
         const label_entry *e = &table[i];
+        if (len == 0 || e->name[0] != name[0]) /* most entries end here */
+            continue;
         size_t n = strlen(e->name);
         if (!e->prefix && n == len && memcmp(e->name, name, len) == 0)
             return e;
@@ -251,7 +253,8 @@ static const char *const zh_particles[] = {"的", "吗", "呢", "吧", "啊", "�
 static bool stop_word(const char *w, size_t n)
 {
     for (size_t i = 0; i < sizeof stop_words / sizeof *stop_words; i++)
-        if (strlen(stop_words[i]) == n && memcmp(stop_words[i], w, n) == 0)
+        if (stop_words[i][0] == w[0] && strlen(stop_words[i]) == n &&
+            memcmp(stop_words[i], w, n) == 0)
             return true;
     return false;
 }
