@@ -99,7 +99,8 @@ Test(informative, stop_words_entities_and_single_characters_are_not_reasons)
 {
     static const char *const no[] = {"word:your", "word:per",    "word:amp",     "title:可",
                                      "word:a",    "bigram:的工", "pair:oil and", "pair:的 商业",
-                                     "word:我们", "title:x",     "pair:of the",  "word:7"};
+                                     "word:我们", "title:x",     "pair:of the",  "word:7",
+                                     "token:num"};
     static const char *const yes[] = {
         "word:押金", "bigram:日结", "title:客服", "pair:work home", "word:train",
         "token:qq",  "upfront_fee", "word:在家",  "pair:oil rig",   "meta:salary_max_b2"};

@@ -285,9 +285,9 @@ enum { FJ__REASON_FLAG, FJ__REASON_ABSENCE, FJ__REASON_META, FJ__REASON_TEXT };
  *  "telecommuting"), else its own name when the label table has it by name; NULL for the
  *  features labelled by kind (n-grams, meta buckets). */
 int fj__reason_kind(const char *name, size_t len, const char **canonical);
-/** false for a text n-gram ("word:", "title:", "bigram:", "pair:", "place:", "employment:") a word
- * of which says nothing: one character, a stop word, markup residue, a Han fragment around a
- * particle. */
+/** false for a text n-gram ("word:", "title:", "bigram:", "pair:", "place:", "employment:") a
+ *  word of which says nothing (one character, a stop word, markup residue, a Han fragment
+ *  around a particle), and for "token:num", a bare number; true for every other feature. */
 bool fj__reason_informative(const char *name, size_t len);
 /** true when the label table has an entry for `signal` (not the fallback label). */
 bool fj__reason_label_known(const char *signal);

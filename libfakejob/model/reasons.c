@@ -155,10 +155,10 @@ static const label_entry table[] = {
     {"pair:", 1, TEXT, NULL, L("常见于虚假招聘的词组", "Phrase often seen in fraudulent postings"),
      L("常见于正规招聘的词组", "Phrase often seen in genuine postings")},
     {"token:", 1, TEXT, NULL,
-     L("常见于虚假招聘的聊天账号、电话、邮箱、链接、数字或表情符号",
-       "Chat ID, phone, e-mail, link, number or emoji often seen in fraudulent postings"),
-     L("常见于正规招聘的聊天账号、电话、邮箱、链接、数字或表情符号",
-       "Chat ID, phone, e-mail, link, number or emoji often seen in genuine postings")},
+     L("常见于虚假招聘的聊天账号、电话、邮箱、链接、金额或表情符号",
+       "Chat ID, phone, e-mail, link, amount or emoji often seen in fraudulent postings"),
+     L("常见于正规招聘的聊天账号、电话、邮箱、链接、金额或表情符号",
+       "Chat ID, phone, e-mail, link, amount or emoji often seen in genuine postings")},
     {"place:", 1, TEXT, NULL,
      L("常见于虚假招聘的工作地点", "Location often seen in fraudulent postings"),
      L("常见于正规招聘的工作地点", "Location often seen in genuine postings")},
@@ -281,8 +281,10 @@ bool fj__reason_informative(const char *name, size_t len)
     for (size_t i = 0; i < sizeof ngram / sizeof *ngram && !p; i++)
         if (len >= strlen(ngram[i]) && memcmp(name, ngram[i], strlen(ngram[i])) == 0)
             p = strlen(ngram[i]);
+    if (len == 9 && memcmp(name, "token:num", 9) == 0)
+        return false; /* a bare number ("2", "401"): what it counts is in the words around it */
     if (!p)
-        return true; /* signals, metadata, typed tokens, places: informative by what they are */
+        return true; /* signals, metadata, the other typed tokens: informative by what they are */
     const char *t = name + p;
     size_t n = len - p;
     if (codepoints(t, n) == 2)
