@@ -635,11 +635,16 @@ FJ_API const char *fj_model_manifest(const fj_model *m);
  */
 FJ_API void fj_model_thresholds(const fj_model *m, fj_lang lang, double *fraud, double *suspicious);
 
-/** One contribution toward a verdict. Strings are owned by the context. */
+/**
+ * One contribution toward a verdict. Strings are owned by the context, except `label` (static).
+ * Reasons name a red-flag signal ("upfront_fee"), a text n-gram ("word:training", "bigram:押金",
+ * "title:客服", "pair:work home", "token:qq", "place:…", "employment:…"), a fact of the
+ * metadata ("field:company_logo", "meta:response_rate_b2"), or "missing_information": the
+ * absences of the posting (no logo, no profile, short requirements, no salary figure …) merged
+ * into one reason whose weight is their sum and whose `missing` lists them (docs/reasons.md).
+ */
 typedef struct fj_reason {
-    const char *signal;   /* a signal name ("upfront_fee"), or a feature name: "word:training",
-                             "bigram:押金", "title:客服", "pair:work home", "token:qq",
-                             "field:no_company_logo" (metadata) */
+    const char *signal;   /* the stable name of the reason */
     double weight;        /* contribution to the margin, in its log-odds units (positive:
                              toward fraud) */
     const char *evidence; /* the original text that triggered it (verbatim), or NULL */
@@ -648,7 +653,22 @@ typedef struct fj_reason {
                      that is not one span of a field) */
     size_t start; /* the evidence's byte span [start, end) in that field's original text */
     size_t end;
+    const char *label; /* "中文 / English" (fj_reason_label of signal and side), static */
+    const struct fj_reason *missing; /* "missing_information": what is missing, strongest
+                                        first (each a reason without evidence); else NULL */
+    size_t missing_count;
 } fj_reason;
+
+/**
+ * The human label of a reason (a stable text for UIs, the same for every feature of a kind:
+ * every "word:…" toward fraud is "Wording often seen in fraudulent postings"): `lang`
+ * FJ_LANG_ZH gives the Chinese label, FJ_LANG_EN the English one, FJ_LANG_AUTO both as
+ * "中文 / English" (" / " appears in neither). Text n-grams have one label for each side
+ * (`toward_fraud` non-zero: the weight is positive); the others ignore it. A name the library
+ * does not know gets "Another feature the model weighs". Static storage; NULL only for a NULL
+ * signal. docs/reasons.md lists them all.
+ */
+FJ_API const char *fj_reason_label(const char *signal, int toward_fraud, fj_lang lang);
 
 /** A score. Owned by the context, valid until its next call. */
 typedef struct fj_result {
@@ -868,10 +888,14 @@ FJ_API fj_status fj_cross_validate(const fj_dataset *d, const fj_train_params *p
 /*
  * Result lines, as `fakejob score` writes them (README.md, "What it says"): one JSON object
  *   {"id":…,"lang":"zh","score":0.93,"verdict":"fraud","margin":1.71,
- *    "reasons":[{"signal":…,"weight":…,"evidence":…,"field":…,"start":…,"end":…}],
+ *    "reasons":[{"signal":…,"label":…,"weight":…,"evidence":…,"field":…,"start":…,"end":…},
+ *               {"signal":"missing_information","label":…,"weight":…,
+ *                "missing":[{"signal":…,"label":…,"weight":…},…]}],
  *    "flags":["upfront_fee",…],"model":"NAME VERSION"}
- * with "id" null when the posting has none, "evidence" left out when there is none ("field",
- * "start" and "end" — the evidence's byte span in that field — when it is one span of a field),
+ * with "id" null when the posting has none, "label" "中文 / English" (fj_reason.label, or
+ * fj_reason_label when NULL), "missing" only for the missing information, "evidence" left out
+ * when there is none ("field", "start" and "end" — the evidence's byte span in that field —
+ * when it is one span of a field),
  * "flags" every signal that fired (fj_result.flags; [] when none), and
  * "reasons_available":false added for models that cannot explain (RBF); or an error result
  *   {"id":…,"error":{"code":"input","message":…,"field":…,"offset":…,"line":…}}

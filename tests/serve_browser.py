@@ -140,6 +140,9 @@ def main():
         marks, flags = check_scored(d, ZH, ("fraud", "suspicious"))
         expect(any("付费" in f.text for f in flags), "the fee flag's Chinese label: %r" % [f.text for f in flags])
         expect(any("培训费" in m.text for m in marks), "the fee is highlighted: %r" % [m.text for m in marks])
+        reasons = [c.text for c in d.find_elements(By.CSS_SELECTOR, "#reasons td")]
+        expect(any("要求求职者付费" in c for c in reasons), "the fee reason's Chinese label: %r" % reasons)
+        expect(not any(" / " in c for c in reasons), "a reason shown in both languages: %r" % reasons)
         print("PASS: Chinese posting: %s, %d highlights, %d flags" % (
             d.find_element(By.ID, "verdict").text, len(marks), len(flags)))
         # English UI, English posting
@@ -149,6 +152,9 @@ def main():
         submit(d)
         marks, flags = check_scored(d, EN, ("fraud", "suspicious"))
         expect(any("Asks the applicant to pay" in f.text for f in flags), "the fee flag's English label")
+        reasons = [c.text for c in d.find_elements(By.CSS_SELECTOR, "#reasons td")]
+        expect(any(c.startswith("Asks the applicant to pay") for c in reasons),
+               "the fee reason's English label: %r" % reasons)
         print("PASS: English posting: %s, %d highlights, %d flags" % (
             d.find_element(By.ID, "verdict").text, len(marks), len(flags)))
         os.makedirs(ARTIFACTS, exist_ok=True)

@@ -137,6 +137,12 @@ def test_health_model_page(s):
     for k in ("name", "version", "model", "languages", "thresholds", "prior"):
         expect(k in m, "GET /v1/model lacks %s: %r" % (k, m))
     expect(set(m["languages"]) == {"zh", "en"}, m["languages"])
+    # the library's labels of every red flag, for the page's flags list
+    labels = m.get("signal_labels", {})
+    expect(set(labels) == set(cli("signals", "--list").decode().split()),
+           "signal_labels do not name every signal: %r" % sorted(labels))
+    expect(labels.get("upfront_fee") == {"zh": "要求求职者付费", "en": "Asks the applicant to pay"},
+           labels.get("upfront_fee"))
     for lang in m["languages"]:
         t = m["thresholds"][lang]
         expect(0 <= t["suspicious"] <= t["fraud"] <= 1, t)
@@ -180,6 +186,12 @@ def test_score_identical_to_cli(s):
                        "span of %s in %s" % (rs["signal"], r["id"]))
                 spans += 1
         expect(isinstance(r.get("flags"), list), "no flags in %s" % r["id"])
+        # every reason says what it means in both languages, no fact twice
+        for rs in r.get("reasons", []) + [x for rs in r.get("reasons", []) for x in rs.get("missing", [])]:
+            zh_en = rs.get("label", "").split(" / ")
+            expect(len(zh_en) == 2 and all(zh_en), "label of %s in %s" % (rs["signal"], r["id"]))
+        names = [rs["signal"] for rs in r.get("reasons", [])]
+        expect(len(names) == len(set(names)), "a reason twice in %s: %r" % (r["id"], names))
     expect(spans > 100, "only %d evidence spans" % spans)
 
 

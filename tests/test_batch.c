@@ -100,10 +100,25 @@ Test(result_json, writes_every_field)
     cr_assert_eq(fj_posting_new(&p, &err), FJ_OK);
     const char *j = "{\"id\":\"zh-\\\"1\\\"\",\"title\":\"t\"}";
     cr_assert_eq(fj_posting_parse_json(p, j, strlen(j), &err), FJ_OK, "%s", err.message);
-    fj_reason reasons[2] = {
-        {"upfront_fee", 0.5, "培训费198元\n\"quoted\"", strlen("培训费198元\n\"quoted\""),
-         FJ_FIELD_DESCRIPTION, 12, 35},
-        {"word:kit", -0.25, NULL, 0, -1, 0, 0},
+    fj_reason missing[2] = {
+        {.signal = "no_company_logo", .weight = 0.75, .field = -1},
+        {.signal = "short_profile", .weight = 0.25, .field = -1, .label = "given"},
+    };
+    fj_reason reasons[3] = {
+        {.signal = "upfront_fee",
+         .weight = 0.5,
+         .evidence = "培训费198元\n\"quoted\"",
+         .evidence_len = strlen("培训费198元\n\"quoted\""),
+         .field = FJ_FIELD_DESCRIPTION,
+         .start = 12,
+         .end = 35,
+         .label = "要求求职者付费 / Asks the applicant to pay"},
+        {.signal = "word:kit", .weight = -0.25, .field = -1},
+        {.signal = "missing_information",
+         .weight = 1,
+         .field = -1,
+         .missing = missing,
+         .missing_count = 2},
     };
     const char *flags[2] = {"upfront_fee", "pressure_language"};
     fj_result r = {.score = 0.1,
@@ -111,18 +126,26 @@ Test(result_json, writes_every_field)
                    .verdict = FJ_VERDICT_SUSPICIOUS,
                    .lang = FJ_LANG_ZH,
                    .reasons = reasons,
-                   .reason_count = 2,
+                   .reason_count = 3,
                    .reasons_available = 1,
                    .flags = flags,
                    .flag_count = 2};
     char *out;
     cr_assert_eq(fj_result_to_json(&r, p, NULL, &out, &err), FJ_OK);
-    cr_assert_str_eq(out, "{\"id\":\"zh-\\\"1\\\"\",\"lang\":\"zh\",\"score\":0.1,"
-                          "\"verdict\":\"suspicious\",\"margin\":0.3333333333333333,"
-                          "\"reasons\":[{\"signal\":\"upfront_fee\",\"weight\":0.5,\"evidence\":"
-                          "\"培训费198元\\n\\\"quoted\\\"\",\"field\":\"description\","
-                          "\"start\":12,\"end\":35},{\"signal\":\"word:kit\","
-                          "\"weight\":-0.25}],\"flags\":[\"upfront_fee\",\"pressure_language\"]}");
+    /* a reason without a label gets the library's (word:kit toward legit), the missing
+     * information lists what is missing with labels and weights */
+    cr_assert_str_eq(
+        out, "{\"id\":\"zh-\\\"1\\\"\",\"lang\":\"zh\",\"score\":0.1,"
+             "\"verdict\":\"suspicious\",\"margin\":0.3333333333333333,"
+             "\"reasons\":[{\"signal\":\"upfront_fee\",\"label\":\"要求求职者付费 / Asks the "
+             "applicant to pay\",\"weight\":0.5,\"evidence\":"
+             "\"培训费198元\\n\\\"quoted\\\"\",\"field\":\"description\","
+             "\"start\":12,\"end\":35},{\"signal\":\"word:kit\",\"label\":\"常见于正规招聘的用语 "
+             "/ Wording often seen in genuine postings\",\"weight\":-0.25},"
+             "{\"signal\":\"missing_information\",\"label\":\"信息缺失 / Missing information\","
+             "\"weight\":1,\"missing\":[{\"signal\":\"no_company_logo\",\"label\":\"没有公司标志 "
+             "/ No company logo\",\"weight\":0.75},{\"signal\":\"short_profile\",\"label\":"
+             "\"given\",\"weight\":0.25}]}],\"flags\":[\"upfront_fee\",\"pressure_language\"]}");
     free(out);
 
     /* No id, no reasons (RBF), a non-finite margin. */

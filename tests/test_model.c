@@ -161,8 +161,11 @@ Test(model, reasons_name_features_and_quote_the_posting)
         for (size_t k = 0; k < r.reason_count; k++) {
             const fj_reason *rs = &r.reasons[k];
             cr_assert_gt(rs->weight, 0, "reasons for a fraud verdict push toward fraud");
-            if (k)
+            /* the quoting ones first, each group strongest first (docs/reasons.md) */
+            if (k && !r.reasons[k - 1].evidence == !rs->evidence) /* toward fraud here */
                 cr_assert_geq(fabs(r.reasons[k - 1].weight), fabs(rs->weight));
+            if (k && rs->evidence)
+                cr_assert_not_null(r.reasons[k - 1].evidence);
             cr_assert(strlen(rs->signal) > 0);
             sum += rs->weight;
             if (!rs->evidence)
@@ -220,7 +223,8 @@ Test(model, reasons_name_features_and_quote_the_posting)
         bool known = strncmp(s, "word:", 5) == 0 || strncmp(s, "bigram:", 7) == 0 ||
                      strncmp(s, "title:", 6) == 0 || strncmp(s, "pair:", 5) == 0 ||
                      strncmp(s, "token:", 6) == 0 || strncmp(s, "field:", 6) == 0 ||
-                     strncmp(s, "meta:", 5) == 0;
+                     strncmp(s, "meta:", 5) == 0 || strncmp(s, "place:", 6) == 0 ||
+                     strncmp(s, "employment:", 11) == 0 || strcmp(s, "missing_information") == 0;
         for (size_t i = 0; !known && i < fj_signal_count(); i++)
             known = strcmp(s, fj_signal_name(i)) == 0;
         cr_assert(known, "unknown reason name '%s'", s);

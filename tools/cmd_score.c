@@ -230,9 +230,18 @@ static void table_row(out_state *o, const fj_posting *p, const fj_result *r)
     }
     if (!r->reasons_available)
         fprintf(m, "(no reasons: kernel model)");
+    /* each reason by its label in the posting's language; what is missing after its label */
+    fj_lang ul = r->lang == FJ_LANG_ZH ? FJ_LANG_ZH : FJ_LANG_EN;
     for (size_t k = 0; k < r->reason_count && k < 3; k++) {
         const fj_reason *rs = &r->reasons[k];
-        fprintf(m, "%s%s %+.2f", k ? ", " : "", rs->signal, rs->weight);
+        fprintf(m, "%s%s", k ? "; " : "", fj_reason_label(rs->signal, rs->weight > 0, ul));
+        for (size_t j = 0; j < rs->missing_count; j++)
+            fprintf(m, "%s%s",
+                    j                  ? ", "
+                    : ul == FJ_LANG_ZH ? "："
+                                       : ": ",
+                    fj_reason_label(rs->missing[j].signal, rs->missing[j].weight > 0, ul));
+        fprintf(m, " %+.2f", rs->weight);
         if (rs->evidence && rs->evidence_len) {
             fprintf(m, " \"");
             size_t n = rs->evidence_len > 24 ? 24 : rs->evidence_len;

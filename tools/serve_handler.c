@@ -195,6 +195,16 @@ static char *model_info(fj_model *m, const srv *s, double load_seconds)
     json_object_set_new(o, "deployment_prior",
                         s->score.prior > 0 ? json_real(s->score.prior) : json_null());
     json_object_set_new(o, "max_reasons", json_integer((json_int_t)s->score.max_reasons));
+    /* the library's labels of the red flags (results name them in "flags"; each reason carries
+     * its own "label") */
+    json_t *labels = json_object();
+    for (size_t k = 0; k < fj_signal_count(); k++) {
+        const char *sig = fj_signal_name(k);
+        json_object_set_new(labels, sig,
+                            json_pack("{s:s,s:s}", "zh", fj_reason_label(sig, 1, FJ_LANG_ZH), "en",
+                                      fj_reason_label(sig, 1, FJ_LANG_EN)));
+    }
+    json_object_set_new(o, "signal_labels", labels);
     json_object_set_new(o, "load_seconds", json_real(load_seconds));
     json_object_set_new(o, "library", json_string(fj_version()));
     char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);

@@ -1,40 +1,9 @@
 // serve_page.js - the script of the page at / (fakejob serve): sends the posting to /v1/score
-// and shows the verdict, the score against the thresholds, the red flags with their labels
-// and the evidence highlighted in place. Posting text is only ever set as text (textContent,
+// and shows the verdict, the score against the thresholds, the red flags and the reasons with
+// the library's labels in the page's language, and the evidence highlighted in place. Posting text is only ever set as text (textContent,
 // text nodes), never parsed as HTML.
 'use strict';
 (function () {
-  // Human labels of the signals (docs/signals.md), Chinese and English.
-  var LABELS = {
-    upfront_fee: ['要求求职者付费', 'Asks the applicant to pay'],
-    vague_company: ['公司名称含糊或缺失', 'Vague or missing company name'],
-    offsite_contact: ['要求站外联系（微信、QQ、WhatsApp…）', 'Moves contact off the site (WeChat, QQ, WhatsApp…)'],
-    personal_data: ['索要个人或财务信息', 'Asks for personal or financial data'],
-    pay_anomaly: ['薪酬异常', 'Pay anomaly'],
-    pressure_language: ['催促、名额有限、轻松赚钱', 'Pressure, scarcity, easy money'],
-    posting_age_days: ['发布时长（天）', 'Posting age (days)'],
-    reposts: ['重复发布', 'Reposted'],
-    repost_companies: ['以不同公司名重复发布', 'Reposted under other company names'],
-    refresh_gap_days: ['刷新间隔（天）', 'Days between posting and refresh'],
-    no_company_logo: ['没有公司标志', 'No company logo'],
-    no_questions: ['没有筛选问题', 'No screening questions'],
-    telecommuting: ['在家办公', 'Work from home'],
-    openings_vs_size: ['招聘人数与公司规模不符', 'Openings out of proportion to the company'],
-    low_response_rate: ['简历回复率低', 'Low response rate'],
-    company_recent: ['公司新近成立', 'Recently founded company'],
-    invalid_registration: ['注册号无效', 'Invalid registration number'],
-    missing_registration: ['缺少统一社会信用代码', 'No registration number'],
-    company_unmentioned: ['正文未提及公司', 'Company never mentioned in the text'],
-    short_profile: ['公司简介过短', 'Short company profile'],
-    short_description: ['职位描述过短', 'Short description'],
-    short_requirements: ['任职要求过短', 'Short requirements'],
-    freemail_contact: ['使用免费邮箱联系', 'Free-mail contact address'],
-    money_in_title: ['标题写薪酬', 'Pay in the title'],
-    external_apply: ['引导到站外申请', 'Applies elsewhere'],
-    task_scam: ['刷单、打字员等任务骗局', 'Task scam (typing, click work)'],
-    mlm: ['传销、拉人头', 'Multi-level marketing'],
-    emphasized_text: ['大写或感叹号过多', 'Shouting (capitals, !!!)']
-  };
   var UI = {
     zh: {
       title: '这个招聘信息是骗局吗？', tab_fields: '分栏填写', tab_raw: '整段粘贴', f_title: '职位名称',
@@ -68,9 +37,15 @@
     if (text !== undefined && text !== null) e.textContent = String(text);
     return e;
   }
+  // A red flag's label, from the library's table (GET /v1/model's "signal_labels").
   function label(name) {
-    var l = LABELS[name];
-    return l ? l[lang === 'zh' ? 0 : 1] : name;
+    var l = model && model.signal_labels ? model.signal_labels[name] : null;
+    return l ? l[lang] : name;
+  }
+  // A reason's label ("中文 / English", from the library) in the page's language.
+  function reasonLabel(rs) {
+    var parts = (rs.label || '').split(' / ');
+    return parts.length === 2 ? parts[lang === 'zh' ? 0 : 1] : rs.label || rs.signal;
   }
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
   function headers(json) {
@@ -102,7 +77,7 @@
       if (sp.start < pos || sp.end > b.length || sp.end <= sp.start) return;
       box.appendChild(document.createTextNode(dec.decode(b.slice(pos, sp.start))));
       var m = el('mark', sp.weight > 0 ? 'bad' : 'good', dec.decode(b.slice(sp.start, sp.end)));
-      m.title = label(sp.signal);
+      m.title = reasonLabel(sp);
       box.appendChild(m);
       pos = sp.end;
     });
@@ -142,11 +117,13 @@
     ['c_signal', 'c_weight', 'c_evidence'].forEach(function (k) { hr.appendChild(el('th', null, t(k))); });
     tb.appendChild(hr);
     (r.reasons || []).forEach(function (rs) {
-      var tr = el('tr'), td = el('td', null, label(rs.signal) + ' ');
-      if (LABELS[rs.signal]) td.appendChild(el('code', null, rs.signal));
+      var tr = el('tr'), td = el('td', null, reasonLabel(rs) + ' ');
+      td.appendChild(el('code', null, rs.signal));
       tr.appendChild(td);
       tr.appendChild(el('td', null, (rs.weight > 0 ? '+' : '') + rs.weight.toFixed(3)));
-      tr.appendChild(el('td', null, rs.evidence || ''));
+      // the evidence, or for the missing information what is missing
+      var what = (rs.missing || []).map(reasonLabel).join(lang === 'zh' ? '、' : ', ');
+      tr.appendChild(el('td', null, rs.evidence || what));
       tb.appendChild(tr);
     });
     var box = $('posting');

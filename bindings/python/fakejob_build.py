@@ -142,6 +142,7 @@ typedef struct fj_reason {
     size_t evidence_len;
     ...;
 } fj_reason;
+const char *fj_reason_label(const char *signal, int toward_fraud, fj_lang lang);
 typedef struct fj_result {
     double score;
     double margin;

@@ -6,7 +6,9 @@
  * result line per posting, in input order (JSONL, each line ending in '\n'):
  *
  *   {"id":"zh-001","lang":"zh","score":0.93,"verdict":"fraud","margin":1.71,
- *    "reasons":[{"signal":"upfront_fee","weight":0.82,"evidence":"…"}],"model":"fakejob 1.0.0"}
+ *    "reasons":[{"signal":"upfront_fee","label":"要求求职者付费 / Asks the applicant to pay",
+ *                "weight":0.82,"evidence":"…","field":"description","start":12,"end":45}],
+ *    "flags":["upfront_fee"],"model":"fakejob 1.0.0"}
  *
  * or, for a posting that could not be read or scored, an error result that never stops the batch:
  *
@@ -44,6 +46,19 @@ static void put_id(fj_jw *w, const char *id, size_t len)
     fj__jw_string(w, id, len); /* null when the posting has no id */
 }
 
+/* "signal", "label", "weight" of a reason. */
+static void put_reason_head(fj_jw *w, const fj_reason *rs)
+{
+    fj__jw_key(w, "signal");
+    fj__jw_cstring(w, rs->signal ? rs->signal : "");
+    fj__jw_key(w, "label");
+    fj__jw_cstring(
+        w, rs->label ? rs->label
+                     : fj_reason_label(rs->signal ? rs->signal : "", rs->weight > 0, FJ_LANG_AUTO));
+    fj__jw_key(w, "weight");
+    fj__jw_double(w, rs->weight);
+}
+
 static bool result_json(fj_buf *b, const fj_result *r, const fj_posting *p, const fj_model *m)
 {
     size_t id_len = 0;
@@ -66,10 +81,17 @@ static bool result_json(fj_buf *b, const fj_result *r, const fj_posting *p, cons
     for (size_t i = 0; i < r->reason_count; i++) {
         const fj_reason *rs = &r->reasons[i];
         fj__jw_object(&w);
-        fj__jw_key(&w, "signal");
-        fj__jw_cstring(&w, rs->signal ? rs->signal : "");
-        fj__jw_key(&w, "weight");
-        fj__jw_double(&w, rs->weight);
+        put_reason_head(&w, rs);
+        if (rs->missing_count) {
+            fj__jw_key(&w, "missing");
+            fj__jw_array(&w);
+            for (size_t k = 0; k < rs->missing_count; k++) {
+                fj__jw_object(&w);
+                put_reason_head(&w, &rs->missing[k]);
+                fj__jw_end(&w);
+            }
+            fj__jw_end(&w);
+        }
         if (rs->evidence) {
             fj__jw_key(&w, "evidence");
             fj__jw_string(&w, rs->evidence, rs->evidence_len);

@@ -273,6 +273,25 @@ double fj__part_calibrate(const fj__part *pt, double margin);
 double fj__part_logodds(const fj__part *pt, double margin);
 fj_verdict fj__verdict_of(double score, double t_fraud, double t_susp);
 
+/* ---- what reasons mean (reasons.c) ---- */
+
+/** The kinds of reason: a red flag, an absence (merged into FJ__MISSING_INFORMATION), a fact
+ *  of the metadata, a text n-gram. */
+enum { FJ__REASON_FLAG, FJ__REASON_ABSENCE, FJ__REASON_META, FJ__REASON_TEXT };
+/** The name of the one reason the absences of a posting are merged into. */
+#define FJ__MISSING_INFORMATION "missing_information"
+/** The kind of the feature `name` (len bytes); *canonical (optional) gets the name of the fact
+ *  it states, static: the one it repeats under another name ("field:telecommuting":
+ *  "telecommuting"), else its own name when the label table has it by name; NULL for the
+ *  features labelled by kind (n-grams, meta buckets). */
+int fj__reason_kind(const char *name, size_t len, const char **canonical);
+/** false for a text n-gram ("word:", "title:", "bigram:", "pair:", "place:", "employment:") a
+ *  word of which says nothing (one character, a stop word, markup residue, a Han fragment
+ *  around a particle), and for "token:num", a bare number; true for every other feature. */
+bool fj__reason_informative(const char *name, size_t len);
+/** true when the label table has an entry for `signal` (not the fallback label). */
+bool fj__reason_label_known(const char *signal);
+
 /* ---- training helpers (train.c) ---- */
 
 /** A silent print hook for libsvm (its output never reaches the caller's terminal). */

@@ -25,21 +25,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct contrib {
-    double c;
-    size_t entry;
-    uint32_t idx; /* the feature: ties are broken on it (the vector is not sorted) */
-} contrib;
+/* A candidate reason: one feature, or features merged into one fact. */
+typedef struct cand {
+    double c;          /* the contribution to the SVM margin (summed when merged) */
+    double key;        /* the strength: |c| */
+    size_t entry;      /* the vector entry shown (its name and evidence); SIZE_MAX: missing info */
+    uint32_t idx;      /* the feature: ties are broken on it (the vector is not sorted) */
+    const char *canon; /* the fact's static name (fj__reason_kind), or NULL */
+    bool quotes;       /* it has evidence */
+} cand;
 
 typedef struct score_scratch {
     fj__vec vec;
     struct svm_node *nodes;
     size_t nodes_cap;
-    contrib *contrib;
-    size_t contrib_cap;
-    fj_reason *reasons;
-    size_t reasons_cap;
+    cand *dense, *best; /* the signals and metadata toward the verdict; the best candidates */
+    size_t dense_cap, best_cap;
+    fj_reason *reasons, *missing; /* the reasons; what the missing information lists */
+    size_t reasons_cap, missing_cap;
     size_t *name_off, *ev_off; /* per reason, offsets into strings (SIZE_MAX: no evidence) */
+    size_t name_off_cap, ev_off_cap;
     fj_buf strings;
     const char **flags; /* the signals that fired (names owned by the model) */
     size_t flags_cap;
@@ -52,8 +57,10 @@ static void scratch_free(void *p)
         return;
     fj__vec_free(&s->vec);
     free(s->nodes);
-    free(s->contrib);
+    free(s->dense);
+    free(s->best);
     free(s->reasons);
+    free(s->missing);
     free(s->name_off);
     free(s->ev_off);
     free(s->flags);
@@ -176,15 +183,6 @@ static const fj__part *part_for(const fj_model *m, fj_lang lang)
     return NULL;
 }
 
-static int contrib_cmp(const void *a, const void *b)
-{
-    double x = fabs(((const contrib *)a)->c), y = fabs(((const contrib *)b)->c);
-    if (x != y)
-        return x > y ? -1 : 1;
-    uint32_t i = ((const contrib *)a)->idx, j = ((const contrib *)b)->idx;
-    return i < j ? -1 : i > j;
-}
-
 /* Where a signal's evidence (a verbatim quote, copied) sits in the posting: the first string
  * field holding those bytes. */
 static void locate_evidence(const fj_posting *p, fj_reason *r)
@@ -231,95 +229,237 @@ static fj_status collect_flags(score_scratch *s, const fj__part *pt, fj_result *
     return FJ_OK;
 }
 
+/* The order of the reasons: the max_reasons strongest contributions are chosen by strength
+ * alone. Toward fraud (verdicts fraud and suspicious; insufficient from the suspicious threshold
+ * up), those that quote the posting (red flags and n-grams with their evidence) are then
+ * listed first, strongest first, and those that do not (missing information, metadata, counts)
+ * after them, strongest first: the moderator who acts on the verdict reads first what can be
+ * checked in the posting, and the weights still say what counts most. Toward legit, strongest
+ * first. (docs/reasons.md, "Order") */
+/* The evidence of entry e: a span of a field (text n-grams) or of the vector's evidence
+ * buffer (signals); false when it has none. */
+static bool entry_evidence(const fj__vec *v, const fj__part *pt, const fj_posting *p,
+                           const fj__entry *e, const char **ev, size_t *evl, int *field)
+{
+    *field = -1;
+    if (e->idx >= pt->fs.n_dense) {
+        size_t fl = 0;
+        const char *f = e->field >= 0 ? fj_posting_string(p, (fj_field)e->field, &fl) : NULL;
+        if (!(f && e->start < e->end && e->end <= fl))
+            return false;
+        *ev = f + e->start;
+        *evl = e->end - e->start;
+        *field = e->field;
+        return true;
+    }
+    if (!(e->tf && e->end <= v->evbuf.len && e->start < e->end))
+        return false;
+    *ev = v->evbuf.data + e->start;
+    *evl = e->end - e->start;
+    return true;
+}
+
+static int cand_cmp(const cand *a, const cand *b)
+{
+    if (a->key != b->key)
+        return a->key > b->key ? -1 : 1;
+    return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* Insert x into the list of the `keep` best candidates (sorted by cand_cmp); false when it does
+ * not make the list. */
+static bool keep_best(cand *list, size_t *n, size_t keep, const cand *x)
+{
+    if (*n == keep && (keep == 0 || cand_cmp(x, &list[*n - 1]) >= 0))
+        return false;
+    size_t at = *n < keep ? (*n)++ : *n - 1;
+    while (at > 0 && cand_cmp(x, &list[at - 1]) < 0) {
+        list[at] = list[at - 1];
+        at--;
+    }
+    list[at] = *x;
+    return true;
+}
+
+static const char *feature_name(const fj__part *pt, uint32_t idx)
+{
+    return pt->fs.names + pt->fs.name_off[idx];
+}
+
+static bool grow(void **p, size_t *cap, size_t want, size_t size)
+{
+    if (*cap >= want)
+        return true;
+    void *q = realloc(*p, want * size);
+    if (!q)
+        return false;
+    *p = q;
+    *cap = want;
+    return true;
+}
+
+/*
+ * The reasons: every contribution toward the verdict, with
+ *   - the absences (no logo, short profile, …) merged into one "missing_information" reason
+ *     (their summed contribution; `missing` lists them),
+ *   - a fact stated by two features ("telecommuting", "field:telecommuting") given once, with
+ *     their summed contribution,
+ *   - text n-grams that say nothing (fj__reason_informative) left out,
+ * the max_reasons strongest, toward fraud the quoting ones first (above).
+ */
 static fj_status explain(score_scratch *s, const fj__part *pt, const fj_posting *p,
                          fj_verdict verdict, double ts, size_t max_reasons, fj_result *out,
                          fj_error *err)
 {
     const fj__vec *v = &s->vec;
-    if (s->contrib_cap < v->n + 1) {
-        contrib *c = realloc(s->contrib, (v->n + 1) * sizeof *c);
-        if (!c)
-            return fj__nomem(err);
-        s->contrib = c;
-        s->contrib_cap = v->n + 1;
-    }
+    size_t keep = max_reasons < v->n ? max_reasons : v->n; /* there are no more candidates */
+    if (!grow((void **)&s->dense, &s->dense_cap, v->n + 1, sizeof *s->dense) ||
+        !grow((void **)&s->best, &s->best_cap, keep + 1, sizeof *s->best) ||
+        !grow((void **)&s->missing, &s->missing_cap, v->n + 1, sizeof *s->missing))
+        return fj__nomem(err);
     bool toward_fraud = verdict == FJ_VERDICT_FRAUD || verdict == FJ_VERDICT_SUSPICIOUS ||
                         (verdict == FJ_VERDICT_INSUFFICIENT && out->score >= ts);
-    /* the `max_reasons` largest contributions toward the verdict, in contrib_cmp's order: kept
-     * sorted by insertion (a handful out of hundreds of features; no full sort) */
-    size_t keep = max_reasons < v->n ? max_reasons : v->n, nc = 0;
+    double sign = toward_fraud ? 1 : -1;
+    /* the signals and metadata toward the verdict: absences apart, repeated facts merged */
+    size_t nd = 0, nm = 0;
+    double missing_c = 0;
+    uint32_t missing_idx = UINT32_MAX;
     for (size_t i = 0; i < v->n; i++) {
-        double c = pt->w[v->e[i].idx] * v->e[i].val;
-        if (!((toward_fraud && c > 1e-6) || (!toward_fraud && c < -1e-6)))
+        const fj__entry *e = &v->e[i];
+        double c = pt->w[e->idx] * e->val;
+        if (e->idx >= pt->fs.n_dense || !(sign * c > 1e-6))
             continue;
-        contrib x = {c, i, v->e[i].idx};
-        if (nc == keep && (nc == 0 || contrib_cmp(&x, &s->contrib[nc - 1]) >= 0))
+        const char *name = feature_name(pt, e->idx);
+        size_t len = pt->fs.name_len[e->idx];
+        const char *canon;
+        int kind = fj__reason_kind(name, len, &canon);
+        const char *ev;
+        size_t evl;
+        int field;
+        bool quotes = entry_evidence(v, pt, p, e, &ev, &evl, &field);
+        if (kind == FJ__REASON_ABSENCE) {
+            size_t k = 0;
+            while (k < nm && strcmp(s->missing[k].signal, canon ? canon : name) != 0)
+                k++;
+            if (k == nm) {
+                memset(&s->missing[nm++], 0, sizeof *s->missing);
+                s->missing[k].signal = canon ? canon : name;
+                s->missing[k].field = -1;
+            }
+            s->missing[k].weight += c; /* the contribution, made a weight below */
+            missing_c += c;
+            missing_idx = e->idx < missing_idx ? e->idx : missing_idx;
             continue;
-        size_t at = nc < keep ? nc++ : nc - 1;
-        while (at > 0 && contrib_cmp(&x, &s->contrib[at - 1]) < 0) {
-            s->contrib[at] = s->contrib[at - 1];
-            at--;
         }
-        s->contrib[at] = x;
+        size_t k = 0;
+        while (canon && k < nd && !(s->dense[k].canon && strcmp(s->dense[k].canon, canon) == 0))
+            k++;
+        if (!canon || k == nd) {
+            s->dense[nd++] = (cand){c, 0, i, e->idx, canon, quotes};
+            continue;
+        }
+        cand *d = &s->dense[k]; /* the same fact again */
+        d->c += c;
+        if (quotes && !d->quotes)
+            d->entry = i, d->quotes = true;
+        d->idx = e->idx < d->idx ? e->idx : d->idx;
     }
-    if (s->reasons_cap < nc + 1) {
-        fj_reason *r = realloc(s->reasons, (nc + 1) * sizeof *r);
-        size_t *no = realloc(s->name_off, (nc + 1) * sizeof *no);
-        if (no)
-            s->name_off = no;
-        size_t *eo = realloc(s->ev_off, (nc + 1) * sizeof *eo);
-        if (eo)
-            s->ev_off = eo;
-        if (r)
-            s->reasons = r;
-        if (!r || !no || !eo)
-            return fj__nomem(err);
-        s->reasons_cap = nc + 1;
+    /* the best max_reasons of: those, the missing information, the informative n-grams */
+    size_t nb = 0;
+    for (size_t k = 0; k < nd; k++) {
+        s->dense[k].key = fabs(s->dense[k].c);
+        keep_best(s->best, &nb, keep, &s->dense[k]);
+    }
+    if (nm) {
+        cand m = {missing_c,   fabs(missing_c),         SIZE_MAX,
+                  missing_idx, FJ__MISSING_INFORMATION, false};
+        keep_best(s->best, &nb, keep, &m);
+    }
+    for (size_t i = 0; i < v->n; i++) {
+        const fj__entry *e = &v->e[i];
+        double c = pt->w[e->idx] * e->val;
+        if (e->idx < pt->fs.n_dense || !(sign * c > 1e-6))
+            continue;
+        cand x = {c, fabs(c), i, e->idx, NULL, false};
+        if (nb == keep && (nb == 0 || cand_cmp(&x, &s->best[nb - 1]) >= 0))
+            continue; /* checked before the (slower) test of its words and its evidence */
+        if (!fj__reason_informative(feature_name(pt, e->idx), pt->fs.name_len[e->idx]))
+            continue;
+        const char *ev;
+        size_t evl;
+        int field;
+        x.quotes = entry_evidence(v, pt, p, e, &ev, &evl, &field);
+        keep_best(s->best, &nb, keep, &x);
+    }
+    /* toward fraud, the quoting ones first; each group stays strongest first */
+    size_t nq = 0;
+    for (size_t k = 0; toward_fraud && k < nb; k++)
+        if (s->best[k].quotes) {
+            cand q = s->best[k];
+            memmove(&s->best[nq + 1], &s->best[nq], (k - nq) * sizeof *s->best);
+            s->best[nq++] = q;
+        }
+    if (!grow((void **)&s->reasons, &s->reasons_cap, nb + 1, sizeof *s->reasons) ||
+        !grow((void **)&s->name_off, &s->name_off_cap, nb + 1, sizeof *s->name_off) ||
+        !grow((void **)&s->ev_off, &s->ev_off_cap, nb + 1, sizeof *s->ev_off))
+        return fj__nomem(err);
+    /* what is missing, strongest first, as reasons of their own */
+    for (size_t k = 0; k < nm; k++) {
+        fj_reason *r = &s->missing[k];
+        r->weight *= -pt->platt_a;
+        r->label = fj_reason_label(r->signal, r->weight > 0, FJ_LANG_AUTO);
+        for (size_t j = k; j > 0 && fabs(s->missing[j].weight) > fabs(s->missing[j - 1].weight);
+             j--) {
+            fj_reason t = s->missing[j];
+            s->missing[j] = s->missing[j - 1];
+            s->missing[j - 1] = t;
+        }
     }
     s->strings.len = 0;
-    for (size_t k = 0; k < nc; k++) {
-        const fj__entry *e = &v->e[s->contrib[k].entry];
+    for (size_t k = 0; k < nb; k++) {
+        const cand *b = &s->best[k];
         fj_reason *r = &s->reasons[k];
-        r->weight = -pt->platt_a * s->contrib[k].c; /* in the margin's log-odds units */
-        r->evidence_len = 0;
+        memset(r, 0, sizeof *r);
+        r->weight = -pt->platt_a * b->c; /* in the margin's log-odds units */
         r->field = -1;
-        r->start = r->end = 0;
+        const char *name = b->canon;
+        size_t len = name ? strlen(name) : 0;
+        if (!name) {
+            name = feature_name(pt, v->e[b->entry].idx);
+            len = pt->fs.name_len[v->e[b->entry].idx];
+        }
         s->name_off[k] = s->strings.len;
-        if (!fj__buf_append(&s->strings, pt->fs.names + pt->fs.name_off[e->idx],
-                            pt->fs.name_len[e->idx] + 1))
+        if (!fj__buf_append(&s->strings, name, len) || !fj__buf_append(&s->strings, "", 1))
             return fj__nomem(err);
         s->ev_off[k] = SIZE_MAX;
-        const char *ev = NULL;
-        size_t evl = 0;
-        if (e->idx >= pt->fs.n_dense) {
-            size_t fl = 0;
-            const char *f = e->field >= 0 ? fj_posting_string(p, (fj_field)e->field, &fl) : NULL;
-            if (f && e->start < e->end && e->end <= fl) {
-                ev = f + e->start;
-                evl = e->end - e->start;
-                r->field = e->field;
-                r->start = e->start;
-                r->end = e->end;
-            }
-        } else if (e->tf && e->end <= v->evbuf.len) {
-            ev = v->evbuf.data + e->start;
-            evl = e->end - e->start;
+        if (b->entry == SIZE_MAX) { /* the missing information */
+            r->missing = s->missing;
+            r->missing_count = nm;
+            continue;
         }
-        if (ev) {
+        const char *ev;
+        size_t evl;
+        if (entry_evidence(v, pt, p, &v->e[b->entry], &ev, &evl, &r->field)) {
+            if (r->field >= 0) {
+                r->start = v->e[b->entry].start;
+                r->end = v->e[b->entry].end;
+            }
             s->ev_off[k] = s->strings.len;
             r->evidence_len = evl;
             if (!fj__buf_append(&s->strings, ev, evl) || !fj__buf_append(&s->strings, "", 1))
                 return fj__nomem(err);
         }
     }
-    for (size_t k = 0; k < nc; k++) {
-        s->reasons[k].signal = s->strings.data + s->name_off[k];
-        s->reasons[k].evidence = s->ev_off[k] == SIZE_MAX ? NULL : s->strings.data + s->ev_off[k];
-        if (s->reasons[k].evidence && s->reasons[k].field < 0)
-            locate_evidence(p, &s->reasons[k]);
+    for (size_t k = 0; k < nb; k++) {
+        fj_reason *r = &s->reasons[k];
+        r->signal = s->strings.data + s->name_off[k];
+        r->label = fj_reason_label(r->signal, r->weight > 0, FJ_LANG_AUTO);
+        r->evidence = s->ev_off[k] == SIZE_MAX ? NULL : s->strings.data + s->ev_off[k];
+        if (r->evidence && r->field < 0)
+            locate_evidence(p, r);
     }
-    out->reasons = nc ? s->reasons : NULL;
-    out->reason_count = nc;
+    out->reasons = nb ? s->reasons : NULL;
+    out->reason_count = nb;
     return FJ_OK;
 }
 

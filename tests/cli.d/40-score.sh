@@ -39,6 +39,10 @@ t score-error-result 0 grep -Eq '^\{"id":null,"error":\{"code":"input",.*"line":
 t score-error-field 0 grep -Eq '^\{"id":"s4","error":\{"code":"input",.*"field":"title"' "$sc_dir/out.jsonl"
 t score-model-name 0 grep -q '"model":"fakejob 1.0.0"' "$sc_dir/out.jsonl"
 t score-evidence 0 grep -q '"evidence":"' "$sc_dir/out.jsonl"
+# every reason (and every item of a missing_information reason) has a label "中文 / English"
+t score-labels 0 test "$(grep -o '"signal":"[^"]*"' "$sc_dir/out.jsonl" | wc -l)" -eq \
+    "$(grep -o '"signal":"[^"]*","label":"[^"]* / [^"]*"' "$sc_dir/out.jsonl" | wc -l)"
+t score-labels-some 0 grep -q '"label":"' "$sc_dir/out.jsonl"
 t score-strict 1 "$FJ" score --strict --model "$sc_model" "$sc_dir/in.jsonl"
 # from standard input: the same results (error messages name "-" instead of the file)
 t score-stdin 0 sh -c "\"$FJ\" score --model \"$sc_model\" <\"$sc_dir/in.jsonl\" | sed 's#\"-:#\"$sc_dir/in.jsonl:#' | cmp -s - \"$sc_dir/out.jsonl\""
@@ -48,6 +52,9 @@ expect_out score-missing-file '"id":"s3"'
 t score-table 0 "$FJ" score --model "$sc_model" --format table "$sc_dir/in.jsonl"
 expect_out score-table "^ID +LANG +SCORE +VERDICT +REASONS"
 expect_out score-table "^s3 +en +0\.[0-9]+ +legit"
+# the table gives each reason's label in the posting's language
+expect_out score-table "^s1 +zh +0\.[0-9]+ +[a-z]+ +[^ -~]"
+expect_out score-table "^s3 +en +0\.[0-9]+ +legit +[A-Z][a-z]+ "
 "$FJ" score --model "$sc_model" --threshold-fraud 0 --threshold-suspicious 0 \
     "$sc_dir/in.jsonl" >"$sc_dir/override.jsonl" 2>/dev/null
 t score-override-no-legit 1 grep -q '"verdict":"legit"' "$sc_dir/override.jsonl"

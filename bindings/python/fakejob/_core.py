@@ -29,7 +29,7 @@ except ImportError as _e:  # the source tree's package, without its compiled ext
         "inside bindings/python of the source tree." % _e) from _e
 
 __all__ = [
-    "Model", "Result", "Reason", "Token", "Signal", "History", "HistoryStats", "Progress",
+    "Model", "Result", "Reason", "reason_label", "Token", "Signal", "History", "HistoryStats", "Progress",
     "load_model", "tokenize", "normalize", "detect_lang", "signals", "signal_names", "train",
     "library_version", "evaluate", "Metrics", "MAX_POSTING_BYTES", "MAX_FIELD_BYTES", "MAX_TOKENS",
 ]
@@ -221,13 +221,38 @@ def _parse(posting: Posting, now: Optional[When] = None) -> Tuple[Any, Any]:
 class Reason(NamedTuple):
     """One contribution toward a verdict: a signal name or a feature name ("word:training"),
     its weight toward the margin (positive: toward fraud), the text that triggered it, and where
-    that text sits: the posting field and the byte span [start, end) of its UTF-8 text."""
+    that text sits: the posting field and the byte span [start, end) of its UTF-8 text;
+    ``label``, what it means to a moderator ("中文 / English", see ``reason_label``); for the
+    ``missing_information`` reason, ``missing`` lists the absences merged into it (each a
+    Reason without evidence), strongest first (docs/reasons.md)."""
     signal: str
     weight: float
     evidence: Optional[str] = None
     field: Optional[str] = None
     start: Optional[int] = None
     end: Optional[int] = None
+    label: str = ""
+    missing: Tuple["Reason", ...] = ()
+
+
+def _reason(r: Dict[str, Any]) -> Reason:
+    return Reason(r.get("signal", ""), r.get("weight", 0.0), r.get("evidence"), r.get("field"),
+                  r.get("start"), r.get("end"), r.get("label", ""),
+                  tuple(_reason(m) for m in r.get("missing") or ()))
+
+
+def reason_label(signal: str, toward_fraud: bool = True, lang: Optional[str] = None) -> str:
+    """The human label of a reason name: ``lang`` "zh" or "en" for one language, None for
+    "中文 / English". Text n-grams ("word:…", "pair:…") have one label for each side
+    (``toward_fraud``: a positive weight); a name the library does not know gets "Another
+    feature the model weighs"."""
+    if not isinstance(signal, str):
+        raise ArgumentError("signal must be a str, not %r" % (signal,))
+    langs = {None: lib.FJ_LANG_AUTO, "zh": lib.FJ_LANG_ZH, "en": lib.FJ_LANG_EN}
+    if lang not in langs:
+        raise ArgumentError("lang must be 'zh', 'en' or None, not %r" % (lang,))
+    return _str(lib.fj_reason_label(signal.encode("utf-8"), 1 if toward_fraud else 0,
+                                    langs[lang])) or ""
 
 
 class Result:
@@ -274,9 +299,7 @@ class Result:
     @property
     def reasons(self) -> List[Reason]:
         if self._reasons is None:
-            self._reasons = [Reason(r.get("signal", ""), r.get("weight", 0.0), r.get("evidence"),
-                                    r.get("field"), r.get("start"), r.get("end"))
-                             for r in self._d.get("reasons") or ()]
+            self._reasons = [_reason(r) for r in self._d.get("reasons") or ()]
         return self._reasons
 
     @property

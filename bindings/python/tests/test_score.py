@@ -27,8 +27,13 @@ def test_score_result_fields(model):
     assert isinstance(r.margin, float) and math.isfinite(r.margin)
     assert r.model == model.name == "pytest-model 0.0.1"
     assert r.reasons and all(isinstance(x, fakejob.Reason) for x in r.reasons)
-    weights = [abs(x.weight) for x in r.reasons]
-    assert weights == sorted(weights, reverse=True), "reasons strongest first"
+    # toward fraud: the reasons that quote the posting first, each group strongest first
+    quoting = [abs(x.weight) for x in r.reasons if x.evidence is not None]
+    others = [abs(x.weight) for x in r.reasons if x.evidence is None]
+    assert [x.evidence is not None for x in r.reasons] == \
+        [True] * len(quoting) + [False] * len(others)
+    assert quoting == sorted(quoting, reverse=True) and others == sorted(others, reverse=True)
+    assert all(" / " in x.label for x in r.reasons), "every reason has a label"
     d = r.to_dict()
     assert d["id"] == "t-zh" and d["score"] == r.score and d["margin"] == r.margin
     assert [x["signal"] for x in d["reasons"]] == [x.signal for x in r.reasons]
@@ -244,3 +249,65 @@ def test_too_little_text_is_insufficient_and_margin_follows_the_verdict(model):
     for p in (FRAUD_ZH, LEGIT_EN):
         r = model.score(p)
         assert (r.margin >= 0) == (r.verdict == "fraud")
+
+
+def test_reason_labels_and_missing_information(model):
+    assert fakejob.reason_label("upfront_fee") == "要求求职者付费 / Asks the applicant to pay"
+    assert fakejob.reason_label("upfront_fee", lang="en") == "Asks the applicant to pay"
+    assert fakejob.reason_label("word:押金", toward_fraud=False, lang="zh") == "常见于正规招聘的用语"
+    assert fakejob.reason_label("not_a_feature", lang="en") == "Another feature the model weighs"
+    for name in fakejob.signal_names():
+        zh, en = fakejob.reason_label(name, lang="zh"), fakejob.reason_label(name, lang="en")
+        assert zh and en and fakejob.reason_label(name) == zh + " / " + en
+    with pytest.raises(fakejob.ArgumentError):
+        fakejob.reason_label("upfront_fee", lang="fr")
+    with pytest.raises(fakejob.ArgumentError):
+        fakejob.reason_label(None)  # type: ignore[arg-type]
+    # a posting without logo, profile or questions: the absences are one reason at most
+    r = model.score(dict(FRAUD_ZH, has_company_logo=False, has_questions=False), max_reasons=40)
+    names = [x.signal for x in r.reasons]
+    assert len(names) == len(set(names)), "no reason twice"
+    for x in r.reasons:
+        assert x.label == fakejob.reason_label(x.signal, x.weight > 0)
+        if x.signal == "missing_information":
+            assert x.missing and x.evidence is None
+            assert math.isclose(sum(m.weight for m in x.missing), x.weight, abs_tol=1e-9)
+            assert all(m.label and m.evidence is None for m in x.missing)
+        else:
+            assert not x.missing
+            assert x.signal not in ("no_company_logo", "field:no_company_logo", "short_profile")
+    d = r.to_dict()
+    assert [x["label"] for x in d["reasons"]] == [x.label for x in r.reasons]
+
+
+def test_docs_reasons_table_is_the_librarys():
+    """docs/reasons.md lists the labels the library gives (when the source tree is at hand)."""
+    import os
+    import re
+    doc = os.path.join(os.path.dirname(__file__), "..", "..", "..", "docs", "reasons.md")
+    if not os.path.exists(doc):
+        pytest.skip("docs/reasons.md is not beside this package")
+    rows = 0
+    with open(doc, encoding="utf-8") as f:
+        for line in f:
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if len(cells) < 3 or not cells[0].startswith("`"):
+                continue
+            names = re.findall(r"`([^`]+)`", cells[0])
+            zh, en = (cells[-2], cells[-1]) if "<br>" in cells[-1] else (cells[1], cells[2])
+            for name in names:
+                probe = name.replace("…", "x").replace("_bI", "_b1")
+                if "<br>" in en:
+                    for side, z, e in zip((True, False), zh.split("<br>"), en.split("<br>")):
+                        assert fakejob.reason_label(probe, side, "zh") == z, name
+                        assert fakejob.reason_label(probe, side, "en") == e, name
+                else:
+                    assert fakejob.reason_label(probe, True, "zh") == zh, name
+                    assert fakejob.reason_label(probe, True, "en") == en, name
+                assert fakejob.reason_label(probe, lang="en") != "Another feature the model weighs"
+                rows += 1
+    assert rows >= 70, "only %d names in docs/reasons.md" % rows
+    documented = set()
+    with open(doc, encoding="utf-8") as f:
+        documented = set(re.findall(r"^\| `([a-z_]+)` \|", f.read(), re.M))
+    assert set(fakejob.signal_names()) <= documented, "a signal missing from docs/reasons.md"
