@@ -148,24 +148,34 @@ void fj__clausevec_free(fj__dclausevec *cv)
 /* Features                                                                                   */
 /* ------------------------------------------------------------------------------------------ */
 
+#define FNV_PRIME 16777619u
+#define FNV_PRIME2 0x26027A69u /* FNV_PRIME^2 mod 2^32 */
+#define FNV_PRIME3 0x3EE6B34Bu /* FNV_PRIME^3 mod 2^32 */
+
 /* FNV-1a over bytes, with a final mix so that the low bits are usable as the index. */
 static uint32_t h_bytes(uint32_t h, const void *data, size_t n)
 {
     const unsigned char *p = data;
     for (size_t i = 0; i < n; i++) {
         h ^= p[i];
-        h *= 16777619u;
+        h *= FNV_PRIME;
     }
     return h;
 }
 
-static uint32_t h_u32(uint32_t h, uint32_t v)
+/* FNV-1a over v's four bytes, low byte first. A zero byte only multiplies by the prime, so the
+ * zero high bytes of a small value (an ASCII or BMP code point) fold into one multiplication by a
+ * power of it: the same hash in fewer steps. */
+static inline uint32_t h_u32(uint32_t h, uint32_t v)
 {
-    for (int i = 0; i < 4; i++) {
-        h ^= (v >> (8 * i)) & 0xFF;
-        h *= 16777619u;
-    }
-    return h;
+    h = (h ^ (v & 0xFF)) * FNV_PRIME;
+    if (v < 0x100)
+        return h * FNV_PRIME3;
+    h = (h ^ ((v >> 8) & 0xFF)) * FNV_PRIME;
+    if (v < 0x10000)
+        return h * FNV_PRIME2;
+    h = (h ^ ((v >> 16) & 0xFF)) * FNV_PRIME;
+    return (h ^ (v >> 24)) * FNV_PRIME;
 }
 
 static uint32_t h_final(uint32_t h)
@@ -183,16 +193,26 @@ static uint32_t h_seed(const char *ns)
     return h_bytes(2166136261u, ns, strlen(ns) + 1);
 }
 
-static bool fv_push(fj__featvec *fv, uint32_t h)
+/* Room for `more` further features in fv. */
+static bool fv_reserve(fj__featvec *fv, size_t more)
 {
-    if (fv->n == fv->cap) {
-        size_t cap = fv->cap ? fv->cap * 2 : 256;
-        uint32_t *v = realloc(fv->v, cap * sizeof *v);
-        if (!v)
-            return false;
-        fv->v = v;
-        fv->cap = cap;
-    }
+    if (fv->cap - fv->n >= more)
+        return true;
+    size_t cap = fv->cap ? fv->cap : 256;
+    while (cap - fv->n < more)
+        cap *= 2;
+    uint32_t *v = realloc(fv->v, cap * sizeof *v);
+    if (!v)
+        return false;
+    fv->v = v;
+    fv->cap = cap;
+    return true;
+}
+
+static inline bool fv_push(fj__featvec *fv, uint32_t h)
+{
+    if (fv->n == fv->cap && !fv_reserve(fv, 1))
+        return false;
     fv->v[fv->n++] = h;
     return true;
 }
@@ -233,6 +253,8 @@ static bool char_ngrams(fj__featvec *fv, const char *t, size_t a, size_t b, cons
         seeds[n] = h_seed(ns);
     }
     bool end_pad = false;
+    if (!fv_reserve(fv, (b - a + 2) * (size_t)(hi - lo + 1)))
+        return false;
     for (;;) {
         uint32_t cp;
         if (pad && j == 0 && i == a) {

@@ -1551,6 +1551,30 @@ typedef struct best_window {
     uint32_t a, b;
 } best_window;
 
+/* Field f's tokens: its stretch of the analysis' tokens (the same tokenizer on the same
+ * normalized text, tokenized once per posting), else, when the analysis' tokens are not to be had
+ * (more than FJ_MAX_TOKENS in all the fields, or an analysis not the context's own), the field
+ * tokenized alone, as fj_tokenize_field gives it. */
+static fj_status field_tokens(sig_scratch *sc, fj_context *ctx, int f, const fj_token **tok,
+                              size_t *ntok, fj_error *err)
+{
+    const fj_token *all = NULL;
+    size_t n = 0;
+    if (fj__analysis_tokens(ctx, sc->an, &all, &n, NULL) == FJ_OK) {
+        size_t i = 0; /* a field's tokens are contiguous, in the order of fj_text_fields */
+        while (i < n && all[i].field != f)
+            i++;
+        size_t j = i;
+        while (j < n && all[j].field == f)
+            j++;
+        *tok = j > i ? all + i : NULL;
+        *ntok = j - i;
+        return FJ_OK;
+    }
+    const ftext *ft = &sc->ft[f];
+    return fj_tokenize_field(ctx, (fj_field)f, ft->o, ft->olen, tok, ntok, err);
+}
+
 /* Score each clause of a field, and each clause joined with the one before it in the same
  * sentence, with the detectors; mark the clauses of firing windows and keep the best window of
  * each signal. */
@@ -1567,7 +1591,7 @@ static fj_status clause_field(sig_scratch *sc, fj_context *ctx, const fj_detecto
         return FJ_OK;
     const fj_token *tok = NULL;
     size_t ntok = 0;
-    fj_status st = fj_tokenize_field(ctx, (fj_field)f, ft->o, ft->olen, &tok, &ntok, err);
+    fj_status st = field_tokens(sc, ctx, f, &tok, &ntok, err);
     if (st == FJ_ERR_LIMIT)
         ntok = 0; /* past FJ_MAX_TOKENS: the clauses are read without their tokens */
     else if (st != FJ_OK)
