@@ -116,6 +116,34 @@ static fj_status load_bytes(const void *data, size_t len, fj_detectors **d)
     return fj_detectors_load_memory(d, data, len, &err);
 }
 
+/* The compiled-in detectors are read without hashing them (fj__detectors_parse_builtin): their
+ * checksum is checked here instead, and a copy with one bit flipped is refused by the checked
+ * reader while the built-in reader's result is the same detectors as the checked one's. */
+Test(clauses, default_detectors_checksum)
+{
+    fj_detectors *d = NULL, *e = NULL;
+    cr_assert_eq(fj__detectors_parse(&d, fj__default_detectors, fj__default_detectors_len,
+                                     "compiled-in", &err),
+                 FJ_OK, "the compiled-in detectors' checksum: %s", err.message);
+    cr_assert_eq(fj__detectors_parse_builtin(&e, &err), FJ_OK, "%s", err.message);
+    fj_buf bd = {0}, be = {0};
+    cr_assert(fj__detectors_serialize(d, &bd) && fj__detectors_serialize(e, &be));
+    cr_expect(bd.len == be.len && memcmp(bd.data, be.data, bd.len) == 0);
+    unsigned char *copy = malloc(fj__default_detectors_len);
+    cr_assert_not_null(copy);
+    memcpy(copy, fj__default_detectors, fj__default_detectors_len);
+    copy[fj__default_detectors_len / 2] ^= 0x10;
+    fj_detectors *f = NULL;
+    cr_expect_eq(load_bytes(copy, fj__default_detectors_len, &f), FJ_ERR_MODEL);
+    cr_expect(strstr(err.message, "checksum") != NULL, "%s", err.message);
+    cr_expect_null(f);
+    free(copy);
+    fj__buf_free(&bd);
+    fj__buf_free(&be);
+    fj_detectors_free(d);
+    fj_detectors_free(e);
+}
+
 Test(clauses, detector_file_round_trip)
 {
     fj_buf b = default_bytes();

@@ -98,6 +98,11 @@ struct fj_detectors {
  *  names the source in messages. */
 fj_status fj__detectors_parse(fj_detectors **out, const unsigned char *data, size_t len,
                               const char *name, fj_error *err);
+/** Read the detectors compiled into the library (fj__default_detectors) as fj__detectors_parse
+ *  does, all checks but the payload's SHA-256: those bytes are the library's own, as much as its
+ *  code is, and hashing 1.2 MB cost every context 80 M instructions (a one-posting run's largest
+ *  part). test_clauses checks their checksum (default_detectors_checksum). */
+fj_status fj__detectors_parse_builtin(fj_detectors **out, fj_error *err);
 /** Build the feature lookup tables of detectors filled in memory (done by fj__detectors_parse).
  *  false on allocation failure. */
 bool fj__detectors_index(fj_detectors *d);

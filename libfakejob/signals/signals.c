@@ -1264,9 +1264,7 @@ static const fj_detectors *detectors(sig_scratch *sc, fj_error *err, fj_status *
     if (sc->det)
         return sc->det;
     if (!sc->det_default) {
-        *st =
-            fj__detectors_parse(&sc->det_default, fj__default_detectors, fj__default_detectors_len,
-                                "the compiled-in clause detectors", err);
+        *st = fj__detectors_parse_builtin(&sc->det_default, err);
         if (*st != FJ_OK)
             return NULL;
     }
