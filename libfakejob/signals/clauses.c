@@ -241,10 +241,14 @@ typedef struct span {
 /* Character n-grams of t[a, b), lo..hi code points long, digits folded to 0; English text is
  * read with a space before and after so word starts and ends are n-grams of their own. A typed
  * token's characters (a chat id, a phone number, an address, a masked placeholder) are read as
- * one placeholder character of its kind: its digits and letters are noise. */
+ * one placeholder character of its kind: its digits and letters are noise. The n-grams ending
+ * at one of the first `skip` code points read are left out (the caller has them: fj__clause_head);
+ * `head` (optional) receives the code points read and the n-grams given before the end pad. */
 static bool char_ngrams(fj__featvec *fv, const char *t, size_t a, size_t b, const uint32_t *orig,
-                        const span *sp, size_t nsp, int lo, int hi, bool pad)
+                        const span *sp, size_t nsp, int lo, int hi, bool pad, size_t skip,
+                        fj__clause_head *head)
 {
+    size_t n0 = fv->n;
     uint32_t ring[8];
     size_t j = 0, i = a, k = 0;
     uint32_t seeds[8];
@@ -275,13 +279,19 @@ static bool char_ngrams(fj__featvec *fv, const char *t, size_t a, size_t b, cons
                     cp = '0';
             }
         } else if (pad && !end_pad) {
+            if (head)
+                *head = (fj__clause_head){j, fv->n - n0};
             cp = ' ';
             end_pad = true;
         } else {
+            if (head && !pad)
+                *head = (fj__clause_head){j, fv->n - n0};
             break;
         }
         ring[j % 8] = cp;
         j++;
+        if (j <= skip)
+            continue;
         for (int n = lo; n <= hi; n++) {
             if (j < (size_t)n)
                 break;
@@ -343,6 +353,13 @@ bool fj__clause_features(fj__featvec *fv, fj_lang lang, const char *t, size_t a,
                          const uint32_t *orig, const fj_token *tok, size_t ntok,
                          const fj__lexmatch *m, size_t nm)
 {
+    return fj__clause_features_after(fv, lang, t, a, b, orig, tok, ntok, m, nm, 0, NULL);
+}
+
+bool fj__clause_features_after(fj__featvec *fv, fj_lang lang, const char *t, size_t a, size_t b,
+                               const uint32_t *orig, const fj_token *tok, size_t ntok,
+                               const fj__lexmatch *m, size_t nm, size_t skip, fj__clause_head *head)
+{
     bool en = lang == FJ_LANG_EN;
     span sp[MAX_SPANS];
     size_t nsp = 0;
@@ -363,7 +380,7 @@ bool fj__clause_features(fj__featvec *fv, fj_lang lang, const char *t, size_t a,
         if (w == 0 || sp[i].s >= sp[w - 1].e)
             sp[w++] = sp[i];
     nsp = w;
-    bool ok = char_ngrams(fv, t, a, b, orig, sp, nsp, en ? 3 : 1, en ? 5 : 3, en);
+    bool ok = char_ngrams(fv, t, a, b, orig, sp, nsp, en ? 3 : 1, en ? 5 : 3, en, skip, head);
     for (size_t i = 0; ok && i < ntok; i++) {
         const fj_token *k = &tok[i];
         switch (k->kind) {
@@ -463,10 +480,10 @@ static bool build_slots(fj__cls_lang *L)
     return true;
 }
 
-static void decisions(const fj__cls_lang *L, const uint32_t *feat, size_t n,
-                      double dec[FJ_CLS_COUNT])
+/* Add the weights of features feat[0, n) to sum, in order. */
+static void add_weights(const fj__cls_lang *L, const uint32_t *feat, size_t n,
+                        double sum[FJ_CLS_COUNT])
 {
-    double sum[FJ_CLS_COUNT] = {0};
     for (size_t i = 0; i < n; i++) {
         long k = find_feat(L, feat[i]);
         if (k < 0)
@@ -474,6 +491,19 @@ static void decisions(const fj__cls_lang *L, const uint32_t *feat, size_t n,
         for (int s = 0; s < FJ_CLS_COUNT; s++)
             sum[s] += L->w[(size_t)k * FJ_CLS_COUNT + s];
     }
+}
+
+void fj__detectors_add(const fj_detectors *d, fj_lang lang, const uint32_t *feat, size_t n,
+                       double sum[FJ_CLS_COUNT])
+{
+    add_weights(lang_of(d, lang), feat, n, sum);
+}
+
+static void decisions(const fj__cls_lang *L, const uint32_t *feat, size_t n,
+                      double dec[FJ_CLS_COUNT])
+{
+    double sum[FJ_CLS_COUNT] = {0};
+    add_weights(L, feat, n, sum);
     double scale = fj__clause_scale(n);
     for (int s = 0; s < FJ_CLS_COUNT; s++)
         dec[s] = sum[s] * scale + L->sig[s].bias;
@@ -487,12 +517,29 @@ double fj__detectors_decision(const fj_detectors *d, fj_lang lang, int cls, cons
     return dec[cls];
 }
 
+static void platt(const fj__cls_lang *L, const double dec[FJ_CLS_COUNT], double prob[FJ_CLS_COUNT]);
+
+void fj__detectors_prob(const fj_detectors *d, fj_lang lang, const double sum[FJ_CLS_COUNT],
+                        size_t n, double prob[FJ_CLS_COUNT])
+{
+    const fj__cls_lang *L = lang_of(d, lang);
+    double dec[FJ_CLS_COUNT], scale = fj__clause_scale(n);
+    for (int s = 0; s < FJ_CLS_COUNT; s++)
+        dec[s] = sum[s] * scale + L->sig[s].bias;
+    platt(L, dec, prob);
+}
+
 void fj__detectors_score(const fj_detectors *d, fj_lang lang, const uint32_t *feat, size_t n,
                          double prob[FJ_CLS_COUNT])
 {
     const fj__cls_lang *L = lang_of(d, lang);
     double dec[FJ_CLS_COUNT];
     decisions(L, feat, n, dec);
+    platt(L, dec, prob);
+}
+
+static void platt(const fj__cls_lang *L, const double dec[FJ_CLS_COUNT], double prob[FJ_CLS_COUNT])
+{
     for (int s = 0; s < FJ_CLS_COUNT; s++) {
         double f = L->sig[s].platt_a * dec[s] + L->sig[s].platt_b;
         prob[s] = f >= 0 ? exp(-f) / (1 + exp(-f)) : 1 / (1 + exp(f));
