@@ -98,9 +98,16 @@ bool fj__clause_split(const char *t, size_t len, const uint32_t *orig, const cha
     size_t start = 0, k = 0;
     bool weak = false; /* how the clause being built was opened */
     while (k < len) {
+        /* No delimiter and no list number starts with a letter or with a lead byte other than
+         * 0xE2 and 0xE3 (fj__clause_delim, fj__list_number_at), and a glued sentence starts with
+         * a letter: such a character is stepped over at once. */
+        unsigned char c = (unsigned char)t[k];
+        bool plain =
+            c >= 0x80 ? c != 0xE2 && c != 0xE3
+                      : c >= 'a' && c <= 'z' && !(k > start && glued_at(t, len, orig, o, olen, k));
         bool w;
-        size_t d = fj__clause_delim(t, len, orig, o, olen, k, &w);
-        if (!d && k > start &&
+        size_t d = plain ? 0 : fj__clause_delim(t, len, orig, o, olen, k, &w);
+        if (!plain && !d && k > start &&
             (fj__list_number_at(t, len, k) || glued_at(t, len, orig, o, olen, k))) {
             d = 0;
             w = false;
