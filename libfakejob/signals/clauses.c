@@ -245,18 +245,18 @@ typedef struct span {
 } span;
 #define MAX_SPANS 32
 
-/* Character n-grams of t[a, b), lo..hi code points long, digits folded to 0; English text is
- * read with a space before and after so word starts and ends are n-grams of their own. A typed
- * token's characters (a chat id, a phone number, an address, a masked placeholder) are read as
- * one placeholder character of its kind: its digits and letters are noise. The n-grams ending
- * at one of the first `skip` code points read are left out (the caller has them: fj__clause_head);
+/* Character n-grams of t[a, b), lo..hi code points long (3-5 or 1-3), digits folded to 0; English
+ * text is read with a space before and after so word starts and ends are n-grams of their own. A
+ * typed token's characters (a chat id, a phone number, an address, a masked placeholder) are read
+ * as one placeholder character of its kind: its digits and letters are noise. The n-grams ending at
+ * one of the first `skip` code points read are left out (the caller has them: fj__clause_head);
  * `head` (optional) receives the code points read and the n-grams given before the end pad. */
 static bool char_ngrams(fj__featvec *fv, const char *t, size_t a, size_t b, const uint32_t *orig,
                         const span *sp, size_t nsp, int lo, int hi, bool pad, size_t skip,
                         fj__clause_head *head)
 {
     size_t n0 = fv->n;
-    uint32_t ring[8];
+    uint32_t ring[8] = {0};
     size_t j = 0, i = a, k = 0;
     uint32_t seeds[8];
     for (int n = lo; n <= hi; n++) {
@@ -264,8 +264,11 @@ static bool char_ngrams(fj__featvec *fv, const char *t, size_t a, size_t b, cons
         seeds[n] = h_seed(ns);
     }
     bool end_pad = false;
+    /* at most hi - lo + 1 n-grams end at each code point, of which there are at most b - a and
+     * the two pads: room for them all, then stored without a check */
     if (!fv_reserve(fv, (b - a + 2) * (size_t)(hi - lo + 1)))
         return false;
+    uint32_t *out = fv->v + fv->n;
     for (;;) {
         uint32_t cp;
         if (pad && j == 0 && i == a) {
@@ -287,28 +290,38 @@ static bool char_ngrams(fj__featvec *fv, const char *t, size_t a, size_t b, cons
             }
         } else if (pad && !end_pad) {
             if (head)
-                *head = (fj__clause_head){j, fv->n - n0};
+                *head = (fj__clause_head){j, (size_t)(out - fv->v) - n0};
             cp = ' ';
             end_pad = true;
         } else {
             if (head && !pad)
-                *head = (fj__clause_head){j, fv->n - n0};
+                *head = (fj__clause_head){j, (size_t)(out - fv->v) - n0};
             break;
         }
         ring[j % 8] = cp;
         j++;
         if (j <= skip)
             continue;
-        for (int n = lo; n <= hi; n++) {
-            if (j < (size_t)n)
-                break;
-            uint32_t h = seeds[n];
-            for (size_t q = j - n; q < j; q++)
-                h = h_u32(h, ring[q % 8]);
-            if (!fv_push(fv, h_final(h)))
-                return false;
+        /* the n-grams ending here, oldest code point first, written out for the two length
+         * ranges (English 3-5, Chinese 1-3) */
+        uint32_t c1 = ring[(j - 1) % 8], c2 = ring[(j - 2) % 8], c3 = ring[(j - 3) % 8];
+        if (lo == 3) {
+            uint32_t c4 = ring[(j - 4) % 8], c5 = ring[(j - 5) % 8];
+            if (j >= 3)
+                *out++ = h_final(h_u32(h_u32(h_u32(seeds[3], c3), c2), c1));
+            if (j >= 4)
+                *out++ = h_final(h_u32(h_u32(h_u32(h_u32(seeds[4], c4), c3), c2), c1));
+            if (j >= 5)
+                *out++ = h_final(h_u32(h_u32(h_u32(h_u32(h_u32(seeds[5], c5), c4), c3), c2), c1));
+        } else {
+            *out++ = h_final(h_u32(seeds[1], c1));
+            if (j >= 2)
+                *out++ = h_final(h_u32(h_u32(seeds[2], c2), c1));
+            if (j >= 3)
+                *out++ = h_final(h_u32(h_u32(h_u32(seeds[3], c3), c2), c1));
         }
     }
+    fv->n = (size_t)(out - fv->v);
     return true;
 }
 
