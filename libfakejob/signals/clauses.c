@@ -504,13 +504,20 @@ static bool build_slots(fj__cls_lang *L)
 static void add_weights(const fj__cls_lang *L, const uint32_t *feat, size_t n,
                         double sum[FJ_CLS_COUNT])
 {
+    _Static_assert(FJ_CLS_COUNT == 3, "one addition per signal below");
+    double s0 = sum[0], s1 = sum[1], s2 = sum[2];
     for (size_t i = 0; i < n; i++) {
         long k = find_feat(L, feat[i]);
         if (k < 0)
             continue;
-        for (int s = 0; s < FJ_CLS_COUNT; s++)
-            sum[s] += L->w[(size_t)k * FJ_CLS_COUNT + s];
+        const float *w = L->w + (size_t)k * FJ_CLS_COUNT;
+        s0 += w[0];
+        s1 += w[1];
+        s2 += w[2];
     }
+    sum[0] = s0;
+    sum[1] = s1;
+    sum[2] = s2;
 }
 
 void fj__detectors_add(const fj_detectors *d, fj_lang lang, const uint32_t *feat, size_t n,
