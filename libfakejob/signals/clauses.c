@@ -157,7 +157,7 @@ void fj__clausevec_free(fj__dclausevec *cv)
 
 #define FNV_PRIME 16777619u
 #define FNV_PRIME2 0x26027A69u /* FNV_PRIME^2 mod 2^32 */
-#define FNV_PRIME3 0x3EE6B34Bu /* FNV_PRIME^3 mod 2^32 */
+#define FNV_PRIME4 0x502C3F11u /* FNV_PRIME^4 mod 2^32 */
 
 /* FNV-1a over bytes, with a final mix so that the low bits are usable as the index. */
 static uint32_t h_bytes(uint32_t h, const void *data, size_t n)
@@ -175,9 +175,9 @@ static uint32_t h_bytes(uint32_t h, const void *data, size_t n)
  * power of it: the same hash in fewer steps. */
 static inline uint32_t h_u32(uint32_t h, uint32_t v)
 {
-    h = (h ^ (v & 0xFF)) * FNV_PRIME;
     if (v < 0x100)
-        return h * FNV_PRIME3;
+        return (h ^ v) * FNV_PRIME4;
+    h = (h ^ (v & 0xFF)) * FNV_PRIME;
     h = (h ^ ((v >> 8) & 0xFF)) * FNV_PRIME;
     if (v < 0x10000)
         return h * FNV_PRIME2;
