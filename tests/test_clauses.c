@@ -116,6 +116,34 @@ static fj_status load_bytes(const void *data, size_t len, fj_detectors **d)
     return fj_detectors_load_memory(d, data, len, &err);
 }
 
+/* The compiled-in detectors are read without hashing them (fj__detectors_parse_builtin): their
+ * checksum is checked here instead, and a copy with one bit flipped is refused by the checked
+ * reader while the built-in reader's result is the same detectors as the checked one's. */
+Test(clauses, default_detectors_checksum)
+{
+    fj_detectors *d = NULL, *e = NULL;
+    cr_assert_eq(fj__detectors_parse(&d, fj__default_detectors, fj__default_detectors_len,
+                                     "compiled-in", &err),
+                 FJ_OK, "the compiled-in detectors' checksum: %s", err.message);
+    cr_assert_eq(fj__detectors_parse_builtin(&e, &err), FJ_OK, "%s", err.message);
+    fj_buf bd = {0}, be = {0};
+    cr_assert(fj__detectors_serialize(d, &bd) && fj__detectors_serialize(e, &be));
+    cr_expect(bd.len == be.len && memcmp(bd.data, be.data, bd.len) == 0);
+    unsigned char *copy = malloc(fj__default_detectors_len);
+    cr_assert_not_null(copy);
+    memcpy(copy, fj__default_detectors, fj__default_detectors_len);
+    copy[fj__default_detectors_len / 2] ^= 0x10;
+    fj_detectors *f = NULL;
+    cr_expect_eq(load_bytes(copy, fj__default_detectors_len, &f), FJ_ERR_MODEL);
+    cr_expect(strstr(err.message, "checksum") != NULL, "%s", err.message);
+    cr_expect_null(f);
+    free(copy);
+    fj__buf_free(&bd);
+    fj__buf_free(&be);
+    fj_detectors_free(d);
+    fj_detectors_free(e);
+}
+
 Test(clauses, detector_file_round_trip)
 {
     fj_buf b = default_bytes();
@@ -300,4 +328,126 @@ Test(clauses, held_in_clauses_fire)
     cr_expect_eq(fj_detectors_eval(ctx, bad, 1, &json, &err), FJ_ERR_INPUT);
     cr_expect_neq(strstr(err.message, ":1:"), NULL, "%s", err.message);
     remove(path);
+}
+
+/* The features of clause c's window (c-1 and c) as signals.c scores them: clause c-1's
+ * character n-grams up to its end (head), then fj__clause_features_after past them, are the
+ * features of the window read whole, in the same order. */
+static void expect_window_split(fj_lang lang, const char *text)
+{
+    fj_normtext nt = {0};
+    cr_assert_eq(fj__normalize_into(ctx, text, strlen(text), &nt, &err), FJ_OK);
+    fj__dclausevec cv = {0};
+    cr_assert(fj__clause_split(nt.text.data, nt.text.len, nt.orig, text, strlen(text), &cv));
+    const fj_token *tok;
+    size_t ntok;
+    cr_assert_eq(fj_tokenize_text(ctx, text, strlen(text), &tok, &ntok, &err), FJ_OK);
+    size_t windows = 0, headed = 0; /* windows, those whose first clause gave n-grams */
+    fj__featvec whole = {0}, first = {0}, tail = {0};
+    for (size_t c = 1; c < cv.n; c++) {
+        if (!cv.v[c].weak)
+            continue;
+        windows++;
+        uint32_t a = cv.v[c - 1].a, b1 = cv.v[c - 1].b, a2 = cv.v[c].a, b = cv.v[c].b;
+        size_t t0 = 0, t1, t2; /* tokens of clause c-1: [t0, t1); of the window: [t0, t2) */
+        while (t0 < ntok && tok[t0].start < nt.orig[a])
+            t0++;
+        t1 = t2 = t0;
+        while (t1 < ntok && tok[t1].start < nt.orig[a2])
+            t1++;
+        while (t2 < ntok && tok[t2].start < nt.orig[b])
+            t2++;
+        whole.n = first.n = tail.n = 0;
+        fj__clause_head h = {0, 0};
+        cr_assert(fj__clause_features(&whole, lang, nt.text.data, a, b, nt.orig, tok + t0, t2 - t0,
+                                      NULL, 0));
+        cr_assert(fj__clause_features_after(&first, lang, nt.text.data, a, b1, nt.orig, tok + t0,
+                                            t1 - t0, NULL, 0, 0, &h));
+        cr_assert(fj__clause_features_after(&tail, lang, nt.text.data, a, b, nt.orig, tok + t0,
+                                            t2 - t0, NULL, 0, h.cps, NULL));
+        headed += h.nfeat > 0;
+        cr_assert_eq(whole.n, h.nfeat + tail.n, "%s: window %zu", text, c);
+        cr_expect(memcmp(whole.v, first.v, h.nfeat * sizeof *whole.v) == 0, "%s: head", text);
+        cr_expect(memcmp(whole.v + h.nfeat, tail.v, tail.n * sizeof *tail.v) == 0, "%s: tail",
+                  text);
+    }
+    cr_expect_gt(headed, 0, "%s: no window with a head", text);
+    fj__featvec_free(&whole);
+    fj__featvec_free(&first);
+    fj__featvec_free(&tail);
+    fj__clausevec_free(&cv);
+    fj__normtext_free(&nt);
+}
+
+Test(clauses, window_features_continue_the_first_clause)
+{
+    /* English commas part clauses only when full-width in the original */
+    expect_window_split(FJ_LANG_EN,
+                        "Pay a $50 fee first\xef\xbc\x8cthen call 212-555-0187 today"
+                        "\xef\xbc\x8cor mail jobs@example.com\xef\xbc\x8cno experience");
+    expect_window_split(FJ_LANG_EN, "Hi\xef\xbc\x8c a\xef\xbc\x8c b2\xef\xbc\x8c x");
+    expect_window_split(FJ_LANG_ZH, "入职前需缴纳培训费198元，加我微信abc12345，QQ：12345678，"
+                                    "电话13812345678，好");
+    expect_window_split(FJ_LANG_ZH, "是，否，𠀀𠀁，好");
+}
+
+/* A posting of more than FJ_MAX_TOKENS tokens in all (each field under it): its tokens are not
+ * to be had in one piece, so the detectors tokenize each field alone, and read the fee clause as
+ * they read it in the same posting without the filler. */
+Test(clauses, detectors_past_the_posting_token_limit)
+{
+    const char *desc = "You must pay a training fee of 500 dollars before you start, and send a "
+                       "photo of your passport to our manager.";
+    size_t fill = 240 * 1024;
+    char *filler = malloc(fill + 1);
+    cr_assert_not_null(filler);
+    for (size_t i = 0; i < fill; i += 2) {
+        filler[i] = 'a';
+        filler[i + 1] = ' ';
+    }
+    filler[fill - 1] = 'a';
+    filler[fill] = 0;
+    fj_posting *p = NULL;
+    cr_assert_eq(fj_posting_new(&p, &err), FJ_OK);
+    char *want[2][3] = {{NULL}};
+    for (int round = 0; round < 2; round++) {
+        fj_posting_clear(p);
+        cr_assert_eq(fj_posting_set_string(p, FJ_FIELD_TITLE, "Data entry clerk", 16, &err), FJ_OK);
+        cr_assert_eq(fj_posting_set_string(p, FJ_FIELD_DESCRIPTION, desc, strlen(desc), &err),
+                     FJ_OK);
+        if (round == 1) {
+            /* in fields the detectors do not read */
+            cr_assert_eq(fj_posting_set_string(p, FJ_FIELD_COMPANY, filler, fill, &err), FJ_OK);
+            cr_assert_eq(fj_posting_set_string(p, FJ_FIELD_COMPANY_PROFILE, filler, fill, &err),
+                         FJ_OK);
+            const fj_token *tok;
+            size_t ntok;
+            cr_assert_eq(fj_tokenize_posting(ctx, p, &tok, &ntok, &err), FJ_ERR_LIMIT,
+                         "the filler must pass the posting's token limit");
+        }
+        const fj_signal *s;
+        size_t n;
+        cr_assert_eq(fj_signals(ctx, p, NULL, &s, &n, &err), FJ_OK, "%s", err.message);
+        for (int k = 0; k < 3; k++) {
+            const char *name = k == 0   ? "upfront_fee"
+                               : k == 1 ? "personal_data"
+                                        : "offsite_contact";
+            char buf[1024] = "absent";
+            for (size_t i = 0; i < n; i++)
+                if (s[i].name && strcmp(s[i].name, name) == 0)
+                    snprintf(buf, sizeof buf, "%g %.*s", s[i].value, (int)s[i].evidence_len,
+                             s[i].evidence ? s[i].evidence : "");
+            if (round == 0) {
+                want[0][k] = strdup(buf);
+            } else {
+                cr_expect_str_eq(buf, want[0][k], "%s past the token limit: '%s', not '%s'", name,
+                                 buf, want[0][k]);
+                free(want[0][k]);
+            }
+        }
+        if (round == 0)
+            cr_expect_str_neq(want[0][0], "absent", "the fee clause fires upfront_fee");
+    }
+    fj_posting_free(p);
+    free(filler);
 }

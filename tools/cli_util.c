@@ -191,7 +191,9 @@ int cli_reader_next(cli_reader *r)
         int c = EOF;
         bool any = false;
         errno = 0;
-        while ((c = getc(r->fp)) != EOF) {
+        /* one thread reads a stream: its lock is taken once a line, not once a byte */
+        flockfile(r->fp);
+        while ((c = getc_unlocked(r->fp)) != EOF) {
             any = true;
             if (c == '\n')
                 break;
@@ -211,6 +213,7 @@ int cli_reader_next(cli_reader *r)
             }
             r->line[r->len++] = (char)c;
         }
+        funlockfile(r->fp);
         if (c == EOF && ferror(r->fp)) {
             /* a read error is not the end of the input: stop, naming the file */
             int e = errno ? errno : EIO;

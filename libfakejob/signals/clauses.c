@@ -98,9 +98,16 @@ bool fj__clause_split(const char *t, size_t len, const uint32_t *orig, const cha
     size_t start = 0, k = 0;
     bool weak = false; /* how the clause being built was opened */
     while (k < len) {
+        /* No delimiter and no list number starts with a letter or with a lead byte other than
+         * 0xE2 and 0xE3 (fj__clause_delim, fj__list_number_at), and a glued sentence starts with
+         * a letter: such a character is stepped over at once. */
+        unsigned char c = (unsigned char)t[k];
+        bool plain =
+            c >= 0x80 ? c != 0xE2 && c != 0xE3
+                      : c >= 'a' && c <= 'z' && !(k > start && glued_at(t, len, orig, o, olen, k));
         bool w;
-        size_t d = fj__clause_delim(t, len, orig, o, olen, k, &w);
-        if (!d && k > start &&
+        size_t d = plain ? 0 : fj__clause_delim(t, len, orig, o, olen, k, &w);
+        if (!plain && !d && k > start &&
             (fj__list_number_at(t, len, k) || glued_at(t, len, orig, o, olen, k))) {
             d = 0;
             w = false;
@@ -148,24 +155,34 @@ void fj__clausevec_free(fj__dclausevec *cv)
 /* Features                                                                                   */
 /* ------------------------------------------------------------------------------------------ */
 
+#define FNV_PRIME 16777619u
+#define FNV_PRIME2 0x26027A69u /* FNV_PRIME^2 mod 2^32 */
+#define FNV_PRIME4 0x502C3F11u /* FNV_PRIME^4 mod 2^32 */
+
 /* FNV-1a over bytes, with a final mix so that the low bits are usable as the index. */
 static uint32_t h_bytes(uint32_t h, const void *data, size_t n)
 {
     const unsigned char *p = data;
     for (size_t i = 0; i < n; i++) {
         h ^= p[i];
-        h *= 16777619u;
+        h *= FNV_PRIME;
     }
     return h;
 }
 
-static uint32_t h_u32(uint32_t h, uint32_t v)
+/* FNV-1a over v's four bytes, low byte first. A zero byte only multiplies by the prime, so the
+ * zero high bytes of a small value (an ASCII or BMP code point) fold into one multiplication by a
+ * power of it: the same hash in fewer steps. */
+static inline uint32_t h_u32(uint32_t h, uint32_t v)
 {
-    for (int i = 0; i < 4; i++) {
-        h ^= (v >> (8 * i)) & 0xFF;
-        h *= 16777619u;
-    }
-    return h;
+    if (v < 0x100)
+        return (h ^ v) * FNV_PRIME4;
+    h = (h ^ (v & 0xFF)) * FNV_PRIME;
+    h = (h ^ ((v >> 8) & 0xFF)) * FNV_PRIME;
+    if (v < 0x10000)
+        return h * FNV_PRIME2;
+    h = (h ^ ((v >> 16) & 0xFF)) * FNV_PRIME;
+    return (h ^ (v >> 24)) * FNV_PRIME;
 }
 
 static uint32_t h_final(uint32_t h)
@@ -183,16 +200,26 @@ static uint32_t h_seed(const char *ns)
     return h_bytes(2166136261u, ns, strlen(ns) + 1);
 }
 
-static bool fv_push(fj__featvec *fv, uint32_t h)
+/* Room for `more` further features in fv. */
+static bool fv_reserve(fj__featvec *fv, size_t more)
 {
-    if (fv->n == fv->cap) {
-        size_t cap = fv->cap ? fv->cap * 2 : 256;
-        uint32_t *v = realloc(fv->v, cap * sizeof *v);
-        if (!v)
-            return false;
-        fv->v = v;
-        fv->cap = cap;
-    }
+    if (fv->cap - fv->n >= more)
+        return true;
+    size_t cap = fv->cap ? fv->cap : 256;
+    while (cap - fv->n < more)
+        cap *= 2;
+    uint32_t *v = realloc(fv->v, cap * sizeof *v);
+    if (!v)
+        return false;
+    fv->v = v;
+    fv->cap = cap;
+    return true;
+}
+
+static inline bool fv_push(fj__featvec *fv, uint32_t h)
+{
+    if (fv->n == fv->cap && !fv_reserve(fv, 1))
+        return false;
     fv->v[fv->n++] = h;
     return true;
 }
@@ -218,14 +245,18 @@ typedef struct span {
 } span;
 #define MAX_SPANS 32
 
-/* Character n-grams of t[a, b), lo..hi code points long, digits folded to 0; English text is
- * read with a space before and after so word starts and ends are n-grams of their own. A typed
- * token's characters (a chat id, a phone number, an address, a masked placeholder) are read as
- * one placeholder character of its kind: its digits and letters are noise. */
+/* Character n-grams of t[a, b), lo..hi code points long (3-5 or 1-3), digits folded to 0; English
+ * text is read with a space before and after so word starts and ends are n-grams of their own. A
+ * typed token's characters (a chat id, a phone number, an address, a masked placeholder) are read
+ * as one placeholder character of its kind: its digits and letters are noise. The n-grams ending at
+ * one of the first `skip` code points read are left out (the caller has them: fj__clause_head);
+ * `head` (optional) receives the code points read and the n-grams given before the end pad. */
 static bool char_ngrams(fj__featvec *fv, const char *t, size_t a, size_t b, const uint32_t *orig,
-                        const span *sp, size_t nsp, int lo, int hi, bool pad)
+                        const span *sp, size_t nsp, int lo, int hi, bool pad, size_t skip,
+                        fj__clause_head *head)
 {
-    uint32_t ring[8];
+    size_t n0 = fv->n;
+    uint32_t ring[8] = {0};
     size_t j = 0, i = a, k = 0;
     uint32_t seeds[8];
     for (int n = lo; n <= hi; n++) {
@@ -233,6 +264,11 @@ static bool char_ngrams(fj__featvec *fv, const char *t, size_t a, size_t b, cons
         seeds[n] = h_seed(ns);
     }
     bool end_pad = false;
+    /* at most hi - lo + 1 n-grams end at each code point, of which there are at most b - a and
+     * the two pads: room for them all, then stored without a check */
+    if (!fv_reserve(fv, (b - a + 2) * (size_t)(hi - lo + 1)))
+        return false;
+    uint32_t *out = fv->v + fv->n;
     for (;;) {
         uint32_t cp;
         if (pad && j == 0 && i == a) {
@@ -253,23 +289,39 @@ static bool char_ngrams(fj__featvec *fv, const char *t, size_t a, size_t b, cons
                     cp = '0';
             }
         } else if (pad && !end_pad) {
+            if (head)
+                *head = (fj__clause_head){j, (size_t)(out - fv->v) - n0};
             cp = ' ';
             end_pad = true;
         } else {
+            if (head && !pad)
+                *head = (fj__clause_head){j, (size_t)(out - fv->v) - n0};
             break;
         }
         ring[j % 8] = cp;
         j++;
-        for (int n = lo; n <= hi; n++) {
-            if (j < (size_t)n)
-                break;
-            uint32_t h = seeds[n];
-            for (size_t q = j - n; q < j; q++)
-                h = h_u32(h, ring[q % 8]);
-            if (!fv_push(fv, h_final(h)))
-                return false;
+        if (j <= skip)
+            continue;
+        /* the n-grams ending here, oldest code point first, written out for the two length
+         * ranges (English 3-5, Chinese 1-3) */
+        uint32_t c1 = ring[(j - 1) % 8], c2 = ring[(j - 2) % 8], c3 = ring[(j - 3) % 8];
+        if (lo == 3) {
+            uint32_t c4 = ring[(j - 4) % 8], c5 = ring[(j - 5) % 8];
+            if (j >= 3)
+                *out++ = h_final(h_u32(h_u32(h_u32(seeds[3], c3), c2), c1));
+            if (j >= 4)
+                *out++ = h_final(h_u32(h_u32(h_u32(h_u32(seeds[4], c4), c3), c2), c1));
+            if (j >= 5)
+                *out++ = h_final(h_u32(h_u32(h_u32(h_u32(h_u32(seeds[5], c5), c4), c3), c2), c1));
+        } else {
+            *out++ = h_final(h_u32(seeds[1], c1));
+            if (j >= 2)
+                *out++ = h_final(h_u32(h_u32(seeds[2], c2), c1));
+            if (j >= 3)
+                *out++ = h_final(h_u32(h_u32(h_u32(seeds[3], c3), c2), c1));
         }
     }
+    fv->n = (size_t)(out - fv->v);
     return true;
 }
 
@@ -321,6 +373,13 @@ bool fj__clause_features(fj__featvec *fv, fj_lang lang, const char *t, size_t a,
                          const uint32_t *orig, const fj_token *tok, size_t ntok,
                          const fj__lexmatch *m, size_t nm)
 {
+    return fj__clause_features_after(fv, lang, t, a, b, orig, tok, ntok, m, nm, 0, NULL);
+}
+
+bool fj__clause_features_after(fj__featvec *fv, fj_lang lang, const char *t, size_t a, size_t b,
+                               const uint32_t *orig, const fj_token *tok, size_t ntok,
+                               const fj__lexmatch *m, size_t nm, size_t skip, fj__clause_head *head)
+{
     bool en = lang == FJ_LANG_EN;
     span sp[MAX_SPANS];
     size_t nsp = 0;
@@ -341,7 +400,7 @@ bool fj__clause_features(fj__featvec *fv, fj_lang lang, const char *t, size_t a,
         if (w == 0 || sp[i].s >= sp[w - 1].e)
             sp[w++] = sp[i];
     nsp = w;
-    bool ok = char_ngrams(fv, t, a, b, orig, sp, nsp, en ? 3 : 1, en ? 5 : 3, en);
+    bool ok = char_ngrams(fv, t, a, b, orig, sp, nsp, en ? 3 : 1, en ? 5 : 3, en, skip, head);
     for (size_t i = 0; ok && i < ntok; i++) {
         const fj_token *k = &tok[i];
         switch (k->kind) {
@@ -441,17 +500,37 @@ static bool build_slots(fj__cls_lang *L)
     return true;
 }
 
-static void decisions(const fj__cls_lang *L, const uint32_t *feat, size_t n,
-                      double dec[FJ_CLS_COUNT])
+/* Add the weights of features feat[0, n) to sum, in order. */
+static void add_weights(const fj__cls_lang *L, const uint32_t *feat, size_t n,
+                        double sum[FJ_CLS_COUNT])
 {
-    double sum[FJ_CLS_COUNT] = {0};
+    _Static_assert(FJ_CLS_COUNT == 3, "one addition per signal below");
+    double s0 = sum[0], s1 = sum[1], s2 = sum[2];
     for (size_t i = 0; i < n; i++) {
         long k = find_feat(L, feat[i]);
         if (k < 0)
             continue;
-        for (int s = 0; s < FJ_CLS_COUNT; s++)
-            sum[s] += L->w[(size_t)k * FJ_CLS_COUNT + s];
+        const float *w = L->w + (size_t)k * FJ_CLS_COUNT;
+        s0 += w[0];
+        s1 += w[1];
+        s2 += w[2];
     }
+    sum[0] = s0;
+    sum[1] = s1;
+    sum[2] = s2;
+}
+
+void fj__detectors_add(const fj_detectors *d, fj_lang lang, const uint32_t *feat, size_t n,
+                       double sum[FJ_CLS_COUNT])
+{
+    add_weights(lang_of(d, lang), feat, n, sum);
+}
+
+static void decisions(const fj__cls_lang *L, const uint32_t *feat, size_t n,
+                      double dec[FJ_CLS_COUNT])
+{
+    double sum[FJ_CLS_COUNT] = {0};
+    add_weights(L, feat, n, sum);
     double scale = fj__clause_scale(n);
     for (int s = 0; s < FJ_CLS_COUNT; s++)
         dec[s] = sum[s] * scale + L->sig[s].bias;
@@ -465,12 +544,29 @@ double fj__detectors_decision(const fj_detectors *d, fj_lang lang, int cls, cons
     return dec[cls];
 }
 
+static void platt(const fj__cls_lang *L, const double dec[FJ_CLS_COUNT], double prob[FJ_CLS_COUNT]);
+
+void fj__detectors_prob(const fj_detectors *d, fj_lang lang, const double sum[FJ_CLS_COUNT],
+                        size_t n, double prob[FJ_CLS_COUNT])
+{
+    const fj__cls_lang *L = lang_of(d, lang);
+    double dec[FJ_CLS_COUNT], scale = fj__clause_scale(n);
+    for (int s = 0; s < FJ_CLS_COUNT; s++)
+        dec[s] = sum[s] * scale + L->sig[s].bias;
+    platt(L, dec, prob);
+}
+
 void fj__detectors_score(const fj_detectors *d, fj_lang lang, const uint32_t *feat, size_t n,
                          double prob[FJ_CLS_COUNT])
 {
     const fj__cls_lang *L = lang_of(d, lang);
     double dec[FJ_CLS_COUNT];
     decisions(L, feat, n, dec);
+    platt(L, dec, prob);
+}
+
+static void platt(const fj__cls_lang *L, const double dec[FJ_CLS_COUNT], double prob[FJ_CLS_COUNT])
+{
     for (int s = 0; s < FJ_CLS_COUNT; s++) {
         double f = L->sig[s].platt_a * dec[s] + L->sig[s].platt_b;
         prob[s] = f >= 0 ? exp(-f) / (1 + exp(-f)) : 1 / (1 + exp(f));
@@ -568,8 +664,8 @@ void fj_detectors_free(fj_detectors *d)
     free(d);
 }
 
-fj_status fj__detectors_parse(fj_detectors **out, const unsigned char *data, size_t len,
-                              const char *name, fj_error *err)
+static fj_status parse(fj_detectors **out, const unsigned char *data, size_t len, const char *name,
+                       bool verify, fj_error *err)
 {
     *out = NULL;
     if (len < 8 || memcmp(data, DET_MAGIC, 8) != 0)
@@ -595,12 +691,14 @@ fj_status fj__detectors_parse(fj_detectors **out, const unsigned char *data, siz
                           name, len - DET_HEADER, (unsigned long long)plen);
     unsigned char sum[32];
     fj_sha256 sh;
-    fj__sha256_init(&sh);
-    fj__sha256_update(&sh, data + DET_HEADER, plen);
-    fj__sha256_final(&sh, sum);
-    if (memcmp(sum, data + 24, 32) != 0)
-        return fj__errorf(err, FJ_ERR_MODEL,
-                          "%s: checksum mismatch (the file is corrupted or was altered)", name);
+    if (verify) {
+        fj__sha256_init(&sh);
+        fj__sha256_update(&sh, data + DET_HEADER, plen);
+        fj__sha256_final(&sh, sum);
+        if (memcmp(sum, data + 24, 32) != 0)
+            return fj__errorf(err, FJ_ERR_MODEL,
+                              "%s: checksum mismatch (the file is corrupted or was altered)", name);
+    }
     fj_detectors *d = calloc(1, sizeof *d);
     if (!d)
         return fj__nomem(err);
@@ -675,6 +773,18 @@ fj_status fj__detectors_parse(fj_detectors **out, const unsigned char *data, siz
     }
     *out = d;
     return FJ_OK;
+}
+
+fj_status fj__detectors_parse(fj_detectors **out, const unsigned char *data, size_t len,
+                              const char *name, fj_error *err)
+{
+    return parse(out, data, len, name, true, err);
+}
+
+fj_status fj__detectors_parse_builtin(fj_detectors **out, fj_error *err)
+{
+    return parse(out, fj__default_detectors, fj__default_detectors_len,
+                 "the compiled-in clause detectors", false, err);
 }
 
 fj_status fj_detectors_load_memory(fj_detectors **out, const void *data, size_t len, fj_error *err)

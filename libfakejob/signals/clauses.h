@@ -70,6 +70,23 @@ bool fj__clause_features(fj__featvec *fv, fj_lang lang, const char *t, size_t a,
                          const uint32_t *orig, const fj_token *tok, size_t ntok,
                          const fj__lexmatch *m, size_t nm);
 
+/** Where a clause's text ends in its features (fj__clause_features_after): the code points read
+ *  before English's end pad (with the start pad), and the character n-grams given until then. */
+typedef struct fj__clause_head {
+    size_t cps, nfeat;
+} fj__clause_head;
+
+/**
+ * fj__clause_features, leaving out the character n-grams that end at one of the first `skip`
+ * code points read, and (when `head` is not NULL) saying where the text's end was reached. The
+ * features of a window of clauses c-1 and c begin with the head.nfeat n-grams of clause c-1 read
+ * alone; given skip = head.cps of clause c-1, this gives the window's features after those.
+ */
+bool fj__clause_features_after(fj__featvec *fv, fj_lang lang, const char *t, size_t a, size_t b,
+                               const uint32_t *orig, const fj_token *tok, size_t ntok,
+                               const fj__lexmatch *m, size_t nm, size_t skip,
+                               fj__clause_head *head);
+
 /** Per-signal settings of one language's detectors. */
 typedef struct fj__cls_model {
     float bias;             /* decision = w.x + bias */
@@ -98,6 +115,11 @@ struct fj_detectors {
  *  names the source in messages. */
 fj_status fj__detectors_parse(fj_detectors **out, const unsigned char *data, size_t len,
                               const char *name, fj_error *err);
+/** Read the detectors compiled into the library (fj__default_detectors) as fj__detectors_parse
+ *  does, all checks but the payload's SHA-256: those bytes are the library's own, as much as its
+ *  code is, and hashing 1.2 MB cost every context 80 M instructions (a one-posting run's largest
+ *  part). test_clauses checks their checksum (default_detectors_checksum). */
+fj_status fj__detectors_parse_builtin(fj_detectors **out, fj_error *err);
 /** Build the feature lookup tables of detectors filled in memory (done by fj__detectors_parse).
  *  false on allocation failure. */
 bool fj__detectors_index(fj_detectors *d);
@@ -106,6 +128,14 @@ bool fj__detectors_serialize(const fj_detectors *d, fj_buf *b);
 /** The calibrated probabilities of a clause's features for each signal. */
 void fj__detectors_score(const fj_detectors *d, fj_lang lang, const uint32_t *feat, size_t n,
                          double prob[FJ_CLS_COUNT]);
+/** Add the weights of features feat[0, n), in order, to sum (per signal): the sum
+ *  fj__detectors_score makes, in parts. */
+void fj__detectors_add(const fj_detectors *d, fj_lang lang, const uint32_t *feat, size_t n,
+                       double sum[FJ_CLS_COUNT]);
+/** The calibrated probabilities of a clause of n feature occurrences whose weights add up to sum
+ *  (fj__detectors_add): fj__detectors_score's result. */
+void fj__detectors_prob(const fj_detectors *d, fj_lang lang, const double sum[FJ_CLS_COUNT],
+                        size_t n, double prob[FJ_CLS_COUNT]);
 /** The decision value (before calibration) for one signal. */
 double fj__detectors_decision(const fj_detectors *d, fj_lang lang, int cls, const uint32_t *feat,
                               size_t n);

@@ -1264,9 +1264,7 @@ static const fj_detectors *detectors(sig_scratch *sc, fj_error *err, fj_status *
     if (sc->det)
         return sc->det;
     if (!sc->det_default) {
-        *st =
-            fj__detectors_parse(&sc->det_default, fj__default_detectors, fj__default_detectors_len,
-                                "the compiled-in clause detectors", err);
+        *st = fj__detectors_parse_builtin(&sc->det_default, err);
         if (*st != FJ_OK)
             return NULL;
     }
@@ -1551,6 +1549,30 @@ typedef struct best_window {
     uint32_t a, b;
 } best_window;
 
+/* Field f's tokens: its stretch of the analysis' tokens (the same tokenizer on the same
+ * normalized text, tokenized once per posting), else, when the analysis' tokens are not to be had
+ * (more than FJ_MAX_TOKENS in all the fields, or an analysis not the context's own), the field
+ * tokenized alone, as fj_tokenize_field gives it. */
+static fj_status field_tokens(sig_scratch *sc, fj_context *ctx, int f, const fj_token **tok,
+                              size_t *ntok, fj_error *err)
+{
+    const fj_token *all = NULL;
+    size_t n = 0;
+    if (fj__analysis_tokens(ctx, sc->an, &all, &n, NULL) == FJ_OK) {
+        size_t i = 0; /* a field's tokens are contiguous, in the order of fj_text_fields */
+        while (i < n && all[i].field != f)
+            i++;
+        size_t j = i;
+        while (j < n && all[j].field == f)
+            j++;
+        *tok = j > i ? all + i : NULL;
+        *ntok = j - i;
+        return FJ_OK;
+    }
+    const ftext *ft = &sc->ft[f];
+    return fj_tokenize_field(ctx, (fj_field)f, ft->o, ft->olen, tok, ntok, err);
+}
+
 /* Score each clause of a field, and each clause joined with the one before it in the same
  * sentence, with the detectors; mark the clauses of firing windows and keep the best window of
  * each signal. */
@@ -1567,7 +1589,7 @@ static fj_status clause_field(sig_scratch *sc, fj_context *ctx, const fj_detecto
         return FJ_OK;
     const fj_token *tok = NULL;
     size_t ntok = 0;
-    fj_status st = fj_tokenize_field(ctx, (fj_field)f, ft->o, ft->olen, &tok, &ntok, err);
+    fj_status st = field_tokens(sc, ctx, f, &tok, &ntok, err);
     if (st == FJ_ERR_LIMIT)
         ntok = 0; /* past FJ_MAX_TOKENS: the clauses are read without their tokens */
     else if (st != FJ_OK)
@@ -1575,6 +1597,13 @@ static fj_status clause_field(sig_scratch *sc, fj_context *ctx, const fj_detecto
     if (!group_tokens(sc, f, tok, ntok))
         return fj__nomem(err);
     const fj__lexmatch *mv = matches_at(&sc->mv, ft->m0);
+    /* A window (clauses c-1 and c) begins with the character n-grams of clause c-1 read alone:
+     * their count and weights are kept from c-1 (prev) and the window's features start after
+     * them. The weights are added in the same order, so the sums are those of the whole. */
+    struct {
+        fj__clause_head head;
+        double sum[FJ_CLS_COUNT];
+    } prev = {{0, 0}, {0}}, cur;
     for (size_t c = 0; c < cv->n; c++) {
         for (int w = 0; w < 2; w++) {
             if (w == 1 && (c == 0 || !cv->v[c].weak))
@@ -1586,12 +1615,23 @@ static fj_status clause_field(sig_scratch *sc, fj_context *ctx, const fj_detecto
                 m1++;
             sc->fv.n = 0;
             const fj_token *ctok = sc->tok_sorted ? sc->tok_sorted + sc->tok_at[c0] : NULL;
-            if (!fj__clause_features(&sc->fv, lang, t, a, b, nt->orig, ctok,
-                                     sc->tok_at[c + 1] - sc->tok_at[c0], mv ? mv + m0 : NULL,
-                                     m1 - m0))
+            if (!fj__clause_features_after(&sc->fv, lang, t, a, b, nt->orig, ctok,
+                                           sc->tok_at[c + 1] - sc->tok_at[c0], mv ? mv + m0 : NULL,
+                                           m1 - m0, w ? prev.head.cps : 0, w ? NULL : &cur.head))
                 return fj__nomem(err);
-            double prob[FJ_CLS_COUNT];
-            fj__detectors_score(det, lang, sc->fv.v, sc->fv.n, prob);
+            double prob[FJ_CLS_COUNT], sum[FJ_CLS_COUNT] = {0};
+            size_t nfeat = sc->fv.n;
+            if (w == 0) {
+                fj__detectors_add(det, lang, sc->fv.v, cur.head.nfeat, sum);
+                memcpy(cur.sum, sum, sizeof sum);
+                fj__detectors_add(det, lang, sc->fv.v + cur.head.nfeat, sc->fv.n - cur.head.nfeat,
+                                  sum);
+            } else {
+                memcpy(sum, prev.sum, sizeof sum);
+                fj__detectors_add(det, lang, sc->fv.v, sc->fv.n, sum);
+                nfeat += prev.head.nfeat;
+            }
+            fj__detectors_prob(det, lang, sum, nfeat, prob);
             bool has_id = false; /* a chat id, phone number or free-mail address */
             for (size_t k = sc->tok_at[c0]; k < sc->tok_at[c + 1]; k++) {
                 unsigned kind = sc->tok_sorted[k].kind;
@@ -1637,6 +1677,7 @@ static fj_status clause_field(sig_scratch *sc, fj_context *ctx, const fj_detecto
                     *bw = (best_window){true, single, prob[s], f, a, b};
             }
         }
+        prev = cur;
     }
     /* the live lexicon hits inside firing clauses give the signal its kinds */
     for (size_t h = hit_lower_bound(sc, f, 0); h < sc->nhits && sc->hits[h].field == f; h++) {
