@@ -3,7 +3,7 @@
  * detector files that are refused with a clear error (truncated, altered, newer, not one at
  * all), the save/load round trip, "we never charge" statements that never fire upfront_fee,
  * questions answered "no" (押金？没有的事) that fire nothing while questions answered with an
- * amount still do, and the shipped detectors
+ * amount still do, chat apps in disguise (W h a t s A p p, t3legram), and the shipped detectors
  * firing on the clauses they were trained on (corpus/clauses).
  */
 #include "core/fj_internal.h"
@@ -297,6 +297,26 @@ Test(clauses, questions_answered_no_do_not_fire)
     for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
         cr_expect_not_null(fired(yes[i][0], yes[i][1], yes[i][2]), "%s did not fire on '%s'",
                            yes[i][2], yes[i][1]);
+}
+
+/* Chat apps and free-mail providers written to dodge filters are read as what they are. */
+Test(clauses, disguised_chat_apps_fire_offsite_contact)
+{
+    static const char *const en[] = {
+        "Message me on W h a t s A p p for the full job details.",
+        "Serious applicants only: t3legram @remote_data_jobs",
+        "interviews happen on T.e.l.e.g.r.a.m only, handle is @lena_hr_team",
+    };
+    for (size_t i = 0; i < sizeof en / sizeof en[0]; i++)
+        cr_expect_not_null(fired("en", en[i], "offsite_contact"), "no offsite_contact on '%s'",
+                           en[i]);
+    /* the word tables of the typed features are in the order their binary search needs */
+    cr_expect(fj__clause_tables_sorted());
+    /* the app as the product of a job, or a word that only contains a name, is not */
+    cr_expect_null(fired("en", "Moderate our Discord community and answer members' questions.",
+                         "offsite_contact"));
+    cr_expect_null(fired("en", "Experience with signalling systems and deadline-driven work.",
+                         "offsite_contact"));
 }
 
 /* The shipped detectors fire on most of the clauses they were trained on, and rarely on the
