@@ -219,6 +219,7 @@ typedef struct sig_scratch {
     size_t nhits, hits_cap;
     bool title_role, title_sells; /* title_duty_mismatch: what the title says */
     bool hits_oom;
+    bool skip_clauses; /* fj__signals_skip_clauses: the benchmark's "without the detectors" */
     fj__dclausevec cv;
     fj__featvec fv;
     uint32_t *tok_of;   /* per token: its clause; then the tokens sorted by clause */
@@ -1274,6 +1275,18 @@ static const fj_detectors *detectors(sig_scratch *sc, fj_error *err, fj_status *
     return sc->det_default;
 }
 
+fj_status fj__signals_skip_clauses(fj_context *ctx, bool skip, fj_error *err)
+{
+    fj_status st = FJ_OK;
+    sig_scratch *sc = ctx ? scratch(ctx, err, &st) : NULL;
+    if (!ctx)
+        return fj__errorf(err, FJ_ERR_ARGUMENT, "fj__signals_skip_clauses: ctx is NULL");
+    if (!sc)
+        return st;
+    sc->skip_clauses = skip;
+    return FJ_OK;
+}
+
 const fj_detectors *fj__ctx_detectors(fj_context *ctx, fj_error *err)
 {
     fj_status st = FJ_OK;
@@ -1900,9 +1913,13 @@ fj_status fj__signals_of(fj_context *ctx, const fj__analysis *an, const fj_histo
         if (sc->ft[scan_fields[i]].present)
             text_pass(sc, scan_fields[i], &ps, &reg_valid_in_text, &large);
 
-    st = clause_pass(sc, ctx, lang, err);
-    if (st != FJ_OK)
-        return st;
+    if (sc->skip_clauses) {
+        sc->tags[S_UPFRONT_FEE] = sc->tags[S_OFFSITE_CONTACT] = sc->tags[S_PERSONAL_DATA] = 0;
+    } else {
+        st = clause_pass(sc, ctx, lang, err);
+        if (st != FJ_OK)
+            return st;
+    }
     sc->value[S_UPFRONT_FEE] = popcount64(sc->tags[S_UPFRONT_FEE]);
     /* a request to move the conversation counts as a channel only when none is named */
     if (sc->tags[S_OFFSITE_CONTACT] & ~((uint64_t)1 << FJ_TAG_MOVE))
