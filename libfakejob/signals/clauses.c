@@ -739,36 +739,22 @@ static uint32_t word_classes(fj_lang lang, const char *t, size_t a, size_t b)
 static bool class_features(fj__featvec *fv, fj_lang lang, const char *t, size_t a, size_t b,
                            const fj_token *tok, size_t ntok)
 {
+    /* the class of a typed token, plus one (0: none) */
+    static const unsigned char tok_class[FJ_TOK_KIND_COUNT] = {[FJ_TOK_MONEY] = WC_MONEY + 1,
+                                                               [FJ_TOK_PHONE] = WC_PHONE + 1,
+                                                               [FJ_TOK_MASKED_PHONE] = WC_PHONE + 1,
+                                                               [FJ_TOK_FREEMAIL] = WC_FREEMAIL + 1,
+                                                               [FJ_TOK_EMAIL] = WC_EMAIL + 1,
+                                                               [FJ_TOK_MASKED_EMAIL] = WC_EMAIL + 1,
+                                                               [FJ_TOK_QQ] = WC_CHATID + 1,
+                                                               [FJ_TOK_WECHAT] = WC_CHATID + 1,
+                                                               [FJ_TOK_URL] = WC_URL + 1,
+                                                               [FJ_TOK_SHORTURL] = WC_URL + 1,
+                                                               [FJ_TOK_MASKED_URL] = WC_URL + 1};
     uint32_t bits = word_classes(lang, t, a, b);
-    for (size_t i = 0; i < ntok; i++) {
-        switch (tok[i].kind) {
-        case FJ_TOK_MONEY:
-            bits |= 1u << WC_MONEY;
-            break;
-        case FJ_TOK_PHONE:
-        case FJ_TOK_MASKED_PHONE:
-            bits |= 1u << WC_PHONE;
-            break;
-        case FJ_TOK_FREEMAIL:
-            bits |= 1u << WC_FREEMAIL;
-            break;
-        case FJ_TOK_EMAIL:
-        case FJ_TOK_MASKED_EMAIL:
-            bits |= 1u << WC_EMAIL;
-            break;
-        case FJ_TOK_QQ:
-        case FJ_TOK_WECHAT:
-            bits |= 1u << WC_CHATID;
-            break;
-        case FJ_TOK_URL:
-        case FJ_TOK_SHORTURL:
-        case FJ_TOK_MASKED_URL:
-            bits |= 1u << WC_URL;
-            break;
-        default:
-            break;
-        }
-    }
+    for (size_t i = 0; i < ntok; i++)
+        if (tok[i].kind < FJ_TOK_KIND_COUNT && tok_class[tok[i].kind])
+            bits |= 1u << (tok_class[tok[i].kind] - 1);
     if (memchr(t + a, '?', b - a))
         bits |= 1u << WC_QUESTION;
     uint32_t seed = h_seed("wc");
