@@ -9,8 +9,20 @@ runs the held-out clauses through the signals, scope rules and lexicon hits incl
 (`fakejob eval-signals --detectors`). Prints per language and signal precision, recall and the
 false-positive rate on the held-out labelled negatives, summed over the folds, as JSON.
 
-usage: models/cv-detectors.py FAKEJOB K CLAUSES.jsonl... [-- BACKGROUND.jsonl...]
+With --lexicon-only (no training, no folds): the baseline of the lexicon hits and scope rules
+alone, every clause run through the signals with detectors whose linear models never fire on
+their own (a constant probability of 0.5 against a threshold of 1; a window holding a live
+lexicon phrase of a signal still fires at the lexicon threshold, 0.3).
+
+With --subset IDS (a file of clause ids, one a line), the held-out clauses among IDS are also
+measured on their own (as "subset" rows): the figures on an older version of the corpus with the
+newer clauses in training, comparable with that version's own cross-validation.
+
+usage: models/cv-detectors.py [--subset IDS] FAKEJOB K CLAUSES.jsonl... [-- BACKGROUND.jsonl...]
+       models/cv-detectors.py --lexicon-only FAKEJOB CLAUSES.jsonl...
 """
+import hashlib
+import struct
 import collections
 import json
 import os
@@ -19,7 +31,44 @@ import sys
 import tempfile
 
 
+def lexicon_only_detectors(path):
+    """A detector file (the format of signals/clauses.c) with no features: bias 0, Platt A = B = 0
+    (probability 0.5), threshold 1, for both languages and the three signals."""
+    payload = b''
+    for _ in range(2):
+        payload += struct.pack('<I', 0)
+        for _ in range(3):
+            payload += struct.pack('<5f', 0.0, 0.0, 0.0, 1.0, 0.0)
+    report = b'{"lexicon_only":true}'
+    payload += struct.pack('<I', len(report)) + report
+    with open(path, 'wb') as f:
+        f.write(b'FJCLSDET' + struct.pack('<IIQ', 1, 20, len(payload)) +
+                hashlib.sha256(payload).digest() + payload)
+
+
+def lexicon_only(fakejob, files):
+    with tempfile.TemporaryDirectory() as tmp:
+        det = os.path.join(tmp, 'lexicon.fjd')
+        lexicon_only_detectors(det)
+        out = subprocess.run([fakejob, 'eval-signals', '--detectors', det] + files, check=True,
+                             stdout=subprocess.PIPE).stdout
+    res = []
+    for x in sorted(json.loads(out)['clause_figures'], key=lambda x: (x['lang'], x['signal'])):
+        tp, fp, pos, neg = x['tp'], x['fp'], x['positives'], x['negatives']
+        res.append({'lang': x['lang'], 'signal': x['signal'], 'positives': pos, 'negatives': neg,
+                    'precision': round(tp / max(1, tp + fp), 4), 'recall': round(tp / max(1, pos), 4),
+                    'fpr': round(fp / max(1, neg), 4)})
+    print(json.dumps(res, indent=1))
+
+
 def main(argv):
+    if len(argv) > 1 and argv[1] == '--lexicon-only':
+        lexicon_only(argv[2], argv[3:])
+        return
+    subset = None
+    if len(argv) > 2 and argv[1] == '--subset':
+        subset = {line.strip() for line in open(argv[2], encoding='utf-8') if line.strip()}
+        argv = argv[:1] + argv[3:]
     fakejob, k = argv[1], int(argv[2])
     rest = argv[3:]
     bg = []
@@ -47,18 +96,30 @@ def main(argv):
             det = os.path.join(tmp, 'fold.fjd')
             subprocess.run([fakejob, 'train-signals', '-o', det, train] + bg, check=True,
                            stdout=subprocess.DEVNULL)
-            out = subprocess.run([fakejob, 'eval-signals', '--detectors', det, test], check=True,
-                                 stdout=subprocess.PIPE).stdout
-            for x in json.loads(out)['clause_figures']:
-                c = total[(x['lang'], x['signal'])]
-                c['tp'] += x['tp']
-                c['fp'] += x['fp']
-                c['pos'] += x['positives']
-                c['neg'] += x['negatives']
+            tests = [(test, '')]
+            if subset is not None:
+                sub = os.path.join(tmp, 'subset.jsonl')
+                with open(sub, 'w', encoding='utf-8') as so:
+                    for r in rows:
+                        if folds[(r['lang'], r['kind'])] == f and r['id'] in subset:
+                            so.write(json.dumps(r, ensure_ascii=False) + '\n')
+                tests.append((sub, 'subset'))
+            for path, tag in tests:
+                if os.path.getsize(path) == 0:
+                    continue
+                out = subprocess.run([fakejob, 'eval-signals', '--detectors', det, path],
+                                     check=True, stdout=subprocess.PIPE).stdout
+                for x in json.loads(out)['clause_figures']:
+                    c = total[(x['lang'], x['signal'], tag)]
+                    c['tp'] += x['tp']
+                    c['fp'] += x['fp']
+                    c['pos'] += x['positives']
+                    c['neg'] += x['negatives']
             print('fold %d done' % f, file=sys.stderr)
     res = []
-    for (lang, sig), c in sorted(total.items()):
+    for (lang, sig, tag), c in sorted(total.items()):
         res.append({'lang': lang, 'signal': sig, 'positives': c['pos'], 'negatives': c['neg'],
+                    **({'subset': True} if tag else {}),
                     'precision': round(c['tp'] / max(1, c['tp'] + c['fp']), 4),
                     'recall': round(c['tp'] / max(1, c['pos']), 4),
                     'fpr': round(c['fp'] / max(1, c['neg']), 4)})

@@ -2,7 +2,9 @@
  * test_clauses.c - the clause detectors: the splitter's clauses and offsets on golden cases,
  * detector files that are refused with a clear error (truncated, altered, newer, not one at
  * all), the save/load round trip, "we never charge" statements that never fire upfront_fee,
- * and the shipped detectors firing on the clauses they were trained on (corpus/clauses).
+ * questions answered "no" (押金？没有的事) that fire nothing while questions answered with an
+ * amount still do, chat apps in disguise (W h a t s A p p, t3legram), and the shipped detectors
+ * firing on the clauses they were trained on (corpus/clauses).
  */
 #include "core/fj_internal.h"
 #include "signals/clauses.h"
@@ -286,6 +288,63 @@ Test(clauses, asks_fire_with_the_clause_as_evidence)
     cr_expect_null(
         fired("en", "For questions, call Marlow Analytics HR at 212-555-0188.", "offsite_contact"));
     cr_expect_not_null(fired("en", "Text me at (212) 555-0188 for details.", "offsite_contact"));
+}
+
+/* A question answered "no" by the next sentence (押金？没有的事; "Any fees? None, ever.") is no
+ * ask; a question answered with an amount, a "yes" or a reassurance that is no answer still is. */
+Test(clauses, questions_answered_no_do_not_fire)
+{
+    static const char *const no[][3] = {
+        {"zh", "押金？没有的事，公司一分钱不收。", "upfront_fee"},
+        {"zh", "培训费？不收！", "upfront_fee"},
+        {"zh", "要交钱吗？不用，入职零费用。", "upfront_fee"},
+        {"zh", "需要交服装费吗？无需，工服公司统一发放。", "upfront_fee"},
+        {"en", "Any fees? None, ever.", "upfront_fee"},
+        {"en", "Do I have to pay for training? No. Training is paid.", "upfront_fee"},
+        {"en", "Is there a starter kit to buy? Nope, we provide everything.", "upfront_fee"},
+        {"en", "Will you ask for my bank details before hiring? Never.", "personal_data"},
+        {"en", "Should I send a photo of my ID? No, bring it on your first day.", "personal_data"},
+        {"en", "Do we interview over Telegram? Never. Interviews are on Zoom.", "offsite_contact"},
+    };
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
+        const fj_signal *g = fired(no[i][0], no[i][1], no[i][2]);
+        cr_expect_null(g, "%s fired on '%s' (evidence '%s')", no[i][2], no[i][1],
+                       g && g->evidence ? g->evidence : "");
+    }
+    static const char *const yes[][3] = {
+        {"zh", "押金？有的，200元，离职退还。", "upfront_fee"},
+        {"zh", "培训费？不多，只要300元。", "upfront_fee"},
+        {"zh", "要交押金吗？没关系，押金从第一个月工资里扣。", "upfront_fee"},
+        {"en", "Is there a fee? Yes, a one-time $60 registration fee.", "upfront_fee"},
+        {"en", "Any fees? No, just the $49 starter kit.", "upfront_fee"},
+        {"en",
+         "Can't afford the $99 starter kit? No problem, we deduct it from your first paycheck.",
+         "upfront_fee"},
+        {"en", "Any questions? Text me on WhatsApp at +1 415 555 0188.", "offsite_contact"},
+    };
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        cr_expect_not_null(fired(yes[i][0], yes[i][1], yes[i][2]), "%s did not fire on '%s'",
+                           yes[i][2], yes[i][1]);
+}
+
+/* Chat apps and free-mail providers written to dodge filters are read as what they are. */
+Test(clauses, disguised_chat_apps_fire_offsite_contact)
+{
+    static const char *const en[] = {
+        "Message me on W h a t s A p p for the full job details.",
+        "Serious applicants only: t3legram @remote_data_jobs",
+        "interviews happen on T.e.l.e.g.r.a.m only, handle is @lena_hr_team",
+    };
+    for (size_t i = 0; i < sizeof en / sizeof en[0]; i++)
+        cr_expect_not_null(fired("en", en[i], "offsite_contact"), "no offsite_contact on '%s'",
+                           en[i]);
+    /* the word tables of the typed features are in the order their binary search needs */
+    cr_expect(fj__clause_tables_sorted());
+    /* the app as the product of a job, or a word that only contains a name, is not */
+    cr_expect_null(fired("en", "Moderate our Discord community and answer members' questions.",
+                         "offsite_contact"));
+    cr_expect_null(fired("en", "Experience with signalling systems and deadline-driven work.",
+                         "offsite_contact"));
 }
 
 /* The shipped detectors fire on most of the clauses they were trained on, and rarely on the

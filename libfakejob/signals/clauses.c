@@ -369,6 +369,459 @@ static const char *phone_kind(const char *s, size_t n)
     return "other";
 }
 
+/* Typed features: word classes of a clause (who pays, what is asked, through what) and their
+ * pairs, which a linear model over n-grams cannot form itself ("you" + "pay" + an amount is a fee
+ * ask; "we" + "pay" is the employer's cost; a document noun + a sending verb is a data request; a
+ * chat app + "add"/"message" is off-site contact). A class is present when one of its words is
+ * in the clause: English words by whole word (a trailing '*': by prefix), Chinese ones as
+ * substrings. Chat apps and free-mail providers are also found through disguises ("w h a t s a p
+ * p", "Tele-gram", "wh@tsapp", "g.mail"): see squeezed_names. */
+enum {
+    WC_YOU,
+    WC_WE,
+    WC_PAY,
+    WC_REFUND,
+    WC_NEG,
+    WC_DOC,
+    WC_SEND,
+    WC_APP,
+    WC_REACH,
+    WC_MINE,
+    WC_OFFICE,
+    WC_MAILWORD,
+    WC_DISGUISED,
+    WC_MONEY,
+    WC_PHONE,
+    WC_FREEMAIL,
+    WC_EMAIL,
+    WC_CHATID,
+    WC_URL,
+    WC_QUESTION,
+    WC_COUNT
+};
+
+typedef struct wclass {
+    int cls;
+    const char *w; /* English: lower-case letters, '*' = prefix; Chinese: UTF-8 substring */
+    size_t len;    /* strlen(w) */
+} wclass;
+#define WC(cls, w)                                                                                 \
+    {                                                                                              \
+        cls, w, sizeof(w) - 1                                                                      \
+    }
+
+static const wclass en_words[] = {
+    WC(WC_DOC, "aadhaar"),
+    WC(WC_DOC, "account*"),
+    WC(WC_REACH, "add"),
+    WC(WC_PAY, "advance"),
+    WC(WC_PAY, "afford*"),
+    WC(WC_YOU, "applicant*"),
+    WC(WC_YOU, "associate*"),
+    WC(WC_OFFICE, "ats"),
+    WC(WC_SEND, "attach*"),
+    WC(WC_DOC, "bank*"),
+    WC(WC_DOC, "birth"),
+    WC(WC_PAY, "bitcoin"),
+    WC(WC_PAY, "bought"),
+    WC(WC_PAY, "buy*"),
+    WC(WC_DOC, "bvn"),
+    WC(WC_YOU, "candidate*"),
+    WC(WC_NEG, "cannot"),
+    WC(WC_OFFICE, "careers"),
+    WC(WC_PAY, "cashapp"),
+    WC(WC_MINE, "cell*"),
+    WC(WC_PAY, "charge*"),
+    WC(WC_REACH, "chat*"),
+    WC(WC_DOC, "code"),
+    WC(WC_DOC, "codes"),
+    WC(WC_WE, "company"),
+    WC(WC_SEND, "confirm"),
+    WC(WC_REACH, "connect"),
+    WC(WC_REACH, "contact*"),
+    WC(WC_SEND, "copies"),
+    WC(WC_SEND, "copy"),
+    WC(WC_PAY, "cost*"),
+    WC(WC_DOC, "credential*"),
+    WC(WC_DOC, "credit"),
+    WC(WC_REFUND, "credited"),
+    WC(WC_PAY, "crypto*"),
+    WC(WC_DOC, "debit"),
+    WC(WC_REFUND, "deducted"),
+    WC(WC_OFFICE, "department"),
+    WC(WC_PAY, "deposit*"),
+    WC(WC_MINE, "direct*"),
+    WC(WC_REACH, "dm"),
+    WC(WC_REACH, "dms"),
+    WC(WC_DOC, "dob"),
+    WC(WC_NEG, "dont"),
+    WC(WC_SEND, "email*"),
+    WC(WC_WE, "employer*"),
+    WC(WC_SEND, "enter"),
+    WC(WC_PAY, "fee"),
+    WC(WC_PAY, "fees"),
+    WC(WC_SEND, "fill*"),
+    WC(WC_WE, "firm"),
+    WC(WC_SEND, "forward*"),
+    WC(WC_NEG, "free"),
+    WC(WC_PAY, "front"),
+    WC(WC_SEND, "give"),
+    WC(WC_MINE, "handle"),
+    WC(WC_OFFICE, "headquarters"),
+    WC(WC_YOU, "hires"),
+    WC(WC_REACH, "hit"),
+    WC(WC_REACH, "hmu"),
+    WC(WC_OFFICE, "hotline"),
+    WC(WC_OFFICE, "hr"),
+    WC(WC_MINE, "i"),
+    WC(WC_DOC, "id"),
+    WC(WC_DOC, "identity"),
+    WC(WC_DOC, "ids"),
+    WC(WC_REACH, "inbox"),
+    WC(WC_PAY, "invest*"),
+    WC(WC_DOC, "itin"),
+    WC(WC_DOC, "licen*"),
+    WC(WC_DOC, "login*"),
+    WC(WC_DOC, "maiden"),
+    WC(WC_OFFICE, "main"),
+    WC(WC_MINE, "me"),
+    WC(WC_DOC, "medicare"),
+    WC(WC_YOU, "member*"),
+    WC(WC_REACH, "message*"),
+    WC(WC_MINE, "mobile"),
+    WC(WC_REACH, "msg"),
+    WC(WC_MINE, "my"),
+    WC(WC_NEG, "never"),
+    WC(WC_DOC, "nin"),
+    WC(WC_NEG, "no"),
+    WC(WC_NEG, "none"),
+    WC(WC_NEG, "nor"),
+    WC(WC_NEG, "not"),
+    WC(WC_NEG, "nothing"),
+    WC(WC_OFFICE, "office"),
+    WC(WC_OFFICE, "official"),
+    WC(WC_PAY, "order*"),
+    WC(WC_DOC, "otp"),
+    WC(WC_WE, "our"),
+    WC(WC_PAY, "owe*"),
+    WC(WC_DOC, "passcode*"),
+    WC(WC_DOC, "passport*"),
+    WC(WC_DOC, "password*"),
+    WC(WC_PAY, "pay"),
+    WC(WC_REFUND, "paycheck*"),
+    WC(WC_REFUND, "paycheque*"),
+    WC(WC_PAY, "paying"),
+    WC(WC_PAY, "payment*"),
+    WC(WC_DOC, "paypal"),
+    WC(WC_PAY, "pays"),
+    WC(WC_MINE, "personal"),
+    WC(WC_SEND, "photo*"),
+    WC(WC_SEND, "pic"),
+    WC(WC_SEND, "pics"),
+    WC(WC_SEND, "picture*"),
+    WC(WC_DOC, "pin"),
+    WC(WC_REACH, "ping"),
+    WC(WC_OFFICE, "platform"),
+    WC(WC_OFFICE, "portal"),
+    WC(WC_PAY, "price*"),
+    WC(WC_MINE, "private"),
+    WC(WC_SEND, "provid*"),
+    WC(WC_PAY, "purchas*"),
+    WC(WC_REACH, "reach"),
+    WC(WC_SEND, "read"),
+    WC(WC_OFFICE, "reception*"),
+    WC(WC_YOU, "recruit*"),
+    WC(WC_REFUND, "refund*"),
+    WC(WC_REFUND, "reimburs*"),
+    WC(WC_PAY, "remit*"),
+    WC(WC_REFUND, "returned"),
+    WC(WC_DOC, "routing"),
+    WC(WC_SEND, "scan*"),
+    WC(WC_DOC, "selfie*"),
+    WC(WC_SEND, "send*"),
+    WC(WC_SEND, "sent"),
+    WC(WC_SEND, "share"),
+    WC(WC_DOC, "sin"),
+    WC(WC_SEND, "snap*"),
+    WC(WC_DOC, "social"),
+    WC(WC_PAY, "spend*"),
+    WC(WC_DOC, "ssn*"),
+    WC(WC_DOC, "statement*"),
+    WC(WC_SEND, "submit*"),
+    WC(WC_REACH, "talk"),
+    WC(WC_REACH, "text*"),
+    WC(WC_YOU, "trainee*"),
+    WC(WC_PAY, "transfer*"),
+    WC(WC_SEND, "type"),
+    WC(WC_PAY, "upfront"),
+    WC(WC_SEND, "upload*"),
+    WC(WC_WE, "us"),
+    WC(WC_PAY, "usdt"),
+    WC(WC_MINE, "username"),
+    WC(WC_DOC, "utility"),
+    WC(WC_PAY, "venmo"),
+    WC(WC_DOC, "verification"),
+    WC(WC_SEND, "verify"),
+    WC(WC_DOC, "w2"),
+    WC(WC_DOC, "w4"),
+    WC(WC_DOC, "w9"),
+    WC(WC_WE, "we"),
+    WC(WC_OFFICE, "website"),
+    WC(WC_PAY, "wire*"),
+    WC(WC_NEG, "without"),
+    WC(WC_NEG, "wont"),
+    WC(WC_YOU, "you"),
+    WC(WC_YOU, "your*"),
+    WC(WC_PAY, "zelle"),
+    WC(WC_NEG, "zero"),
+};
+
+static const wclass zh_words[] = {
+    WC(WC_APP, "vx"),        WC(WC_APP, "v信"),       WC(WC_SEND, "上传"),   WC(WC_NEG, "不"),
+    WC(WC_PAY, "买"),        WC(WC_PAY, "交纳"),      WC(WC_PAY, "交费"),    WC(WC_PAY, "交钱"),
+    WC(WC_OFFICE, "人事部"), WC(WC_DOC, "人脸"),      WC(WC_NEG, "从未"),    WC(WC_PAY, "付"),
+    WC(WC_WE, "企业"),       WC(WC_APP, "企鹅"),      WC(WC_YOU, "你"),      WC(WC_PAY, "保证金"),
+    WC(WC_PAY, "充值"),      WC(WC_PAY, "先交"),      WC(WC_NEG, "免"),      WC(WC_WE, "公司"),
+    WC(WC_OFFICE, "前台"),   WC(WC_OFFICE, "办公室"), WC(WC_REACH, "加q"),   WC(WC_REACH, "加v"),
+    WC(WC_REACH, "加微"),    WC(WC_REACH, "加我"),    WC(WC_NEG, "勿"),      WC(WC_WE, "单位"),
+    WC(WC_DOC, "卡号"),      WC(WC_SEND, "发我"),     WC(WC_SEND, "发给"),   WC(WC_SEND, "发过来"),
+    WC(WC_SEND, "发送"),     WC(WC_SEND, "告知"),     WC(WC_REACH, "咨询"),  WC(WC_PAY, "垫"),
+    WC(WC_SEND, "填"),       WC(WC_YOU, "学员"),      WC(WC_OFFICE, "官方"), WC(WC_OFFICE, "官网"),
+    WC(WC_DOC, "密码"),      WC(WC_APP, "小红书"),    WC(WC_OFFICE, "平台"), WC(WC_YOU, "应聘者"),
+    WC(WC_OFFICE, "座机"),   WC(WC_DOC, "征信"),      WC(WC_APP, "微信"),    WC(WC_YOU, "您"),
+    WC(WC_WE, "我们"),       WC(WC_WE, "我司"),       WC(WC_MINE, "我的"),   WC(WC_DOC, "户口"),
+    WC(WC_DOC, "手持"),      WC(WC_MINE, "手机"),     WC(WC_APP, "扣扣"),    WC(WC_REFUND, "扣除"),
+    WC(WC_REACH, "扫码"),    WC(WC_APP, "抖音"),      WC(WC_DOC, "护照"),    WC(WC_REFUND, "报销"),
+    WC(WC_PAY, "押金"),      WC(WC_SEND, "拍"),       WC(WC_SEND, "提交"),   WC(WC_SEND, "提供"),
+    WC(WC_DOC, "支付宝"),    WC(WC_PAY, "收取"),      WC(WC_YOU, "新人"),    WC(WC_NEG, "无"),
+    WC(WC_MINE, "本人"),     WC(WC_YOU, "求职者"),    WC(WC_NEG, "没"),      WC(WC_REACH, "添加"),
+    WC(WC_OFFICE, "热线"),   WC(WC_APP, "电报"),      WC(WC_DOC, "社保卡"),  WC(WC_MINE, "私人"),
+    WC(WC_REACH, "私信"),    WC(WC_REACH, "私聊"),    WC(WC_PAY, "缴"),      WC(WC_REACH, "联系"),
+    WC(WC_APP, "薇"),        WC(WC_PAY, "要交"),      WC(WC_REACH, "详聊"),  WC(WC_DOC, "账号"),
+    WC(WC_DOC, "账户"),      WC(WC_PAY, "购买"),      WC(WC_PAY, "费"),      WC(WC_DOC, "身份证"),
+    WC(WC_PAY, "转账"),      WC(WC_SEND, "输入"),     WC(WC_REFUND, "返还"), WC(WC_REACH, "进群"),
+    WC(WC_REFUND, "退"),     WC(WC_APP, "钉钉"),      WC(WC_PAY, "钱"),      WC(WC_DOC, "银行卡"),
+    WC(WC_NEG, "零"),        WC(WC_PAY, "需交"),      WC(WC_APP, "飞机"),    WC(WC_DOC, "驾驶证"),
+    WC(WC_DOC, "验证码"),
+};
+
+/* Chat apps (WC_APP) and free-mail providers (WC_MAILWORD) as they read once the letters of a
+ * stretch of text are squeezed together. */
+static const wclass squeezed_names[] = {
+    WC(WC_APP, "whatsapp"),     WC(WC_APP, "telegram"),     WC(WC_APP, "signal"),
+    WC(WC_APP, "wickr"),        WC(WC_APP, "kik"),          WC(WC_APP, "viber"),
+    WC(WC_APP, "discord"),      WC(WC_APP, "snapchat"),     WC(WC_APP, "instagram"),
+    WC(WC_APP, "facebook"),     WC(WC_APP, "skype"),        WC(WC_APP, "hangouts"),
+    WC(WC_APP, "wechat"),       WC(WC_APP, "weixin"),       WC(WC_APP, "imessage"),
+    WC(WC_APP, "threema"),      WC(WC_APP, "qq"),           WC(WC_APP, "tg"),
+    WC(WC_APP, "ig"),           WC(WC_APP, "googlechat"),   WC(WC_APP, "googlevoice"),
+    WC(WC_APP, "textnow"),      WC(WC_MAILWORD, "gmail"),   WC(WC_MAILWORD, "yahoo"),
+    WC(WC_MAILWORD, "hotmail"), WC(WC_MAILWORD, "outlook"), WC(WC_MAILWORD, "protonmail"),
+    WC(WC_MAILWORD, "icloud"),  WC(WC_MAILWORD, "aol"),     WC(WC_MAILWORD, "ymail"),
+    WC(WC_MAILWORD, "gmx"),
+};
+
+/* A letter a digit or sign stands for inside a word ("wh@tsapp", "t3legram"), or 0. */
+static char leet(unsigned char c)
+{
+    switch (c) {
+    case '0':
+        return 'o';
+    case '1':
+        return 'i';
+    case '3':
+        return 'e';
+    case '4':
+        return 'a';
+    case '5':
+        return 's';
+    case '7':
+        return 't';
+    case '@':
+        return 'a';
+    case '$':
+        return 's';
+    default:
+        return 0;
+    }
+}
+
+static bool is_lower(unsigned char c)
+{
+    return c >= 'a' && c <= 'z';
+}
+
+/* The stem of a word entry: its bytes without a trailing '*'; prefix: it had one. */
+static size_t stem_len(const wclass *e)
+{
+    return e->len - (e->w[e->len - 1] == '*');
+}
+
+/* memcmp order of a stem against bytes s[0, n), the shorter first on a tie. */
+static int stem_cmp(const wclass *e, const char *s, size_t n)
+{
+    size_t sl = stem_len(e);
+    int c = memcmp(e->w, s, sl < n ? sl : n);
+    return c ? c : (sl > n) - (sl < n);
+}
+
+/* The class bits of the entries of `tab` (sorted by stem, checked by fj__clause_tables_sorted)
+ * that match the bytes w[0, n): with `whole`, an entry equal to them or, ending in '*', a prefix
+ * of them (English words); without, any entry that is a prefix of them (Chinese text at a
+ * character). A binary search, then a walk back over the entries that share w's first
+ * character: every stem that is a prefix of w sorts there. */
+static uint32_t lookup(const wclass *tab, size_t ntab, const char *w, size_t n, bool whole)
+{
+    size_t lo = 0, hi = ntab;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (stem_cmp(&tab[mid], w, n) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t cl = (unsigned char)w[0] < 0x80 ? 1 : (unsigned char)w[0] < 0xE0 ? 2 : 3;
+    if (cl > n)
+        cl = n;
+    uint32_t bits = 0;
+    for (size_t k = lo; k-- > 0;) {
+        const wclass *e = &tab[k];
+        size_t sl = stem_len(e);
+        if (sl < cl || memcmp(e->w, w, cl) != 0)
+            break;
+        if (sl > n || memcmp(e->w, w, sl) != 0)
+            continue;
+        if (!whole || sl == n || e->len != sl)
+            bits |= 1u << e->cls;
+    }
+    return bits;
+}
+
+static bool sorted_table(const wclass *tab, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (stem_cmp(&tab[i - 1], tab[i].w, stem_len(&tab[i])) > 0)
+            return false;
+    return true;
+}
+
+bool fj__clause_tables_sorted(void)
+{
+    return sorted_table(en_words, sizeof en_words / sizeof en_words[0]) &&
+           sorted_table(zh_words, sizeof zh_words / sizeof zh_words[0]);
+}
+
+#define SQ_MAX FJ_CLS_MAX_CLAUSE_BYTES
+
+/* The class bits of normalized text t[a, b): words, squeezed names. */
+static uint32_t word_classes(fj_lang lang, const char *t, size_t a, size_t b)
+{
+    uint32_t bits = 0;
+    if (lang == FJ_LANG_EN) {
+        for (size_t i = a; i < b;) {
+            if (!is_lower((unsigned char)t[i])) {
+                i++;
+                continue;
+            }
+            size_t j = i;
+            char w[24];
+            size_t n = 0;
+            while (j < b && (is_lower((unsigned char)t[j]) || is_digit((unsigned char)t[j]) ||
+                             (t[j] == '\'' && j + 1 < b && is_lower((unsigned char)t[j + 1])) ||
+                             (t[j] == '-' && j + 1 < b && is_digit((unsigned char)t[j + 1])))) {
+                if (t[j] != '\'' && t[j] != '-' && n < sizeof w)
+                    w[n++] = t[j];
+                j++;
+            }
+            if (n < sizeof w)
+                bits |= lookup(en_words, sizeof en_words / sizeof en_words[0], w, n, true);
+            i = j;
+        }
+    } else {
+        for (size_t i = a; i < b; i++)
+            if (((unsigned char)t[i] & 0xC0) != 0x80)
+                bits |= lookup(zh_words, sizeof zh_words / sizeof zh_words[0], t + i,
+                               b - i < 16 ? b - i : 16, false);
+    }
+    /* squeezed letters: sq[k] with start[k] (a word starts there) and cut[k] (a separator or a
+     * stand-in sign was squeezed out before it, or it is one) */
+    char sq[SQ_MAX];
+    bool start[SQ_MAX + 1], cut[SQ_MAX + 1];
+    size_t n = 0;
+    bool sep = true;
+    for (size_t i = a; i < b && n < SQ_MAX; i++) {
+        unsigned char c = (unsigned char)t[i];
+        char l = is_lower(c) ? (char)c : 0;
+        bool stand_in = false;
+        if (!l && n > 0 && !sep && i + 1 < b && is_lower((unsigned char)t[i + 1]) &&
+            (l = leet(c)) != 0)
+            stand_in = true;
+        if (!l) {
+            sep = true;
+            continue;
+        }
+        /* a lone letter between separators ("w h a t s") continues the word before it */
+        bool lone = sep && n > 0 && (i + 1 >= b || !is_lower((unsigned char)t[i + 1])) &&
+                    (start[n - 1] || cut[n - 1]);
+        start[n] = sep && !lone;
+        cut[n] = (sep && lone) || stand_in;
+        sq[n++] = l;
+        sep = false;
+    }
+    start[n] = true;
+    cut[n] = false;
+    for (size_t i = 0; i < n; i++) {
+        if (!start[i] && !(i > 0 && cut[i]))
+            continue;
+        for (size_t k = 0; k < sizeof squeezed_names / sizeof squeezed_names[0]; k++) {
+            const char *nm = squeezed_names[k].w;
+            size_t nl = squeezed_names[k].len;
+            if (i + nl > n || sq[i] != nm[0] || memcmp(sq + i, nm, nl) != 0 ||
+                !(i + nl == n || start[i + nl]))
+                continue;
+            bits |= 1u << squeezed_names[k].cls;
+            for (size_t q = i; q < i + nl; q++)
+                if (cut[q] || (q > i && start[q]))
+                    bits |= 1u << WC_DISGUISED;
+        }
+    }
+    return bits;
+}
+
+static bool class_features(fj__featvec *fv, fj_lang lang, const char *t, size_t a, size_t b,
+                           const fj_token *tok, size_t ntok)
+{
+    /* the class of a typed token, plus one (0: none) */
+    static const unsigned char tok_class[FJ_TOK_KIND_COUNT] = {[FJ_TOK_MONEY] = WC_MONEY + 1,
+                                                               [FJ_TOK_PHONE] = WC_PHONE + 1,
+                                                               [FJ_TOK_MASKED_PHONE] = WC_PHONE + 1,
+                                                               [FJ_TOK_FREEMAIL] = WC_FREEMAIL + 1,
+                                                               [FJ_TOK_EMAIL] = WC_EMAIL + 1,
+                                                               [FJ_TOK_MASKED_EMAIL] = WC_EMAIL + 1,
+                                                               [FJ_TOK_QQ] = WC_CHATID + 1,
+                                                               [FJ_TOK_WECHAT] = WC_CHATID + 1,
+                                                               [FJ_TOK_URL] = WC_URL + 1,
+                                                               [FJ_TOK_SHORTURL] = WC_URL + 1,
+                                                               [FJ_TOK_MASKED_URL] = WC_URL + 1};
+    uint32_t bits = word_classes(lang, t, a, b);
+    for (size_t i = 0; i < ntok; i++)
+        if (tok[i].kind < FJ_TOK_KIND_COUNT && tok_class[tok[i].kind])
+            bits |= 1u << (tok_class[tok[i].kind] - 1);
+    if (memchr(t + a, '?', b - a))
+        bits |= 1u << WC_QUESTION;
+    uint32_t seed = h_seed("wc");
+    for (uint32_t x = 0; x < WC_COUNT; x++) {
+        if (!(bits >> x & 1))
+            continue;
+        if (!fv_push(fv, h_final(h_u32(seed, x))))
+            return false;
+        for (uint32_t y = x + 1; y < WC_COUNT; y++)
+            if ((bits >> y & 1) && !fv_push(fv, h_final(h_u32(h_u32(seed, x), y + 64))))
+                return false;
+    }
+    return true;
+}
+
 bool fj__clause_features(fj__featvec *fv, fj_lang lang, const char *t, size_t a, size_t b,
                          const uint32_t *orig, const fj_token *tok, size_t ntok,
                          const fj__lexmatch *m, size_t nm)
@@ -435,7 +888,7 @@ bool fj__clause_features_after(fj__featvec *fv, fj_lang lang, const char *t, siz
         for (int r = 0; ok && r < LEX_REPEAT; r++)
             ok = fv_push(fv, h_final(h)) && fv_push(fv, h_final(h_u32(h, le->tag + 1u)));
     }
-    return ok;
+    return ok && class_features(fv, lang, t, a, b, tok, ntok);
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -159,6 +159,10 @@ const fj_detectors *fj__ctx_detectors(fj_context *ctx, fj_error *err);
 fj_status fj__clause_text_features(fj_context *ctx, fj_lang lang, const char *text, size_t len,
                                    fj__featvec *fv, bool *clean, fj_error *err);
 
+/** Whether the word tables of the typed clause features are sorted as their binary search needs
+ *  (a test checks it). */
+bool fj__clause_tables_sorted(void);
+
 /** Whether a contrast word ("but", 但, 不过, "unless"…) lies in normalized t[a, b). */
 bool fj__contrast_in(const char *t, size_t a, size_t b);
 

@@ -219,13 +219,15 @@ typedef struct sig_scratch {
     size_t nhits, hits_cap;
     bool title_role, title_sells; /* title_duty_mismatch: what the title says */
     bool hits_oom;
+    bool skip_clauses; /* fj__signals_skip_clauses: the benchmark's "without the detectors" */
     fj__dclausevec cv;
     fj__featvec fv;
     uint32_t *tok_of;   /* per token: its clause; then the tokens sorted by clause */
     uint32_t *tok_at;   /* per clause + 1: its first entry in tok_sorted */
     uint8_t *cmask;     /* per clause: the detected signals (bits) a firing window gives it */
     uint32_t *sent;     /* per clause: its sentence's first clause; then its sentence's last */
-    uint8_t *sent_memo; /* per sentence (at its first clause): sentence_cancels computed, result */
+    uint8_t *sent_memo; /* per sentence (at its first clause): sentence_cancels computed, result;
+                           16, 32: answered_no computed, result */
     fj_token *tok_sorted;
     size_t tok_cap, clause_cap;
     fj_normtext nt_text; /* fj__clause_text_features */
@@ -1271,6 +1273,18 @@ static const fj_detectors *detectors(sig_scratch *sc, fj_error *err, fj_status *
     return sc->det_default;
 }
 
+fj_status fj__signals_skip_clauses(fj_context *ctx, bool skip, fj_error *err)
+{
+    fj_status st = FJ_OK;
+    sig_scratch *sc = ctx ? scratch(ctx, err, &st) : NULL;
+    if (!ctx)
+        return fj__errorf(err, FJ_ERR_ARGUMENT, "fj__signals_skip_clauses: ctx is NULL");
+    if (!sc)
+        return st;
+    sc->skip_clauses = skip;
+    return FJ_OK;
+}
+
 const fj_detectors *fj__ctx_detectors(fj_context *ctx, fj_error *err)
 {
     fj_status st = FJ_OK;
@@ -1386,6 +1400,44 @@ static bool chat_as_duty(const char *t, size_t a, size_t b)
         if (mem_has_word(t + a, b - a, duty[i], strlen(duty[i]), false))
             return true;
     return false;
+}
+
+/* Whether a window's sentence is a question answered "no" by the next sentence (押金？没有的事，
+ * 公司一分钱不收; "Any fees? None, ever."; "Do I pay for training? No."): the sentence ends with a
+ * question mark, the next one starts with a negative answer, and that answer names no amount
+ * and holds no contrast word ("No, just $50"; "不收，但要交200元"). Reassurances that are no
+ * answer ("No problem, we deduct it from your first paycheck"; 没关系, 不用担心, 不过) do not
+ * count. `q` is the normalized byte after the question's last clause; [na, nb) the next
+ * sentence; `money` whether it holds an amount. */
+static bool question_denied(const char *t, size_t len, size_t q, size_t na, size_t nb, bool money)
+{
+    while (q < len && t[q] == ' ')
+        q++;
+    if (!(has_bytes(t, len, q, "?") || has_bytes(t, len, q, "？")) || na >= nb || money)
+        return false;
+    static const char *const not_answer[] = {
+        "no problem",    "no worries", "no worry", "no matter", "not yet", "not until", "not only",
+        "没关系",        "没问题",     "不用担心", "不用怕",    "不要紧",  "不过",      "不仅",
+        "不但",          "不只",       "不管",     "无论",      "不多",    "不贵",      "not much",
+        "not expensive", "not free",   "不是免费", "不免费"};
+    for (size_t i = 0; i < sizeof not_answer / sizeof not_answer[0]; i++)
+        if (has_bytes(t, nb, na, not_answer[i]))
+            return false;
+    static const char *const han_no[] = {"没",     "不",     "无",    "免",   "零",
+                                         "一分",   "从不",   "从未",  "绝不", "绝对不",
+                                         "当然不", "根本不", "完全不"};
+    static const char *const en_no[] = {"no",           "none", "never", "nope", "nothing",
+                                        "not",          "zero", "nah",   "n/a",  "absolutely not",
+                                        "of course not"};
+    bool no = false;
+    for (size_t i = 0; i < sizeof han_no / sizeof han_no[0] && !no; i++)
+        no = has_bytes(t, nb, na, han_no[i]);
+    for (size_t i = 0; i < sizeof en_no / sizeof en_no[0] && !no; i++) {
+        size_t n = strlen(en_no[i]);
+        no =
+            has_bytes(t, nb, na, en_no[i]) && (na + n == nb || !is_alnum((unsigned char)t[na + n]));
+    }
+    return no && !fj__contrast_in(t, na, nb);
 }
 
 /* Whether a cue in [a, b) of field f takes a firing window back: a negation (or, for fees, the
@@ -1573,6 +1625,20 @@ static fj_status field_tokens(sig_scratch *sc, fj_context *ctx, int f, const fj_
     return fj_tokenize_field(ctx, (fj_field)f, ft->o, ft->olen, tok, ntok, err);
 }
 
+/* Whether the sentence ending at clause s1 is a question the next sentence answers "no"
+ * (question_denied). */
+static bool answered_no(const sig_scratch *sc, const fj__dclausevec *cv, const char *t, size_t len,
+                        size_t s1)
+{
+    if (s1 + 1 >= cv->n)
+        return false;
+    size_t n0 = s1 + 1, n1 = sc->sent[n0 + cv->n + 1];
+    bool money = false;
+    for (size_t k = sc->tok_at[n0]; k < sc->tok_at[n1 + 1] && !money; k++)
+        money = sc->tok_sorted[k].kind == FJ_TOK_MONEY;
+    return question_denied(t, len, cv->v[s1].b, cv->v[n0].a, cv->v[n1].b, money);
+}
+
 /* Score each clause of a field, and each clause joined with the one before it in the same
  * sentence, with the detectors; mark the clauses of firing windows and keep the best window of
  * each signal. */
@@ -1667,6 +1733,12 @@ static fj_status clause_field(sig_scratch *sc, fj_context *ctx, const fj_detecto
                                              ? bit << 1
                                              : 0));
                 if (sc->sent_memo[s0] & (bit << 1))
+                    continue;
+                if (!(sc->sent_memo[s0] & 16)) {
+                    sc->sent_memo[s0] |=
+                        (uint8_t)(16 | (answered_no(sc, cv, t, nt->text.len, s1) ? 32 : 0));
+                }
+                if (sc->sent_memo[s0] & 32)
                     continue;
                 for (size_t k = c0; k <= c; k++)
                     sc->cmask[k] |= (uint8_t)(1u << s);
@@ -1882,9 +1954,13 @@ fj_status fj__signals_of(fj_context *ctx, const fj__analysis *an, const fj_histo
         if (sc->ft[scan_fields[i]].present)
             text_pass(sc, scan_fields[i], &ps, &reg_valid_in_text, &large);
 
-    st = clause_pass(sc, ctx, lang, err);
-    if (st != FJ_OK)
-        return st;
+    if (sc->skip_clauses) {
+        sc->tags[S_UPFRONT_FEE] = sc->tags[S_OFFSITE_CONTACT] = sc->tags[S_PERSONAL_DATA] = 0;
+    } else {
+        st = clause_pass(sc, ctx, lang, err);
+        if (st != FJ_OK)
+            return st;
+    }
     sc->value[S_UPFRONT_FEE] = popcount64(sc->tags[S_UPFRONT_FEE]);
     /* a request to move the conversation counts as a channel only when none is named */
     if (sc->tags[S_OFFSITE_CONTACT] & ~((uint64_t)1 << FJ_TAG_MOVE))

@@ -178,6 +178,12 @@ typedef enum fj_reg_check {
     FJ_REG_NOT_CHINESE /* not a Chinese registration number: cannot be checked */
 } fj_reg_check;
 
+/** For the benchmark only (bench/signals_bench.c): with `skip`, fj_signals in `ctx` leaves out the
+ *  clause detectors' pass (upfront_fee, personal_data and offsite_contact then never fire), so
+ *  that their cost can be measured against the rest. Errors: FJ_ERR_ARGUMENT (ctx NULL), those of
+ *  building the lexicons. */
+fj_status fj__signals_skip_clauses(fj_context *ctx, bool skip, fj_error *err);
+
 /**
  * Check a registration number as written (spaces and hyphens ignored, letters in any case):
  * an 18-character 统一社会信用代码 against its GB 32100-2015 check character, or a 15-digit

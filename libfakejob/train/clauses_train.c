@@ -298,17 +298,20 @@ static void lset_free(lset *L)
     free(L->fold);
 }
 
-typedef struct gsz {
-    int g;
-    size_t n;
-} gsz;
+/* A value and a small integer: a decision value and its label (avg_precision, the threshold), or
+ * a kind's clause count and its group id (lset_build). Sorted by value, highest first; ties by
+ * the integer, lowest first (for labels: negatives first, which is pessimistic). */
+typedef struct scored {
+    double v;
+    int y;
+} scored;
 
-static int cmp_gsz(const void *a, const void *b)
+static int cmp_scored_desc(const void *a, const void *b)
 {
-    const gsz *x = a, *y = b;
-    if (x->n != y->n)
-        return x->n > y->n ? -1 : 1;
-    return x->g - y->g;
+    const scored *x = a, *y = b;
+    if (x->v != y->v)
+        return x->v > y->v ? -1 : 1;
+    return x->y - y->y;
 }
 
 static bool lset_build(lset *L, const cset *cs, int lang, int k)
@@ -324,7 +327,7 @@ static bool lset_build(lset *L, const cset *cs, int lang, int k)
     L->fold = malloc(n * sizeof *L->fold);
     L->xk = malloc(n * sizeof *L->xk);
     L->kpool = malloc(n * (n + 2) * sizeof *L->kpool);
-    gsz *gs = calloc(cs->ngroups + 1, sizeof *gs);
+    scored *gs = calloc(cs->ngroups + 1, sizeof *gs); /* {clauses, group} */
     int *gfold = malloc((cs->ngroups + 1) * sizeof *gfold);
     size_t *load = calloc((size_t)k, sizeof *load);
     if (!L->it || !L->fold || !L->xk || !L->kpool || !gs || !gfold || !load) {
@@ -339,17 +342,17 @@ static bool lset_build(lset *L, const cset *cs, int lang, int k)
             L->it[j++] = &cs->v[i];
     /* folds: groups by size (largest first), each to the fold holding the fewest clauses */
     for (size_t g = 0; g < cs->ngroups; g++)
-        gs[g].g = (int)g;
+        gs[g].y = (int)g;
     for (size_t i = 0; i < n; i++)
-        gs[L->it[i]->group].n++;
-    qsort(gs, cs->ngroups, sizeof *gs, cmp_gsz);
+        gs[L->it[i]->group].v += 1;
+    qsort(gs, cs->ngroups, sizeof *gs, cmp_scored_desc);
     for (size_t g = 0; g < cs->ngroups; g++) {
         int best = 0;
         for (int f = 1; f < k; f++)
             if (load[f] < load[best])
                 best = f;
-        gfold[gs[g].g] = best;
-        load[best] += gs[g].n;
+        gfold[gs[g].y] = best;
+        load[best] += (size_t)gs[g].v;
     }
     for (size_t i = 0; i < n; i++)
         L->fold[i] = gfold[L->it[i]->group];
@@ -456,19 +459,6 @@ static void clear_w(double *w, const uint32_t *touched, size_t *ntouched)
     for (size_t i = 0; i < *ntouched; i++)
         w[touched[i]] = 0;
     *ntouched = 0;
-}
-
-typedef struct scored {
-    double v;
-    int y;
-} scored;
-
-static int cmp_scored_desc(const void *a, const void *b)
-{
-    const scored *x = a, *y = b;
-    if (x->v != y->v)
-        return x->v > y->v ? -1 : 1;
-    return x->y - y->y; /* ties: negatives first (pessimistic) */
 }
 
 /* Average precision of decision values (of the labelled clauses: not the background). */
