@@ -82,7 +82,7 @@ struct service;
 typedef struct worker {
     struct MHD_Daemon *d;
     struct service *sv;
-    atomic_long open; /* its connections */
+    atomic_long *open; /* its connections: an element of srv.worker_connections */
 } worker;
 
 /* The service: the handler's state plus the front end's. */
@@ -374,9 +374,10 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
                           enum MHD_ConnectionNotificationCode toe)
 {
     worker *w = cls;
-    long d = toe == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1;
-    atomic_fetch_add(&w->open, d);
-    atomic_fetch_add(&w->sv->s.metrics.connections, d);
+    bool started = toe == MHD_CONNECTION_NOTIFY_STARTED;
+    atomic_fetch_add(&w->sv->s.metrics.connections, started ? 1 : -1);
+    if (!started)
+        atomic_fetch_sub(w->open, 1); /* counted up by the acceptor as it hands it over */
 }
 
 /* ---- the acceptor ----
@@ -385,7 +386,12 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
  * connections (ties go round-robin). A keep-alive connection stays with its worker, so left to
  * libmicrohttpd's pool (whose threads race for the listening socket, one taking up to ten
  * waiting connections at once) a burst of connections, such as a client's pool opening, could
- * all land on one thread while the others idled, and their requests queued behind each other. */
+ * all land on one thread while the others idled, and their requests queued behind each other.
+ *
+ * A worker's count goes up as the acceptor hands it a connection and down when the worker
+ * closes it: the worker learns of a new connection only when its thread next runs, so counting
+ * at that point would show a burst's targets as still empty. A connection the worker cannot take
+ * (out of memory) stays counted; it can only make that worker look busier than it is. */
 
 static worker *pick_worker(service *sv)
 {
@@ -393,7 +399,7 @@ static worker *pick_worker(service *sv)
     worker *best = &sv->workers[start];
     for (unsigned k = 1; k < n; k++) {
         worker *w = &sv->workers[(start + k) % n];
-        if (atomic_load(&w->open) < atomic_load(&best->open))
+        if (atomic_load(w->open) < atomic_load(best->open))
             best = w;
     }
     return best;
@@ -424,13 +430,18 @@ static void *acceptor(void *arg)
                 }
                 break;
             }
-            if (atomic_load(&sv->s.metrics.connections) >= cap) {
-                atomic_fetch_add(&sv->s.metrics.refused_connections, 1);
+            long open = 0;
+            for (long i = 0; i < sv->a.threads; i++)
+                open += atomic_load(sv->workers[i].open);
+            if (open >= cap) {
                 close(fd); /* far past --max-connections: not even a 503 */
                 continue;
             }
+            worker *w = pick_worker(sv);
+            atomic_fetch_add(w->open, 1);
             /* on failure libmicrohttpd has closed the socket and logged why */
-            MHD_add_connection(pick_worker(sv)->d, fd, (struct sockaddr *)&sa, sl);
+            if (MHD_add_connection(w->d, fd, (struct sockaddr *)&sa, sl) != MHD_YES)
+                atomic_fetch_sub(w->open, 1);
         }
     }
     return NULL;
@@ -730,6 +741,9 @@ static void stop_workers(service *sv)
             MHD_stop_daemon(sv->workers[i].d);
     free(sv->workers);
     sv->workers = NULL;
+    free(sv->s.worker_connections);
+    sv->s.worker_connections = NULL;
+    sv->s.nworkers = 0;
 }
 
 int cmd_serve(int argc, char **argv)
@@ -805,15 +819,19 @@ int cmd_serve(int argc, char **argv)
 
     /* one daemon a worker thread, each its own epoll loop; connections come from the acceptor */
     sv.workers = calloc((size_t)sv.a.threads, sizeof *sv.workers);
-    if (!sv.workers) {
+    sv.s.worker_connections = calloc((size_t)sv.a.threads, sizeof *sv.s.worker_connections);
+    if (!sv.workers || !sv.s.worker_connections) {
         rc = CLI_FAIL;
         goto out;
     }
+    sv.s.nworkers = (size_t)sv.a.threads;
     unsigned flags =
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET;
     for (long i = 0; i < sv.a.threads; i++) {
         worker *w = &sv.workers[i];
         w->sv = &sv;
+        w->open = &sv.s.worker_connections[i];
+        atomic_init(w->open, 0);
         w->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &sv, MHD_OPTION_CONNECTION_LIMIT,
                                 (unsigned)(sv.a.max_conn + 64 * sv.a.threads),
                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)sv.a.timeout,
