@@ -61,19 +61,22 @@ FJ_DELAY_MS=0 FJ_LIMIT=0 wrk -t1 -c8 -d3s -s "$LUA" "$url" > /dev/null # warm-up
 
 # (2) the maximum rate
 c0=$(cpu_ticks)
+w0=$(worker_ticks)
 FJ_DELAY_MS=0 FJ_LIMIT=0 wrk -t1 -c$((THREADS * 4)) -d"${DUR}s" --latency -s "$LUA" "$url" > "$out/wrk-max.txt"
 c1=$(cpu_ticks)
+max_busiest=$(busiest_share "$w0" "$(worker_ticks)")
 max_rate=$(field rate "$out/wrk-max.txt")
 max_req=$(field requests "$out/wrk-max.txt")
 srv_cpu=$(awk -v r="$max_req" -v t="$((c1 - c0))" -v k="$TCK" 'BEGIN { printf "%.1f", r / (t / k) }')
-log "service: $max_rate requests/s at most, $srv_cpu per CPU-second"
+log "service: $max_rate requests/s at most, $srv_cpu per CPU-second; busiest worker thread: $max_busiest of the service's CPU"
 
-# (3) latency at half the maximum rate: 8 connections, each pausing before each request (wrk's
-# pause is in whole milliseconds, so the offered rate is a little under half); and, just before,
+# (3) latency at half the maximum rate: 8 connections, each pausing before each request, the
+# pause being 8 / half the rate less a millisecond (about what an answer and wrk's timer add to
+# each connection's cycle; wrk's pause is in whole milliseconds); and, just before,
 # one connection with the same pause: the same run's baseline, what a request costs with nothing
 # queued beside it, so that the machine's own noise (a shared machine) can be told from queueing
 half=$(awk -v r="$max_rate" 'BEGIN { printf "%.0f", r / 2 }')
-delay=$(awk -v r="$half" 'BEGIN { d = 8000 / r; printf "%d", (d < 1 ? 1 : d + 0.5) }')
+delay=$(awk -v r="$half" 'BEGIN { d = 8000 / r - 1; printf "%d", (d < 1 ? 1 : d + 0.5) }')
 load_lat=$(cut -d' ' -f1 /proc/loadavg)
 FJ_DELAY_MS=$delay FJ_LIMIT=0 wrk -t1 -c1 -d"${DUR}s" --latency -s "$LUA" "$url" > "$out/wrk-one.txt"
 one_rate=$(field rate "$out/wrk-one.txt")
@@ -86,8 +89,9 @@ busiest=$(busiest_share "$w0" "$(worker_ticks)")
 half_rate=$(field rate "$out/wrk-half.txt")
 half_p50=$(field p50_ms "$out/wrk-half.txt")
 half_p99=$(field p99_ms "$out/wrk-half.txt")
+half_share=$(awk -v a="$half_rate" -v b="$max_rate" 'BEGIN { printf "%.2f", a / b }')
 p99_ratio=$(awk -v a="$half_p99" -v b="$one_p99" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-log "at $half_rate requests/s (offered: half of $max_rate): p50 $half_p50 ms, p99 $half_p99 ms ($p99_ratio x one connection's); busiest worker thread: $busiest of the service's CPU"
+log "at $half_rate requests/s ($half_share x the maximum): p50 $half_p50 ms, p99 $half_p99 ms ($p99_ratio x one connection's); busiest worker thread: $busiest of the service's CPU"
 
 # (4) 10,000 requests over 64 connections
 FJ_DELAY_MS=0 FJ_LIMIT=5000 wrk -t2 -c64 -d40s -s "$LUA" "$url" > "$out/wrk-10k.txt"
@@ -141,9 +145,9 @@ THREADS=$THREADS for both the CLI and the service.
 | measure | result |
 |---|---|
 | \`fakejob score --threads $THREADS\` ($nmany postings) | $cli_best_wall postings/s; $cli_best_cpu per CPU-second |
-| service, maximum rate (wrk -t1 -c$((THREADS * 4)) -d${DUR}s) | $max_rate requests/s ($ratio_wall x the CLI); $srv_cpu per CPU-second of the service ($ratio_cpu x the CLI) |
+| service, maximum rate (wrk -t1 -c$((THREADS * 4)) -d${DUR}s) | $max_rate requests/s ($ratio_wall x the CLI); $srv_cpu per CPU-second of the service ($ratio_cpu x the CLI); busiest worker thread $max_busiest of the service's CPU |
 | one connection, ${delay} ms pause (the latency baseline) | $one_rate requests/s: p50 $one_p50 ms, p99 $one_p99 ms |
-| at half the maximum rate (8 connections, ${delay} ms pause each) | $half_rate requests/s: p50 $half_p50 ms, p99 $half_p99 ms ($p99_ratio x the baseline's p99); busiest worker thread $busiest of the service's CPU |
+| at half the maximum rate (8 connections, ${delay} ms pause each) | $half_rate requests/s ($half_share x the maximum): p50 $half_p50 ms, p99 $half_p99 ms ($p99_ratio x the baseline's p99); busiest worker thread $busiest of the service's CPU |
 | 10,000 requests over 64 connections (wrk -t2 -c64) | $k_resp responses, $k_bad not 200, $k_err socket errors |
 | soak, ${SOAK} s at half the rate | $soak_req requests, $soak_bad not 200, $soak_err errors; RSS $1 MB first, $2 MB at $((SOAK / 4)) s, $3 MB at the end (max $4 MB; $6 samples, bench/out/serve/rss.tsv) |
 
