@@ -9,7 +9,11 @@ serve_start() {
     shift 2
     "$_cli" serve --listen 127.0.0.1:0 --quiet "$@" 2> "$_log" &
     pid=$!
-    for _ in $(seq 200); do grep -q '"event":"listening"' "$_log" && break; sleep 0.05; done
+    for _ in $(seq 1200); do # up to a minute: a busy machine may take long to load the model
+        grep -q '"event":"listening"' "$_log" && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
     _addr=$(sed -n 's/.*"address":"\([^"]*\)".*/\1/p' "$_log" | head -1)
     [ -n "$_addr" ] || { echo "$0: the service did not start:" >&2; cat "$_log" >&2; exit 1; }
     url=http://$_addr
