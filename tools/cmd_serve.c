@@ -845,8 +845,9 @@ int cmd_serve(int argc, char **argv)
         }
     }
     sv.listen_fd = lfd;
-    if (pipe2(sv.wake, O_CLOEXEC) != 0 || pthread_create(&acc, NULL, acceptor, &sv) != 0) {
-        cli_warn("serve", "cannot start the acceptor thread: %s", strerror(errno));
+    int perr = pipe2(sv.wake, O_CLOEXEC) != 0 ? errno : pthread_create(&acc, NULL, acceptor, &sv);
+    if (perr != 0) {
+        cli_warn("serve", "cannot start the acceptor thread: %s", strerror(perr));
         rc = CLI_FAIL;
         goto out;
     }
