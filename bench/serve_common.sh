@@ -15,7 +15,12 @@ serve_start() {
         sleep 0.05
     done
     _addr=$(sed -n 's/.*"address":"\([^"]*\)".*/\1/p' "$_log" | head -1)
-    [ -n "$_addr" ] || { echo "$0: the service did not start:" >&2; cat "$_log" >&2; exit 1; }
+    if [ -z "$_addr" ]; then
+        kill "$pid" 2>/dev/null || true
+        echo "$0: the service did not start:" >&2
+        cat "$_log" >&2
+        exit 1
+    fi
     url=http://$_addr
 }
 
