@@ -6,9 +6,11 @@
 set -eu
 cd "$(dirname "$0")"
 
+# (wrk: the load generator of bench/serve_bench.sh)
 PKGS="build-essential autoconf automake libtool pkg-config libicu-dev libsvm-dev libsvm-tools
 libstemmer-dev libjansson-dev libsqlite3-dev libpq-dev libcriterion-dev python3 python3-cffi
-python3-pytest python3-setuptools python3-dev python3-venv clang-format libmicrohttpd-dev"
+python3-pytest python3-setuptools python3-dev python3-venv clang-format libmicrohttpd-dev
+wrk"
 
 log=bootstrap.log
 : >"$log"

@@ -1,7 +1,11 @@
 -- bench/serve_wrk.lua - wrk script for `fakejob serve` (bench/serve_bench.sh): every request is
 -- POST /v1/score with one posting, taken in turn from the JSONL file $FJ_POSTINGS (each wrk
 -- thread starts at its own place), over keep-alive connections.
---   FJ_DELAY_MS  pause of each connection before each request (a fixed offered load)
+--   FJ_DELAY_MS  mean pause of each connection before each request (a fixed offered load)
+--   FJ_PACE      "random" (default): each pause drawn from an exponential distribution of that
+--                mean, so that the connections' requests arrive independently (as a service's
+--                clients' do) instead of in step; "fixed": every pause FJ_DELAY_MS (connections
+--                that start together then stay in step, sending their requests in bursts)
 --   FJ_LIMIT     stop each thread after this many responses (0: run for wrk's -d)
 -- done() prints one line "FJ requests=… non200=… errors=… p50_ms=… p99_ms=…" for the script.
 local threads = {}
@@ -13,6 +17,7 @@ for line in io.lines(os.getenv("FJ_POSTINGS")) do
 end
 local delay_ms = tonumber(os.getenv("FJ_DELAY_MS") or "0")
 local limit = tonumber(os.getenv("FJ_LIMIT") or "0")
+local random_pace = (os.getenv("FJ_PACE") or "random") ~= "fixed"
 
 function setup(thread)
     thread:set("tid", #threads)
@@ -21,6 +26,7 @@ end
 
 function init(args)
     next_i = tid * 7919
+    math.randomseed(os.time() + tid)
     bad = 0
     got = 0
 end
@@ -33,6 +39,10 @@ end
 
 if delay_ms > 0 then
     function delay()
+        if random_pace then
+            -- wrk takes whole milliseconds: round the draw, keeping its mean
+            return math.floor(-math.log(1 - math.random()) * delay_ms + math.random())
+        end
         return delay_ms
     end
 end

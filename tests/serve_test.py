@@ -1,7 +1,8 @@
 """tests/serve_test.py - `fakejob serve` end to end: each endpoint and error code over real
 sockets on an ephemeral port, results byte-identical to `fakejob score` / `fakejob signals`,
 feedback written durably, API keys, CORS, limits (413, 415, 405, connection cap 503, idle
-timeout against a slow client), the access log's privacy, reload under load (SIGHUP, a bad
+timeout against a slow client), connections spread over the worker threads, the access log's
+privacy, reload under load (SIGHUP, a bad
 bundle keeping the old model) and draining on SIGTERM.
 
 Run by tests/serve.sh (make check) with FAKEJOB_CLI and FAKEJOB_SRCDIR set; the standard library
@@ -473,6 +474,31 @@ def test_reload_under_load():
         expect(s.stop() == 0, "exit status")
 
 
+def test_connections_spread():
+    """Connections opened together are spread over the worker threads: a keep-alive connection
+    stays with its worker, so a burst landing on one thread would queue its requests behind
+    each other while the other thread idled."""
+    s = Server("--threads", "2")
+    conns = []
+    try:
+        for _ in range(8):
+            conns.append(socket.create_connection((s.host, s.port)))
+        for c in conns:  # a request on each, so that each has been handed to a worker
+            c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        for c in conns:
+            c.settimeout(10)
+            expect(c.recv(4096).startswith(b"HTTP/1.1 200"), "no answer on a held connection")
+        st, h, b = request(s, "GET", "/metrics")  # a ninth connection
+        counts = [int(v) for v in re.findall(r'^fakejob_http_worker_connections\{worker="\d+"\} (\d+)$',
+                                              b.decode(), re.M)]
+        expect(len(counts) == 2 and sum(counts) == 9 and max(counts) - min(counts) <= 1,
+               "connections per worker: %r" % counts)
+    finally:
+        for c in conns:
+            c.close()
+        expect(s.stop() == 0, "exit status")
+
+
 def test_drain_on_sigterm():
     s = Server("--threads", "1")
     lines = postings()
@@ -546,6 +572,7 @@ def main():
              ("metrics and the access log", lambda: test_metrics_and_log(s)),
              ("API keys", test_api_keys),
              ("connection cap and slow clients", test_connection_cap_and_slow_clients),
+             ("connections spread over the workers", test_connections_spread),
              ("reload under load", test_reload_under_load),
              ("drain on SIGTERM", test_drain_on_sigterm),
              ("prior", test_prior)]

@@ -6,7 +6,7 @@
 # `make distdir`), builds it, and runs the tests that can run under TSan: the
 # multi-threaded scoring test (tests/test_threads: 8 threads sharing one model, batch scoring,
 # concurrent loading and training), the CLI suite (tests/cli.sh, whose batch scoring runs
-# worker threads) and the HTTP service's suite (tests/serve.sh: its thread pool, reloads under
+# worker threads) and the HTTP service's suite (tests/serve.sh: its worker threads, reloads under
 # load, drain; a race makes a service exit 66, which the suite checks). The Criterion suites cannot: Criterion's runner fails to start under TSan
 # ("Could not initialize inheritable arena", Criterion issue #274). Python is left out
 # (a TSan-instrumented library cannot be loaded into an uninstrumented interpreter).

@@ -1,11 +1,12 @@
 /*
  * cmd_serve.c - `fakejob serve [OPTIONS]`: the HTTP scoring service (docs/http.md).
  *
- * libmicrohttpd in its thread-pool mode (each pool thread runs its own epoll loop, so a slow
- * client holds a connection slot but no thread). Each request is read whole (up to --max-body
- * bytes; a larger one is answered 413 without keeping its bytes), then answered by srv_handle
- * (serve_handler.c) with the calling thread's own fj_context. The main thread waits for
- * signals: SIGHUP loads the model again and swaps it in atomically (requests already running
+ * libmicrohttpd with one daemon per worker thread, each running its own epoll loop (so a slow
+ * client holds a connection slot but no thread), and one acceptor thread that hands each new
+ * connection to the worker with the fewest (see "the acceptor" below). Each request is read whole
+ * (up to --max-body bytes; a larger one is answered 413 without keeping its bytes), then answered
+ * by srv_handle (serve_handler.c) with the calling thread's own fj_context. The main thread waits
+ * for signals: SIGHUP loads the model again and swaps it in atomically (requests already running
  * finish on the model they started with; a bundle that does not load leaves the old model in
  * place and the reason is logged); SIGTERM or SIGINT stops accepting connections, lets the
  * requests in flight finish and exits 0.
@@ -24,6 +25,8 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +76,15 @@ typedef struct serve_args {
     bool quiet;
 } serve_args;
 
+struct service;
+
+/* One worker: a libmicrohttpd daemon with one epoll thread, fed connections by the acceptor. */
+typedef struct worker {
+    struct MHD_Daemon *d;
+    struct service *sv;
+    atomic_long *open; /* its connections: an element of srv.worker_connections */
+} worker;
+
 /* The service: the handler's state plus the front end's. */
 typedef struct service {
     srv s;
@@ -80,6 +92,9 @@ typedef struct service {
     pthread_key_t ctx_key;
     atomic_ullong next_id;
     unsigned id_prefix;
+    worker *workers;
+    unsigned next_worker;   /* the acceptor's round-robin start */
+    int listen_fd, wake[2]; /* wake: a pipe that stops the acceptor */
 } service;
 
 /* Per request. */
@@ -358,8 +373,78 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
-    service *sv = cls;
-    atomic_fetch_add(&sv->s.metrics.connections, toe == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
+    worker *w = cls;
+    bool started = toe == MHD_CONNECTION_NOTIFY_STARTED;
+    atomic_fetch_add(&w->sv->s.metrics.connections, started ? 1 : -1);
+    if (!started)
+        atomic_fetch_sub(w->open, 1); /* counted up by the acceptor as it hands it over */
+}
+
+/* ---- the acceptor ----
+ *
+ * One thread accepts every connection and hands it to the worker with the fewest open
+ * connections (ties go round-robin). A keep-alive connection stays with its worker, so left to
+ * libmicrohttpd's pool (whose threads race for the listening socket, one taking up to ten
+ * waiting connections at once) a burst of connections, such as a client's pool opening, could
+ * all land on one thread while the others idled, and their requests queued behind each other.
+ *
+ * A worker's count goes up as the acceptor hands it a connection and down when the worker
+ * closes it: the worker learns of a new connection only when its thread next runs, so counting
+ * at that point would show a burst's targets as still empty. A connection the worker cannot take
+ * (out of memory) stays counted; it can only make that worker look busier than it is. */
+
+static worker *pick_worker(service *sv)
+{
+    unsigned n = (unsigned)sv->a.threads, start = sv->next_worker++ % n;
+    worker *best = &sv->workers[start];
+    for (unsigned k = 1; k < n; k++) {
+        worker *w = &sv->workers[(start + k) % n];
+        if (atomic_load(w->open) < atomic_load(best->open))
+            best = w;
+    }
+    return best;
+}
+
+static void *acceptor(void *arg)
+{
+    service *sv = arg;
+    struct pollfd pf[2] = {{sv->listen_fd, POLLIN, 0}, {sv->wake[0], POLLIN, 0}};
+    long cap = sv->a.max_conn + 64 * sv->a.threads;
+    for (;;) {
+        if (poll(pf, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        if (pf[1].revents)
+            break;
+        for (int k = 0; k < 64; k++) { /* the connections waiting, then poll again */
+            struct sockaddr_storage sa;
+            socklen_t sl = sizeof sa;
+            int fd =
+                accept4(sv->listen_fd, (struct sockaddr *)&sa, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+            if (fd < 0) {
+                if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                    struct timespec nap = {0, 10 * 1000 * 1000}; /* out of descriptors */
+                    nanosleep(&nap, NULL);
+                }
+                break;
+            }
+            long open = 0;
+            for (long i = 0; i < sv->a.threads; i++)
+                open += atomic_load(sv->workers[i].open);
+            if (open >= cap) {
+                close(fd); /* far past --max-connections: not even a 503 */
+                continue;
+            }
+            worker *w = pick_worker(sv);
+            atomic_fetch_add(w->open, 1);
+            /* on failure libmicrohttpd has closed the socket and logged why */
+            if (MHD_add_connection(w->d, fd, (struct sockaddr *)&sa, sl) != MHD_YES)
+                atomic_fetch_sub(w->open, 1);
+        }
+    }
+    return NULL;
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -423,7 +508,7 @@ static int open_listener(const char *spec, struct sockaddr_storage *bound, char 
         snprintf(why, wl, "--listen: cannot resolve '%s': %s", host, gai_strerror(gai));
         return -1;
     }
-    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     int one = 1;
     if (fd >= 0)
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -641,6 +726,26 @@ static void reload(service *sv)
     log_event("reload", detail);
 }
 
+static void stop_accepting(service *sv, pthread_t acc)
+{
+    char one = 1;
+    while (write(sv->wake[1], &one, 1) < 0 && errno == EINTR)
+        ;
+    pthread_join(acc, NULL);
+}
+
+static void stop_workers(service *sv)
+{
+    for (long i = 0; sv->workers && i < sv->a.threads; i++)
+        if (sv->workers[i].d)
+            MHD_stop_daemon(sv->workers[i].d);
+    free(sv->workers);
+    sv->workers = NULL;
+    free(sv->s.worker_connections);
+    sv->s.worker_connections = NULL;
+    sv->s.nworkers = 0;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     static service sv; /* large (metrics); one per process */
@@ -656,7 +761,9 @@ int cmd_serve(int argc, char **argv)
     struct sockaddr_storage bound;
     memset(&bound, 0, sizeof bound);
     int lfd = -1;
-    struct MHD_Daemon *d = NULL;
+    sv.wake[0] = sv.wake[1] = -1;
+    pthread_t acc;
+    bool accepting = false;
     if (sv.a.api_keys && !srv_load_keys(&sv.s, sv.a.api_keys, why, sizeof why)) {
         cli_warn("serve", "%s", why);
         rc = CLI_IO;
@@ -710,22 +817,41 @@ int cmd_serve(int argc, char **argv)
     sigaddset(&set, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
 
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
-    if (bound.ss_family == AF_INET6)
-        flags |= MHD_USE_IPv6;
-    d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &sv, MHD_OPTION_LISTEN_SOCKET, lfd,
-                         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)sv.a.threads,
-                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)(sv.a.max_conn + 64 * sv.a.threads),
-                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)sv.a.timeout,
-                         MHD_OPTION_NOTIFY_COMPLETED, on_completed, &sv,
-                         MHD_OPTION_NOTIFY_CONNECTION, on_connection, &sv,
-                         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, &sv, MHD_OPTION_END);
-    if (!d) {
-        cli_warn("serve", "the HTTP server could not start on %s", sv.a.listen);
-        rc = CLI_IO;
+    /* one daemon a worker thread, each its own epoll loop; connections come from the acceptor */
+    sv.workers = calloc((size_t)sv.a.threads, sizeof *sv.workers);
+    sv.s.worker_connections = calloc((size_t)sv.a.threads, sizeof *sv.s.worker_connections);
+    if (!sv.workers || !sv.s.worker_connections) {
+        rc = CLI_FAIL;
         goto out;
     }
-    lfd = -1; /* the daemon's now */
+    sv.s.nworkers = (size_t)sv.a.threads;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET;
+    for (long i = 0; i < sv.a.threads; i++) {
+        worker *w = &sv.workers[i];
+        w->sv = &sv;
+        w->open = &sv.s.worker_connections[i];
+        atomic_init(w->open, 0);
+        w->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &sv, MHD_OPTION_CONNECTION_LIMIT,
+                                (unsigned)(sv.a.max_conn + 64 * sv.a.threads),
+                                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)sv.a.timeout,
+                                MHD_OPTION_NOTIFY_COMPLETED, on_completed, &sv,
+                                MHD_OPTION_NOTIFY_CONNECTION, on_connection, w,
+                                MHD_OPTION_EXTERNAL_LOGGER, mhd_log, &sv, MHD_OPTION_END);
+        if (!w->d) {
+            cli_warn("serve", "the HTTP server could not start on %s", sv.a.listen);
+            rc = CLI_IO;
+            goto out;
+        }
+    }
+    sv.listen_fd = lfd;
+    int perr = pipe2(sv.wake, O_CLOEXEC) != 0 ? errno : pthread_create(&acc, NULL, acceptor, &sv);
+    if (perr != 0) {
+        cli_warn("serve", "cannot start the acceptor thread: %s", strerror(perr));
+        rc = CLI_FAIL;
+        goto out;
+    }
+    accepting = true;
     char addr[96], detail[400];
     address_text(&bound, addr, sizeof addr);
     srv_model *cur = srv_model_acquire(&sv.s);
@@ -747,9 +873,10 @@ int cmd_serve(int argc, char **argv)
     /* drain: no new connections, the requests in flight finish */
     atomic_store(&sv.s.draining, true);
     log_event("draining", "");
-    MHD_socket qfd = MHD_quiesce_daemon(d);
-    if (qfd != MHD_INVALID_SOCKET)
-        close(qfd);
+    stop_accepting(&sv, acc);
+    accepting = false;
+    close(lfd); /* new connections are refused from here on */
+    lfd = -1;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     while (atomic_load(&sv.s.metrics.in_flight) > 0 && elapsed(&t0) < (double)sv.a.drain_timeout) {
@@ -757,16 +884,19 @@ int cmd_serve(int argc, char **argv)
         nanosleep(&nap, NULL);
     }
     long long left = (long long)atomic_load(&sv.s.metrics.in_flight);
-    MHD_stop_daemon(d);
-    d = NULL;
+    stop_workers(&sv);
     snprintf(detail, sizeof detail, "\"unfinished\":%lld", left);
     log_event("stopped", detail);
     pthread_key_delete(sv.ctx_key);
 out:
-    if (d)
-        MHD_stop_daemon(d);
+    if (accepting)
+        stop_accepting(&sv, acc);
+    stop_workers(&sv);
     if (lfd >= 0)
         close(lfd);
+    for (int i = 0; i < 2; i++)
+        if (sv.wake[i] >= 0)
+            close(sv.wake[i]);
     srv_destroy(&sv.s);
     return rc;
 }

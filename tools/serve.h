@@ -80,6 +80,9 @@ typedef struct srv {
     srv_model *model;
     atomic_bool draining;
     srv_metrics metrics;
+    atomic_long *worker_connections; /* open connections of each worker thread (owned by the
+                                        front end), or NULL */
+    size_t nworkers;
     int64_t started;
 } srv;
 

@@ -452,6 +452,13 @@ static void metrics_text(srv *s, srv_response *rs)
             (long long)atomic_load(&mt->in_flight), (long long)atomic_load(&mt->connections),
             atomic_load(&mt->refused_connections), atomic_load(&mt->feedback),
             (long long)s->started);
+    if (s->nworkers)
+        fputs("# HELP fakejob_http_worker_connections Open client connections of each worker "
+              "thread.\n# TYPE fakejob_http_worker_connections gauge\n",
+              f);
+    for (size_t w = 0; w < s->nworkers; w++)
+        fprintf(f, "fakejob_http_worker_connections{worker=\"%zu\"} %ld\n", w,
+                atomic_load(&s->worker_connections[w]));
     if (fclose(f) != 0 || !buf) {
         free(buf);
         fail(rs, 500, FJ_ERR_NOMEM, "out of memory");
