@@ -43,10 +43,13 @@ t help 0 "$FJ" --help
 expect_out help "usage: fakejob"
 
 # Further command tests are in tests/cli.d/*.sh, sourced here so they share t/expect_*.
-# FJ_CLI_ONLY (a shell pattern of file names, e.g. '40-*') runs only those files of cli.d/:
-# tests/tsan.sh uses it to run the multithreaded commands under ThreadSanitizer.
-for f in "$srcdir"/tests/cli.d/${FJ_CLI_ONLY:-*}.sh; do
-    [ -f "$f" ] && . "$f"
+# FJ_CLI_ONLY (shell patterns of file names, space-separated, e.g. '40-*' or '10-* 30-*') runs
+# only those files of cli.d/: tests/tsan.sh uses it to run the multithreaded commands under
+# ThreadSanitizer, tests/valgrind.sh to split the suite between two valgrind runs.
+for pat in ${FJ_CLI_ONLY:-*}; do
+    for f in "$srcdir"/tests/cli.d/$pat.sh; do
+        [ -f "$f" ] && . "$f"
+    done
 done
 
 rm -f /tmp/fj-cli.$$.out /tmp/fj-cli.$$.err
