@@ -12,6 +12,7 @@
  * numbers (a flipped digit in a weight is a different, valid model), so the requirement is: an
  * error with a message, or a model whose scores are finite probabilities.
  */
+#include "bundle_util.h"
 #include "robust_data.h"
 
 #include "core/fj_internal.h"
@@ -57,27 +58,14 @@ static void on_fatal(int sig)
 
 static char *slurp(const char *path, size_t *len)
 {
-    FILE *fp = fopen(path, "rb");
-    cr_assert_not_null(fp, "%s", path);
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
-    fclose(fp);
-    buf[n] = '\0';
-    *len = (size_t)n;
-    return buf;
+    char *data = bu_read(NULL, path, len);
+    cr_assert_not_null(data, "%s", path);
+    return data;
 }
 
 static void put(const char *name, const char *data, size_t len)
 {
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *fp = fopen(path, "wb");
-    cr_assert_not_null(fp, "%s", path);
-    cr_assert(len == 0 || fwrite(data, 1, len, fp) == len);
-    cr_assert_eq(fclose(fp), 0);
+    cr_assert(bu_write(dir, name, data, len), "%s/%s", dir, name);
 }
 
 static void restore_all(void)
@@ -98,16 +86,8 @@ static bundle_file *find(const char *name)
 static char *resigned_manifest(const char *name, const char *data, size_t len)
 {
     bundle_file *man = find("manifest.json");
-    json_t *root = json_loadb(man->data, man->len, 0, NULL);
-    cr_assert_not_null(root);
-    json_t *e = json_object_get(json_object_get(root, "files"), name);
-    cr_assert(json_is_object(e), "the manifest lists %s", name);
-    char hex[65];
-    fj__sha256_hex(data, len, hex);
-    json_object_set_new(e, "bytes", json_integer((json_int_t)len));
-    json_object_set_new(e, "sha256", json_string(hex));
-    char *text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
-    json_decref(root);
+    char *text = bu_resealed_manifest(man->data, man->len, name, data, len);
+    cr_assert_not_null(text, "the manifest lists %s", name);
     return text;
 }
 
