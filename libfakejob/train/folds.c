@@ -26,18 +26,11 @@ typedef struct grp {
     uint64_t r;
 } grp;
 
-typedef struct by_key_ctx {
-    const fj_dataset *d;
-    size_t i;
-} by_key_ctx;
-
-static int key_cmp(const void *a, const void *b)
+int fj__keyed_cmp(const void *a, const void *b)
 {
-    const by_key_ctx *x = a, *y = b;
-    int c = strcmp(fj_dataset_group(x->d, x->i), fj_dataset_group(y->d, y->i));
-    if (c)
-        return c;
-    return x->i < y->i ? -1 : x->i > y->i;
+    const fj__keyed *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->i < y->i ? -1 : x->i > y->i);
 }
 
 static int grp_order(const void *a, const void *b)
@@ -52,7 +45,7 @@ static int grp_order(const void *a, const void *b)
 size_t fj__assign_folds(const fj_dataset *d, const size_t *subset, size_t n, int k, uint64_t seed,
                         int *fold, size_t *fraud_groups, size_t *legit_groups)
 {
-    by_key_ctx *o = malloc((n + 1) * sizeof *o);
+    fj__keyed *o = malloc((n + 1) * sizeof *o);
     size_t *fold_of = malloc((n + 1) * sizeof *fold_of); /* per sorted entry */
     grp *g = malloc((n + 1) * sizeof *g);
     if (!o || !g || !fold_of) {
@@ -62,14 +55,14 @@ size_t fj__assign_folds(const fj_dataset *d, const size_t *subset, size_t n, int
         return 0;
     }
     for (size_t j = 0; j < n; j++)
-        o[j] = (by_key_ctx){d, subset[j]};
-    qsort(o, n, sizeof *o, key_cmp);
+        o[j] = (fj__keyed){fj_dataset_group(d, subset[j]), subset[j]};
+    qsort(o, n, sizeof *o, fj__keyed_cmp);
     size_t ng = 0;
     uint64_t s = seed;
     for (size_t j = 0; j < n;) {
         size_t e = j;
         grp gg = {j, 0, 0, 0};
-        while (e < n && strcmp(fj_dataset_group(d, o[e].i), fj_dataset_group(d, o[j].i)) == 0) {
+        while (e < n && strcmp(o[e].key, o[j].key) == 0) {
             gg.size++;
             gg.fraud += fj_dataset_label(d, o[e].i) == FJ_LABEL_FRAUD;
             e++;

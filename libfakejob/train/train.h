@@ -30,6 +30,14 @@ void fj__train_report(fj__progress *pr, const char *stage, int step, int total, 
 
 /* ---- folds (folds.c) ---- */
 
+/** A posting's dataset index with its group key; fj__keyed_cmp orders them by key, then
+ *  index (the order folds.c and fj_dataset_group_near group postings in). */
+typedef struct fj__keyed {
+    const char *key;
+    size_t i;
+} fj__keyed;
+int fj__keyed_cmp(const void *a, const void *b);
+
 /** Assign postings subset[0..n) of `d` (sorted ascending) to k folds: each group
  *  (fj_dataset_group) whole in one fold, groups spread so that each fold gets about as many
  *  fraudulent and legitimate postings, ties broken by a splitmix64 stream from `seed`.
