@@ -314,21 +314,31 @@ static bundle_file *random_bit(size_t *offset, unsigned *bit)
     return NULL;
 }
 
+/* Flip one random bit of one file in the folder (the breadcrumb names it, as flip n), load the
+ * folder and put the file back: the load's outcome, and in *flipped the file. */
+static enum outcome load_with_a_flip(int n, bundle_file **flipped)
+{
+    size_t off;
+    unsigned bit;
+    bundle_file *f = random_bit(&off, &bit);
+    snprintf(breadcrumb, sizeof breadcrumb, "%s byte %zu bit %u flipped (flip %d)", f->name, off,
+             bit, n);
+    f->data[off] ^= (char)(1u << bit);
+    put(f->name, f->data, f->len);
+    enum outcome o = try_load();
+    f->data[off] ^= (char)(1u << bit);
+    put(f->name, f->data, f->len);
+    *flipped = f;
+    return o;
+}
+
 Test(corrupt, random_bit_flips)
 {
     enum { FLIPS = 2000 };
     size_t refused = 0;
     for (int n = 0; n < FLIPS; n++) {
-        size_t off;
-        unsigned bit;
-        bundle_file *f = random_bit(&off, &bit);
-        snprintf(breadcrumb, sizeof breadcrumb, "%s byte %zu bit %u flipped (flip %d)", f->name,
-                 off, bit, n);
-        f->data[off] ^= (char)(1u << bit);
-        put(f->name, f->data, f->len);
-        enum outcome o = try_load();
-        f->data[off] ^= (char)(1u << bit);
-        put(f->name, f->data, f->len);
+        bundle_file *f;
+        enum outcome o = load_with_a_flip(n, &f);
         /* a flip the checksums cannot see is one in the manifest that changes nothing the
          * model uses (its description, white space): the scores are the same */
         cr_assert_neq(o, DIFFERENT, "%s: loaded and scored differently", breadcrumb);
@@ -575,16 +585,8 @@ Test(corrupt_bin, random_bit_flips)
     enum { FLIPS = 2000 };
     size_t refused = 0, done = 0;
     for (int n = 0; n < FLIPS; n++) {
-        size_t off;
-        unsigned bit;
-        bundle_file *f = random_bit(&off, &bit);
-        snprintf(breadcrumb, sizeof breadcrumb, "%s byte %zu bit %u flipped (flip %d)", f->name,
-                 off, bit, n);
-        f->data[off] ^= (char)(1u << bit);
-        put(f->name, f->data, f->len);
-        enum outcome o = try_load();
-        f->data[off] ^= (char)(1u << bit);
-        put(f->name, f->data, f->len);
+        bundle_file *f;
+        enum outcome o = load_with_a_flip(n, &f);
         cr_assert_neq(o, DIFFERENT, "%s: loaded and scored differently", breadcrumb);
         /* the text export is not read when the binary form is there (its sizes are checked,
          * its checksums when fj_model_save copies or a text load parses it) */
