@@ -1,7 +1,8 @@
 /*
  * calibration.c - a part's calibration: PART.calibration.json written and read ({"format":1,
  * "kernel", "C", "gamma", "platt_a", "platt_b", "threshold_fraud", "threshold_suspicious",
- * "cv":{…}}), and Platt's sigmoid: fitted to out-of-fold margins in training (fj__platt_fit,
+ * "cv":{…}}: the cross-validated figures, train/manifest.c's, null where a figure is undefined
+ * for the postings), and Platt's sigmoid: fitted to out-of-fold margins in training (fj__platt_fit,
  * called by train/ and train/clauses_train.c) and applied to a margin at scoring time
  * (fj__part_calibrate).
  */
