@@ -10,6 +10,7 @@
  * Checks: a load either fails with a message or gives a model that scores fixed postings with
  * a finite margin and a score in [0, 1], and that saves and loads back to the same scores.
  */
+#include "../tests/bundle_util.h"
 #include "fakejob.h"
 #include "core/fj_internal.h"
 #include "model/model.h"
@@ -34,16 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char dir[64], dir2[64];
 static fj_context *ctx;
-static fj_posting *posts[3];
-
-static const char *const post_json[3] = {
-    "{\"title\":\"在家兼职打字员\",\"description\":\"日结300，入职前需缴纳培训费198元，加QQ:"
-    "12345678\",\"company\":\"某某公司\"}",
-    "{\"title\":\"Data entry from home\",\"description\":\"Earn $500/week, no experience. "
-    "Pay a $50 registration fee and text us on WhatsApp.\",\"telecommuting\":true}",
-    "{\"lang\":\"en\",\"title\":\"Accountant\",\"company\":\"Acme Ltd\",\"description\":\"Keep "
-    "the books of a 40-person firm; CPA required.\",\"has_company_logo\":true,\"openings\":1}",
-};
+static fj_posting *posts[BU_PROBES];
 
 static void empty_dir(const char *d)
 {
@@ -78,12 +70,7 @@ static void init(void)
     snprintf(dir2, sizeof dir2, "%s/fj-fuzz-model2.XXXXXX", tmp);
     CHECK(mkdtemp(dir) && mkdtemp(dir2));
     atexit(remove_dirs);
-    CHECK(fj_context_new(&ctx, NULL) == FJ_OK);
-    fj_context_set_now(ctx, 1767225600);
-    for (int i = 0; i < 3; i++) {
-        CHECK(fj_posting_new(&posts[i], NULL) == FJ_OK);
-        CHECK(fj_posting_parse_json(posts[i], post_json[i], strlen(post_json[i]), NULL) == FJ_OK);
-    }
+    CHECK(bu_probes(&ctx, posts));
 }
 
 typedef struct file {
@@ -135,12 +122,7 @@ static size_t split(const char *s, size_t size, file *files, size_t max)
 
 static void write_file(const char *d, const char *name, const char *data, size_t len)
 {
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", d, name);
-    FILE *fp = fopen(path, "wb");
-    CHECK(fp);
-    CHECK(fwrite(data, 1, len, fp) == len || len == 0);
-    fclose(fp);
+    CHECK(bu_write(d, name, data, len));
 }
 
 /* The manifest with its "files" entries made to match the files given. */
@@ -154,12 +136,8 @@ static char *fixed_manifest(const file *files, size_t n, const file *man)
     }
     for (size_t i = 0; i < n; i++) {
         json_t *e = json_object_get(entries, files[i].name);
-        if (!json_is_object(e))
-            continue;
-        char hex[65];
-        fj__sha256_hex(files[i].data, files[i].len, hex);
-        json_object_set_new(e, "bytes", json_integer((json_int_t)files[i].len));
-        json_object_set_new(e, "sha256", json_string(hex));
+        if (json_is_object(e))
+            bu_seal_entry(e, files[i].data, files[i].len);
     }
     char *text = json_dumps(root, JSON_INDENT(2));
     json_decref(root);

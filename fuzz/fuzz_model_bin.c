@@ -12,6 +12,7 @@
  * and a score in [0, 1]; writing that view back gives an image that passes the check again and
  * scores the same.
  */
+#include "../tests/bundle_util.h"
 #include "fakejob.h"
 #include "core/fj_internal.h"
 #include "model/model.h"
@@ -32,27 +33,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
     } while (0)
 
 static fj_context *ctx;
-static fj_posting *posts[3];
-
-static const char *const post_json[3] = {
-    "{\"title\":\"在家兼职打字员\",\"description\":\"日结300，入职前需缴纳培训费198元，加QQ:"
-    "12345678\",\"company\":\"某某公司\"}",
-    "{\"title\":\"Data entry from home\",\"description\":\"Earn $500/week, no experience. "
-    "Pay a $50 registration fee and text us on WhatsApp.\",\"telecommuting\":true}",
-    "{\"lang\":\"en\",\"title\":\"Accountant\",\"company\":\"Acme Ltd\",\"description\":\"Keep "
-    "the books of a 40-person firm; CPA required.\",\"has_company_logo\":true,\"openings\":1}",
-};
+static fj_posting *posts[BU_PROBES];
 
 static void init(void)
 {
     if (ctx)
         return;
-    CHECK(fj_context_new(&ctx, NULL) == FJ_OK);
-    fj_context_set_now(ctx, 1767225600);
-    for (int i = 0; i < 3; i++) {
-        CHECK(fj_posting_new(&posts[i], NULL) == FJ_OK);
-        CHECK(fj_posting_parse_json(posts[i], post_json[i], strlen(post_json[i]), NULL) == FJ_OK);
-    }
+    CHECK(bu_probes(&ctx, posts));
 }
 
 /* A one-part model around a validated view (nothing in it is owned). */

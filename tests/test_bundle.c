@@ -6,6 +6,7 @@
  * evaluated postings the model was trained on.
  */
 #define _GNU_SOURCE /* memmem */
+#include "bundle_util.h"
 #include "robust_data.h"
 
 #include "core/fj_internal.h"
@@ -32,51 +33,20 @@ static fj_error err;
 
 static char *slurp(const char *dir, const char *name, size_t *len)
 {
-    char path[600];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    cr_assert(f, "%s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
+    char *data = bu_read(dir, name, len);
+    cr_assert_not_null(data, "%s/%s", dir, name);
+    return data;
 }
 
 static void spit(const char *dir, const char *name, const char *data, size_t len)
 {
-    char path[600];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    cr_assert(f, "%s", path);
-    cr_assert(len == 0 || fwrite(data, 1, len, f) == len);
-    cr_assert_eq(fclose(f), 0);
+    cr_assert(bu_write(dir, name, data, len), "%s/%s", dir, name);
 }
 
 /* Rewrite the manifest's size and SHA-256 of `name` to match the file as it now is. */
 static void reseal(const char *dir, const char *name)
 {
-    size_t len, ml;
-    char *data = slurp(dir, name, &len);
-    char *man = slurp(dir, "manifest.json", &ml);
-    json_t *root = json_loads(man, 0, NULL);
-    cr_assert_not_null(root);
-    json_t *e = json_object_get(json_object_get(root, "files"), name);
-    cr_assert(json_is_object(e), "the manifest lists %s", name);
-    char hex[65];
-    fj__sha256_hex(data, len, hex);
-    json_object_set_new(e, "bytes", json_integer((json_int_t)len));
-    json_object_set_new(e, "sha256", json_string(hex));
-    char *text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
-    spit(dir, "manifest.json", text, strlen(text));
-    free(text);
-    json_decref(root);
-    free(man);
-    free(data);
+    cr_assert(bu_reseal(dir, name), "the manifest of %s lists %s", dir, name);
 }
 
 /* Remove a file from the bundle and from its manifest (an older bundle did not have it). */

@@ -4,6 +4,8 @@
  * refused with the right status, the primal weights against libsvm's own decision values,
  * reproducible retraining, datasets (labels, groups, history replay) and cross-validation.
  */
+#include "bundle_util.h"
+
 #include "core/json.h"
 #include "model/model.h"
 
@@ -710,59 +712,20 @@ static char *bundle(void)
 
 static char *slurp(const char *dir, const char *name, size_t *len)
 {
-    char path[600];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    cr_assert(f, "%s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
+    char *data = bu_read(dir, name, len);
+    cr_assert_not_null(data, "%s/%s", dir, name);
+    return data;
 }
 
 static void spit(const char *dir, const char *name, const char *data, size_t len)
 {
-    char path[600];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    cr_assert(f);
-    cr_assert_eq(fwrite(data, 1, len, f), len);
-    fclose(f);
+    cr_assert(bu_write(dir, name, data, len), "%s/%s", dir, name);
 }
 
 /* Rewrite the manifest's entry for `name` so that it matches the file's current bytes. */
 static void reseal(const char *dir, const char *name)
 {
-    size_t len, ml;
-    char *data = slurp(dir, name, &len);
-    char hex[65];
-    fj__sha256_hex(data, len, hex);
-    char *man = slurp(dir, "manifest.json", &ml);
-    char key[128];
-    snprintf(key, sizeof key, "\"%s\": {", name);
-    char *e = strstr(man, key);
-    cr_assert(e, "no manifest entry for %s", name);
-    char *b = strstr(e, "\"bytes\": ");
-    char *s = strstr(e, "\"sha256\": \"");
-    cr_assert(b && s);
-    char *bend = b + 9;
-    while (*bend >= '0' && *bend <= '9')
-        bend++;
-    fj_buf out = {0};
-    fj__buf_append(&out, man, (size_t)(b - man));
-    fj__buf_printf(&out, "\"bytes\": %zu", len);
-    fj__buf_append(&out, bend, (size_t)(s - bend));
-    fj__buf_printf(&out, "\"sha256\": \"%s", hex);
-    fj__buf_append(&out, s + 11 + 64, ml - (size_t)(s + 11 + 64 - man));
-    spit(dir, "manifest.json", out.data, out.len);
-    fj__buf_free(&out);
-    free(man);
-    free(data);
+    cr_assert(bu_reseal(dir, name), "no manifest entry for %s", name);
 }
 
 static fj_status load_status(const char *dir)

@@ -12,6 +12,7 @@
  * numbers (a flipped digit in a weight is a different, valid model), so the requirement is: an
  * error with a message, or a model whose scores are finite probabilities.
  */
+#include "bundle_util.h"
 #include "robust_data.h"
 
 #include "core/fj_internal.h"
@@ -57,27 +58,14 @@ static void on_fatal(int sig)
 
 static char *slurp(const char *path, size_t *len)
 {
-    FILE *fp = fopen(path, "rb");
-    cr_assert_not_null(fp, "%s", path);
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
-    fclose(fp);
-    buf[n] = '\0';
-    *len = (size_t)n;
-    return buf;
+    char *data = bu_read(NULL, path, len);
+    cr_assert_not_null(data, "%s", path);
+    return data;
 }
 
 static void put(const char *name, const char *data, size_t len)
 {
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *fp = fopen(path, "wb");
-    cr_assert_not_null(fp, "%s", path);
-    cr_assert(len == 0 || fwrite(data, 1, len, fp) == len);
-    cr_assert_eq(fclose(fp), 0);
+    cr_assert(bu_write(dir, name, data, len), "%s/%s", dir, name);
 }
 
 static void restore_all(void)
@@ -98,16 +86,8 @@ static bundle_file *find(const char *name)
 static char *resigned_manifest(const char *name, const char *data, size_t len)
 {
     bundle_file *man = find("manifest.json");
-    json_t *root = json_loadb(man->data, man->len, 0, NULL);
-    cr_assert_not_null(root);
-    json_t *e = json_object_get(json_object_get(root, "files"), name);
-    cr_assert(json_is_object(e), "the manifest lists %s", name);
-    char hex[65];
-    fj__sha256_hex(data, len, hex);
-    json_object_set_new(e, "bytes", json_integer((json_int_t)len));
-    json_object_set_new(e, "sha256", json_string(hex));
-    char *text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
-    json_decref(root);
+    char *text = bu_resealed_manifest(man->data, man->len, name, data, len);
+    cr_assert_not_null(text, "the manifest lists %s", name);
     return text;
 }
 
@@ -334,21 +314,31 @@ static bundle_file *random_bit(size_t *offset, unsigned *bit)
     return NULL;
 }
 
+/* Flip one random bit of one file in the folder (the breadcrumb names it, as flip n), load the
+ * folder and put the file back: the load's outcome, and in *flipped the file. */
+static enum outcome load_with_a_flip(int n, bundle_file **flipped)
+{
+    size_t off;
+    unsigned bit;
+    bundle_file *f = random_bit(&off, &bit);
+    snprintf(breadcrumb, sizeof breadcrumb, "%s byte %zu bit %u flipped (flip %d)", f->name, off,
+             bit, n);
+    f->data[off] ^= (char)(1u << bit);
+    put(f->name, f->data, f->len);
+    enum outcome o = try_load();
+    f->data[off] ^= (char)(1u << bit);
+    put(f->name, f->data, f->len);
+    *flipped = f;
+    return o;
+}
+
 Test(corrupt, random_bit_flips)
 {
     enum { FLIPS = 2000 };
     size_t refused = 0;
     for (int n = 0; n < FLIPS; n++) {
-        size_t off;
-        unsigned bit;
-        bundle_file *f = random_bit(&off, &bit);
-        snprintf(breadcrumb, sizeof breadcrumb, "%s byte %zu bit %u flipped (flip %d)", f->name,
-                 off, bit, n);
-        f->data[off] ^= (char)(1u << bit);
-        put(f->name, f->data, f->len);
-        enum outcome o = try_load();
-        f->data[off] ^= (char)(1u << bit);
-        put(f->name, f->data, f->len);
+        bundle_file *f;
+        enum outcome o = load_with_a_flip(n, &f);
         /* a flip the checksums cannot see is one in the manifest that changes nothing the
          * model uses (its description, white space): the scores are the same */
         cr_assert_neq(o, DIFFERENT, "%s: loaded and scored differently", breadcrumb);
@@ -595,16 +585,8 @@ Test(corrupt_bin, random_bit_flips)
     enum { FLIPS = 2000 };
     size_t refused = 0, done = 0;
     for (int n = 0; n < FLIPS; n++) {
-        size_t off;
-        unsigned bit;
-        bundle_file *f = random_bit(&off, &bit);
-        snprintf(breadcrumb, sizeof breadcrumb, "%s byte %zu bit %u flipped (flip %d)", f->name,
-                 off, bit, n);
-        f->data[off] ^= (char)(1u << bit);
-        put(f->name, f->data, f->len);
-        enum outcome o = try_load();
-        f->data[off] ^= (char)(1u << bit);
-        put(f->name, f->data, f->len);
+        bundle_file *f;
+        enum outcome o = load_with_a_flip(n, &f);
         cr_assert_neq(o, DIFFERENT, "%s: loaded and scored differently", breadcrumb);
         /* the text export is not read when the binary form is there (its sizes are checked,
          * its checksums when fj_model_save copies or a text load parses it) */

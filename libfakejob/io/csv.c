@@ -221,6 +221,27 @@ static bool end_field(fj__csv *c)
     return true;
 }
 
+/* What a byte after an unquoted or closed field does. */
+enum field_end { END_NONE, END_FIELD, END_RECORD, END_NOMEM };
+
+/* `ch` as the end of a field: ',' ends the field (another follows), a line break (LF, or CR
+ * before LF: both consumed) ends the field and the record (the line counted). END_NONE when ch
+ * is neither; END_NOMEM when the field could not be stored. */
+static enum field_end field_end(fj__csv *c, char ch)
+{
+    bool record = ch == '\n' || (ch == '\r' && peek(c) == '\n');
+    if (ch != ',' && !record)
+        return END_NONE;
+    if (ch == '\r')
+        c->in_pos++;
+    if (!end_field(c))
+        return END_NOMEM;
+    if (!record)
+        return END_FIELD;
+    c->line++;
+    return END_RECORD;
+}
+
 /* Bytes of the current record read so far. */
 static size_t record_bytes(const fj__csv *c)
 {
@@ -406,6 +427,7 @@ fj__csv_result fj__csv_next(fj__csv *c, const fj__csv_row **row, fj_error *err)
             }
         }
         char ch = c->in[c->in_pos++];
+        enum field_end end;
         switch (st) {
         case ST_RECORD_START:
             if (ch == '\n' || (ch == '\r' && peek(c) == '\n')) {
@@ -430,20 +452,15 @@ fj__csv_result fj__csv_next(fj__csv *c, const fj__csv_row **row, fj_error *err)
             st = ST_UNQUOTED;
             /* fall through */
         case ST_UNQUOTED:
-            if (ch == ',') {
-                if (!end_field(c))
-                    return fail_nomem(c, err);
-                st = ST_FIELD_START;
-            } else if (ch == '\n' || (ch == '\r' && peek(c) == '\n')) {
-                if (ch == '\r')
-                    c->in_pos++;
-                if (!end_field(c))
-                    return fail_nomem(c, err);
-                c->line++;
-                return finish(c, row, err, &deferred);
-            } else if (!push(c, ch)) {
+            end = field_end(c, ch);
+            if (end == END_NOMEM)
                 return fail_nomem(c, err);
-            }
+            if (end == END_RECORD)
+                return finish(c, row, err, &deferred);
+            if (end == END_FIELD)
+                st = ST_FIELD_START;
+            else if (!push(c, ch))
+                return fail_nomem(c, err);
             break;
         case ST_QUOTED:
             if (ch == '"') {
@@ -464,17 +481,15 @@ fj__csv_result fj__csv_next(fj__csv *c, const fj__csv_row **row, fj_error *err)
                 st = ST_QUOTED;
                 if (!push(c, '"'))
                     return fail_nomem(c, err);
-            } else if (ch == ',') {
-                if (!end_field(c))
-                    return fail_nomem(c, err);
-                st = ST_FIELD_START;
-            } else if (ch == '\n' || (ch == '\r' && peek(c) == '\n')) {
-                if (ch == '\r')
-                    c->in_pos++;
-                if (!end_field(c))
-                    return fail_nomem(c, err);
-                c->line++;
+                break;
+            }
+            end = field_end(c, ch);
+            if (end == END_NOMEM)
+                return fail_nomem(c, err);
+            if (end == END_RECORD)
                 return finish(c, row, err, &deferred);
+            if (end == END_FIELD) {
+                st = ST_FIELD_START;
             } else if (quote_line != c->line) {
                 /* the quote that "closed" here was meant to open a field: the real one never
                  * closed and swallowed line breaks */

@@ -1,8 +1,10 @@
 /*
  * calibration.c - a part's calibration: PART.calibration.json written and read ({"format":1,
  * "kernel", "C", "gamma", "platt_a", "platt_b", "threshold_fraud", "threshold_suspicious",
- * "cv":{…}}), and Platt's sigmoid applied to a margin at scoring time (training fits a and b,
- * train/train.c).
+ * "cv":{…}}: the cross-validated figures, train/manifest.c's, null where a figure is undefined
+ * for the postings), and Platt's sigmoid: fitted to out-of-fold margins in training (fj__platt_fit,
+ * called by train/ and train/clauses_train.c) and applied to a margin at scoring time
+ * (fj__part_calibrate).
  */
 #include "core/json.h"
 #include "model/model.h"
@@ -15,6 +17,68 @@
 const char *fj__kernel_name(fj_kernel k)
 {
     return k == FJ_KERNEL_RBF ? "rbf" : "linear";
+}
+
+/* Platt scaling: P(fraud | f) = 1 / (1 + exp(A f + B)), fitted by Newton's method with
+ * backtracking on regularized targets (Lin, Lin and Weng 2007, "A note on Platt's
+ * probabilistic outputs for support vector machines"). Returns the regularized log loss of
+ * the fit. */
+double fj__platt_fit(const double *dec, const int *y, size_t n, double *A, double *B)
+{
+    double prior1 = 0, prior0 = 0;
+    for (size_t i = 0; i < n; i++)
+        y[i] ? prior1++ : prior0++;
+    const int max_iter = 100;
+    const double min_step = 1e-10, sigma = 1e-12, eps = 1e-5;
+    double hi = (prior1 + 1) / (prior1 + 2), lo = 1 / (prior0 + 2);
+    double a = 0, b = log((prior0 + 1) / (prior1 + 1)), fval = 0;
+    for (size_t i = 0; i < n; i++) {
+        double t = y[i] ? hi : lo, f = dec[i] * a + b;
+        fval += f >= 0 ? t * f + log1p(exp(-f)) : (t - 1) * f + log1p(exp(f));
+    }
+    for (int it = 0; it < max_iter; it++) {
+        double h11 = sigma, h22 = sigma, h21 = 0, g1 = 0, g2 = 0;
+        for (size_t i = 0; i < n; i++) {
+            double f = dec[i] * a + b, p, q;
+            if (f >= 0) {
+                p = exp(-f) / (1 + exp(-f));
+                q = 1 / (1 + exp(-f));
+            } else {
+                p = 1 / (1 + exp(f));
+                q = exp(f) / (1 + exp(f));
+            }
+            double d2 = p * q, t = y[i] ? hi : lo, d1 = t - p;
+            h11 += dec[i] * dec[i] * d2;
+            h22 += d2;
+            h21 += dec[i] * d2;
+            g1 += dec[i] * d1;
+            g2 += d1;
+        }
+        if (fabs(g1) < eps && fabs(g2) < eps)
+            break;
+        double det = h11 * h22 - h21 * h21;
+        double da = -(h22 * g1 - h21 * g2) / det, db = -(-h21 * g1 + h11 * g2) / det;
+        double gd = g1 * da + g2 * db, step = 1;
+        while (step >= min_step) {
+            double na = a + step * da, nb = b + step * db, nf = 0;
+            for (size_t i = 0; i < n; i++) {
+                double t = y[i] ? hi : lo, f = dec[i] * na + nb;
+                nf += f >= 0 ? t * f + log1p(exp(-f)) : (t - 1) * f + log1p(exp(f));
+            }
+            if (nf < fval + 0.0001 * step * gd) {
+                a = na;
+                b = nb;
+                fval = nf;
+                break;
+            }
+            step /= 2;
+        }
+        if (step < min_step)
+            break;
+    }
+    *A = a;
+    *B = b;
+    return fval;
 }
 
 double fj__part_logodds(const fj__part *pt, double margin)

@@ -201,6 +201,9 @@ fj_status fj__calibration_parse(fj__part *pt, const char *data, size_t len, cons
 
 /** Write a 2-class libsvm model in svm-predict's text format (values to 17 digits). */
 bool fj__svm_write(const struct svm_model *svm, fj_buf *out);
+/** A linear part's primal weights (pt->w, pt->b) as libsvm's text model in collapsed form: one
+ *  support vector equal to the weights, coefficient 1, rho = -b. False when out of memory. */
+bool fj__svm_write_collapsed(const fj__part *pt, fj_buf *out);
 /** Parse libsvm's text model format defensively (2-class C-SVC, linear or RBF only), building
  *  an svm_model that fj__svm_free releases; FJ_ERR_MODEL naming `file` and line otherwise. */
 fj_status fj__svm_parse(struct svm_model **out, const char *data, size_t len, const char *file,
@@ -292,12 +295,13 @@ bool fj__reason_informative(const char *name, size_t len);
 /** true when the label table has an entry for `signal` (not the fallback label). */
 bool fj__reason_label_known(const char *signal);
 
-/* ---- training helpers (train.c) ---- */
+/* ---- training helpers, also used by train/clauses_train.c ---- */
 
-/** A silent print hook for libsvm (its output never reaches the caller's terminal). */
+/** A silent print hook for libsvm (its output never reaches the caller's terminal); in
+ *  train/grid.c. */
 void fj__svm_silence(void);
 /** Platt's sigmoid P = 1 / (1 + exp(A f + B)) fitted to decision values `dec` with labels y
- *  (1 positive, 0 negative); returns the regularized log loss. */
+ *  (1 positive, 0 negative); returns the regularized log loss (calibration.c). */
 double fj__platt_fit(const double *dec, const int *y, size_t n, double *A, double *B);
 
 #endif /* FJ_MODEL_H */

@@ -93,6 +93,40 @@ bool fj__svm_write(const struct svm_model *svm, fj_buf *out)
     return ok;
 }
 
+/* A linear part in collapsed form: svm-predict computes w.x + b from it. */
+bool fj__svm_write_collapsed(const fj__part *pt, fj_buf *out)
+{
+    size_t nnz = 0;
+    for (size_t j = 0; j < pt->fs.n; j++)
+        nnz += pt->w[j] != 0;
+    struct svm_node *sv = malloc((nnz + 1) * sizeof *sv);
+    if (!sv)
+        return false;
+    size_t k = 0;
+    for (size_t j = 0; j < pt->fs.n; j++)
+        if (pt->w[j] != 0)
+            sv[k++] = (struct svm_node){(int)j + 1, pt->w[j]};
+    sv[k].index = -1;
+    sv[k].value = 0;
+    struct svm_node *svp[1] = {sv};
+    double coef = 1, *coefp[1] = {&coef}, rho = -pt->b;
+    int label[2] = {1, -1}, nsv[2] = {1, 0};
+    struct svm_model m;
+    memset(&m, 0, sizeof m);
+    m.param.svm_type = C_SVC;
+    m.param.kernel_type = LINEAR;
+    m.nr_class = 2;
+    m.l = 1;
+    m.SV = svp;
+    m.sv_coef = coefp;
+    m.rho = &rho;
+    m.label = label;
+    m.nSV = nsv;
+    bool ok = fj__svm_write(&m, out);
+    free(sv);
+    return ok;
+}
+
 typedef struct cursor {
     const char *p, *end;
     long long line;

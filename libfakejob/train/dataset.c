@@ -8,7 +8,7 @@
  * description (or the title when there is none) with ASCII letters lowercased and ASCII spaces
  * and punctuation dropped.
  */
-#include "model/model.h"
+#include "train/train.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -384,18 +384,6 @@ static void uf_union(size_t *parent, size_t a, size_t b)
         parent[a > b ? a : b] = a < b ? a : b; /* the smaller index is the root */
 }
 
-typedef struct keyed {
-    const char *key;
-    size_t i;
-} keyed;
-
-static int keyed_cmp(const void *a, const void *b)
-{
-    const keyed *x = a, *y = b;
-    int c = strcmp(x->key, y->key);
-    return c ? c : (x->i < y->i ? -1 : x->i > y->i);
-}
-
 fj_status fj_dataset_group_near(fj_dataset *d, double threshold, size_t *merged, fj_error *err)
 {
     if (merged)
@@ -408,7 +396,7 @@ fj_status fj_dataset_group_near(fj_dataset *d, double threshold, size_t *merged,
         return st;
     size_t n = d->n;
     size_t *parent = malloc((n + 1) * sizeof *parent);
-    keyed *k = malloc((n + 1) * sizeof *k);
+    fj__keyed *k = malloc((n + 1) * sizeof *k);
     char **g = calloc(n + 1, sizeof *g);
     if (!parent || !k || !g) {
         free(pairs);
@@ -419,9 +407,9 @@ fj_status fj_dataset_group_near(fj_dataset *d, double threshold, size_t *merged,
     }
     for (size_t i = 0; i < n; i++) {
         parent[i] = i;
-        k[i] = (keyed){d->group[i], i};
+        k[i] = (fj__keyed){d->group[i], i};
     }
-    qsort(k, n, sizeof *k, keyed_cmp);
+    qsort(k, n, sizeof *k, fj__keyed_cmp);
     for (size_t i = 1; i < n; i++)
         if (strcmp(k[i].key, k[i - 1].key) == 0)
             uf_union(parent, k[i - 1].i, k[i].i);
