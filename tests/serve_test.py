@@ -327,8 +327,12 @@ def test_metrics_and_log(s):
                  'fakejob_http_request_duration_seconds_bucket{le="+Inf"}',
                  "fakejob_http_request_duration_seconds_count", 'fakejob_verdicts_total{verdict="fraud"}',
                  "fakejob_postings_scored_total", "fakejob_model_load_seconds",
-                 "fakejob_http_requests_in_flight 1", "fakejob_feedback_total 1"):
+                 "fakejob_feedback_total 1"):
         expect(want in t, "metrics lack %s" % want)
+    # this request is in flight; the one before it may still be finishing on its worker (the
+    # service counts a request out after its response is sent, the client may already be here)
+    flying = re.search(r"^fakejob_http_requests_in_flight (\d+)$", t, re.M)
+    expect(flying and 1 <= int(flying.group(1)) <= 2, "requests in flight: %r" % (flying and flying.group(0)))
     scored = int(re.search(r"^fakejob_postings_scored_total (\d+)$", t, re.M).group(1))
     expect(scored >= 540, "postings scored: %d" % scored)
     log = s.log_text()
@@ -461,8 +465,9 @@ def test_reload_under_load():
         expect(done[0] > 20, "only %d requests during the reloads" % done[0])
         log = s.log_text()
         expect(log.count('"event":"reload","result":"ok"') == 3, "reloads: " + log[-2000:])
+        reloads = [l for l in log.splitlines() if '"event":"reload"' in l]
         expect('"event":"reload","result":"failed' in log and "en.weights.tsv" in log,
-               "the failed reload is logged with its reason")
+               "the failed reload is logged with its reason: %r" % reloads)
         st, h, b = request(s, "GET", "/metrics")
         t = b.decode()
         expect('fakejob_model_reloads_total{result="ok"} 3' in t, "reload metrics")

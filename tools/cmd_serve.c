@@ -137,14 +137,26 @@ static void log_event(const char *event, const char *detail)
             detail);
 }
 
+/* The line is built whole, then written with one call: standard error is unbuffered, and pieces
+ * written one by one could be read half-written, or interleave with the workers' access log. */
 static void log_event_error(const char *event, const char *what, const char *message)
 {
     char ts[48];
     timestamp(ts, sizeof ts);
-    fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"%s\",\"result\":\"%s\",\"error\":", ts, event,
-            what);
-    cli_json_string(stderr, message, strlen(message));
-    fputs("}\n", stderr);
+    char *line = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&line, &len);
+    if (mem) {
+        fprintf(mem, "{\"ts\":\"%s\",\"event\":\"%s\",\"result\":\"%s\",\"error\":", ts, event,
+                what);
+        cli_json_string(mem, message, strlen(message));
+        fputs("}\n", mem);
+    }
+    if (mem && fclose(mem) == 0 && line)
+        fwrite(line, 1, len, stderr);
+    else /* no memory for the line: the event without its message */
+        fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"%s\",\"result\":\"%s\"}\n", ts, event, what);
+    free(line);
 }
 
 /* A client's X-Request-Id is echoed when it is 1-64 characters of [A-Za-z0-9._:-]; otherwise
