@@ -79,6 +79,9 @@ def read_cv(path, corpus_files):
         else:
             sys.exit(f"baseline: posting {r['id']} of {path} not found in the corpus files, "
                      "in order: give the files in the order fakejob eval read them")
+        # fakejob eval --scores writes the label as "fraud"/"legit" (1/0 in older files)
+        if isinstance(r["label"], str):
+            r["label"] = 1 if r["label"] == "fraud" else 0
         if (r["posting"]["label"] == "fraud") != bool(r["label"]):
             sys.exit(f"baseline: posting {r['id']}: label differs from the corpus file")
     return rows
