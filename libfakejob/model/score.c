@@ -68,6 +68,20 @@ static void scratch_free(void *p)
     free(s);
 }
 
+/* Make room for `want` elements of `size` bytes in *p (capacity *cap); false when out of memory
+ * (*p is kept). */
+static bool grow(void **p, size_t *cap, size_t want, size_t size)
+{
+    if (*cap >= want)
+        return true;
+    void *q = realloc(*p, want * size);
+    if (!q)
+        return false;
+    *p = q;
+    *cap = want;
+    return true;
+}
+
 static score_scratch *scratch(fj_context *ctx)
 {
     score_scratch *s = fj__ctx_slot(ctx, FJ_SLOT_SCORE);
@@ -89,15 +103,9 @@ double fj__part_margin(const fj__part *pt, const fj__vec *v, struct svm_node **n
             m += pt->w[v->e[i].idx] * v->e[i].val;
         return m;
     }
-    if (*nodes_cap < v->n + 1) {
-        size_t cap = v->n + 1 + 64;
-        struct svm_node *n = realloc(*nodes, cap * sizeof *n);
-        if (!n) {
-            *nomem = true;
-            return 0;
-        }
-        *nodes = n;
-        *nodes_cap = cap;
+    if (*nodes_cap < v->n + 1 && !grow((void **)nodes, nodes_cap, v->n + 1 + 64, sizeof **nodes)) {
+        *nomem = true;
+        return 0;
     }
     struct svm_node *x = *nodes;
     for (size_t i = 0; i < v->n; i++) {
@@ -284,18 +292,6 @@ static bool keep_best(cand *list, size_t *n, size_t keep, const cand *x)
 static const char *feature_name(const fj__part *pt, uint32_t idx)
 {
     return pt->fs.names + pt->fs.name_off[idx];
-}
-
-static bool grow(void **p, size_t *cap, size_t want, size_t size)
-{
-    if (*cap >= want)
-        return true;
-    void *q = realloc(*p, want * size);
-    if (!q)
-        return false;
-    *p = q;
-    *cap = want;
-    return true;
 }
 
 /*
