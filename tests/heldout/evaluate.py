@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Measure a build of fakejob on one blind held-out set (tests/heldout/blind-N).
+
+usage: tests/heldout/evaluate.py FAKEJOB SET_DIR [--model DIR] [--json OUT]
+
+Checks the set's SHA256SUMS first (a set whose files changed is refused), then prints, per
+language, as Markdown:
+  - the clause detectors on the set's clauses and postings (`fakejob eval-signals`): precision,
+    recall and false-positive rate on clauses; recall on the postings expecting a signal and the
+    share of legitimate postings it fires on;
+  - the verdicts on the set's postings (`fakejob eval --no-replay --scores`): precision, recall
+    and F1 with "fraud" as the positive verdict and with "fraud or suspicious", the legitimate
+    postings flagged (fraud / suspicious), and ROC-AUC of the score.
+Nothing is written into the set. Run it once per claim: a set that has guided a decision is no
+longer blind (tests/heldout/README.md).
+"""
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+SIGNALS = ("upfront_fee", "personal_data", "offsite_contact", "title_duty_mismatch")
+
+
+def die(msg):
+    sys.stderr.write("evaluate.py: %s\n" % msg)
+    sys.exit(2)
+
+
+def check_sums(folder):
+    path = os.path.join(folder, "SHA256SUMS")
+    try:
+        lines = open(path, encoding="utf-8").read().split("\n")
+    except OSError as e:
+        die("%s: %s" % (path, e.strerror))
+    files = []
+    for line in filter(None, lines):
+        digest, name = line.split(None, 1)
+        name = name.lstrip("*")
+        with open(os.path.join(folder, name), "rb") as f:
+            if hashlib.sha256(f.read()).hexdigest() != digest:
+                die("%s: %s does not match SHA256SUMS: the set is not the frozen one" %
+                    (folder, name))
+        files.append(name)
+    return files
+
+
+def roc_auc(pos, neg):
+    if not pos or not neg:
+        return float("nan")
+    # rank statistic, ties counted half; the sets are small
+    wins = sum(1.0 if a > b else 0.5 if a == b else 0.0 for a in pos for b in neg)
+    return wins / (len(pos) * len(neg))
+
+
+def prf(rows, positive):
+    tp = sum(1 for r in rows if r["label"] == "fraud" and r["verdict"] in positive)
+    fp = sum(1 for r in rows if r["label"] == "legit" and r["verdict"] in positive)
+    fn = sum(1 for r in rows if r["label"] == "fraud" and r["verdict"] not in positive)
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def main(argv):
+    if len(argv) < 3 or argv[1] in ("-h", "--help"):
+        sys.stdout.write(__doc__)
+        return 0 if len(argv) > 1 and argv[1] in ("-h", "--help") else 2
+    fakejob, folder = argv[1], argv[2]
+    model, out = [], None
+    rest = argv[3:]
+    while rest:
+        if rest[0] == "--model" and len(rest) > 1:
+            model = ["--model", rest[1]]
+            rest = rest[2:]
+        elif rest[0] == "--json" and len(rest) > 1:
+            out = rest[1]
+            rest = rest[2:]
+        else:
+            die("unknown option %r (see --help)" % rest[0])
+    files = check_sums(folder)
+    clauses = [os.path.join(folder, f) for f in files if f.startswith("clauses-")]
+    postings = [os.path.join(folder, f) for f in files if f.startswith("postings-")]
+    sig = json.loads(subprocess.run([fakejob, "eval-signals"] + clauses + postings,
+                                    check=True, capture_output=True, text=True).stdout)
+    with tempfile.TemporaryDirectory() as tmp:
+        scores = os.path.join(tmp, "scores.jsonl")
+        subprocess.run([fakejob, "eval", "-q", "--no-replay", "--json", "--scores", scores] +
+                       model + postings, check=True, capture_output=True, text=True)
+        rows = [json.loads(line) for line in open(scores, encoding="utf-8")]
+    report = {"signals": sig, "verdicts": {}}
+    print("| lang | signal | clauses: precision / recall / FPR | postings: recall (n) / on legit |")
+    print("|---|---|---|---|")
+    for lang in ("zh", "en"):
+        for s in SIGNALS:
+            c = [x for x in sig["clause_figures"] if x["lang"] == lang and x["signal"] == s]
+            p = [x for x in sig["posting_figures"] if x["lang"] == lang and x["signal"] == s]
+            ctext = ("%.3f / %.3f / %.3f" % (c[0]["precision"], c[0]["recall"], c[0]["fpr"])
+                     if c else "—")
+            ptext = ("%.2f (%d) / %.3f" % (p[0]["recall"], p[0]["expected"], p[0]["legit_rate"])
+                     if p else "—")
+            print("| %s | %s | %s | %s |" % (lang, s, ctext, ptext))
+    print()
+    print("| lang | fraud verdict: P / R / F1 | fraud or suspicious: P / R / F1 |"
+          " legitimate flagged: fraud / suspicious (n) | ROC-AUC |")
+    print("|---|---|---|---|---|")
+    for lang in ("zh", "en"):
+        rs = [r for r in rows if r["lang"] == lang]
+        legit = [r for r in rs if r["label"] == "legit"]
+        a = prf(rs, ("fraud",))
+        b = prf(rs, ("fraud", "suspicious"))
+        auc = roc_auc([r["score"] for r in rs if r["label"] == "fraud"],
+                      [r["score"] for r in legit])
+        nf = sum(1 for r in legit if r["verdict"] == "fraud")
+        ns = sum(1 for r in legit if r["verdict"] == "suspicious")
+        print("| %s | %.3f / %.3f / %.3f | %.3f / %.3f / %.3f | %d / %d (%d) | %.3f |" %
+              (lang, *a, *b, nf, ns, len(legit), auc))
+        report["verdicts"][lang] = {"fraud": a, "fraud_or_suspicious": b, "legit_fraud": nf,
+                                    "legit_suspicious": ns, "legit": len(legit), "roc_auc": auc}
+    if out:
+        with open(out, "w", encoding="utf-8") as f:
+            json.dump(report, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
