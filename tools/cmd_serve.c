@@ -70,6 +70,10 @@ static void usage(FILE *out)
             "file, 4 the model could not be loaded.\n");
 }
 
+/* The log queue's size: about 1,300 access-log lines, a tenth of a second of them at 10,000
+ * requests a second, before lines are dropped while the log's reader is not reading. */
+#define LOG_QUEUE_BYTES (256u << 10)
+
 typedef struct serve_args {
     const char *listen, *model, *history, *api_keys, *feedback;
     long threads, max_conn, timeout, req_timeout, drain_timeout;
@@ -95,6 +99,7 @@ typedef struct service {
     worker *workers;
     unsigned next_worker;   /* the acceptor's round-robin start */
     int listen_fd, wake[2]; /* wake: a pipe that stops the acceptor */
+    srv_log *log;           /* the log queue: every line to standard error goes through it */
 } service;
 
 /* Per request. */
@@ -116,33 +121,24 @@ static double elapsed(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) + (t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* An ISO 8601 UTC time with milliseconds. */
-static void timestamp(char *buf, size_t len)
+/* One event line on standard error (through the log queue); `detail` is a JSON member list or
+ * "". */
+static void log_event(service *sv, const char *event, const char *detail)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    char day[32];
-    strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf, len, "%s.%03ldZ", day, ts.tv_nsec / 1000000);
+    char ts[48], line[1024];
+    srv_timestamp(ts, sizeof ts);
+    int n = snprintf(line, sizeof line, "{\"ts\":\"%s\",\"event\":\"%s\"%s%s}\n", ts, event,
+                     *detail ? "," : "", detail);
+    if (n > 0 && (size_t)n < sizeof line)
+        srv_log_line(sv->log, line, (size_t)n);
 }
 
-/* One event line on standard error; `detail` is a JSON member list or "". */
-static void log_event(const char *event, const char *detail)
+/* The line is built whole, then queued as one piece: pieces queued one by one could interleave
+ * with the workers' access log. */
+static void log_event_error(service *sv, const char *event, const char *what, const char *message)
 {
     char ts[48];
-    timestamp(ts, sizeof ts);
-    fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"%s\"%s%s}\n", ts, event, *detail ? "," : "",
-            detail);
-}
-
-/* The line is built whole, then written with one call: standard error is unbuffered, and pieces
- * written one by one could be read half-written, or interleave with the workers' access log. */
-static void log_event_error(const char *event, const char *what, const char *message)
-{
-    char ts[48];
-    timestamp(ts, sizeof ts);
+    srv_timestamp(ts, sizeof ts);
     char *line = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&line, &len);
@@ -152,10 +148,15 @@ static void log_event_error(const char *event, const char *what, const char *mes
         cli_json_string(mem, message, strlen(message));
         fputs("}\n", mem);
     }
-    if (mem && fclose(mem) == 0 && line)
-        fwrite(line, 1, len, stderr);
-    else /* no memory for the line: the event without its message */
-        fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"%s\",\"result\":\"%s\"}\n", ts, event, what);
+    if (mem && fclose(mem) == 0 && line) {
+        srv_log_line(sv->log, line, len);
+    } else { /* no memory for the line: the event without its message */
+        char bare[512];
+        int n = snprintf(bare, sizeof bare, "{\"ts\":\"%s\",\"event\":\"%s\",\"result\":\"%s\"}\n",
+                         ts, event, what);
+        if (n > 0 && (size_t)n < sizeof bare)
+            srv_log_line(sv->log, bare, (size_t)n);
+    }
     free(line);
 }
 
@@ -365,17 +366,19 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     int status = st->answered ? st->status : 0; /* 0: closed before an answer */
     srv_count(&sv->s, st->endpoint, status, secs);
     if (!sv->a.quiet) {
-        char ts[48];
-        timestamp(ts, sizeof ts);
+        char ts[48], line[512];
+        srv_timestamp(ts, sizeof ts);
         const char *m = st->method;
         bool known = m && (strcmp(m, "GET") == 0 || strcmp(m, "POST") == 0 ||
                            strcmp(m, "HEAD") == 0 || strcmp(m, "OPTIONS") == 0);
-        fprintf(stderr,
-                "{\"ts\":\"%s\",\"id\":\"%s\",\"method\":\"%s\",\"endpoint\":\"%s\","
-                "\"status\":%d,\"in\":%zu,\"out\":%zu,\"postings\":%zu,\"ms\":%.3f%s}\n",
-                ts, st->id, known ? m : "other", srv_endpoint_name(st->endpoint), status,
-                st->in_len, st->out_len, st->postings, secs * 1e3,
-                toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"closed\":true");
+        int n = snprintf(line, sizeof line,
+                         "{\"ts\":\"%s\",\"id\":\"%s\",\"method\":\"%s\",\"endpoint\":\"%s\","
+                         "\"status\":%d,\"in\":%zu,\"out\":%zu,\"postings\":%zu,\"ms\":%.3f%s}\n",
+                         ts, st->id, known ? m : "other", srv_endpoint_name(st->endpoint), status,
+                         st->in_len, st->out_len, st->postings, secs * 1e3,
+                         toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"closed\":true");
+        if (n > 0 && (size_t)n < sizeof line) /* the queue, never the reader: no wait here */
+            srv_log_line(sv->log, line, (size_t)n);
     }
     atomic_fetch_sub(&sv->s.metrics.in_flight, 1);
     free(st->body);
@@ -466,7 +469,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     size_t n = strlen(msg);
     while (n && msg[n - 1] == '\n')
         msg[--n] = '\0';
-    log_event_error("http", "warning", msg);
+    log_event_error(cls, "http", "warning", msg);
 }
 
 /* ---- listening ---- */
@@ -728,14 +731,14 @@ static void reload(service *sv)
     srv_model *m = srv_model_load(sv->a.model, &sv->s, &err);
     if (!m) {
         atomic_fetch_add(&sv->s.metrics.reloads_failed, 1);
-        log_event_error("reload", "failed (the previous model stays in service)", err.message);
+        log_event_error(sv, "reload", "failed (the previous model stays in service)", err.message);
         return;
     }
     char detail[512];
     snprintf(detail, sizeof detail, "\"result\":\"ok\",\"load_ms\":%.1f", m->load_seconds * 1e3);
     srv_model_swap(&sv->s, m);
     atomic_fetch_add(&sv->s.metrics.reloads_ok, 1);
-    log_event("reload", detail);
+    log_event(sv, "reload", detail);
 }
 
 static void stop_accepting(service *sv, pthread_t acc)
@@ -829,6 +832,9 @@ int cmd_serve(int argc, char **argv)
     sigaddset(&set, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
 
+    /* from here on every line to standard error goes through the log queue (serve_log.c) */
+    sv.log = srv_log_start(STDERR_FILENO, LOG_QUEUE_BYTES, &sv.s.metrics.log_dropped);
+
     /* one daemon a worker thread, each its own epoll loop; connections come from the acceptor */
     sv.workers = calloc((size_t)sv.a.threads, sizeof *sv.workers);
     sv.s.worker_connections = calloc((size_t)sv.a.threads, sizeof *sv.s.worker_connections);
@@ -871,7 +877,7 @@ int cmd_serve(int argc, char **argv)
              "\"address\":\"%s\",\"url\":\"http://%s/\",\"threads\":%ld,\"load_ms\":%.1f", addr,
              addr, sv.a.threads, cur ? cur->load_seconds * 1e3 : 0.0);
     srv_model_release(cur);
-    log_event("listening", detail);
+    log_event(&sv, "listening", detail);
 
     for (;;) {
         int sig = 0;
@@ -884,7 +890,7 @@ int cmd_serve(int argc, char **argv)
     }
     /* drain: no new connections, the requests in flight finish */
     atomic_store(&sv.s.draining, true);
-    log_event("draining", "");
+    log_event(&sv, "draining", "");
     stop_accepting(&sv, acc);
     accepting = false;
     close(lfd); /* new connections are refused from here on */
@@ -898,7 +904,7 @@ int cmd_serve(int argc, char **argv)
     long long left = (long long)atomic_load(&sv.s.metrics.in_flight);
     stop_workers(&sv);
     snprintf(detail, sizeof detail, "\"unfinished\":%lld", left);
-    log_event("stopped", detail);
+    log_event(&sv, "stopped", detail);
     pthread_key_delete(sv.ctx_key);
 out:
     if (accepting)
@@ -909,6 +915,7 @@ out:
     for (int i = 0; i < 2; i++)
         if (sv.wake[i] >= 0)
             close(sv.wake[i]);
+    srv_log_stop(sv.log, 2.0); /* a reader that takes nothing for 2 s loses the last lines */
     srv_destroy(&sv.s);
     return rc;
 }
