@@ -74,6 +74,12 @@ static void usage(FILE *out)
  * requests a second, before lines are dropped while the log's reader is not reading. */
 #define LOG_QUEUE_BYTES (256u << 10)
 
+/* Each connection's memory (libmicrohttpd's pool: the request line and headers, the read
+ * buffer a body passes through in pieces, the response's headers). libmicrohttpd clears the
+ * pool between the requests of a keep-alive connection, so its size is paid on every request;
+ * 16 KiB holds request headers of up to about 8 KiB. */
+#define CONNECTION_MEMORY (16u << 10)
+
 typedef struct serve_args {
     const char *listen, *model, *history, *api_keys, *feedback;
     long threads, max_conn, timeout, req_timeout, drain_timeout;
@@ -93,7 +99,7 @@ typedef struct worker {
 typedef struct service {
     srv s;
     serve_args a;
-    pthread_key_t ctx_key;
+    pthread_key_t ctx_key; /* each worker thread's thread_state */
     atomic_ullong next_id;
     unsigned id_prefix;
     worker *workers;
@@ -130,7 +136,7 @@ static void log_event(service *sv, const char *event, const char *detail)
     int n = snprintf(line, sizeof line, "{\"ts\":\"%s\",\"event\":\"%s\"%s%s}\n", ts, event,
                      *detail ? "," : "", detail);
     if (n > 0 && (size_t)n < sizeof line)
-        srv_log_line(sv->log, line, (size_t)n);
+        srv_log_line(sv->log, line, (size_t)n, true);
 }
 
 /* The line is built whole, then queued as one piece: pieces queued one by one could interleave
@@ -149,15 +155,45 @@ static void log_event_error(service *sv, const char *event, const char *what, co
         fputs("}\n", mem);
     }
     if (mem && fclose(mem) == 0 && line) {
-        srv_log_line(sv->log, line, len);
+        srv_log_line(sv->log, line, len, true);
     } else { /* no memory for the line: the event without its message */
         char bare[512];
         int n = snprintf(bare, sizeof bare, "{\"ts\":\"%s\",\"event\":\"%s\",\"result\":\"%s\"}\n",
                          ts, event, what);
         if (n > 0 && (size_t)n < sizeof bare)
-            srv_log_line(sv->log, bare, (size_t)n);
+            srv_log_line(sv->log, bare, (size_t)n, true);
     }
     free(line);
+}
+
+/* A small appender for the access-log line, which is made on every request: no printf. */
+typedef struct line_buf {
+    char *p, *end;
+} line_buf;
+
+static void put(line_buf *b, const char *s, size_t n)
+{
+    if (n > (size_t)(b->end - b->p))
+        n = (size_t)(b->end - b->p);
+    memcpy(b->p, s, n);
+    b->p += n;
+}
+
+static void put_s(line_buf *b, const char *s)
+{
+    put(b, s, strlen(s));
+}
+
+/* `v` in decimal, at least `width` digits */
+static void put_u(line_buf *b, unsigned long long v, int width)
+{
+    char d[24];
+    int n = 0;
+    do {
+        d[sizeof d - 1 - n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v || n < width);
+    put(b, d + sizeof d - n, (size_t)n);
 }
 
 /* A client's X-Request-Id is echoed when it is 1-64 characters of [A-Za-z0-9._:-]; otherwise
@@ -178,20 +214,108 @@ static void request_id(service *sv, struct MHD_Connection *c, char *out, size_t 
             return;
         }
     }
-    snprintf(out, len, "%08x-%llu", sv->id_prefix, atomic_fetch_add(&sv->next_id, 1) + 1);
+    static const char hex[] = "0123456789abcdef";
+    char made[32];
+    line_buf b = {made, made + sizeof made};
+    for (int k = 28; k >= 0; k -= 4)
+        put(&b, &hex[(sv->id_prefix >> k) & 15], 1);
+    put_s(&b, "-");
+    put_u(&b, atomic_fetch_add(&sv->next_id, 1) + 1, 1);
+    size_t n = (size_t)(b.p - made);
+    if (n >= len)
+        n = len - 1;
+    memcpy(out, made, n);
+    out[n] = '\0';
+}
+
+/* What each worker thread keeps for itself: its scoring context, and the access log's time of
+ * day, formatted once a second. */
+typedef struct thread_state {
+    fj_context *ctx;
+    time_t second;
+    char day[24]; /* "2026-12-07T01:46:20" of `second` */
+} thread_state;
+
+static thread_state *thread_state_of(service *sv)
+{
+    thread_state *ts = pthread_getspecific(sv->ctx_key);
+    if (ts)
+        return ts;
+    ts = calloc(1, sizeof *ts);
+    if (!ts)
+        return NULL;
+    if (fj_context_new(&ts->ctx, NULL) != FJ_OK) {
+        free(ts);
+        return NULL;
+    }
+    ts->second = (time_t)-1;
+    pthread_setspecific(sv->ctx_key, ts);
+    return ts;
 }
 
 static fj_context *thread_context(service *sv)
 {
-    fj_context *ctx = pthread_getspecific(sv->ctx_key);
-    if (!ctx && fj_context_new(&ctx, NULL) == FJ_OK)
-        pthread_setspecific(sv->ctx_key, ctx);
-    return ctx;
+    thread_state *ts = thread_state_of(sv);
+    return ts ? ts->ctx : NULL;
 }
 
-static void context_free(void *p)
+static void thread_state_free(void *p)
 {
-    fj_context_free(p);
+    thread_state *ts = p;
+    fj_context_free(ts->ctx);
+    free(ts);
+}
+
+/* The access-log line of a finished request (docs/http.md, "Logs"); its length, 0 when it
+ * does not fit. */
+static size_t access_line(service *sv, const req_state *st, int status, double secs, bool closed,
+                          char *out, size_t cap)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    thread_state *ts = thread_state_of(sv);
+    char day[24];
+    if (ts && ts->second == now.tv_sec) {
+        memcpy(day, ts->day, sizeof day);
+    } else {
+        struct tm tm;
+        gmtime_r(&now.tv_sec, &tm);
+        snprintf(day, sizeof day, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        if (ts) {
+            memcpy(ts->day, day, sizeof day);
+            ts->second = now.tv_sec;
+        }
+    }
+    const char *m = st->method;
+    bool known = m && (strcmp(m, "GET") == 0 || strcmp(m, "POST") == 0 || strcmp(m, "HEAD") == 0 ||
+                       strcmp(m, "OPTIONS") == 0);
+    unsigned long long us = secs > 0 ? (unsigned long long)(secs * 1e6 + 0.5) : 0;
+    line_buf b = {out, out + cap};
+    put_s(&b, "{\"ts\":\"");
+    put_s(&b, day);
+    put_s(&b, ".");
+    put_u(&b, (unsigned long long)(now.tv_nsec / 1000000), 3);
+    put_s(&b, "Z\",\"id\":\"");
+    put_s(&b, st->id); /* made here, or the client's checked to [A-Za-z0-9._:-] */
+    put_s(&b, "\",\"method\":\"");
+    put_s(&b, known ? m : "other");
+    put_s(&b, "\",\"endpoint\":\"");
+    put_s(&b, srv_endpoint_name(st->endpoint));
+    put_s(&b, "\",\"status\":");
+    put_u(&b, (unsigned long long)status, 1);
+    put_s(&b, ",\"in\":");
+    put_u(&b, st->in_len, 1);
+    put_s(&b, ",\"out\":");
+    put_u(&b, st->out_len, 1);
+    put_s(&b, ",\"postings\":");
+    put_u(&b, st->postings, 1);
+    put_s(&b, ",\"ms\":");
+    put_u(&b, us / 1000, 1);
+    put_s(&b, ".");
+    put_u(&b, us % 1000, 3);
+    put_s(&b, closed ? ",\"closed\":true}\n" : "}\n");
+    return b.p < b.end ? (size_t)(b.p - out) : 0;
 }
 
 static enum MHD_Result send_response(service *sv, struct MHD_Connection *c, req_state *st,
@@ -366,19 +490,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     int status = st->answered ? st->status : 0; /* 0: closed before an answer */
     srv_count(&sv->s, st->endpoint, status, secs);
     if (!sv->a.quiet) {
-        char ts[48], line[512];
-        srv_timestamp(ts, sizeof ts);
-        const char *m = st->method;
-        bool known = m && (strcmp(m, "GET") == 0 || strcmp(m, "POST") == 0 ||
-                           strcmp(m, "HEAD") == 0 || strcmp(m, "OPTIONS") == 0);
-        int n = snprintf(line, sizeof line,
-                         "{\"ts\":\"%s\",\"id\":\"%s\",\"method\":\"%s\",\"endpoint\":\"%s\","
-                         "\"status\":%d,\"in\":%zu,\"out\":%zu,\"postings\":%zu,\"ms\":%.3f%s}\n",
-                         ts, st->id, known ? m : "other", srv_endpoint_name(st->endpoint), status,
-                         st->in_len, st->out_len, st->postings, secs * 1e3,
-                         toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"closed\":true");
-        if (n > 0 && (size_t)n < sizeof line) /* the queue, never the reader: no wait here */
-            srv_log_line(sv->log, line, (size_t)n);
+        char line[512];
+        size_t n = access_line(sv, st, status, secs, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK,
+                               line, sizeof line);
+        if (n) /* to the queue, never to the reader: no wait here */
+            srv_log_line(sv->log, line, n, false);
     }
     atomic_fetch_sub(&sv->s.metrics.in_flight, 1);
     free(st->body);
@@ -821,7 +937,7 @@ int cmd_serve(int argc, char **argv)
     }
     if (getrandom(&sv.id_prefix, sizeof sv.id_prefix, GRND_NONBLOCK) != sizeof sv.id_prefix)
         sv.id_prefix = (unsigned)time(NULL) ^ (unsigned)getpid();
-    pthread_key_create(&sv.ctx_key, context_free);
+    pthread_key_create(&sv.ctx_key, thread_state_free);
 
     /* Signals are taken by this thread only (sigwait); the pool threads inherit the mask. */
     sigset_t set;
@@ -850,12 +966,12 @@ int cmd_serve(int argc, char **argv)
         w->sv = &sv;
         w->open = &sv.s.worker_connections[i];
         atomic_init(w->open, 0);
-        w->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &sv, MHD_OPTION_CONNECTION_LIMIT,
-                                (unsigned)(sv.a.max_conn + 64 * sv.a.threads),
-                                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)sv.a.timeout,
-                                MHD_OPTION_NOTIFY_COMPLETED, on_completed, &sv,
-                                MHD_OPTION_NOTIFY_CONNECTION, on_connection, w,
-                                MHD_OPTION_EXTERNAL_LOGGER, mhd_log, &sv, MHD_OPTION_END);
+        w->d = MHD_start_daemon(
+            flags, 0, NULL, NULL, on_request, &sv, MHD_OPTION_CONNECTION_LIMIT,
+            (unsigned)(sv.a.max_conn + 64 * sv.a.threads), MHD_OPTION_CONNECTION_TIMEOUT,
+            (unsigned)sv.a.timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
+            MHD_OPTION_NOTIFY_COMPLETED, on_completed, &sv, MHD_OPTION_NOTIFY_CONNECTION,
+            on_connection, w, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, &sv, MHD_OPTION_END);
         if (!w->d) {
             cli_warn("serve", "the HTTP server could not start on %s", sv.a.listen);
             rc = CLI_IO;

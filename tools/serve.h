@@ -148,9 +148,10 @@ const char *srv_endpoint_name(int endpoint);
  * thread cannot start (lines are then written by the caller). */
 typedef struct srv_log srv_log;
 srv_log *srv_log_start(int fd, size_t capacity, atomic_ullong *dropped_total);
-/* Queue one whole line (ending in '\n'); never waits for the reader. false, counted in
- * `dropped_total` and reported in a log_dropped event, when the queue has no room. */
-bool srv_log_line(srv_log *l, const char *line, size_t len);
+/* Queue one whole line (ending in '\n'); never waits for the reader. The logger writes it within
+ * a few milliseconds, or at once when `now`. false, counted in `dropped_total` and reported in a
+ * log_dropped event, when the queue has no room. */
+bool srv_log_line(srv_log *l, const char *line, size_t len, bool now);
 /* Write what is queued (waiting at most `seconds` for a reader that does not read), stop the
  * thread and free `l`; NULL-safe. */
 void srv_log_stop(srv_log *l, double seconds);

@@ -6,9 +6,12 @@
  * write. A line that finds no room is dropped and counted (the metrics' counter, and a
  * {"event":"log_dropped","lines":N} line written as soon as the reader takes lines again).
  *
- * The logger thread is woken when a line lands in an empty queue, then waits a few
- * milliseconds for more, so that under load the log costs one write for many requests.
+ * The threads that queue a line do not wake the logger (that would cost them a system call a
+ * line): it looks at the queue every few milliseconds and writes what has gathered, so that the
+ * access log costs one write for many requests. Events (rare) and a queue a quarter full wake
+ * it at once.
  */
+#define _GNU_SOURCE /* memrchr */
 #include "serve.h"
 
 #include <errno.h>
@@ -19,9 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
-/* How long the logger gathers lines after being woken, and the most it writes at once (at
- * most a pipe's atomic size, so that a write after poll() says the pipe has room never waits). */
-#define GATHER_NS (2 * 1000 * 1000)
+/* How often the logger looks at the queue, and the most it writes at once (a pipe's atomic
+ * size, so that a write after poll() said the pipe has room does not wait). */
+#define LOOK_NS (10 * 1000 * 1000)
 #define CHUNK 4096
 
 struct srv_log {
@@ -31,7 +34,6 @@ struct srv_log {
     int fd;
     char *ring;
     size_t cap, head, len; /* the queued bytes: [head, head + len) modulo cap */
-    bool sleeping;
     atomic_bool stopping;
     double stop_deadline;         /* CLOCK_MONOTONIC seconds: give up on a stuck reader after it */
     atomic_ullong *dropped_total; /* the metric */
@@ -86,16 +88,15 @@ static void *logger(void *arg)
     srv_log *l = arg;
     pthread_mutex_lock(&l->lock);
     for (;;) {
-        while (l->len == 0 && !l->stopping) {
-            l->sleeping = true;
-            pthread_cond_wait(&l->wake, &l->lock);
-            l->sleeping = false;
-            if (!l->stopping) { /* gather the lines that follow this one */
-                pthread_mutex_unlock(&l->lock);
-                struct timespec nap = {0, GATHER_NS};
-                nanosleep(&nap, NULL);
-                pthread_mutex_lock(&l->lock);
+        while (l->len == 0 && !atomic_load(&l->stopping)) {
+            struct timespec until;
+            clock_gettime(CLOCK_MONOTONIC, &until);
+            until.tv_nsec += LOOK_NS;
+            if (until.tv_nsec >= 1000000000) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000;
             }
+            pthread_cond_timedwait(&l->wake, &l->lock, &until);
         }
         if (l->len == 0)
             break; /* stopping, and everything written */
@@ -105,6 +106,10 @@ static void *logger(void *arg)
         if (n > CHUNK)
             n = CHUNK;
         const char *p = l->ring + l->head;
+        const char *nl = memrchr(p, '\n', n); /* whole lines, so that a report goes between */
+        if (nl)
+            n = (size_t)(nl - p) + 1;
+        bool whole = p[n - 1] == '\n';
         pthread_mutex_unlock(&l->lock);
         /* [head, head + n) is the logger's alone until head moves: writers add after it */
         bool ok = write_all(l, p, n);
@@ -119,7 +124,7 @@ static void *logger(void *arg)
         if (lost) {
             break;
         }
-        if (l->unreported && ok) {
+        if (l->unreported && whole) {
             char line[160], ts[48];
             unsigned long long k = l->unreported;
             l->unreported = 0;
@@ -145,7 +150,11 @@ srv_log *srv_log_start(int fd, size_t capacity, atomic_ullong *dropped_total)
     l->fd = fd;
     l->dropped_total = dropped_total;
     pthread_mutex_init(&l->lock, NULL);
-    pthread_cond_init(&l->wake, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&l->wake, &ca);
+    pthread_condattr_destroy(&ca);
     if (!l->ring || pthread_create(&l->thread, NULL, logger, l) != 0) {
         pthread_mutex_destroy(&l->lock);
         pthread_cond_destroy(&l->wake);
@@ -156,7 +165,7 @@ srv_log *srv_log_start(int fd, size_t capacity, atomic_ullong *dropped_total)
     return l;
 }
 
-bool srv_log_line(srv_log *l, const char *line, size_t len)
+bool srv_log_line(srv_log *l, const char *line, size_t len, bool now)
 {
     if (!l) { /* no logger thread (it could not start): written here */
         fwrite(line, 1, len, stderr);
@@ -170,8 +179,9 @@ bool srv_log_line(srv_log *l, const char *line, size_t len)
             first = len;
         memcpy(l->ring + tail, line, first);
         memcpy(l->ring, line + first, len - first);
+        bool quarter = l->len < l->cap / 4 && l->len + len >= l->cap / 4;
         l->len += len;
-        if (l->sleeping)
+        if (now || quarter)
             pthread_cond_signal(&l->wake);
     } else {
         l->unreported++;
