@@ -199,6 +199,11 @@ def test_score_identical_to_cli(s):
 def test_score_errors(s):
     bad = b'{"id":"b1","title":"x","posted_at":"yesterday"}'
     good = b'{"id":"g1","title":"Data entry clerk","description":"Pay the training fee first."}'
+    # request headers are bounded by the connection's memory (16 KiB): 10 KB pass, 20 KB do not
+    st, h, b = request(s, "GET", "/healthz", headers={"X-Pad": "a" * 10000})
+    expect(st == 200, "10 KB of headers: %d" % st)
+    st, h, b = request(s, "GET", "/healthz", headers={"X-Pad": "a" * 20000})
+    expect(st == 431, "20 KB of headers: %d" % st)
     st, h, b = request(s, "POST", "/v1/score", b'{"title":')
     e = error_of(b)
     expect(st == 400 and e["code"] == "input" and "offset" in e, "malformed JSON: %d %r" % (st, b))
