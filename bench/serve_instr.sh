@@ -9,7 +9,9 @@
 # instructions of one request, start-up and shutdown cancelling out. The same postings through
 # `fakejob score --threads 1` (WARMUP, then WARMUP + REQUESTS postings) give the scoring's own
 # instructions per posting; the service's overhead is the difference. STRACE=1 also counts the
-# service's system calls per request (strace -f -c attached after start-up, REQUESTS requests). Prints one table; the
+# service's system calls per request (strace -f -c attached after start-up, REQUESTS requests;
+# the log thread's futex and poll calls come with time, 100 a second, not with requests, and
+# strace slows the requests down, so they look like more per request here). Prints one table; the
 # callgrind files are kept in bench/out/serve-instr/ for callgrind_annotate.
 #
 #   sh bench/serve_instr.sh                          # about 1-2 minutes a build
@@ -110,7 +112,10 @@ for cli in "$@"; do
     printf '%s\t%s\t%s\t%s' "$cli" "$s" "$c" "$((s - c))"
     if [ "${STRACE:-0}" = 1 ]; then
         serve_under "$cli" "$N" strace_attached
-        printf '\t%s' "$(awk -v n="$N" '$NF == "total" { printf "%.1f", $4 / n }' "$out/strace.txt")"
+        printf '\t%s' "$(awk -v n="$N" '$NF == "total" { t = $4 / n }
+            NF >= 5 && $NF != "total" && $NF != "syscall" && $4 / n >= 0.05 {
+                d = d sprintf("%s%s %.2f", (d == "" ? "" : ", "), $NF, $4 / n) }
+            END { printf "%.1f (%s)", t, d }' "$out/strace.txt")"
     fi
     printf '\n'
 done
