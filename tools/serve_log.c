@@ -113,17 +113,13 @@ static void *logger(void *arg)
         pthread_mutex_unlock(&l->lock);
         /* [head, head + n) is the logger's alone until head moves: writers add after it */
         bool ok = write_all(l, p, n);
-        unsigned long long lost = 0;
         pthread_mutex_lock(&l->lock);
-        if (!ok) { /* a reader stuck at exit, or a descriptor that fails: the rest is lost */
+        if (!ok) /* a reader stuck at exit, or a descriptor that fails: the rest is lost */
             n = l->len;
-            lost = 1;
-        }
         l->head = (l->head + n) % l->cap;
         l->len -= n;
-        if (lost) {
+        if (!ok)
             break;
-        }
         if (l->unreported && whole) {
             char line[160], ts[48];
             unsigned long long k = l->unreported;
