@@ -13,7 +13,8 @@
  *
  * Standard error gets one JSON line per request (the access log: time, request id, method,
  * endpoint, status, sizes, duration, number of postings; never posting text, never the path of
- * an unknown route) and one per event (listening, reload, stop).
+ * an unknown route) and one per event (listening, reload, stop), all through the log queue
+ * (serve_log.c), so that no worker waits on a slow reader of standard error.
  */
 #define _GNU_SOURCE /* getrandom */
 #include "cli.h"

@@ -2,7 +2,8 @@
  * serve.h - the pieces of `fakejob serve` (docs/http.md): the request handler, which knows
  * nothing of sockets (serve_handler.c: routing, authentication, CORS, body parsing, scoring,
  * signals, feedback, the model description and the metrics text), and the state it shares with
- * the HTTP front end (cmd_serve.c: libmicrohttpd, signals, reload, drain, access log).
+ * the HTTP front end (cmd_serve.c: libmicrohttpd, signals, reload, drain, access log), and the
+ * log queue through which every line to standard error goes (serve_log.c).
  *
  * A request is handed to srv_handle() as an srv_request (method, path, the few headers that
  * matter, the whole body) and answered in an srv_response (status, content type, body, extra
