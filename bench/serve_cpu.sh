@@ -15,12 +15,9 @@ THREADS=${THREADS:-2}
 ROUNDS=${ROUNDS:-3}
 DUR=${DURATION:-8}
 LUA=$top/bench/serve_wrk.lua
-command -v wrk >/dev/null || { echo "serve_cpu.sh: wrk is not installed (apt-get install wrk)" >&2; exit 2; }
 [ $# -gt 0 ] || set -- "$top/fakejob"
 . "$top/bench/serve_common.sh"
-mkdir -p "$out"
-cat "$top"/corpus/*.jsonl | grep -v '^[[:space:]]*$' > "$out/postings.jsonl"
-export FJ_POSTINGS="$out/postings.jsonl"
+serve_setup serve_cpu.sh "$out"
 export FAKEJOB_MODEL="${FAKEJOB_MODEL:-$top/models/default}"
 TCK=$(getconf CLK_TCK)
 base_ld=${LD_LIBRARY_PATH:-}
