@@ -15,7 +15,9 @@
 # (default 15) the seconds of each wrk run; FAKEJOB the CLI to use (default ./fakejob). The
 # postings are the project's corpus/ (540, Chinese and English). The machine may be shared, so
 # throughput is also given per CPU-second of the scoring process (wrk's own CPU not counted),
-# and the load average is recorded.
+# and the load average is recorded. The last line printed says each target met or NOT met.
+# (bench/serve_instr.sh gives the service's cost per request in instructions and system calls,
+# which the machine's load does not disturb.)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/bench/out/serve
@@ -161,3 +163,5 @@ Against the targets of issue 16:
 | flat memory over the soak | $5 MB from $((SOAK / 4)) s to the end of ${SOAK} s ($7) | $v_rss |
 MD
 cat "$out/results.md"
+# one line with every target, for a reader of the log
+log "targets: throughput >= 0.8x the CLI per CPU-second: $v_ratio ($ratio_cpu x; wall-clock $ratio_wall x: $v_ratio_wall); p99 < 2 ms at half the maximum rate: $v_p99 ($half_p99 ms at $half_share x the maximum); 10,000 requests over 64 connections with no error: $v_10k; flat memory: $v_rss (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"

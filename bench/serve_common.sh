@@ -2,12 +2,24 @@
 # bench/serve_latency.sh (sourced, not run): start a service, read wrk's summary line
 # (bench/serve_wrk.lua) and the service's CPU time per thread.
 
-# serve_start CLI LOG [OPTIONS...]: start `CLI serve` on a free loopback port with OPTIONS;
+# serve_setup NAME OUT: stop with a message unless wrk is installed; write corpus/'s postings to
+# OUT/postings.jsonl (made) for bench/serve_wrk.lua ($top: the project)
+serve_setup() {
+    command -v wrk >/dev/null || { echo "$1: wrk is not installed (apt-get install wrk)" >&2; exit 2; }
+    mkdir -p "$2"
+    cat "$top"/corpus/*.jsonl | grep -v '^[[:space:]]*$' > "$2/postings.jsonl"
+    FJ_POSTINGS="$2/postings.jsonl"
+    export FJ_POSTINGS
+}
+
+# serve_start CLI LOG [OPTIONS...]: start `CLI serve --quiet` on a free loopback port with OPTIONS;
 # sets $pid and $url, or stops the script with the log when it does not come up.
 serve_start() {
     _cli=$1 _log=$2
     shift 2
-    "$_cli" serve --listen 127.0.0.1:0 --quiet "$@" 2> "$_log" &
+    _quiet=--quiet # SERVE_LOG=1: with the access log (to LOG)
+    [ "${SERVE_LOG:-0}" = 1 ] && _quiet=""
+    "$_cli" serve --listen 127.0.0.1:0 $_quiet "$@" 2> "$_log" &
     pid=$!
     for _ in $(seq 1200); do # up to a minute: a busy machine may take long to load the model
         grep -q '"event":"listening"' "$_log" && break

@@ -23,14 +23,11 @@ DELAY=${DELAY_MS:-5}
 CONNS=${CONNS:-8}
 DUR=${DURATION:-5}
 LUA=$top/bench/serve_wrk.lua
-command -v wrk >/dev/null || { echo "serve_latency.sh: wrk is not installed (apt-get install wrk)" >&2; exit 2; }
 [ $# -gt 0 ] || set -- "$top/fakejob"
 run=""
 [ "${PRIO:-}" = rt ] && run="chrt -f 10"
 . "$top/bench/serve_common.sh"
-mkdir -p "$out"
-cat "$top"/corpus/*.jsonl | grep -v '^[[:space:]]*$' > "$out/postings.jsonl"
-export FJ_POSTINGS="$out/postings.jsonl"
+serve_setup serve_latency.sh "$out"
 : > "$out/runs.tsv"
 pid=""
 trap '[ -z "$pid" ] || kill $pid 2>/dev/null || true' EXIT

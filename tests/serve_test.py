@@ -2,7 +2,7 @@
 sockets on an ephemeral port, results byte-identical to `fakejob score` / `fakejob signals`,
 feedback written durably, API keys, CORS, limits (413, 415, 405, connection cap 503, idle
 timeout against a slow client), connections spread over the worker threads, the access log's
-privacy, reload under load (SIGHUP, a bad
+privacy and its queue (a log reader that stops reading stalls no request), reload under load (SIGHUP, a bad
 bundle keeping the old model) and draining on SIGTERM.
 
 Run by tests/serve.sh (make check) with FAKEJOB_CLI and FAKEJOB_SRCDIR set; the standard library
@@ -199,6 +199,11 @@ def test_score_identical_to_cli(s):
 def test_score_errors(s):
     bad = b'{"id":"b1","title":"x","posted_at":"yesterday"}'
     good = b'{"id":"g1","title":"Data entry clerk","description":"Pay the training fee first."}'
+    # request headers are bounded by the connection's memory (16 KiB): 10 KB pass, 20 KB do not
+    st, h, b = request(s, "GET", "/healthz", headers={"X-Pad": "a" * 10000})
+    expect(st == 200, "10 KB of headers: %d" % st)
+    st, h, b = request(s, "GET", "/healthz", headers={"X-Pad": "a" * 20000})
+    expect(st == 431, "20 KB of headers: %d" % st)
     st, h, b = request(s, "POST", "/v1/score", b'{"title":')
     e = error_of(b)
     expect(st == 400 and e["code"] == "input" and "offset" in e, "malformed JSON: %d %r" % (st, b))
@@ -542,6 +547,55 @@ def test_drain_on_sigterm():
     expect(refused, "still accepting connections after the drain")
 
 
+def test_stalled_log_reader():
+    """The access log goes through a bounded queue: a reader of standard error that stops
+    reading (a full pipe) stalls no request; the lines that find the queue full are counted
+    (metrics) and reported in a log_dropped event once the reader reads again."""
+    proc = subprocess.Popen([CLI, "serve", "--listen", "127.0.0.1:0", "--threads", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        first = proc.stderr.readline().decode()  # then nothing is read: the pipe fills up
+        m = re.search(r'"event":"listening","address":"([^"]+)"', first)
+        expect(m, "no listening line: %r" % first)
+        host, port = m.group(1).rsplit(":", 1)
+        # about 200 bytes of log a request: 4,000 requests are 12 times the pipe (64 KiB) and
+        # three times the queue (256 KiB); each must still be answered at once
+        c = http.client.HTTPConnection(host, int(port), timeout=10)
+        t0 = time.time()
+        for i in range(4000):
+            c.request("GET", "/healthz")
+            r = c.getresponse()
+            expect(r.status == 200 and r.read() == b'{"status":"ok"}', "request %d" % i)
+        c.request("GET", "/metrics")
+        text = c.getresponse().read().decode()
+        c.close()
+        dropped = re.search(r"^fakejob_log_lines_dropped_total (\d+)$", text, re.M)
+        expect(dropped and int(dropped.group(1)) > 1000, "dropped lines: %r" % (dropped and dropped.group(0)))
+        expect(time.time() - t0 < 120, "4,000 requests took %.0f s" % (time.time() - t0))
+        # the reader reads again: the queued lines, then the count of the dropped ones
+        got = []
+
+        def read_all():
+            for line in iter(proc.stderr.readline, b""):
+                got.append(line)
+        reader = threading.Thread(target=read_all)
+        reader.start()
+        wait_for(lambda: any(b'"event":"log_dropped"' in l for l in list(got)), "a log_dropped line")
+        proc.send_signal(signal.SIGTERM)
+        expect(proc.wait(30) == 0, "exit status")
+        reader.join(30)
+        events = [json.loads(l) for l in got if l.startswith(b"{")]
+        drops = [e for e in events if e.get("event") == "log_dropped"]
+        expect(sum(e["lines"] for e in drops) >= int(dropped.group(1)), "log_dropped events: %r" % drops)
+        expect(any(e.get("event") == "stopped" for e in events), "no stopped line")
+        access = [e for e in events if "status" in e]
+        expect(len(access) > 300, "access lines kept: %d" % len(access))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def test_prior():
     """--prior: the same results as `fakejob score --prior`, and GET /v1/model says so."""
     lines = postings()[:60]
@@ -580,6 +634,7 @@ def main():
              ("connections spread over the workers", test_connections_spread),
              ("reload under load", test_reload_under_load),
              ("drain on SIGTERM", test_drain_on_sigterm),
+             ("a stalled log reader", test_stalled_log_reader),
              ("prior", test_prior)]
     failed = 0
     try:

@@ -13,7 +13,8 @@
  *
  * Standard error gets one JSON line per request (the access log: time, request id, method,
  * endpoint, status, sizes, duration, number of postings; never posting text, never the path of
- * an unknown route) and one per event (listening, reload, stop).
+ * an unknown route) and one per event (listening, reload, stop), all through the log queue
+ * (serve_log.c), so that no worker waits on a slow reader of standard error.
  */
 #define _GNU_SOURCE /* getrandom */
 #include "cli.h"
@@ -70,6 +71,16 @@ static void usage(FILE *out)
             "file, 4 the model could not be loaded.\n");
 }
 
+/* The log queue's size: about 1,300 access-log lines, a tenth of a second of them at 10,000
+ * requests a second, before lines are dropped while the log's reader is not reading. */
+#define LOG_QUEUE_BYTES (256u << 10)
+
+/* Each connection's memory (libmicrohttpd's pool: the request line and headers, the read
+ * buffer a body passes through in pieces, the response's headers). libmicrohttpd clears the
+ * pool between the requests of a keep-alive connection, so its size is paid on every request;
+ * 16 KiB holds request headers of up to about 14 KiB (more: 431). */
+#define CONNECTION_MEMORY (16u << 10)
+
 typedef struct serve_args {
     const char *listen, *model, *history, *api_keys, *feedback;
     long threads, max_conn, timeout, req_timeout, drain_timeout;
@@ -89,12 +100,13 @@ typedef struct worker {
 typedef struct service {
     srv s;
     serve_args a;
-    pthread_key_t ctx_key;
+    pthread_key_t ctx_key; /* each worker thread's thread_state */
     atomic_ullong next_id;
     unsigned id_prefix;
     worker *workers;
     unsigned next_worker;   /* the acceptor's round-robin start */
     int listen_fd, wake[2]; /* wake: a pipe that stops the acceptor */
+    srv_log *log;           /* the log queue: every line to standard error goes through it */
 } service;
 
 /* Per request. */
@@ -116,33 +128,24 @@ static double elapsed(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) + (t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* An ISO 8601 UTC time with milliseconds. */
-static void timestamp(char *buf, size_t len)
+/* One event line on standard error (through the log queue); `detail` is a JSON member list or
+ * "". */
+static void log_event(service *sv, const char *event, const char *detail)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    char day[32];
-    strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf, len, "%s.%03ldZ", day, ts.tv_nsec / 1000000);
+    char ts[48], line[1024];
+    srv_timestamp(ts, sizeof ts);
+    int n = snprintf(line, sizeof line, "{\"ts\":\"%s\",\"event\":\"%s\"%s%s}\n", ts, event,
+                     *detail ? "," : "", detail);
+    if (n > 0 && (size_t)n < sizeof line)
+        srv_log_line(sv->log, line, (size_t)n, true);
 }
 
-/* One event line on standard error; `detail` is a JSON member list or "". */
-static void log_event(const char *event, const char *detail)
+/* The line is built whole, then queued as one piece: pieces queued one by one could interleave
+ * with the workers' access log. */
+static void log_event_error(service *sv, const char *event, const char *what, const char *message)
 {
     char ts[48];
-    timestamp(ts, sizeof ts);
-    fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"%s\"%s%s}\n", ts, event, *detail ? "," : "",
-            detail);
-}
-
-/* The line is built whole, then written with one call: standard error is unbuffered, and pieces
- * written one by one could be read half-written, or interleave with the workers' access log. */
-static void log_event_error(const char *event, const char *what, const char *message)
-{
-    char ts[48];
-    timestamp(ts, sizeof ts);
+    srv_timestamp(ts, sizeof ts);
     char *line = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&line, &len);
@@ -152,11 +155,46 @@ static void log_event_error(const char *event, const char *what, const char *mes
         cli_json_string(mem, message, strlen(message));
         fputs("}\n", mem);
     }
-    if (mem && fclose(mem) == 0 && line)
-        fwrite(line, 1, len, stderr);
-    else /* no memory for the line: the event without its message */
-        fprintf(stderr, "{\"ts\":\"%s\",\"event\":\"%s\",\"result\":\"%s\"}\n", ts, event, what);
+    if (mem && fclose(mem) == 0 && line) {
+        srv_log_line(sv->log, line, len, true);
+    } else { /* no memory for the line: the event without its message */
+        char bare[512];
+        int n = snprintf(bare, sizeof bare, "{\"ts\":\"%s\",\"event\":\"%s\",\"result\":\"%s\"}\n",
+                         ts, event, what);
+        if (n > 0 && (size_t)n < sizeof bare)
+            srv_log_line(sv->log, bare, (size_t)n, true);
+    }
     free(line);
+}
+
+/* A small appender for the access-log line, which is made on every request: no printf. */
+typedef struct line_buf {
+    char *p, *end;
+} line_buf;
+
+static void put(line_buf *b, const char *s, size_t n)
+{
+    if (n > (size_t)(b->end - b->p))
+        n = (size_t)(b->end - b->p);
+    memcpy(b->p, s, n);
+    b->p += n;
+}
+
+static void put_s(line_buf *b, const char *s)
+{
+    put(b, s, strlen(s));
+}
+
+/* `v` in decimal, at least `width` digits */
+static void put_u(line_buf *b, unsigned long long v, int width)
+{
+    char d[24];
+    int n = 0;
+    do {
+        d[sizeof d - 1 - n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v || n < width);
+    put(b, d + sizeof d - n, (size_t)n);
 }
 
 /* A client's X-Request-Id is echoed when it is 1-64 characters of [A-Za-z0-9._:-]; otherwise
@@ -177,20 +215,108 @@ static void request_id(service *sv, struct MHD_Connection *c, char *out, size_t 
             return;
         }
     }
-    snprintf(out, len, "%08x-%llu", sv->id_prefix, atomic_fetch_add(&sv->next_id, 1) + 1);
+    static const char hex[] = "0123456789abcdef";
+    char made[32];
+    line_buf b = {made, made + sizeof made};
+    for (int k = 28; k >= 0; k -= 4)
+        put(&b, &hex[(sv->id_prefix >> k) & 15], 1);
+    put_s(&b, "-");
+    put_u(&b, atomic_fetch_add(&sv->next_id, 1) + 1, 1);
+    size_t n = (size_t)(b.p - made);
+    if (n >= len)
+        n = len - 1;
+    memcpy(out, made, n);
+    out[n] = '\0';
+}
+
+/* What each worker thread keeps for itself: its scoring context, and the access log's time of
+ * day, formatted once a second. */
+typedef struct thread_state {
+    fj_context *ctx;
+    time_t second;
+    char day[24]; /* "2026-12-07T01:46:20" of `second` */
+} thread_state;
+
+static thread_state *thread_state_of(service *sv)
+{
+    thread_state *ts = pthread_getspecific(sv->ctx_key);
+    if (ts)
+        return ts;
+    ts = calloc(1, sizeof *ts);
+    if (!ts)
+        return NULL;
+    if (fj_context_new(&ts->ctx, NULL) != FJ_OK) {
+        free(ts);
+        return NULL;
+    }
+    ts->second = (time_t)-1;
+    pthread_setspecific(sv->ctx_key, ts);
+    return ts;
 }
 
 static fj_context *thread_context(service *sv)
 {
-    fj_context *ctx = pthread_getspecific(sv->ctx_key);
-    if (!ctx && fj_context_new(&ctx, NULL) == FJ_OK)
-        pthread_setspecific(sv->ctx_key, ctx);
-    return ctx;
+    thread_state *ts = thread_state_of(sv);
+    return ts ? ts->ctx : NULL;
 }
 
-static void context_free(void *p)
+static void thread_state_free(void *p)
 {
-    fj_context_free(p);
+    thread_state *ts = p;
+    fj_context_free(ts->ctx);
+    free(ts);
+}
+
+/* The access-log line of a finished request (docs/http.md, "Logs"); its length, 0 when it
+ * does not fit. */
+static size_t access_line(service *sv, const req_state *st, int status, double secs, bool closed,
+                          char *out, size_t cap)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    thread_state *ts = thread_state_of(sv);
+    char day[24];
+    if (ts && ts->second == now.tv_sec) {
+        memcpy(day, ts->day, sizeof day);
+    } else {
+        struct tm tm;
+        gmtime_r(&now.tv_sec, &tm);
+        snprintf(day, sizeof day, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        if (ts) {
+            memcpy(ts->day, day, sizeof day);
+            ts->second = now.tv_sec;
+        }
+    }
+    const char *m = st->method;
+    bool known = m && (strcmp(m, "GET") == 0 || strcmp(m, "POST") == 0 || strcmp(m, "HEAD") == 0 ||
+                       strcmp(m, "OPTIONS") == 0);
+    unsigned long long us = secs > 0 ? (unsigned long long)(secs * 1e6 + 0.5) : 0;
+    line_buf b = {out, out + cap};
+    put_s(&b, "{\"ts\":\"");
+    put_s(&b, day);
+    put_s(&b, ".");
+    put_u(&b, (unsigned long long)(now.tv_nsec / 1000000), 3);
+    put_s(&b, "Z\",\"id\":\"");
+    put_s(&b, st->id); /* made here, or the client's checked to [A-Za-z0-9._:-] */
+    put_s(&b, "\",\"method\":\"");
+    put_s(&b, known ? m : "other");
+    put_s(&b, "\",\"endpoint\":\"");
+    put_s(&b, srv_endpoint_name(st->endpoint));
+    put_s(&b, "\",\"status\":");
+    put_u(&b, (unsigned long long)status, 1);
+    put_s(&b, ",\"in\":");
+    put_u(&b, st->in_len, 1);
+    put_s(&b, ",\"out\":");
+    put_u(&b, st->out_len, 1);
+    put_s(&b, ",\"postings\":");
+    put_u(&b, st->postings, 1);
+    put_s(&b, ",\"ms\":");
+    put_u(&b, us / 1000, 1);
+    put_s(&b, ".");
+    put_u(&b, us % 1000, 3);
+    put_s(&b, closed ? ",\"closed\":true}\n" : "}\n");
+    return b.p < b.end ? (size_t)(b.p - out) : 0;
 }
 
 static enum MHD_Result send_response(service *sv, struct MHD_Connection *c, req_state *st,
@@ -365,17 +491,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     int status = st->answered ? st->status : 0; /* 0: closed before an answer */
     srv_count(&sv->s, st->endpoint, status, secs);
     if (!sv->a.quiet) {
-        char ts[48];
-        timestamp(ts, sizeof ts);
-        const char *m = st->method;
-        bool known = m && (strcmp(m, "GET") == 0 || strcmp(m, "POST") == 0 ||
-                           strcmp(m, "HEAD") == 0 || strcmp(m, "OPTIONS") == 0);
-        fprintf(stderr,
-                "{\"ts\":\"%s\",\"id\":\"%s\",\"method\":\"%s\",\"endpoint\":\"%s\","
-                "\"status\":%d,\"in\":%zu,\"out\":%zu,\"postings\":%zu,\"ms\":%.3f%s}\n",
-                ts, st->id, known ? m : "other", srv_endpoint_name(st->endpoint), status,
-                st->in_len, st->out_len, st->postings, secs * 1e3,
-                toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"closed\":true");
+        char line[512];
+        size_t n = access_line(sv, st, status, secs, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK,
+                               line, sizeof line);
+        if (n) /* to the queue, never to the reader: no wait here */
+            srv_log_line(sv->log, line, n, false);
     }
     atomic_fetch_sub(&sv->s.metrics.in_flight, 1);
     free(st->body);
@@ -466,7 +586,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     size_t n = strlen(msg);
     while (n && msg[n - 1] == '\n')
         msg[--n] = '\0';
-    log_event_error("http", "warning", msg);
+    log_event_error(cls, "http", "warning", msg);
 }
 
 /* ---- listening ---- */
@@ -728,14 +848,14 @@ static void reload(service *sv)
     srv_model *m = srv_model_load(sv->a.model, &sv->s, &err);
     if (!m) {
         atomic_fetch_add(&sv->s.metrics.reloads_failed, 1);
-        log_event_error("reload", "failed (the previous model stays in service)", err.message);
+        log_event_error(sv, "reload", "failed (the previous model stays in service)", err.message);
         return;
     }
     char detail[512];
     snprintf(detail, sizeof detail, "\"result\":\"ok\",\"load_ms\":%.1f", m->load_seconds * 1e3);
     srv_model_swap(&sv->s, m);
     atomic_fetch_add(&sv->s.metrics.reloads_ok, 1);
-    log_event("reload", detail);
+    log_event(sv, "reload", detail);
 }
 
 static void stop_accepting(service *sv, pthread_t acc)
@@ -818,7 +938,7 @@ int cmd_serve(int argc, char **argv)
     }
     if (getrandom(&sv.id_prefix, sizeof sv.id_prefix, GRND_NONBLOCK) != sizeof sv.id_prefix)
         sv.id_prefix = (unsigned)time(NULL) ^ (unsigned)getpid();
-    pthread_key_create(&sv.ctx_key, context_free);
+    pthread_key_create(&sv.ctx_key, thread_state_free);
 
     /* Signals are taken by this thread only (sigwait); the pool threads inherit the mask. */
     sigset_t set;
@@ -828,6 +948,9 @@ int cmd_serve(int argc, char **argv)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+    /* from here on every line to standard error goes through the log queue (serve_log.c) */
+    sv.log = srv_log_start(STDERR_FILENO, LOG_QUEUE_BYTES, &sv.s.metrics.log_dropped);
 
     /* one daemon a worker thread, each its own epoll loop; connections come from the acceptor */
     sv.workers = calloc((size_t)sv.a.threads, sizeof *sv.workers);
@@ -844,12 +967,12 @@ int cmd_serve(int argc, char **argv)
         w->sv = &sv;
         w->open = &sv.s.worker_connections[i];
         atomic_init(w->open, 0);
-        w->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &sv, MHD_OPTION_CONNECTION_LIMIT,
-                                (unsigned)(sv.a.max_conn + 64 * sv.a.threads),
-                                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)sv.a.timeout,
-                                MHD_OPTION_NOTIFY_COMPLETED, on_completed, &sv,
-                                MHD_OPTION_NOTIFY_CONNECTION, on_connection, w,
-                                MHD_OPTION_EXTERNAL_LOGGER, mhd_log, &sv, MHD_OPTION_END);
+        w->d = MHD_start_daemon(
+            flags, 0, NULL, NULL, on_request, &sv, MHD_OPTION_CONNECTION_LIMIT,
+            (unsigned)(sv.a.max_conn + 64 * sv.a.threads), MHD_OPTION_CONNECTION_TIMEOUT,
+            (unsigned)sv.a.timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
+            MHD_OPTION_NOTIFY_COMPLETED, on_completed, &sv, MHD_OPTION_NOTIFY_CONNECTION,
+            on_connection, w, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, &sv, MHD_OPTION_END);
         if (!w->d) {
             cli_warn("serve", "the HTTP server could not start on %s", sv.a.listen);
             rc = CLI_IO;
@@ -871,7 +994,7 @@ int cmd_serve(int argc, char **argv)
              "\"address\":\"%s\",\"url\":\"http://%s/\",\"threads\":%ld,\"load_ms\":%.1f", addr,
              addr, sv.a.threads, cur ? cur->load_seconds * 1e3 : 0.0);
     srv_model_release(cur);
-    log_event("listening", detail);
+    log_event(&sv, "listening", detail);
 
     for (;;) {
         int sig = 0;
@@ -884,7 +1007,7 @@ int cmd_serve(int argc, char **argv)
     }
     /* drain: no new connections, the requests in flight finish */
     atomic_store(&sv.s.draining, true);
-    log_event("draining", "");
+    log_event(&sv, "draining", "");
     stop_accepting(&sv, acc);
     accepting = false;
     close(lfd); /* new connections are refused from here on */
@@ -898,7 +1021,7 @@ int cmd_serve(int argc, char **argv)
     long long left = (long long)atomic_load(&sv.s.metrics.in_flight);
     stop_workers(&sv);
     snprintf(detail, sizeof detail, "\"unfinished\":%lld", left);
-    log_event("stopped", detail);
+    log_event(&sv, "stopped", detail);
     pthread_key_delete(sv.ctx_key);
 out:
     if (accepting)
@@ -909,6 +1032,7 @@ out:
     for (int i = 0; i < 2; i++)
         if (sv.wake[i] >= 0)
             close(sv.wake[i]);
+    srv_log_stop(sv.log, 2.0); /* a reader that takes nothing for 2 s loses the last lines */
     srv_destroy(&sv.s);
     return rc;
 }

@@ -2,7 +2,8 @@
  * serve.h - the pieces of `fakejob serve` (docs/http.md): the request handler, which knows
  * nothing of sockets (serve_handler.c: routing, authentication, CORS, body parsing, scoring,
  * signals, feedback, the model description and the metrics text), and the state it shares with
- * the HTTP front end (cmd_serve.c: libmicrohttpd, signals, reload, drain, access log).
+ * the HTTP front end (cmd_serve.c: libmicrohttpd, signals, reload, drain, access log), and the
+ * log queue through which every line to standard error goes (serve_log.c).
  *
  * A request is handed to srv_handle() as an srv_request (method, path, the few headers that
  * matter, the whole body) and answered in an srv_response (status, content type, body, extra
@@ -58,6 +59,7 @@ typedef struct srv_metrics {
     atomic_ullong reloads_ok, reloads_failed;
     atomic_ullong feedback;
     atomic_ullong refused_connections;
+    atomic_ullong log_dropped; /* log lines dropped: the log queue was full */
     atomic_llong in_flight, connections;
 } srv_metrics;
 
@@ -141,6 +143,21 @@ void srv_response_free(srv_response *rs);
 void srv_count(srv *s, int endpoint, int status, double seconds);
 /* The name of an endpoint for logs and metrics ("/v1/score"). */
 const char *srv_endpoint_name(int endpoint);
+
+/* The log queue (serve_log.c): lines are copied into a ring of `capacity` bytes and written to
+ * `fd` by a logger thread, so that no request waits on a slow reader of the log. NULL when the
+ * thread cannot start (lines are then written by the caller). */
+typedef struct srv_log srv_log;
+srv_log *srv_log_start(int fd, size_t capacity, atomic_ullong *dropped_total);
+/* Queue one whole line (ending in '\n'); never waits for the reader. The logger writes it within
+ * a few milliseconds, or at once when `now`. false, counted in `dropped_total` and reported in a
+ * log_dropped event, when the queue has no room. */
+bool srv_log_line(srv_log *l, const char *line, size_t len, bool now);
+/* Write what is queued (waiting at most `seconds` for a reader that does not read), stop the
+ * thread and free `l`; NULL-safe. */
+void srv_log_stop(srv_log *l, double seconds);
+/* The current UTC time as ISO 8601 with milliseconds ("2026-12-07T01:46:20.592Z"). */
+void srv_timestamp(char *buf, size_t len);
 
 /* The page at / and its script (serve_page_gen.c, generated from tools/serve_page.html and
  * tools/serve_page.js). */

@@ -444,14 +444,17 @@ static void metrics_text(srv *s, srv_response *rs)
             "connection cap was reached.\n"
             "# TYPE fakejob_http_connections_refused_total counter\n"
             "fakejob_http_connections_refused_total %llu\n"
+            "# HELP fakejob_log_lines_dropped_total Log lines dropped because the log queue was "
+            "full (its reader was not keeping up).\n"
+            "# TYPE fakejob_log_lines_dropped_total counter\nfakejob_log_lines_dropped_total %llu\n"
             "# HELP fakejob_feedback_total Feedback labels stored.\n"
             "# TYPE fakejob_feedback_total counter\nfakejob_feedback_total %llu\n"
             "# HELP fakejob_start_time_seconds When the service started (epoch seconds).\n"
             "# TYPE fakejob_start_time_seconds gauge\nfakejob_start_time_seconds %lld\n",
             atomic_load(&mt->reloads_ok), atomic_load(&mt->reloads_failed),
             (long long)atomic_load(&mt->in_flight), (long long)atomic_load(&mt->connections),
-            atomic_load(&mt->refused_connections), atomic_load(&mt->feedback),
-            (long long)s->started);
+            atomic_load(&mt->refused_connections), atomic_load(&mt->log_dropped),
+            atomic_load(&mt->feedback), (long long)s->started);
     if (s->nworkers)
         fputs("# HELP fakejob_http_worker_connections Open client connections of each worker "
               "thread.\n# TYPE fakejob_http_worker_connections gauge\n",
