@@ -6,10 +6,10 @@
  * write. A line that finds no room is dropped and counted (the metrics' counter, and a
  * {"event":"log_dropped","lines":N} line written as soon as the reader takes lines again).
  *
- * The threads that queue a line do not wake the logger (that would cost them a system call a
- * line): it looks at the queue every few milliseconds and writes what has gathered, so that the
- * access log costs one write for many requests. Events (rare) and a queue a quarter full wake
- * it at once.
+ * The threads that queue a line wake the logger only when the queue was empty (once a batch,
+ * not once a line): it then waits a few milliseconds for the lines that follow and writes what
+ * has gathered, so that the access log costs one write for many requests, and an idle service's
+ * logger sleeps without waking. Events (rare) and a queue a quarter full are written at once.
  */
 #define _GNU_SOURCE /* memrchr */
 #include "serve.h"
@@ -22,8 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
-/* How often the logger looks at the queue, and the most it writes at once (a pipe's atomic
- * size, so that a write after poll() said the pipe has room does not wait). */
+/* How long the logger gathers lines after the first, and the most it writes at once (a pipe's
+ * atomic size, so that a write after poll() said the pipe has room does not wait). */
 #define LOOK_NS (10 * 1000 * 1000)
 #define CHUNK 4096
 
@@ -38,6 +38,7 @@ struct srv_log {
     double stop_deadline;         /* CLOCK_MONOTONIC seconds: give up on a stuck reader after it */
     atomic_ullong *dropped_total; /* the metric */
     unsigned long long unreported;
+    bool urgent; /* an event or a quarter-full queue: write without gathering */
 };
 
 static double mono_seconds(void)
@@ -88,7 +89,12 @@ static void *logger(void *arg)
     srv_log *l = arg;
     pthread_mutex_lock(&l->lock);
     for (;;) {
-        while (l->len == 0 && !atomic_load(&l->stopping)) {
+        if (l->len == 0) {
+            while (l->len == 0 && !atomic_load(&l->stopping))
+                pthread_cond_wait(&l->wake, &l->lock);
+            if (l->len == 0)
+                break; /* stopping, and everything written */
+            /* the first line after a quiet spell: gather the ones that follow it */
             struct timespec until;
             clock_gettime(CLOCK_MONOTONIC, &until);
             until.tv_nsec += LOOK_NS;
@@ -96,10 +102,11 @@ static void *logger(void *arg)
                 until.tv_sec++;
                 until.tv_nsec -= 1000000000;
             }
-            pthread_cond_timedwait(&l->wake, &l->lock, &until);
+            while (!l->urgent && !atomic_load(&l->stopping))
+                if (pthread_cond_timedwait(&l->wake, &l->lock, &until) == ETIMEDOUT)
+                    break;
         }
-        if (l->len == 0)
-            break; /* stopping, and everything written */
+        l->urgent = false;
         size_t n = l->len, first = l->cap - l->head;
         if (n > first)
             n = first;
@@ -176,8 +183,11 @@ bool srv_log_line(srv_log *l, const char *line, size_t len, bool now)
         memcpy(l->ring + tail, line, first);
         memcpy(l->ring, line + first, len - first);
         bool quarter = l->len < l->cap / 4 && l->len + len >= l->cap / 4;
+        bool was_empty = l->len == 0;
         l->len += len;
         if (now || quarter)
+            l->urgent = true;
+        if (now || quarter || was_empty)
             pthread_cond_signal(&l->wake);
     } else {
         l->unreported++;
