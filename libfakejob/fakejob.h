@@ -845,6 +845,11 @@ typedef struct fj_train_params {
     void *progress_user;
     double target_recall; /* the suspicious threshold's cross-validated recall (default 0.95;
                              see fj_train) */
+    /* the dense features (red-flag signals, metadata facts; each scaled to at most 1 on the
+       training postings) are multiplied by this weight against the L2-normalized text block
+       (default 1; within (0, 2]); per language as min_df_lang (0: the value) */
+    double dense_weight;
+    double dense_weight_lang[3];
 } fj_train_params;
 
 /** Fill `params` with the defaults. */

@@ -50,8 +50,10 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 # never straddle folds and the cross-validated figures are not inflated by memorized copies.
 # The English part keeps every n-gram (EMSCAD's scams recur as lightly edited copies whose rare
 # words are the evidence); the Chinese part keeps the 30000 most frequent n-grams seen twice or
-# more (ORFD's rare n-grams are street addresses and company names).
-set -- --min-df en:1 --max-features en:300000 \
+# more (ORFD's rare n-grams are street addresses and company names). The English part weighs its
+# dense features (red-flag signals, metadata facts) twice against its text n-grams
+# (--dense-weight en:2: models/default/MODEL.md gives the nested-CV comparison).
+set -- --min-df en:1 --max-features en:300000 --dense-weight en:2 \
     "$srcdir"/corpus/*.jsonl "$tmp/emscad.jsonl" "$tmp/orfd.jsonl"
 if [ "$cv" = 1 ]; then
     mkdir -p "$out"

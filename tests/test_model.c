@@ -1135,6 +1135,17 @@ Test(train, refuses_single_class_and_bad_params)
     fj_train_params_init(&p);
     p.C = -1;
     cr_assert_eq(fj_train(&m, d, &p, &err), FJ_ERR_ARGUMENT);
+    double bad_weight[] = {0, -1, 2.5, NAN};
+    for (size_t k = 0; k < sizeof bad_weight / sizeof *bad_weight; k++) {
+        fj_train_params_init(&p);
+        p.dense_weight = bad_weight[k];
+        cr_assert_eq(fj_train(&m, d, &p, &err), FJ_ERR_ARGUMENT, "%g", bad_weight[k]);
+        cr_assert(strstr(err.message, "dense_weight"), "%s", err.message);
+        fj_train_params_init(&p);
+        p.dense_weight_lang[FJ_LANG_EN] = bad_weight[k];
+        if (bad_weight[k] != 0) /* 0: no override */
+            cr_assert_eq(fj_train(&m, d, &p, &err), FJ_ERR_ARGUMENT, "%g", bad_weight[k]);
+    }
     cr_assert_null(m);
     fj_dataset_free(d);
 
@@ -1153,6 +1164,62 @@ Test(train, refuses_single_class_and_bad_params)
     cr_assert_eq(fj_train(&m, d, &p, &err), FJ_ERR_TRAIN);
     cr_assert(strstr(err.message, "fraudulent"), "%s", err.message);
     cr_assert_null(m);
+    fj_dataset_free(d);
+}
+
+/* The dense weight of a language multiplies that part's dense features and leaves the other
+ * part as it was; the part's cross-validation record names it. */
+Test(train, dense_weight_scales_the_dense_features_of_its_language)
+{
+    fj_dataset *d = corpus();
+    fj_train_params p;
+    fj_train_params_init(&p);
+    p.C = 1;
+    fj_model *m1 = NULL, *m2 = NULL;
+    cr_assert_eq(fj_train(&m1, d, &p, &err), FJ_OK, "%s", err.message);
+    p.dense_weight_lang[FJ_LANG_EN] = 2;
+    cr_assert_eq(fj_train(&m2, d, &p, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(m1->nparts, 2);
+    cr_assert_eq(m2->nparts, 2);
+    const fj__part *zh1 = &m1->part[0], *zh2 = &m2->part[0];
+    const fj__part *en1 = &m1->part[1], *en2 = &m2->part[1];
+    cr_assert_str_eq(en2->lang, "en");
+    cr_assert_eq(en1->fs.n, en2->fs.n);
+    cr_assert_gt(en1->fs.n_dense, 0);
+    for (size_t f = 0; f < en1->fs.n; f++)
+        cr_assert_float_eq(en2->fs.param[f],
+                           f < en1->fs.n_dense ? en1->fs.param[f] / 2 : en1->fs.param[f], 1e-12,
+                           "feature %zu", f);
+    /* the Chinese part: the same features, scales and weights */
+    cr_assert_eq(zh1->fs.n, zh2->fs.n);
+    for (size_t f = 0; f < zh1->fs.n; f++) {
+        cr_assert_eq(zh1->fs.param[f], zh2->fs.param[f], "feature %zu", f);
+        cr_assert_eq(zh1->w[f], zh2->w[f], "weight %zu", f);
+    }
+    /* an English posting's dense features are twice as large, its text features the same */
+    fj_context *ctx;
+    cr_assert_eq(fj_context_new(&ctx, &err), FJ_OK);
+    fj_posting *ps = posting(EN_SCAM);
+    fj__vec v1 = {0}, v2 = {0};
+    cr_assert_eq(fj__vectorize(ctx, &en1->fs, ps, NULL, &v1, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(fj__vectorize(ctx, &en2->fs, ps, NULL, &v2, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(v1.n, v2.n);
+    size_t dense = 0;
+    for (size_t i = 0; i < v1.n; i++) {
+        cr_assert_eq(v1.e[i].idx, v2.e[i].idx);
+        bool is_dense = v1.e[i].idx < en1->fs.n_dense;
+        dense += is_dense;
+        cr_assert_float_eq(v2.e[i].val, is_dense ? 2 * v1.e[i].val : v1.e[i].val, 1e-12);
+    }
+    cr_assert_gt(dense, 0, "the scam fires no dense feature");
+    cr_assert(strstr(en2->cv_json, "\"dense_weight\":2"), "%s", en2->cv_json);
+    cr_assert_null(strstr(zh2->cv_json, "dense_weight"), "%s", zh2->cv_json);
+    fj__vec_free(&v1);
+    fj__vec_free(&v2);
+    fj_posting_free(ps);
+    fj_context_free(ctx);
+    fj_model_free(m1);
+    fj_model_free(m2);
     fj_dataset_free(d);
 }
 

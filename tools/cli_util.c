@@ -403,9 +403,12 @@ bool cli_parse_ull(const char *s, unsigned long long lo, unsigned long long hi,
     return true;
 }
 
-static const char *const train_valued[] = {
-    "--kernel",        "--C",      "--gamma",        "--folds",   "--seed", "--target-precision",
-    "--target-recall", "--min-df", "--max-features", "--threads", NULL};
+static const char *const train_valued[] = {"--kernel",        "--C",
+                                           "--gamma",         "--folds",
+                                           "--seed",          "--target-precision",
+                                           "--target-recall", "--min-df",
+                                           "--max-features",  "--threads",
+                                           "--dense-weight",  NULL};
 static const char *const train_flags[] = {"--single-model", "--no-class-weights", "--single-view",
                                           NULL};
 
@@ -498,7 +501,18 @@ bool cli_train_option(const char *cmd, const char *opt, const char *val, fj_trai
             return true;
         }
     }
-    if (strcmp(opt, "--single-model") == 0) {
+    if (strcmp(opt, "--dense-weight") == 0) {
+        const char *v = val;
+        int lang = lang_prefix(&v);
+        if (lang < 0 || !cli_parse_double(v, &d) || !(d > 0 && d <= 2)) {
+            cli_warn(cmd,
+                     "--dense-weight takes X or LANG:X with X in (0, 2] and LANG zh or en, "
+                     "not '%s'",
+                     val);
+            return false;
+        }
+        *(lang > 0 ? &p->dense_weight_lang[lang] : &p->dense_weight) = d;
+    } else if (strcmp(opt, "--single-model") == 0) {
         p->per_language = 0;
     } else if (strcmp(opt, "--no-class-weights") == 0) {
         p->class_weights = 0;

@@ -203,6 +203,8 @@ typedef struct fj_train_params {
     const char *data_description;
     fj_progress_fn progress;
     void *progress_user;
+    double dense_weight;
+    double dense_weight_lang[3];
     ...;
 } fj_train_params;
 void fj_train_params_init(fj_train_params *params);

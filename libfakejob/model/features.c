@@ -9,7 +9,8 @@
  *     "pair:A B"  two adjacent words of one field, separated by nothing but spaces or hyphens
  *     "token:K"   a typed token of kind K (qq, wechat, phone, freemail, money, shorturl, …)
  *   valued (1 + ln tf) * idf, the text block L2-normalized;
- *   dense features, valued sign(v) * log1p(|v|) / scale (scale: the training maximum), clamped:
+ *   dense features, valued sign(v) * log1p(|v|) / scale (scale: the training maximum divided
+ *   by the part's dense weight, fakejob train --dense-weight), clamped:
  *     the signals of fj_signals under their own names (upfront_fee, reposts, …), and
  *     "field:…" facts of the metadata (company_logo, no_company_logo, openings, …), and
  *     for Chinese postings, "meta:…" one-hot buckets of parsed metadata (ORFD's labels follow

@@ -57,12 +57,16 @@ char *fj__part_cv_json(const fj__part *pt, const fj__part_info *pi, size_t n, in
     if (!fj__cnum_begin(&cn))
         return NULL;
     const fj_metrics *h = &fig->at_half;
-    bool ok = fj__buf_printf(
-        &b,
-        "{\"postings\":%zu,\"fraud\":%zu,\"legit\":%zu,\"groups\":%zu,\"folds\":%d,"
-        "\"min_df\":%d,\"max_features\":%zu,"
-        "\"selected\":{\"C\":%.6g,\"gamma\":%.6g},\"grid\":[",
-        n, pi->fraud, pi->legit, pi->groups, folds, pi->min_df, pi->max_features, pt->C, pt->gamma);
+    bool ok =
+        fj__buf_printf(&b,
+                       "{\"postings\":%zu,\"fraud\":%zu,\"legit\":%zu,\"groups\":%zu,\"folds\":%d,"
+                       "\"min_df\":%d,\"max_features\":%zu,",
+                       n, pi->fraud, pi->legit, pi->groups, folds, pi->min_df, pi->max_features);
+    /* the dense weight only when not the default (a part trained without it reads as before) */
+    if (ok && pi->dense_weight != 1)
+        ok = fj__buf_printf(&b, "\"dense_weight\":%.4g,", pi->dense_weight);
+    ok = ok && fj__buf_printf(&b, "\"selected\":{\"C\":%.6g,\"gamma\":%.6g},\"grid\":[", pt->C,
+                              pt->gamma);
     ok = ok && json_grid(&b, va);
     ok = ok && fj__buf_printf(&b, "],\"views\":[");
     ok = ok && json_view(&b, va, vt ? mix : 1);
@@ -128,6 +132,13 @@ char *fj__training_json(const fj_train_params *p, size_t n, const size_t cls[2][
             if (ok && any)
                 ok = fj__buf_append(&b, "}", 1);
         }
+        /* the settings beyond the defaults, only when given */
+        if (ok && p->dense_weight != 1)
+            ok = fj__buf_printf(&b, ",\"dense_weight\":%.4g", p->dense_weight);
+        for (int l = 1; ok && l < 3; l++)
+            if (p->dense_weight_lang[l])
+                ok =
+                    fj__buf_printf(&b, ",\"dense_weight_%s\":%.4g", ln[l], p->dense_weight_lang[l]);
         ok = ok && fj__buf_printf(&b, "},\"cv_note\":\"metrics of each part are from the "
                                       "grouped cross-validation that selected C; fakejob "
                                       "eval gives nested estimates\"}");

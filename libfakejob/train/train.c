@@ -44,6 +44,7 @@ void fj_train_params_init(fj_train_params *p)
     p->target_precision = 0.9;
     p->target_recall = 0.95;
     p->min_df = 2;
+    p->dense_weight = 1;
     p->max_features = 30000;
     p->text_view = 1;
     p->name = "fakejob";
@@ -64,6 +65,12 @@ static fj_status check_params(const fj_train_params *p, fj_error *err)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "target_recall must be within (0, 1]");
     if (p->min_df < 1)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "min_df must be at least 1");
+    for (int l = 0; l < 4; l++) {
+        double w = l < 3 ? p->dense_weight_lang[l] : p->dense_weight;
+        if (!(w >= 0 && w <= FJ__DENSE_CLAMP) || (l == 3 && w == 0))
+            return fj__errorf(err, FJ_ERR_ARGUMENT, "dense_weight must be within (0, %g]",
+                              FJ__DENSE_CLAMP);
+    }
     for (int l = 0; l < 3; l++)
         if (p->min_df_lang[l] < 0)
             return fj__errorf(err, FJ_ERR_ARGUMENT, "min_df_lang[%d] must be >= 0", l);
@@ -163,7 +170,7 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
                             const fj_history_stats *const *hist, const size_t *subset, size_t n,
                             const fj_train_params *p, fj__progress *pr, fj__part *pt, fj_error *err)
 {
-    fj__part_info pi = {0, 0, 0, 0, 0, p->min_df, p->max_features};
+    fj__part_info pi = {0, 0, 0, 0, 0, p->min_df, p->max_features, p->dense_weight};
     for (size_t k = 0; k < n; k++)
         fj_dataset_label(d, subset[k]) == FJ_LABEL_FRAUD ? pi.fraud++ : pi.legit++;
     if (pi.fraud < 2 || pi.legit < 2)
@@ -188,6 +195,10 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
     fj__fbuilder_free(fb);
     if (st != FJ_OK)
         return st;
+    /* the dense weight: the stored scale is divided by it, so that scoring multiplies the
+     * features by it with no change to the bundle's format */
+    for (size_t f = 0; p->dense_weight != 1 && f < pt->fs.n_dense; f++)
+        pt->fs.param[f] /= p->dense_weight;
     fj__train_report(pr, "features", 1, 1,
                      "%zu postings (%zu fraud, %zu legit): %zu features (%zu dense)", n, pi.fraud,
                      pi.legit, pt->fs.n, pt->fs.n_dense);
@@ -403,6 +414,8 @@ static fj_status train_subset(const fj_dataset *d, const fj_history_stats *const
             pp.min_df = p->min_df_lang[lang];
         if (l < 2 && p->max_features_lang[lang] > 0)
             pp.max_features = p->max_features_lang[lang];
+        if (l < 2 && p->dense_weight_lang[lang] > 0)
+            pp.dense_weight = p->dense_weight_lang[lang];
         st = train_part(ctx, d, hist, by[l], cnt[l], &pp, &pr, pt, err);
     }
     if (st != FJ_OK)

@@ -138,6 +138,7 @@ typedef struct fj__part_info {
     size_t groups, fraud_groups, legit_groups, fraud, legit;
     int min_df; /* the vocabulary settings this part was trained with */
     size_t max_features;
+    double dense_weight;
 } fj__part_info;
 
 /** The figures of a part's calibrated out-of-fold scores: at the fraud threshold, at the

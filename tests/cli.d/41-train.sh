@@ -64,4 +64,13 @@ t train-bad-lang-value 2 "$FJ" train -q --max-features en:0 -o "$tr_dir/x" "$tr_
 expect_err train-bad-lang-value "--max-features takes a whole number from 1 to 20000000 after LANG:, not 'en:0'"
 t train-lang-space 2 "$FJ" train -q --min-df "en: 5" -o "$tr_dir/x" "$tr_corpus/en.jsonl"
 t train-lang-empty 2 "$FJ" train -q --min-df "en:" -o "$tr_dir/x" "$tr_corpus/en.jsonl"
+# --dense-weight LANG:X weighs that part's dense features (the Chinese part stays as it was)
+t train-dense-weight 0 "$FJ" train -q --dense-weight en:2 --C 1 --seed 7 -o "$tr_dir/w" \
+    "$tr_corpus/en.jsonl" "$tr_corpus/zh.jsonl"
+t train-dense-weight-json 0 grep -q '"dense_weight":2' "$tr_dir/w/en.calibration.json"
+t train-dense-weight-zh-same 0 cmp "$tr_dir/a/zh.weights.tsv" "$tr_dir/w/zh.weights.tsv"
+t train-dense-weight-en-differs 1 cmp -s "$tr_dir/a/en.features.tsv" "$tr_dir/w/en.features.tsv"
+t train-bad-dense-weight 2 "$FJ" train -q --dense-weight en:3 -o "$tr_dir/x" "$tr_corpus/en.jsonl"
+expect_err train-bad-dense-weight "--dense-weight takes X or LANG:X with X in (0, 2]"
+t train-bad-dense-weight-lang 2 "$FJ" train -q --dense-weight fr:1 -o "$tr_dir/x" "$tr_corpus/en.jsonl"
 rm -rf "$tr_dir"

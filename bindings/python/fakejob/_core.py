@@ -1083,7 +1083,8 @@ def train(corpus: Corpus, *, group_by: Optional[str] = None, kernel: str = "line
           seed: Optional[int] = None, class_weights: Optional[bool] = None,
           per_language: Optional[bool] = None, target_precision: Optional[float] = None,
           min_df: Union[int, Dict[str, int], None] = None,
-          max_features: Union[int, Dict[str, int], None] = None, text_view: Optional[bool] = None, threads: Optional[int] = None,
+          max_features: Union[int, Dict[str, int], None] = None, text_view: Optional[bool] = None,
+          dense_weight: Union[float, Dict[str, float], None] = None, threads: Optional[int] = None,
           name: Optional[str] = None,
           version: Optional[str] = None, data_description: Optional[str] = None,
           progress: Optional[Callable[[Progress], Any]] = None) -> Model:
@@ -1096,6 +1097,7 @@ def train(corpus: Corpus, *, group_by: Optional[str] = None, kernel: str = "line
     ``C`` and ``gamma`` (None: grid search), ``folds``, ``seed``, ``class_weights``,
     ``per_language``, ``target_precision`` of the fraud threshold, ``min_df`` and
     ``max_features`` (an int, or per language: ``{"en": 1, "zh": 2}``), ``text_view`` (False: one SVM per part, as ``--single-view``),
+    ``dense_weight`` (0 < X <= 2, or per language: ``{"en": 2}``; as ``--dense-weight``),
     ``threads``, the model's ``name`` and ``version``, and
     ``data_description``. ``progress`` is called with a Progress for each step.
     Deterministic: the same data and parameters give the same model.
@@ -1125,6 +1127,17 @@ def train(corpus: Corpus, *, group_by: Optional[str] = None, kernel: str = "line
             getattr(params, attr)[idx] = v
         except OverflowError:
             raise ArgumentError("%s is out of range: %r" % (attr[:-5], v)) from None
+    weights = dense_weight if isinstance(dense_weight, dict) else (
+        {None: dense_weight} if dense_weight is not None else {})
+    for lang, x in weights.items():
+        if lang is not None and lang not in langs:
+            raise ArgumentError("dense_weight: languages are 'zh' and 'en', not %r" % (lang,))
+        if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 < x <= 2:
+            raise ArgumentError("dense_weight must be a number in (0, 2], not %r" % (x,))
+        if lang is None:
+            params.dense_weight = float(x)
+        else:
+            params.dense_weight_lang[langs[lang]] = float(x)
     if isinstance(min_df, dict):
         min_df = None
     if isinstance(max_features, dict):

@@ -141,3 +141,19 @@ def test_views_and_per_language_vocabulary(train_corpus):
         fakejob.train(train_corpus, min_df={"fr": 1}, **params)
     with pytest.raises(fakejob.ArgumentError):
         fakejob.train(train_corpus, max_features={"en": 0}, **params)
+
+
+def test_dense_weight(train_corpus):
+    params = dict(TRAIN_PARAMS, seed=7)
+    plain = fakejob.train(train_corpus, **params)
+    m = fakejob.train(train_corpus, dense_weight={"en": 2}, **params)
+    assert m.manifest["training"]["params"]["dense_weight_en"] == 2
+    parts = {p["lang"]: p for p in m.manifest["parts"]}
+    plain_parts = {p["lang"]: p for p in plain.manifest["parts"]}
+    assert parts["en"]["cv"]["dense_weight"] == 2
+    assert "dense_weight" not in parts["zh"]["cv"]
+    assert parts["zh"]["cv"] == plain_parts["zh"]["cv"]
+    assert "dense_weight" not in plain.manifest["training"]["params"]
+    for bad in (0, 2.5, -1, "2", True, {"fr": 1}, {"en": 3}):
+        with pytest.raises(fakejob.ArgumentError):
+            fakejob.train(train_corpus, dense_weight=bad, **params)
