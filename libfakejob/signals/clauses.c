@@ -644,6 +644,16 @@ static const wclass zh_words[] = {
     WC(WC_DOC, "验证码"),
 };
 
+/* For each first letter of an English word (a-z), the second letters (bit c - 'a') that begin
+ * an entry of en_words: a word starting with any other two letters matches none and is not
+ * looked up (checked by fj__clause_tables_sorted). */
+static const uint32_t en_pairs[26] = {
+    0x00C802Du, 0x0304101u, 0x0024091u, 0x0005110u, 0x0003000u, 0x0024110u, 0x0000100u,
+    0x0025111u, 0x0082008u, 0x0000000u, 0x0000000u, 0x0004100u, 0x1044011u, 0x0004110u,
+    0x05A0020u, 0x0124991u, 0x0000000u, 0x0004010u, 0x01CE194u, 0x1020011u, 0x00C8000u,
+    0x0000010u, 0x0004110u, 0x0000000u, 0x0004000u, 0x0000010u,
+};
+
 /* Chat apps (WC_APP) and free-mail providers (WC_MAILWORD) as they read once the letters of a
  * stretch of text are squeezed together. */
 static const wclass squeezed_names[] = {
@@ -707,7 +717,7 @@ static inline int bytes_cmp(const char *x, const char *y, size_t n)
 }
 
 /* memcmp order of a stem against bytes s[0, n), the shorter first on a tie. */
-static int stem_cmp(const wclass *e, const char *s, size_t n)
+static inline int stem_cmp(const wclass *e, const char *s, size_t n)
 {
     size_t sl = stem_len(e);
     int c = bytes_cmp(e->w, s, sl < n ? sl : n);
@@ -766,6 +776,18 @@ static bool prefixes_long(const wclass *tab, size_t n)
     return true;
 }
 
+/* Whether en_pairs holds the first two letters of every entry of en_words that has them. */
+static bool pairs_listed(void)
+{
+    for (size_t i = 0; i < sizeof en_words / sizeof en_words[0]; i++) {
+        const char *w = en_words[i].w;
+        if (stem_len(&en_words[i]) >= 2 && is_lower((unsigned char)w[0]) &&
+            is_lower((unsigned char)w[1]) && !(en_pairs[w[0] - 'a'] >> (w[1] - 'a') & 1))
+            return false;
+    }
+    return true;
+}
+
 /* The first letters of squeezed_names (bit c - 'a'), checked by fj__clause_tables_sorted. */
 #define SQ_BIT(c) (1u << ((c) - 'a'))
 #define SQ_FIRST                                                                                   \
@@ -786,7 +808,8 @@ bool fj__clause_tables_sorted(void)
 {
     return sorted_table(en_words, sizeof en_words / sizeof en_words[0]) &&
            sorted_table(zh_words, sizeof zh_words / sizeof zh_words[0]) &&
-           prefixes_long(en_words, sizeof en_words / sizeof en_words[0]) && first_letters_listed();
+           prefixes_long(en_words, sizeof en_words / sizeof en_words[0]) &&
+           first_letters_listed() && pairs_listed();
 }
 
 #define SQ_MAX FJ_CLS_MAX_CLAUSE_BYTES
@@ -810,7 +833,8 @@ uint32_t fj__clause_word_classes(fj_lang lang, const char *t, size_t a, size_t b
                     w[n++] = t[j];
                 j++;
             }
-            if (n < sizeof w)
+            if (n < sizeof w && (n < 2 || !is_lower((unsigned char)w[1]) ||
+                                 (en_pairs[w[0] - 'a'] >> (w[1] - 'a') & 1)))
                 bits |= lookup(en_words, sizeof en_words / sizeof en_words[0], w, n, true);
             i = j;
         }
