@@ -521,6 +521,9 @@ FJ_API fj_status fj_context_set_detectors(fj_context *ctx, const fj_detectors *d
 typedef struct fj_detectors_params {
     int folds;         /* grouped cross-validation folds (0: 5) */
     double target_fpr; /* the share of negative clauses a threshold may fire on (0: 0.01) */
+    /* per language and signal targets over target_fpr (NULL: none): "LANG:SIGNAL=X,...", e.g.
+     * "zh:personal_data=0.01,en:upfront_fee=0.02"; a bad item is FJ_ERR_ARGUMENT */
+    const char *target_fpr_by;
 } fj_detectors_params;
 
 /**

@@ -18,7 +18,12 @@ With --subset IDS (a file of clause ids, one a line), the held-out clauses among
 measured on their own (as "subset" rows): the figures on an older version of the corpus with the
 newer clauses in training, comparable with that version's own cross-validation.
 
-usage: models/cv-detectors.py [--subset IDS] FAKEJOB K CLAUSES.jsonl... [-- BACKGROUND.jsonl...]
+With --target-fpr X and --target-fpr-by SPEC, the folds' detectors are trained with those target
+false-positive rates (`fakejob train-signals`; default: train-signals' own).
+
+usage: models/cv-detectors.py [--subset IDS] [--target-fpr X] [--target-fpr-by SPEC] FAKEJOB K
+                              CLAUSES.jsonl...
+                              [-- BACKGROUND.jsonl...]
        models/cv-detectors.py --lexicon-only FAKEJOB CLAUSES.jsonl...
 """
 import hashlib
@@ -42,7 +47,7 @@ def lexicon_only_detectors(path):
     report = b'{"lexicon_only":true}'
     payload += struct.pack('<I', len(report)) + report
     with open(path, 'wb') as f:
-        f.write(b'FJCLSDET' + struct.pack('<IIQ', 1, 20, len(payload)) +
+        f.write(b'FJCLSDET' + struct.pack('<IIQ', 2, 20, len(payload)) +
                 hashlib.sha256(payload).digest() + payload)
 
 
@@ -69,6 +74,10 @@ def main(argv):
     if len(argv) > 2 and argv[1] == '--subset':
         subset = {line.strip() for line in open(argv[2], encoding='utf-8') if line.strip()}
         argv = argv[:1] + argv[3:]
+    extra = []
+    while len(argv) > 2 and argv[1] in ('--target-fpr', '--target-fpr-by'):
+        extra += [argv[1], argv[2]]
+        argv = argv[:1] + argv[3:]
     fakejob, k = argv[1], int(argv[2])
     rest = argv[3:]
     bg = []
@@ -94,7 +103,7 @@ def main(argv):
                     (te if folds[(r['lang'], r['kind'])] == f else tr).write(
                         json.dumps(r, ensure_ascii=False) + '\n')
             det = os.path.join(tmp, 'fold.fjd')
-            subprocess.run([fakejob, 'train-signals', '-o', det, train] + bg, check=True,
+            subprocess.run([fakejob, 'train-signals', '-o', det] + extra + [train] + bg, check=True,
                            stdout=subprocess.DEVNULL)
             tests = [(test, '')]
             if subset is not None:

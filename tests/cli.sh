@@ -46,7 +46,10 @@ expect_out help "usage: fakejob"
 # FJ_CLI_ONLY (shell patterns of file names, space-separated, e.g. '40-*' or '10-* 30-*') runs
 # only those files of cli.d/: tests/tsan.sh uses it to run the multithreaded commands under
 # ThreadSanitizer, tests/valgrind.sh to split the suite between two valgrind runs.
-for pat in ${FJ_CLI_ONLY:-*}; do
+# (the default is spelled "all": an unquoted "*" would be expanded against the current folder's
+# files before the loop, matching no file of cli.d/)
+for pat in ${FJ_CLI_ONLY:-all}; do
+    [ "$pat" = all ] && pat='*'
     for f in "$srcdir"/tests/cli.d/$pat.sh; do
         [ -f "$f" ] && . "$f"
     done

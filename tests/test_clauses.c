@@ -195,6 +195,12 @@ Test(clauses, bad_detector_files_are_refused)
     alt[8] = 9;
     cr_expect_eq(load_bytes(alt, b.len, &d), FJ_ERR_VERSION);
     cr_expect_neq(strstr(err.message, "newer"), NULL, "%s", err.message);
+    /* an older format (format 1 hashed other n-grams: its weights would be read as noise) */
+    memcpy(alt, b.data, b.len);
+    alt[8] = 1;
+    cr_expect_eq(load_bytes(alt, b.len, &d), FJ_ERR_VERSION);
+    cr_expect_neq(strstr(err.message, "older"), NULL, "%s", err.message);
+    cr_expect_null(d);
     /* features hashed another way */
     memcpy(alt, b.data, b.len);
     alt[12] = 18;
@@ -312,7 +318,7 @@ Test(clauses, questions_answered_no_do_not_fire)
                        g && g->evidence ? g->evidence : "");
     }
     static const char *const yes[][3] = {
-        {"zh", "押金？有的，200元，离职退还。", "upfront_fee"},
+        {"zh", "押金？有的，需交200元，离职退还。", "upfront_fee"},
         {"zh", "培训费？不多，只要300元。", "upfront_fee"},
         {"zh", "要交押金吗？没关系，押金从第一个月工资里扣。", "upfront_fee"},
         {"en", "Is there a fee? Yes, a one-time $60 registration fee.", "upfront_fee"},
@@ -392,7 +398,7 @@ Test(clauses, held_in_clauses_fire)
 /* The features of clause c's window (c-1 and c) as signals.c scores them: clause c-1's
  * character n-grams up to its end (head), then fj__clause_features_after past them, are the
  * features of the window read whole, in the same order. */
-static void expect_window_split(fj_lang lang, const char *text)
+static void expect_window_split(fj_lang lang, const char *text, bool want_head)
 {
     fj_normtext nt = {0};
     cr_assert_eq(fj__normalize_into(ctx, text, strlen(text), &nt, &err), FJ_OK);
@@ -421,16 +427,17 @@ static void expect_window_split(fj_lang lang, const char *text)
         cr_assert(fj__clause_features(&whole, lang, nt.text.data, a, b, nt.orig, tok + t0, t2 - t0,
                                       NULL, 0));
         cr_assert(fj__clause_features_after(&first, lang, nt.text.data, a, b1, nt.orig, tok + t0,
-                                            t1 - t0, NULL, 0, 0, &h));
+                                            t1 - t0, NULL, 0, 0, &h, NULL));
         cr_assert(fj__clause_features_after(&tail, lang, nt.text.data, a, b, nt.orig, tok + t0,
-                                            t2 - t0, NULL, 0, h.cps, NULL));
+                                            t2 - t0, NULL, 0, h.cps, NULL, NULL));
         headed += h.nfeat > 0;
         cr_assert_eq(whole.n, h.nfeat + tail.n, "%s: window %zu", text, c);
         cr_expect(memcmp(whole.v, first.v, h.nfeat * sizeof *whole.v) == 0, "%s: head", text);
         cr_expect(memcmp(whole.v + h.nfeat, tail.v, tail.n * sizeof *tail.v) == 0, "%s: tail",
                   text);
     }
-    cr_expect_gt(headed, 0, "%s: no window with a head", text);
+    if (want_head)
+        cr_expect_gt(headed, 0, "%s: no window with a head", text);
     fj__featvec_free(&whole);
     fj__featvec_free(&first);
     fj__featvec_free(&tail);
@@ -443,11 +450,15 @@ Test(clauses, window_features_continue_the_first_clause)
     /* English commas part clauses only when full-width in the original */
     expect_window_split(FJ_LANG_EN,
                         "Pay a $50 fee first\xef\xbc\x8cthen call 212-555-0187 today"
-                        "\xef\xbc\x8cor mail jobs@example.com\xef\xbc\x8cno experience");
-    expect_window_split(FJ_LANG_EN, "Hi\xef\xbc\x8c a\xef\xbc\x8c b2\xef\xbc\x8c x");
-    expect_window_split(FJ_LANG_ZH, "入职前需缴纳培训费198元，加我微信abc12345，QQ：12345678，"
-                                    "电话13812345678，好");
-    expect_window_split(FJ_LANG_ZH, "是，否，𠀀𠀁，好");
+                        "\xef\xbc\x8cor mail jobs@example.com\xef\xbc\x8cno experience",
+                        true);
+    /* clauses shorter than an English n-gram (4 code points with the pads): no head at all */
+    expect_window_split(FJ_LANG_EN, "Hi\xef\xbc\x8c a\xef\xbc\x8c b2\xef\xbc\x8c x", false);
+    expect_window_split(FJ_LANG_ZH,
+                        "入职前需缴纳培训费198元，加我微信abc12345，QQ：12345678，"
+                        "电话13812345678，好",
+                        true);
+    expect_window_split(FJ_LANG_ZH, "是，否，𠀀𠀁，好", true);
 }
 
 /* A posting of more than FJ_MAX_TOKENS tokens in all (each field under it): its tokens are not

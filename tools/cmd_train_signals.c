@@ -1,6 +1,7 @@
 /*
  * cmd_train_signals.c - the clause detectors on the command line:
- *   `fakejob train-signals -o FILE [--folds N] [--target-fpr X] CLAUSES.jsonl...` trains them
+ *   `fakejob train-signals -o FILE [--folds N] [--target-fpr X] [--target-fpr-by SPEC]
+ *   CLAUSES.jsonl...` trains them
  *   from labelled clauses (fj_detectors_train) and writes a detector file, printing the
  *   cross-validated report;
  *   `fakejob eval-signals [--detectors FILE] FILE.jsonl...` runs labelled clauses or postings
@@ -25,6 +26,9 @@ static void train_usage(FILE *out)
             "  --folds N           cross-validation folds, 2-20 (default 5)\n"
             "  --target-fpr X      share of negative clauses a threshold may fire on\n"
             "                      (default 0.01)\n"
+            "  --target-fpr-by LANG:SIGNAL=X,...\n"
+            "                      per language and signal targets over --target-fpr\n"
+            "                      (zh:personal_data=0.01,en:upfront_fee=0.02)\n"
             "  -h, --help          this help\n\n"
             "Exit status: 0 done, 1 training failed, 2 bad usage, 3 a file could not be read\n"
             "or written.\n");
@@ -52,7 +56,8 @@ int cmd_train_signals(int argc, char **argv)
             return CLI_OK;
         }
         bool takes = strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 ||
-                     strcmp(a, "--folds") == 0 || strcmp(a, "--target-fpr") == 0;
+                     strcmp(a, "--folds") == 0 || strcmp(a, "--target-fpr") == 0 ||
+                     strcmp(a, "--target-fpr-by") == 0;
         if (takes && i + 1 >= argc) {
             cli_warn("train-signals", "%s needs a value", a);
             rc = CLI_USAGE;
@@ -72,6 +77,8 @@ int cmd_train_signals(int argc, char **argv)
                 rc = CLI_USAGE;
             }
             prm.target_fpr = v;
+        } else if (strcmp(a, "--target-fpr-by") == 0) {
+            prm.target_fpr_by = argv[++i];
         } else if (a[0] == '-' && a[1]) {
             cli_warn("train-signals", "unknown option '%s'", a);
             rc = CLI_USAGE;

@@ -4,13 +4,14 @@
  * train/clauses_train.c trains them (docs/signals.md, "Clause detectors").
  *
  * The detector file (little-endian):
- *   "FJCLSDET"  u32 format (1)  u32 hash bits (20)  u64 payload length  32-byte SHA-256 of payload
+ *   "FJCLSDET"  u32 format (2)  u32 hash bits (20)  u64 payload length  32-byte SHA-256 of payload
  *   payload: per language (zh, en): u32 nfeat; per signal (upfront_fee, personal_data,
  *            offsite_contact): f32 bias, Platt A, Platt B, threshold, C; nfeat u32 feature
  *            indices (strictly increasing); nfeat * 3 f32 weights; then u32 report length and the
  *            training report (JSON).
- * A file of a newer format is refused with FJ_ERR_VERSION; anything truncated, altered or
- * inconsistent with FJ_ERR_MODEL naming the problem.
+ * A file of another format (newer, or older: format 1 hashed other features) is refused with
+ * FJ_ERR_VERSION; anything truncated, altered or inconsistent with FJ_ERR_MODEL naming the
+ * problem.
  */
 #include "signals/clauses.h"
 #include "core/sha256.h"
@@ -24,7 +25,7 @@
 #include <unistd.h>
 
 #define DET_MAGIC "FJCLSDET"
-#define DET_FORMAT 1u
+#define DET_FORMAT 2u /* 2: the n-gram hashes and lengths of this release; 1 is refused */
 #define DET_HEADER (8 + 4 + 4 + 8 + 32)
 #define HASH_MASK ((1u << FJ_CLS_HASH_BITS) - 1)
 /* Lexicon hits count this many times: a few of them stand out among a clause's n-grams. */
@@ -102,9 +103,10 @@ bool fj__clause_split(const char *t, size_t len, const uint32_t *orig, const cha
          * 0xE2 and 0xE3 (fj__clause_delim, fj__list_number_at), and a glued sentence starts with
          * a letter: such a character is stepped over at once. */
         unsigned char c = (unsigned char)t[k];
-        bool plain =
-            c >= 0x80 ? c != 0xE2 && c != 0xE3
-                      : c >= 'a' && c <= 'z' && !(k > start && glued_at(t, len, orig, o, olen, k));
+        bool plain = c >= 0x80 ? c != 0xE2 && c != 0xE3
+                               : c >= 'a' && c <= 'z' &&
+                                     !(k > start && orig[k] < olen && o[orig[k]] >= 'A' &&
+                                       o[orig[k]] <= 'Z' && glued_at(t, len, orig, o, olen, k));
         bool w;
         size_t d = plain ? 0 : fj__clause_delim(t, len, orig, o, olen, k, &w);
         if (!plain && !d && k > start &&
@@ -245,28 +247,59 @@ typedef struct span {
 } span;
 #define MAX_SPANS 32
 
-/* Character n-grams of t[a, b), lo..hi code points long (3-5 or 1-3), digits folded to 0; English
- * text is read with a space before and after so word starts and ends are n-grams of their own. A
- * typed token's characters (a chat id, a phone number, an address, a masked placeholder) are read
- * as one placeholder character of its kind: its digits and letters are noise. The n-grams ending at
- * one of the first `skip` code points read are left out (the caller has them: fj__clause_head);
- * `head` (optional) receives the code points read and the n-grams given before the end pad. */
-static bool char_ngrams(fj__featvec *fv, const char *t, size_t a, size_t b, const uint32_t *orig,
-                        const span *sp, size_t nsp, int lo, int hi, bool pad, size_t skip,
-                        fj__clause_head *head)
+/* The character n-gram lengths (bit n: n code points): English 4 and 5 (3-grams added nothing
+ * in grouped cross-validation and were a third of the hashing and lookups), Chinese 1 to 3. */
+#define NGRAM_EN ((1u << 4) | (1u << 5))
+#define NGRAM_ZH ((1u << 1) | (1u << 2) | (1u << 3))
+
+/* A code point's 32-bit value in the n-gram hashes: a multiply and xor-shift mix. */
+static inline uint32_t cp_mix(uint32_t cp)
+{
+    uint32_t x = (cp + 0x7F4A7C15u) * 0x9E3779B1u;
+    return x ^ (x >> 15);
+}
+
+static inline uint32_t rotl32(uint32_t x, int r)
+{
+    return (x << r) | (x >> (32 - r));
+}
+
+/* The index of an n-gram of `len` code points whose mixed values, rotated by their distance from
+ * the end, xor to h: a multiply-shift hash with a multiplier per length, so the lengths do not
+ * share indices. */
+static inline uint32_t ngram_index(uint32_t h, unsigned len)
+{
+    static const uint32_t mult[8] = {0x2545F491u, 0x9E3779B1u, 0x85EBCA6Bu, 0xC2B2AE35u,
+                                     0x27D4EB2Fu, 0x165667B1u, 0xD3A2646Du, 0xFD7046C5u};
+    return (h * mult[len]) >> (32 - FJ_CLS_HASH_BITS);
+}
+
+/* Character n-grams of t[a, b), of the lengths in `lens` (bit n: n code points, at most 5;
+ * NGRAM_EN, NGRAM_ZH), digits folded to 0; English text is read with a space
+ * before and after so word starts and ends are n-grams of their own. A typed token's characters
+ * (a chat id, a phone number, an address, a masked placeholder) are read as one placeholder
+ * character of its kind: its digits and letters are noise. The n-grams ending at one of the
+ * first `skip` code points read are left out (the caller has them: fj__clause_head); `head`
+ * (optional) receives the code points read and the n-grams given before the end pad. Each code
+ * point is mixed once; an n-gram's hash is the xor of its code points' values rotated by their
+ * distance from its end, built up one length after the other. */
+static inline bool char_ngrams(fj__featvec *fv, const char *t, size_t a, size_t b,
+                               const uint32_t *orig, const span *sp, size_t nsp, unsigned lens,
+                               bool pad, size_t skip, fj__clause_head *head)
 {
     size_t n0 = fv->n;
     uint32_t ring[8] = {0};
     size_t j = 0, i = a, k = 0;
-    uint32_t seeds[8];
-    for (int n = lo; n <= hi; n++) {
-        char ns[8] = {'c', (char)('0' + n), 0};
-        seeds[n] = h_seed(ns);
-    }
+    unsigned hi = 0, nl = 0;
+    for (unsigned n = 1; n <= 5; n++)
+        if (lens >> n & 1) {
+            hi = n;
+            nl++;
+        }
     bool end_pad = false;
-    /* at most hi - lo + 1 n-grams end at each code point, of which there are at most b - a and
-     * the two pads: room for them all, then stored without a check */
-    if (!fv_reserve(fv, (b - a + 2) * (size_t)(hi - lo + 1)))
+    /* at most nl n-grams end at each code point, of which there are at most b - a and the two
+     * pads: room for them all, then stored without a check */
+    if (!fv_reserve(fv, (b - a + 2) * (size_t)nl))
         return false;
     uint32_t *out = fv->v + fv->n;
     for (;;) {
@@ -298,28 +331,34 @@ static bool char_ngrams(fj__featvec *fv, const char *t, size_t a, size_t b, cons
                 *head = (fj__clause_head){j, (size_t)(out - fv->v) - n0};
             break;
         }
-        ring[j % 8] = cp;
+        ring[j % 8] = cp_mix(cp);
         j++;
         if (j <= skip)
             continue;
-        /* the n-grams ending here, oldest code point first, written out for the two length
-         * ranges (English 3-5, Chinese 1-3) */
-        uint32_t c1 = ring[(j - 1) % 8], c2 = ring[(j - 2) % 8], c3 = ring[(j - 3) % 8];
-        if (lo == 3) {
-            uint32_t c4 = ring[(j - 4) % 8], c5 = ring[(j - 5) % 8];
-            if (j >= 3)
-                *out++ = h_final(h_u32(h_u32(h_u32(seeds[3], c3), c2), c1));
-            if (j >= 4)
-                *out++ = h_final(h_u32(h_u32(h_u32(h_u32(seeds[4], c4), c3), c2), c1));
-            if (j >= 5)
-                *out++ = h_final(h_u32(h_u32(h_u32(h_u32(h_u32(seeds[5], c5), c4), c3), c2), c1));
-        } else {
-            *out++ = h_final(h_u32(seeds[1], c1));
-            if (j >= 2)
-                *out++ = h_final(h_u32(h_u32(seeds[2], c2), c1));
-            if (j >= 3)
-                *out++ = h_final(h_u32(h_u32(h_u32(seeds[3], c3), c2), c1));
-        }
+        /* written out to five code points: with `lens` a constant, the unused steps fold away */
+        uint32_t h = ring[(j - 1) % 8];
+        if (lens & 2)
+            *out++ = ngram_index(h, 1);
+        if (hi < 2 || j < 2)
+            continue;
+        h ^= rotl32(ring[(j - 2) % 8], 7);
+        if (lens & 4)
+            *out++ = ngram_index(h, 2);
+        if (hi < 3 || j < 3)
+            continue;
+        h ^= rotl32(ring[(j - 3) % 8], 14);
+        if (lens & 8)
+            *out++ = ngram_index(h, 3);
+        if (hi < 4 || j < 4)
+            continue;
+        h ^= rotl32(ring[(j - 4) % 8], 21);
+        if (lens & 16)
+            *out++ = ngram_index(h, 4);
+        if (hi < 5 || j < 5)
+            continue;
+        h ^= rotl32(ring[(j - 5) % 8], 28);
+        if (lens & 32)
+            *out++ = ngram_index(h, 5);
     }
     fv->n = (size_t)(out - fv->v);
     return true;
@@ -605,6 +644,16 @@ static const wclass zh_words[] = {
     WC(WC_DOC, "验证码"),
 };
 
+/* For each first letter of an English word (a-z), the second letters (bit c - 'a') that begin
+ * an entry of en_words: a word starting with any other two letters matches none and is not
+ * looked up (checked by fj__clause_tables_sorted). */
+static const uint32_t en_pairs[26] = {
+    0x00C802Du, 0x0304101u, 0x0024091u, 0x0005110u, 0x0003000u, 0x0024110u, 0x0000100u,
+    0x0025111u, 0x0082008u, 0x0000000u, 0x0000000u, 0x0004100u, 0x1044011u, 0x0004110u,
+    0x05A0020u, 0x0124991u, 0x0000000u, 0x0004010u, 0x01CE194u, 0x1020011u, 0x00C8000u,
+    0x0000010u, 0x0004110u, 0x0000000u, 0x0004000u, 0x0000010u,
+};
+
 /* Chat apps (WC_APP) and free-mail providers (WC_MAILWORD) as they read once the letters of a
  * stretch of text are squeezed together. */
 static const wclass squeezed_names[] = {
@@ -657,11 +706,21 @@ static size_t stem_len(const wclass *e)
     return e->len - (e->w[e->len - 1] == '*');
 }
 
+/* memcmp's sign of x[0, n) against y[0, n), inline: the words are a few bytes long, where a
+ * call costs more than the compare. */
+static inline int bytes_cmp(const char *x, const char *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (x[i] != y[i])
+            return (unsigned char)x[i] < (unsigned char)y[i] ? -1 : 1;
+    return 0;
+}
+
 /* memcmp order of a stem against bytes s[0, n), the shorter first on a tie. */
-static int stem_cmp(const wclass *e, const char *s, size_t n)
+static inline int stem_cmp(const wclass *e, const char *s, size_t n)
 {
     size_t sl = stem_len(e);
-    int c = memcmp(e->w, s, sl < n ? sl : n);
+    int c = bytes_cmp(e->w, s, sl < n ? sl : n);
     return c ? c : (sl > n) - (sl < n);
 }
 
@@ -680,16 +739,19 @@ static uint32_t lookup(const wclass *tab, size_t ntab, const char *w, size_t n, 
         else
             hi = mid;
     }
-    size_t cl = (unsigned char)w[0] < 0x80 ? 1 : (unsigned char)w[0] < 0xE0 ? 2 : 3;
+    /* the bytes every match shares with w: its first character; for whole English words its
+     * first two letters, as no entry ending in '*' is shorter than three letters (checked by
+     * fj__clause_tables_sorted) and any other matches w whole */
+    size_t cl = whole ? 2 : (unsigned char)w[0] < 0x80 ? 1 : (unsigned char)w[0] < 0xE0 ? 2 : 3;
     if (cl > n)
         cl = n;
     uint32_t bits = 0;
     for (size_t k = lo; k-- > 0;) {
         const wclass *e = &tab[k];
         size_t sl = stem_len(e);
-        if (sl < cl || memcmp(e->w, w, cl) != 0)
+        if (sl < cl || bytes_cmp(e->w, w, cl) != 0)
             break;
-        if (sl > n || memcmp(e->w, w, sl) != 0)
+        if (sl > n || bytes_cmp(e->w + cl, w + cl, sl - cl) != 0)
             continue;
         if (!whole || sl == n || e->len != sl)
             bits |= 1u << e->cls;
@@ -705,16 +767,54 @@ static bool sorted_table(const wclass *tab, size_t n)
     return true;
 }
 
+/* lookup's walk back for whole English words: no prefix entry shorter than three letters. */
+static bool prefixes_long(const wclass *tab, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (tab[i].w[tab[i].len - 1] == '*' && stem_len(&tab[i]) < 3)
+            return false;
+    return true;
+}
+
+/* Whether en_pairs holds the first two letters of every entry of en_words that has them. */
+static bool pairs_listed(void)
+{
+    for (size_t i = 0; i < sizeof en_words / sizeof en_words[0]; i++) {
+        const char *w = en_words[i].w;
+        if (stem_len(&en_words[i]) >= 2 && is_lower((unsigned char)w[0]) &&
+            is_lower((unsigned char)w[1]) && !(en_pairs[w[0] - 'a'] >> (w[1] - 'a') & 1))
+            return false;
+    }
+    return true;
+}
+
+/* The first letters of squeezed_names (bit c - 'a'), checked by fj__clause_tables_sorted. */
+#define SQ_BIT(c) (1u << ((c) - 'a'))
+#define SQ_FIRST                                                                                   \
+    (SQ_BIT('a') | SQ_BIT('d') | SQ_BIT('f') | SQ_BIT('g') | SQ_BIT('h') | SQ_BIT('i') |           \
+     SQ_BIT('k') | SQ_BIT('o') | SQ_BIT('p') | SQ_BIT('q') | SQ_BIT('s') | SQ_BIT('t') |           \
+     SQ_BIT('v') | SQ_BIT('w') | SQ_BIT('y'))
+
+static bool first_letters_listed(void)
+{
+    for (size_t k = 0; k < sizeof squeezed_names / sizeof squeezed_names[0]; k++)
+        if (!is_lower((unsigned char)squeezed_names[k].w[0]) ||
+            !(SQ_FIRST & SQ_BIT(squeezed_names[k].w[0])))
+            return false;
+    return true;
+}
+
 bool fj__clause_tables_sorted(void)
 {
     return sorted_table(en_words, sizeof en_words / sizeof en_words[0]) &&
-           sorted_table(zh_words, sizeof zh_words / sizeof zh_words[0]);
+           sorted_table(zh_words, sizeof zh_words / sizeof zh_words[0]) &&
+           prefixes_long(en_words, sizeof en_words / sizeof en_words[0]) &&
+           first_letters_listed() && pairs_listed();
 }
 
 #define SQ_MAX FJ_CLS_MAX_CLAUSE_BYTES
 
-/* The class bits of normalized text t[a, b): words, squeezed names. */
-static uint32_t word_classes(fj_lang lang, const char *t, size_t a, size_t b)
+uint32_t fj__clause_word_classes(fj_lang lang, const char *t, size_t a, size_t b)
 {
     uint32_t bits = 0;
     if (lang == FJ_LANG_EN) {
@@ -733,13 +833,15 @@ static uint32_t word_classes(fj_lang lang, const char *t, size_t a, size_t b)
                     w[n++] = t[j];
                 j++;
             }
-            if (n < sizeof w)
+            if (n < sizeof w && (n < 2 || !is_lower((unsigned char)w[1]) ||
+                                 (en_pairs[w[0] - 'a'] >> (w[1] - 'a') & 1)))
                 bits |= lookup(en_words, sizeof en_words / sizeof en_words[0], w, n, true);
             i = j;
         }
     } else {
+        /* every entry starts with a character of three bytes, or with 'v' */
         for (size_t i = a; i < b; i++)
-            if (((unsigned char)t[i] & 0xC0) != 0x80)
+            if ((unsigned char)t[i] >= 0xE0 || t[i] == 'v')
                 bits |= lookup(zh_words, sizeof zh_words / sizeof zh_words[0], t + i,
                                b - i < 16 ? b - i : 16, false);
     }
@@ -771,12 +873,12 @@ static uint32_t word_classes(fj_lang lang, const char *t, size_t a, size_t b)
     start[n] = true;
     cut[n] = false;
     for (size_t i = 0; i < n; i++) {
-        if (!start[i] && !(i > 0 && cut[i]))
+        if ((!start[i] && !(i > 0 && cut[i])) || !(SQ_FIRST & SQ_BIT(sq[i])))
             continue;
         for (size_t k = 0; k < sizeof squeezed_names / sizeof squeezed_names[0]; k++) {
             const char *nm = squeezed_names[k].w;
             size_t nl = squeezed_names[k].len;
-            if (i + nl > n || sq[i] != nm[0] || memcmp(sq + i, nm, nl) != 0 ||
+            if (i + nl > n || sq[i] != nm[0] || bytes_cmp(sq + i, nm, nl) != 0 ||
                 !(i + nl == n || start[i + nl]))
                 continue;
             bits |= 1u << squeezed_names[k].cls;
@@ -789,7 +891,7 @@ static uint32_t word_classes(fj_lang lang, const char *t, size_t a, size_t b)
 }
 
 static bool class_features(fj__featvec *fv, fj_lang lang, const char *t, size_t a, size_t b,
-                           const fj_token *tok, size_t ntok)
+                           const fj_token *tok, size_t ntok, const uint32_t *wbits)
 {
     /* the class of a typed token, plus one (0: none) */
     static const unsigned char tok_class[FJ_TOK_KIND_COUNT] = {[FJ_TOK_MONEY] = WC_MONEY + 1,
@@ -803,7 +905,7 @@ static bool class_features(fj__featvec *fv, fj_lang lang, const char *t, size_t 
                                                                [FJ_TOK_URL] = WC_URL + 1,
                                                                [FJ_TOK_SHORTURL] = WC_URL + 1,
                                                                [FJ_TOK_MASKED_URL] = WC_URL + 1};
-    uint32_t bits = word_classes(lang, t, a, b);
+    uint32_t bits = wbits ? *wbits : fj__clause_word_classes(lang, t, a, b);
     for (size_t i = 0; i < ntok; i++)
         if (tok[i].kind < FJ_TOK_KIND_COUNT && tok_class[tok[i].kind])
             bits |= 1u << (tok_class[tok[i].kind] - 1);
@@ -826,12 +928,13 @@ bool fj__clause_features(fj__featvec *fv, fj_lang lang, const char *t, size_t a,
                          const uint32_t *orig, const fj_token *tok, size_t ntok,
                          const fj__lexmatch *m, size_t nm)
 {
-    return fj__clause_features_after(fv, lang, t, a, b, orig, tok, ntok, m, nm, 0, NULL);
+    return fj__clause_features_after(fv, lang, t, a, b, orig, tok, ntok, m, nm, 0, NULL, NULL);
 }
 
 bool fj__clause_features_after(fj__featvec *fv, fj_lang lang, const char *t, size_t a, size_t b,
                                const uint32_t *orig, const fj_token *tok, size_t ntok,
-                               const fj__lexmatch *m, size_t nm, size_t skip, fj__clause_head *head)
+                               const fj__lexmatch *m, size_t nm, size_t skip, fj__clause_head *head,
+                               const uint32_t *wbits)
 {
     bool en = lang == FJ_LANG_EN;
     span sp[MAX_SPANS];
@@ -853,7 +956,8 @@ bool fj__clause_features_after(fj__featvec *fv, fj_lang lang, const char *t, siz
         if (w == 0 || sp[i].s >= sp[w - 1].e)
             sp[w++] = sp[i];
     nsp = w;
-    bool ok = char_ngrams(fv, t, a, b, orig, sp, nsp, en ? 3 : 1, en ? 5 : 3, en, skip, head);
+    bool ok = en ? char_ngrams(fv, t, a, b, orig, sp, nsp, NGRAM_EN, true, skip, head)
+                 : char_ngrams(fv, t, a, b, orig, sp, nsp, NGRAM_ZH, false, skip, head);
     for (size_t i = 0; ok && i < ntok; i++) {
         const fj_token *k = &tok[i];
         switch (k->kind) {
@@ -888,7 +992,7 @@ bool fj__clause_features_after(fj__featvec *fv, fj_lang lang, const char *t, siz
         for (int r = 0; ok && r < LEX_REPEAT; r++)
             ok = fv_push(fv, h_final(h)) && fv_push(fv, h_final(h_u32(h, le->tag + 1u)));
     }
-    return ok && class_features(fv, lang, t, a, b, tok, ntok);
+    return ok && class_features(fv, lang, t, a, b, tok, ntok, wbits);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -925,11 +1029,11 @@ static long find_feat(const fj__cls_lang *L, uint32_t f)
     if (!L->slot)
         return -1;
     for (uint32_t h = slot_hash(f) & L->mask;; h = (h + 1) & L->mask) {
-        uint32_t k = L->slot[h];
-        if (k == 0)
+        uint64_t e = L->slot[h];
+        if ((uint32_t)e == f + 1)
+            return (long)(e >> 32);
+        if ((uint32_t)e == 0)
             return -1;
-        if (L->idx[k - 1] == f)
-            return (long)k - 1;
     }
 }
 
@@ -948,7 +1052,7 @@ static bool build_slots(fj__cls_lang *L)
         uint32_t h = slot_hash(L->idx[i]) & L->mask;
         while (L->slot[h])
             h = (h + 1) & L->mask;
-        L->slot[h] = i + 1;
+        L->slot[h] = (uint64_t)i << 32 | (L->idx[i] + 1u);
     }
     return true;
 }
@@ -1133,6 +1237,11 @@ static fj_status parse(fj_detectors **out, const unsigned char *data, size_t len
                           name, format, DET_FORMAT);
     if (format == 0)
         return fj__errorf(err, FJ_ERR_MODEL, "%s: bad detector format 0", name);
+    if (format < DET_FORMAT)
+        return fj__errorf(err, FJ_ERR_VERSION,
+                          "%s: detector format %u is older than this library's (%u), whose "
+                          "features it was not trained on; retrain it with fakejob train-signals",
+                          name, format, DET_FORMAT);
     if (bits != FJ_CLS_HASH_BITS)
         return fj__errorf(err, FJ_ERR_MODEL, "%s: features hashed to %u bits, expected %d", name,
                           bits, FJ_CLS_HASH_BITS);

@@ -81,11 +81,16 @@ typedef struct fj__clause_head {
  * code points read, and (when `head` is not NULL) saying where the text's end was reached. The
  * features of a window of clauses c-1 and c begin with the head.nfeat n-grams of clause c-1 read
  * alone; given skip = head.cps of clause c-1, this gives the window's features after those.
+ * `wbits` (optional): the text's word classes, fj__clause_word_classes of t[a, b) or the union of
+ * its clauses' (a window's clauses are each looked up once); NULL: looked up here.
  */
 bool fj__clause_features_after(fj__featvec *fv, fj_lang lang, const char *t, size_t a, size_t b,
                                const uint32_t *orig, const fj_token *tok, size_t ntok,
-                               const fj__lexmatch *m, size_t nm, size_t skip,
-                               fj__clause_head *head);
+                               const fj__lexmatch *m, size_t nm, size_t skip, fj__clause_head *head,
+                               const uint32_t *wbits);
+/** The word classes of the typed features (who, paying, a document, a chat app…: bits) that
+ *  normalized text t[a, b) holds, its disguised chat-app and free-mail names included. */
+uint32_t fj__clause_word_classes(fj_lang lang, const char *t, size_t a, size_t b);
 
 /** Per-signal settings of one language's detectors. */
 typedef struct fj__cls_model {
@@ -100,7 +105,8 @@ typedef struct fj__cls_lang {
     uint32_t *idx; /* sorted feature indices */
     float *w;      /* w[FJ_CLS_COUNT * i + s]: the weight of idx[i] for signal s */
     fj__cls_model sig[FJ_CLS_COUNT];
-    uint32_t *slot; /* open addressing: feature index -> 1 + its position in idx (0: empty) */
+    uint64_t *slot; /* open addressing: 1 + feature index in the low 32 bits (0: empty), its
+                     * position in idx in the high 32: a probe reads one 8-byte slot */
     uint32_t mask;  /* slot has mask + 1 entries */
 } fj__cls_lang;
 
@@ -159,7 +165,8 @@ const fj_detectors *fj__ctx_detectors(fj_context *ctx, fj_error *err);
 fj_status fj__clause_text_features(fj_context *ctx, fj_lang lang, const char *text, size_t len,
                                    fj__featvec *fv, bool *clean, fj_error *err);
 
-/** Whether the word tables of the typed clause features are sorted as their binary search needs
+/** Whether the word tables of the typed clause features are as their lookups need: sorted, no
+ *  English prefix entry shorter than three letters, the squeezed names' first letters listed
  *  (a test checks it). */
 bool fj__clause_tables_sorted(void);
 

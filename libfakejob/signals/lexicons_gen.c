@@ -179,6 +179,16 @@ const fj__lex_entry fj__lex_entries[] = {
     {FJ_LEX_CANCEL, FJ_TAG_PAYS, "公司报", 179},
     {FJ_LEX_CANCEL, FJ_TAG_PAYS, "费用由公司", 180},
     {FJ_LEX_CANCEL, FJ_TAG_NEG, "没有的事", 181},
+    {FJ_LEX_CANCEL, FJ_TAG_NEG, "nobody", 182},
+    {FJ_LEX_CANCEL, FJ_TAG_NEG, "no one will", 183},
+    {FJ_LEX_CANCEL, FJ_TAG_NEG, "ever ask", 184},
+    {FJ_LEX_CANCEL, FJ_TAG_NEG, "isn't us", 185},
+    {FJ_LEX_CANCEL, FJ_TAG_NEG, "is not us", 186},
+    {FJ_LEX_CANCEL, FJ_TAG_NEG, "不扣", 187},
+    {FJ_LEX_CANCEL, FJ_TAG_NEG, "there is no", 188},
+    {FJ_LEX_CANCEL, FJ_TAG_NEG, "there are no", 189},
+    {FJ_LEX_CANCEL, FJ_TAG_NEG, "at no stage", 190},
+    {FJ_LEX_CANCEL, FJ_TAG_NEG, "at no point", 191},
     {FJ_LEX_COMPANY_WORD, FJ_TAG_NONE, "有限责任公司", 5},
     {FJ_LEX_COMPANY_WORD, FJ_TAG_NONE, "股份有限公司", 6},
     {FJ_LEX_COMPANY_WORD, FJ_TAG_NONE, "有限公司", 7},
@@ -1419,4 +1429,4 @@ const fj__lex_entry fj__lex_entries[] = {
     {FJ_LEX_ALWAYS_HIRING, FJ_TAG_NONE, "人才储备", 25},
 };
 
-const size_t fj__lex_entry_count = 1415;
+const size_t fj__lex_entry_count = 1425;

@@ -1669,7 +1669,8 @@ static fj_status clause_field(sig_scratch *sc, fj_context *ctx, const fj_detecto
     struct {
         fj__clause_head head;
         double sum[FJ_CLS_COUNT];
-    } prev = {{0, 0}, {0}}, cur;
+        uint32_t wbits; /* the clause's word classes (fj__clause_word_classes) */
+    } prev = {{0, 0}, {0}, 0}, cur;
     for (size_t c = 0; c < cv->n; c++) {
         for (int w = 0; w < 2; w++) {
             if (w == 1 && (c == 0 || !cv->v[c].weak))
@@ -1680,10 +1681,14 @@ static fj_status clause_field(sig_scratch *sc, fj_context *ctx, const fj_detecto
             while (m1 < ft->mn && mv[m1].start < b && mv[m1].end <= b)
                 m1++;
             sc->fv.n = 0;
+            if (w == 0)
+                cur.wbits = fj__clause_word_classes(lang, t, a, b);
+            uint32_t wbits = w ? prev.wbits | cur.wbits : cur.wbits;
             const fj_token *ctok = sc->tok_sorted ? sc->tok_sorted + sc->tok_at[c0] : NULL;
             if (!fj__clause_features_after(&sc->fv, lang, t, a, b, nt->orig, ctok,
                                            sc->tok_at[c + 1] - sc->tok_at[c0], mv ? mv + m0 : NULL,
-                                           m1 - m0, w ? prev.head.cps : 0, w ? NULL : &cur.head))
+                                           m1 - m0, w ? prev.head.cps : 0, w ? NULL : &cur.head,
+                                           &wbits))
                 return fj__nomem(err);
             double prob[FJ_CLS_COUNT], sum[FJ_CLS_COUNT] = {0};
             size_t nfeat = sc->fv.n;

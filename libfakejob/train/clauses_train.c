@@ -489,8 +489,8 @@ static double platt(double A, double B, double d)
 }
 
 /* Train one language's three detectors into D; append the report to rep. */
-static fj_status train_lang(const lset *L, int lang, double target_fpr, fj__cls_lang *D,
-                            fj_buf *rep, fj_error *err)
+static fj_status train_lang(const lset *L, int lang, const double target_fpr[FJ_CLS_COUNT],
+                            fj__cls_lang *D, fj_buf *rep, fj_error *err)
 {
     size_t n = L->n;
     const size_t dim = (size_t)1 << FJ_CLS_HASH_BITS;
@@ -547,7 +547,7 @@ static fj_status train_lang(const lset *L, int lang, double target_fpr, fj__cls_
             if (!y[i] && !L->it[i]->bg)
                 tmp[m++] = (scored){platt(A, B, best_dec[i]), 0};
         qsort(tmp, m, sizeof *tmp, cmp_scored_desc);
-        size_t allowed = (size_t)floor(target_fpr * (double)nneg);
+        size_t allowed = (size_t)floor(target_fpr[s] * (double)nneg);
         double thr = allowed < m ? nextafter(tmp[allowed].v, 2.0) : 0;
         if (thr < MIN_THRESHOLD)
             thr = MIN_THRESHOLD;
@@ -569,11 +569,11 @@ static fj_status train_lang(const lset *L, int lang, double target_fpr, fj__cls_
         if (!fj__buf_printf(
                 rep,
                 "%s{\"lang\":\"%s\",\"signal\":\"%s\",\"clauses\":%zu,\"positives\":%zu,"
-                "\"C\":%g,\"threshold\":%.4f,\"cv_average_precision\":%.4f,"
+                "\"C\":%g,\"target_fpr\":%g,\"threshold\":%.4f,\"cv_average_precision\":%.4f,"
                 "\"cv_precision\":%.4f,\"cv_recall\":%.4f,\"cv_fpr\":%.4f,"
                 "\"background\":%zu,\"cv_background_fpr\":%.4f}",
                 rep->len > 1 ? "," : "", lang ? "en" : "zh", fj__cls_name(s), n - nbg, npos, best_c,
-                thr, best_ap, tp + fp ? (double)tp / (double)(tp + fp) : 0,
+                target_fpr[s], thr, best_ap, tp + fp ? (double)tp / (double)(tp + fp) : 0,
                 (double)tp / (double)npos, (double)fp / (double)nneg, nbg,
                 nbg ? (double)bgfp / (double)nbg : 0)) {
             st = fj__nomem(err);
@@ -618,6 +618,45 @@ done:
     return st;
 }
 
+/* Per language and signal target false-positive rates from "LANG:SIGNAL=X,..." (LANG zh or en,
+ * SIGNAL a detector's signal name, X in (0, 1)) over the defaults in t. */
+static fj_status parse_targets(const char *spec, double t[2][FJ_CLS_COUNT], fj_error *err)
+{
+    const char *p = spec;
+    while (*p) {
+        const char *colon = strchr(p, ':'), *eq = colon ? strchr(colon, '=') : NULL;
+        const char *end = strchr(p, ',');
+        if (!end)
+            end = p + strlen(p);
+        int lang = -1, cls = -1;
+        if (colon && colon - p == 2 && (memcmp(p, "zh", 2) == 0 || memcmp(p, "en", 2) == 0))
+            lang = memcmp(p, "en", 2) == 0;
+        for (int c = 0; eq && eq < end && c < FJ_CLS_COUNT; c++)
+            if ((size_t)(eq - colon - 1) == strlen(fj__cls_name(c)) &&
+                memcmp(colon + 1, fj__cls_name(c), (size_t)(eq - colon - 1)) == 0)
+                cls = c;
+        /* a plain decimal, read without the locale: digits, a point, digits */
+        double v = 0, scale = 1;
+        bool point = false, ok = eq && eq < end && eq + 1 < end;
+        for (const char *q = eq ? eq + 1 : end; ok && q < end; q++) {
+            if (*q == '.' && !point)
+                point = true;
+            else if (*q >= '0' && *q <= '9')
+                point ? (v += (*q - '0') * (scale /= 10)) : (v = v * 10 + (*q - '0'));
+            else
+                ok = false;
+        }
+        if (lang < 0 || cls < 0 || !ok || !(v > 0 && v < 1))
+            return fj__errorf(err, FJ_ERR_ARGUMENT,
+                              "fj_detectors_train: bad target_fpr_by item '%.*s' (want "
+                              "LANG:SIGNAL=X, LANG zh or en, X between 0 and 1)",
+                              (int)(end - p), p);
+        t[lang][cls] = v;
+        p = *end ? end + 1 : end;
+    }
+    return FJ_OK;
+}
+
 fj_status fj_detectors_train(fj_detectors **out, fj_context *ctx, const char *const *paths,
                              size_t npaths, const fj_detectors_params *params, fj_error *err)
 {
@@ -631,6 +670,15 @@ fj_status fj_detectors_train(fj_detectors **out, fj_context *ctx, const char *co
     if (k < 2 || k > 20 || !(fpr > 0 && fpr < 1))
         return fj__errorf(err, FJ_ERR_ARGUMENT,
                           "fj_detectors_train: folds must be 2-20 and target_fpr in (0, 1)");
+    double targets[2][FJ_CLS_COUNT];
+    for (int l = 0; l < 2; l++)
+        for (int c = 0; c < FJ_CLS_COUNT; c++)
+            targets[l][c] = fpr;
+    if (params && params->target_fpr_by) {
+        fj_status ts = parse_targets(params->target_fpr_by, targets, err);
+        if (ts != FJ_OK)
+            return ts;
+    }
     cset cs = {0};
     fj__featvec fv = {0};
     fj_status st = FJ_OK;
@@ -649,7 +697,7 @@ fj_status fj_detectors_train(fj_detectors **out, fj_context *ctx, const char *co
             st = fj__errorf(err, FJ_ERR_TRAIN, "clause detectors: no %s clauses in the input",
                             lang ? "English" : "Chinese");
         } else {
-            st = train_lang(&L, lang, fpr, &d->lang[lang], &rep, err);
+            st = train_lang(&L, lang, targets[lang], &d->lang[lang], &rep, err);
         }
         lset_free(&L);
     }

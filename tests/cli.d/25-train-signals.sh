@@ -23,6 +23,12 @@ expect_err train-signals-no-output "needs -o FILE"
 t train-signals-bad-fpr 2 "$FJ" train-signals -o "$ts_dir/d.fjd" --target-fpr 2 "$ts_dir/clauses.jsonl"
 expect_err train-signals-bad-fpr "target-fpr"
 t train-signals-bad-folds 2 "$FJ" train-signals -o "$ts_dir/d.fjd" --folds 1 "$ts_dir/clauses.jsonl"
+t train-signals-bad-fpr-by 2 "$FJ" train-signals -o "$ts_dir/d.fjd" \
+    --target-fpr-by zh:upfront_fee=0.02,xx:personal_data=0.01 "$ts_dir/clauses.jsonl"
+expect_err train-signals-bad-fpr-by "bad target_fpr_by item 'xx:personal_data=0.01'"
+t train-signals-bad-fpr-by-value 2 "$FJ" train-signals -o "$ts_dir/d.fjd" \
+    --target-fpr-by en:offsite_contact=1.5 "$ts_dir/clauses.jsonl"
+expect_err train-signals-bad-fpr-by-value "en:offsite_contact=1.5"
 t train-signals-missing 3 "$FJ" train-signals -o "$ts_dir/d.fjd" "$ts_dir/nonexistent.jsonl"
 expect_err train-signals-missing "nonexistent.jsonl: cannot open"
 printf '{"lang":"zh","text":"x","labels":["bogus"]}\n' >"$ts_dir/badlabel.jsonl"
@@ -35,6 +41,13 @@ expect_out train-signals-run '"lang":"zh","signal":"upfront_fee"'
 expect_out train-signals-run '"lang":"en","signal":"offsite_contact"'
 t train-signals-again 0 "$FJ" train-signals --folds 2 -o "$ts_dir/d2.fjd" "$ts_dir/clauses.jsonl"
 t train-signals-deterministic 0 cmp "$ts_dir/d.fjd" "$ts_dir/d2.fjd"
+# per language and signal targets reach the report; the others keep --target-fpr
+t train-signals-fpr-by 0 "$FJ" train-signals --folds 2 --target-fpr 0.2 \
+    --target-fpr-by zh:personal_data=0.05,en:upfront_fee=0.1 -o "$ts_dir/d3.fjd" "$ts_dir/clauses.jsonl"
+expect_out train-signals-fpr-by '"lang":"zh","signal":"personal_data","clauses":16,"positives":4,"C":[0-9.]*,"target_fpr":0.05,'
+expect_out train-signals-fpr-by '"lang":"en","signal":"upfront_fee","clauses":16,"positives":4,"C":[0-9.]*,"target_fpr":0.1,'
+expect_out train-signals-fpr-by '"lang":"zh","signal":"upfront_fee","clauses":16,"positives":4,"C":[0-9.]*,"target_fpr":0.2,'
+
 
 # evaluation with those detectors and with the compiled-in ones
 t eval-signals-run 0 "$FJ" eval-signals --detectors "$ts_dir/d.fjd" "$ts_dir/clauses.jsonl"
