@@ -71,6 +71,6 @@ t train-dense-weight-json 0 grep -q '"dense_weight":2' "$tr_dir/w/en.calibration
 t train-dense-weight-zh-same 0 cmp "$tr_dir/a/zh.weights.tsv" "$tr_dir/w/zh.weights.tsv"
 t train-dense-weight-en-differs 1 cmp -s "$tr_dir/a/en.features.tsv" "$tr_dir/w/en.features.tsv"
 t train-bad-dense-weight 2 "$FJ" train -q --dense-weight en:3 -o "$tr_dir/x" "$tr_corpus/en.jsonl"
-expect_err train-bad-dense-weight "--dense-weight takes X or LANG:X with X in (0, 2]"
+expect_err train-bad-dense-weight "--dense-weight takes X or LANG:X with X in [(]0, 2[]]"
 t train-bad-dense-weight-lang 2 "$FJ" train -q --dense-weight fr:1 -o "$tr_dir/x" "$tr_corpus/en.jsonl"
 rm -rf "$tr_dir"
