@@ -533,7 +533,8 @@ typedef struct fj_detectors_params {
  * on at most target_fpr of the out-of-fold negatives. Deterministic. The report (out-of-fold
  * figures) is kept in the detectors. Not to run concurrently with fj_train. Errors name the file
  * and line: FJ_ERR_IO, FJ_ERR_INPUT (bad JSON, a missing field, an unknown label or language),
- * FJ_ERR_TRAIN (a language with a class lacking positives or negatives), FJ_ERR_NOMEM.
+ * FJ_ERR_TRAIN (a language with a class lacking positives or negatives; a class no clause is
+ * labelled for is left untrained instead: it never fires), FJ_ERR_NOMEM.
  */
 FJ_API fj_status fj_detectors_train(fj_detectors **out, fj_context *ctx, const char *const *paths,
                                     size_t npaths, const fj_detectors_params *params,

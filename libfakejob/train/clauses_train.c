@@ -585,6 +585,20 @@ static fj_status train_lang(const lset *L, int lang, double target_fpr, fj__cls_
             nbg += L->it[i]->bg && in_class(L->it[i], s);
             nin += in_class(L->it[i], s);
         }
+        if (nin == nbg) {
+            /* no clause is labelled for this class (a clause file of the format-1 classes
+             * only): it is left untrained and never fires - probability 0 against a threshold
+             * of 1, lexicon hits or not - and the report says so */
+            D->sig[s] = (fj__cls_model){-1.0f, 0.0f, 30.0f, 1.0f, 0.0f};
+            if (!fj__buf_printf(rep,
+                                "%s{\"lang\":\"%s\",\"signal\":\"%s\",\"clauses\":0,"
+                                "\"trained\":false}",
+                                rep->len > 1 ? "," : "", lang ? "en" : "zh", fj__cls_name(s))) {
+                st = fj__nomem(err);
+                goto done;
+            }
+            continue;
+        }
         if (npos < 2 || nin - npos < 2) {
             st = fj__errorf(err, FJ_ERR_TRAIN,
                             "clause detectors: %s clauses need at least 2 positive and 2 "
