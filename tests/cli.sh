@@ -46,11 +46,18 @@ expect_out help "usage: fakejob"
 # FJ_CLI_ONLY (shell patterns of file names, space-separated, e.g. '40-*' or '10-* 30-*') runs
 # only those files of cli.d/: tests/tsan.sh uses it to run the multithreaded commands under
 # ThreadSanitizer, tests/valgrind.sh to split the suite between two valgrind runs.
+# The patterns are matched against cli.d/ only: expanded in the current folder (globbing on, as
+# `make check` runs it in the build tree), the default '*' became that folder's file names, and
+# no file of cli.d/ ran.
+set -f
 for pat in ${FJ_CLI_ONLY:-*}; do
+    set +f
     for f in "$srcdir"/tests/cli.d/$pat.sh; do
         [ -f "$f" ] && . "$f"
     done
+    set -f
 done
+set +f
 
 rm -f /tmp/fj-cli.$$.out /tmp/fj-cli.$$.err
 echo "$passes passed, $fails failed"
