@@ -528,13 +528,16 @@ typedef struct fj_detectors_params {
 
 /**
  * Train clause detectors from labelled clause files (JSONL, one {"id","lang","text","labels",
- * "kind"} a line; labels a subset of upfront_fee, personal_data, offsite_contact). Per language
- * and signal: a linear SVM (libsvm) whose C is chosen by cross-validation grouped by `kind`,
- * Platt calibration on the out-of-fold decision values, and the lowest threshold that fires on
- * at most target_fpr of the out-of-fold negatives. Deterministic. The report (out-of-fold
+ * "kind"} a line; labels a subset of upfront_fee, personal_data, offsite_contact, sales_duty,
+ * office_title; an optional "classes" array names the classes the labels speak for, by default
+ * the first three) and legitimate postings (JSONL with "label": "legit": background negatives).
+ * Per language and class: a linear SVM (libsvm) whose C is chosen by cross-validation grouped by
+ * `kind`, Platt calibration on the out-of-fold decision values, and the lowest threshold that fires
+ * on at most target_fpr of the out-of-fold negatives. Deterministic. The report (out-of-fold
  * figures) is kept in the detectors. Not to run concurrently with fj_train. Errors name the file
  * and line: FJ_ERR_IO, FJ_ERR_INPUT (bad JSON, a missing field, an unknown label or language),
- * FJ_ERR_TRAIN (a language with a signal lacking positives or negatives), FJ_ERR_NOMEM.
+ * FJ_ERR_TRAIN (a language with a class lacking positives or negatives; a class no clause is
+ * labelled for is left untrained instead: it never fires), FJ_ERR_NOMEM.
  */
 FJ_API fj_status fj_detectors_train(fj_detectors **out, fj_context *ctx, const char *const *paths,
                                     size_t npaths, const fj_detectors_params *params,

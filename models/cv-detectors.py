@@ -38,11 +38,11 @@ import tempfile
 
 def lexicon_only_detectors(path):
     """A detector file (the format of signals/clauses.c) with no features: bias 0, Platt A = B = 0
-    (probability 0.5), threshold 1, for both languages and the three signals."""
+    (probability 0.5), threshold 1, for both languages and the five classes (format 2)."""
     payload = b''
     for _ in range(2):
         payload += struct.pack('<I', 0)
-        for _ in range(3):
+        for _ in range(5):
             payload += struct.pack('<5f', 0.0, 0.0, 0.0, 1.0, 0.0)
     report = b'{"lexicon_only":true}'
     payload += struct.pack('<I', len(report)) + report

@@ -18,9 +18,12 @@ static void train_usage(FILE *out)
 {
     fprintf(out,
             "usage: fakejob train-signals -o FILE [OPTIONS] CLAUSES.jsonl...\n"
-            "Train the clause detectors of upfront_fee, personal_data and offsite_contact from\n"
-            "labelled clauses (one {\"id\",\"lang\",\"text\",\"labels\",\"kind\"} a line) and\n"
-            "write them to FILE. The cross-validated figures (folds grouped by kind) are\n"
+            "Train the clause detectors of upfront_fee, personal_data and offsite_contact, and\n"
+            "the duty and title classes of title_duty_mismatch (sales_duty, office_title), from\n"
+            "labelled clauses (one {\"id\",\"lang\",\"text\",\"labels\",\"kind\"} a line; an\n"
+            "optional \"classes\" lists the classes the labels speak for) and legitimate\n"
+            "postings (background negatives), and write them to FILE. The cross-validated figures "
+            "(folds grouped by kind) are\n"
             "printed as JSON and kept in the file.\n\n"
             "  -o, --output FILE   the detector file to write (required)\n"
             "  --folds N           cross-validation folds, 2-20 (default 5)\n"

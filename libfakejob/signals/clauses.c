@@ -5,13 +5,13 @@
  *
  * The detector file (little-endian):
  *   "FJCLSDET"  u32 format (2)  u32 hash bits (20)  u64 payload length  32-byte SHA-256 of payload
- *   payload: per language (zh, en): u32 nfeat; per signal (upfront_fee, personal_data,
- *            offsite_contact): f32 bias, Platt A, Platt B, threshold, C; nfeat u32 feature
- *            indices (strictly increasing); nfeat * 3 f32 weights; then u32 report length and the
- *            training report (JSON).
- * A file of another format (newer, or older: format 1 hashed other features) is refused with
- * FJ_ERR_VERSION; anything truncated, altered or inconsistent with FJ_ERR_MODEL naming the
- * problem.
+ *   payload: per language (zh, en): u32 nfeat; per class (upfront_fee, personal_data,
+ *            offsite_contact, sales_duty, office_title): f32 bias, Platt A, Platt B, threshold,
+ *            C; nfeat u32 feature indices (strictly increasing); nfeat * 5 f32 weights; then u32
+ *            report length and the training report (JSON).
+ * Format 1 had the first three classes only, over other n-gram hashes and lengths. A file of
+ * another format is refused with FJ_ERR_VERSION (newer: upgrade the library; older: retrain the
+ * detectors); anything truncated, altered or inconsistent with FJ_ERR_MODEL naming the problem.
  */
 #include "signals/clauses.h"
 #include "core/sha256.h"
@@ -25,14 +25,14 @@
 #include <unistd.h>
 
 #define DET_MAGIC "FJCLSDET"
-#define DET_FORMAT 2u /* 2: the n-gram hashes and lengths of this release; 1 is refused */
+#define DET_FORMAT 2u /* 2: this release's n-gram hashes and lengths, five classes */
 #define DET_HEADER (8 + 4 + 4 + 8 + 32)
 #define HASH_MASK ((1u << FJ_CLS_HASH_BITS) - 1)
 /* Lexicon hits count this many times: a few of them stand out among a clause's n-grams. */
 #define LEX_REPEAT 3
 
-static const char *const cls_names[FJ_CLS_COUNT] = {"upfront_fee", "personal_data",
-                                                    "offsite_contact"};
+static const char *const cls_names[FJ_CLS_COUNT] = {
+    "upfront_fee", "personal_data", "offsite_contact", "sales_duty", "office_title"};
 
 const char *fj__cls_name(int cls)
 {
@@ -1061,20 +1061,17 @@ static bool build_slots(fj__cls_lang *L)
 static void add_weights(const fj__cls_lang *L, const uint32_t *feat, size_t n,
                         double sum[FJ_CLS_COUNT])
 {
-    _Static_assert(FJ_CLS_COUNT == 3, "one addition per signal below");
-    double s0 = sum[0], s1 = sum[1], s2 = sum[2];
+    double acc[FJ_CLS_COUNT];
+    memcpy(acc, sum, sizeof acc);
     for (size_t i = 0; i < n; i++) {
         long k = find_feat(L, feat[i]);
         if (k < 0)
             continue;
         const float *w = L->w + (size_t)k * FJ_CLS_COUNT;
-        s0 += w[0];
-        s1 += w[1];
-        s2 += w[2];
+        for (int s = 0; s < FJ_CLS_COUNT; s++)
+            acc[s] += w[s];
     }
-    sum[0] = s0;
-    sum[1] = s1;
-    sum[2] = s2;
+    memcpy(sum, acc, sizeof acc);
 }
 
 void fj__detectors_add(const fj_detectors *d, fj_lang lang, const uint32_t *feat, size_t n,
@@ -1239,8 +1236,9 @@ static fj_status parse(fj_detectors **out, const unsigned char *data, size_t len
         return fj__errorf(err, FJ_ERR_MODEL, "%s: bad detector format 0", name);
     if (format < DET_FORMAT)
         return fj__errorf(err, FJ_ERR_VERSION,
-                          "%s: detector format %u is older than this library's (%u), whose "
-                          "features it was not trained on; retrain it with fakejob train-signals",
+                          "%s: detector format %u is older than this library's (%u: other "
+                          "features, no title_duty_mismatch classes); retrain with `fakejob "
+                          "train-signals`",
                           name, format, DET_FORMAT);
     if (bits != FJ_CLS_HASH_BITS)
         return fj__errorf(err, FJ_ERR_MODEL, "%s: features hashed to %u bits, expected %d", name,

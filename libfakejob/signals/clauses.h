@@ -1,7 +1,9 @@
 /*
  * clauses.h - private interface of the clause detectors (clauses.c): the clause splitter, the
  * hashed clause features, and the per-language linear models that score a clause for
- * upfront_fee, personal_data and offsite_contact. Not installed.
+ * upfront_fee, personal_data and offsite_contact, for a selling or recruiting duty, and a title for
+ * an office or service role (the two halves of title_duty_mismatch, signals/title_duty.c). Not
+ * installed.
  *
  * A text field is split into clauses at sentence and clause punctuation of both languages, line
  * breaks, bullets and list numbers (fj__clause_split). A clause, and a clause joined with the one
@@ -16,9 +18,13 @@
 
 #include "signals/signals.h"
 
-/* The signals with clause detectors, in the order of their weights in a detector file. */
-enum { FJ_CLS_FEE = 0, FJ_CLS_PERSONAL, FJ_CLS_CONTACT, FJ_CLS_COUNT };
-/** "upfront_fee", "personal_data", "offsite_contact". */
+/* The classes of the clause detectors, in the order of their weights in a detector file: three
+ * signals read off a window of clauses, then the two classes of title_duty_mismatch: a duty
+ * clause that sells loans, insurance, cards or other products, opens accounts, recruits, or pays
+ * by commission or quota only (FJ_CLS_DUTY), and a title naming an office or service role that
+ * sells nothing (FJ_CLS_TITLE). */
+enum { FJ_CLS_FEE = 0, FJ_CLS_PERSONAL, FJ_CLS_CONTACT, FJ_CLS_DUTY, FJ_CLS_TITLE, FJ_CLS_COUNT };
+/** "upfront_fee", "personal_data", "offsite_contact", "sales_duty", "office_title". */
 const char *fj__cls_name(int cls);
 
 #define FJ_CLS_HASH_BITS 20         /* features are hashed into 2^20 indices */
@@ -123,8 +129,9 @@ fj_status fj__detectors_parse(fj_detectors **out, const unsigned char *data, siz
                               const char *name, fj_error *err);
 /** Read the detectors compiled into the library (fj__default_detectors) as fj__detectors_parse
  *  does, all checks but the payload's SHA-256: those bytes are the library's own, as much as its
- *  code is, and hashing 1.2 MB cost every context 80 M instructions (a one-posting run's largest
- *  part). test_clauses checks their checksum (default_detectors_checksum). */
+ *  code is, and hashing them (1.2 MB when measured; 2.2 MB with five classes) cost every context
+ *  80 M instructions (a one-posting run's largest part). test_clauses checks their checksum
+ *  (default_detectors_checksum). */
 fj_status fj__detectors_parse_builtin(fj_detectors **out, fj_error *err);
 /** Build the feature lookup tables of detectors filled in memory (done by fj__detectors_parse).
  *  false on allocation failure. */

@@ -19,6 +19,7 @@
  */
 #include "signals/clauses.h"
 #include "signals/signals.h"
+#include "signals/title_duty.h"
 #include "text/analysis.h"
 
 #include <math.h>
@@ -187,9 +188,9 @@ typedef struct evidence {
 } evidence;
 
 /* A lexicon hit of a signal the clause detectors decide (upfront_fee, personal_data,
- * offsite_contact): its tag counts toward the value when a firing clause holds it; a window
- * holding one that is not cancelled fires at a lower probability (LEXICON_THRESHOLD); a window
- * whose hits of the signal are all cancelled does not fire. */
+ * offsite_contact, and the duties of title_duty_mismatch): its tag counts toward the value when a
+ * firing clause holds it; a window holding one that is not cancelled fires at a lower probability
+ * (LEXICON_THRESHOLD); a window whose hits of the signal are all cancelled does not fire. */
 typedef struct hit {
     uint8_t sig, tag, field;
     bool cancelled; /* by a negation, "the company pays", or a duty (通过微信联系客户) */
@@ -217,7 +218,7 @@ typedef struct sig_scratch {
     const fj_detectors *det;   /* set by fj_context_set_detectors (borrowed), or NULL */
     hit *hits;                 /* lexicon hits of the three detected signals, this posting */
     size_t nhits, hits_cap;
-    bool title_role, title_sells; /* title_duty_mismatch: what the title says */
+    bool title_office; /* title_duty_mismatch: the title names an office role (title_duty.c) */
     bool hits_oom;
     bool skip_clauses; /* fj__signals_skip_clauses: the benchmark's "without the detectors" */
     fj__dclausevec cv;
@@ -476,7 +477,7 @@ static void add_tag(sig_scratch *sc, int sig, unsigned tag)
     sc->tags[sig] |= (uint64_t)1 << tag;
 }
 
-/* Note a lexicon hit of upfront_fee, personal_data or offsite_contact (see struct hit). */
+/* Note a lexicon hit of a signal the clause detectors decide (see struct hit). */
 static void note_hit(sig_scratch *sc, int sig, unsigned tag, int f, size_t s, size_t e, bool off)
 {
     if (sc->nhits == sc->hits_cap) {
@@ -1203,22 +1204,10 @@ static void text_pass(sig_scratch *sc, int f, pay_state *ps, bool *reg_valid_in_
                 ps->claim_e = m->end;
             }
             break;
-        case FJ_LEX_TITLE_ROLE:
-            if (f == FJ_FIELD_TITLE) {
-                if (le->tag == FJ_TAG_SALES)
-                    sc->title_sells = true;
-                else
-                    sc->title_role = true;
-            }
-            break;
         case FJ_LEX_BAIT_DUTY:
-            if (f == FJ_FIELD_TITLE)
-                sc->title_sells = true; /* the title says what the job is */
-            else if ((fb & DUTY_FIELDS) && !cancelled(sc, f, m->start, m->end, true)) {
-                add_tag(sc, S_TITLE_DUTY_MISMATCH, le->tag);
-                offer(sc, S_TITLE_DUTY_MISMATCH, le->tag == FJ_TAG_QUOTA ? 1 : 2, f, m->start,
-                      m->end);
-            }
+            if (fb & DUTY_FIELDS)
+                note_hit(sc, S_TITLE_DUTY_MISMATCH, le->tag, f, m->start, m->end,
+                         cancelled(sc, f, m->start, m->end, true));
             break;
         case FJ_LEX_ALWAYS_HIRING:
             if ((fb & (PROSE | FB(COMPANY_PROFILE))) && !cancelled(sc, f, m->start, m->end, true)) {
@@ -1556,17 +1545,23 @@ static size_t clause_index(const fj__dclausevec *cv, uint32_t s)
     return lo;
 }
 
-static const int cls_sig[FJ_CLS_COUNT] = {S_UPFRONT_FEE, S_PERSONAL_DATA, S_OFFSITE_CONTACT};
+/* The signal each detector class decides from windows of clauses (-1: the title class, read on
+ * the whole title by title_duty.c) and the fields it reads. */
+static const int cls_sig[FJ_CLS_COUNT] = {S_UPFRONT_FEE, S_PERSONAL_DATA, S_OFFSITE_CONTACT,
+                                          S_TITLE_DUTY_MISMATCH, -1};
 /* The fields the detectors read: prose and the contact field (a salary or a URL is no clause). */
 #define CLAUSE_FIELDS (FB(TITLE) | FB(DESCRIPTION) | FB(REQUIREMENTS) | FB(BENEFITS) | FB(CONTACT))
-static const uint32_t cls_fields[FJ_CLS_COUNT] = {
-    FEE_FIELDS & CLAUSE_FIELDS, PERSONAL_FIELDS &CLAUSE_FIELDS, CONTACT_FIELDS &CLAUSE_FIELDS};
+static const uint32_t cls_fields[FJ_CLS_COUNT] = {FEE_FIELDS & CLAUSE_FIELDS,
+                                                  PERSONAL_FIELDS &CLAUSE_FIELDS,
+                                                  CONTACT_FIELDS &CLAUSE_FIELDS, DUTY_FIELDS, 0};
+_Static_assert(FJ_CLS_COUNT <= 8, "a clause's firing classes fit cmask's 8 bits");
 
 static int cls_of_sig(int sig)
 {
-    return sig == S_UPFRONT_FEE     ? FJ_CLS_FEE
-           : sig == S_PERSONAL_DATA ? FJ_CLS_PERSONAL
-                                    : FJ_CLS_CONTACT;
+    for (int s = 0; s < FJ_CLS_COUNT; s++)
+        if (cls_sig[s] == sig)
+            return s;
+    return FJ_CLS_CONTACT;
 }
 
 static int cmp_hit(const void *x, const void *y)
@@ -1765,7 +1760,33 @@ static fj_status clause_field(sig_scratch *sc, fj_context *ctx, const fj_detecto
     return FJ_OK;
 }
 
-/* upfront_fee, personal_data and offsite_contact from the clause detectors: the signal fires
+/* The title half of title_duty_mismatch: whether the title names an office or service role
+ * (title_duty.c), into sc->title_office. */
+static fj_status title_pass(sig_scratch *sc, fj_context *ctx, const fj_detectors *det, fj_lang lang,
+                            fj_error *err)
+{
+    const int f = FJ_FIELD_TITLE;
+    sc->title_office = false;
+    if (!sc->ft[f].present)
+        return FJ_OK;
+    const fj_token *tok = NULL;
+    size_t ntok = 0;
+    fj_status st = field_tokens(sc, ctx, f, &tok, &ntok, err);
+    if (st == FJ_ERR_LIMIT)
+        ntok = 0;
+    else if (st != FJ_OK)
+        return st;
+    const fj_normtext *nt = ntx(sc, f);
+    double prob;
+    bool oom;
+    sc->title_office =
+        fj__title_office(det, lang, nt->text.data, nt->text.len, nt->orig, tok, ntok,
+                         matches_at(&sc->mv, sc->ft[f].m0), sc->ft[f].mn, &sc->fv, &prob, &oom);
+    return oom ? fj__nomem(err) : FJ_OK;
+}
+
+/* upfront_fee, personal_data, offsite_contact and the duties of title_duty_mismatch from the
+ * clause detectors: the signal fires
  * when a window of a field it reads is scored at or above its threshold and no scope rule takes
  * it back; its value counts the kinds (lexicon tags) in its firing clauses, at least 1; its
  * evidence is the best window (a single clause before a pair, then the higher probability). */
@@ -1789,8 +1810,13 @@ static fj_status clause_pass(sig_scratch *sc, fj_context *ctx, fj_lang lang, fj_
         if (st != FJ_OK)
             return st;
     }
+    st = title_pass(sc, ctx, det, lang, err);
+    if (st != FJ_OK)
+        return st;
     for (int s = 0; s < FJ_CLS_COUNT; s++) {
         int sig = cls_sig[s];
+        if (sig < 0)
+            continue;
         if (!best[s].any) {
             sc->tags[sig] = 0;
             continue;
@@ -1922,7 +1948,6 @@ fj_status fj__signals_of(fj_context *ctx, const fj__analysis *an, const fj_histo
     sc->nmoney = 0;
     sc->nhits = 0;
     sc->hits_oom = false;
-    sc->title_role = sc->title_sells = false;
 
     /* scan every text field once */
     for (size_t i = 0; i < NSCAN; i++) {
@@ -1959,8 +1984,10 @@ fj_status fj__signals_of(fj_context *ctx, const fj__analysis *an, const fj_histo
         if (sc->ft[scan_fields[i]].present)
             text_pass(sc, scan_fields[i], &ps, &reg_valid_in_text, &large);
 
+    sc->title_office = false;
     if (sc->skip_clauses) {
         sc->tags[S_UPFRONT_FEE] = sc->tags[S_OFFSITE_CONTACT] = sc->tags[S_PERSONAL_DATA] = 0;
+        sc->tags[S_TITLE_DUTY_MISMATCH] = 0;
     } else {
         st = clause_pass(sc, ctx, lang, err);
         if (st != FJ_OK)
@@ -1972,9 +1999,9 @@ fj_status fj__signals_of(fj_context *ctx, const fj__analysis *an, const fj_histo
         sc->tags[S_OFFSITE_CONTACT] &= ~((uint64_t)1 << FJ_TAG_MOVE);
     sc->value[S_OFFSITE_CONTACT] = popcount64(sc->tags[S_OFFSITE_CONTACT]);
     sc->value[S_PERSONAL_DATA] = popcount64(sc->tags[S_PERSONAL_DATA]);
-    /* bait-and-switch: an office or service role in a title that sells nothing, and selling,
-     * recruiting or commission-only pay in the body */
-    if (sc->title_role && !sc->title_sells)
+    /* bait-and-switch: an office or service role in a title that sells nothing, and a duty clause
+     * of the body scored as selling, recruiting or commission-only pay */
+    if (sc->title_office)
         sc->value[S_TITLE_DUTY_MISMATCH] = popcount64(sc->tags[S_TITLE_DUTY_MISMATCH]);
 
     if (sc->value[S_FREEMAIL_CONTACT] > 0 && (large || an->company_size >= 1000))

@@ -2,19 +2,22 @@
  * clauses_train.c - training and evaluation of the clause detectors (signals/clauses.h).
  *
  * Training reads labelled clauses (the corpus/clauses files), turns each into the hashed features
- * fj_signals computes for a clause (fj__clause_text_features), and per language and signal
- * trains a linear SVM (libsvm, on a precomputed linear kernel shared by every signal, C and
- * fold). C is chosen among a fixed grid by the average precision of out-of-fold decision values,
- * with folds grouped by the clause's `kind` (a kind is never both trained on and scored); Platt's
- * sigmoid is fitted to those out-of-fold values, and the threshold is the lowest calibrated
- * probability that fires on at most target_fpr of the out-of-fold negatives (never below 0.5).
- * The final model is trained on everything and collapsed to its primal weights. Deterministic:
- * the same files give the same bytes.
+ * fj_signals computes for a clause (fj__clause_text_features), and per language and class
+ * (FJ_CLS_*) trains a linear SVM (libsvm, on a precomputed linear kernel shared by every class,
+ * C and fold) on the clauses that are examples of that class: a clause is labelled for the
+ * classes its "classes" member names (by default the three of format 1), a background clause as
+ * add_background says. C is chosen among a fixed grid by the average precision of out-of-fold
+ * decision values, with folds grouped by the clause's `kind` (a kind is never both trained on and
+ * scored); Platt's sigmoid is fitted to those out-of-fold values, and the threshold is the lowest
+ * calibrated probability that fires on at most target_fpr of the out-of-fold negatives (never below
+ * 0.5). The final model is trained on everything and collapsed to its primal weights.
+ * Deterministic: the same files give the same bytes.
  *
  * Evaluation runs labelled clause or posting files through fj_signals (fj_detectors_eval).
  */
 #include "model/model.h"
 #include "signals/clauses.h"
+#include "signals/title_duty.h"
 #include "text/text.h"
 
 #include <jansson.h>
@@ -31,6 +34,7 @@ typedef struct citem {
     int lang; /* 0 zh, 1 en */
     int group;
     uint8_t labels;     /* bit per FJ_CLS_* */
+    uint8_t known;      /* the classes it is an example of (positive or negative) */
     bool bg;            /* a background negative from a legitimate posting */
     struct svm_node *x; /* sorted, merged, terminated by index -1 */
 } citem;
@@ -126,11 +130,27 @@ static fj_status cset_add(cset *cs, citem it, fj_error *err)
 /* Background negatives from a legitimate posting: every BG_STEP-th clause of its prose fields
  * (up to BG_PER_FILE per language and file) that holds no phrase of the three signals' lexicons and
  * no chat id, phone or e-mail - ordinary job text, so that the detectors learn what is not a
- * request. */
+ * request; and, as negatives of sales_duty only, every clause of a posting whose title names an
+ * office role (up to BG_DUTY_PER_FILE per language and file): the duties of a legitimate clerk,
+ * receptionist or customer-service job are no switch. file_bg counts them: [lang] the first,
+ * [2 + lang] the second. */
 #define BG_STEP 5
 #define BG_PER_FILE 800
-static fj_status add_background(fj_context *ctx, cset *cs, const char *line, size_t len,
-                                fj__featvec *fv, size_t *counter, size_t file_bg[2], fj_error *err)
+#define BG_DUTY_PER_FILE 1500
+/* The classes of format 1: what a clause without "classes" is labelled for, and what background
+ * clauses are negatives of. A background clause is a negative of sales_duty too when its
+ * posting's title names an office role and no selling word (title_role.txt): a legitimate
+ * sales posting's duties do sell. No background clause is an office_title example. */
+#define OLD_CLASSES ((1u << FJ_CLS_FEE) | (1u << FJ_CLS_PERSONAL) | (1u << FJ_CLS_CONTACT))
+
+/* Whether item `it` is an example (positive or negative) of class s. */
+static bool in_class(const citem *it, int s)
+{
+    return it->known >> s & 1;
+}
+static fj_status add_background(fj_context *ctx, const fj__lexicon *lex, fj__matchvec *mv, cset *cs,
+                                const char *line, size_t len, fj__featvec *fv, size_t *counter,
+                                size_t file_bg[4], fj_error *err)
 {
     fj_posting *p;
     fj_status st = fj_posting_new(&p, err);
@@ -150,6 +170,18 @@ static fj_status add_background(fj_context *ctx, cset *cs, const char *line, siz
                                       FJ_FIELD_BENEFITS};
     fj_normtext nt = {0};
     fj__dclausevec cv = {0};
+    uint8_t known = 0;
+    size_t tlen;
+    const char *title = fj_posting_string(p, FJ_FIELD_TITLE, &tlen);
+    if (title && tlen) {
+        st = fj__normalize_into(ctx, title, tlen, &nt, err);
+        mv->n = 0;
+        if (st == FJ_OK && !fj__lexicon_scan(lex, nt.text.data, nt.text.len, mv))
+            st = fj__nomem(err);
+        bool role, sells;
+        if (st == FJ_OK && fj__title_role_words(mv->v, mv->n, &role, &sells))
+            known |= 1u << FJ_CLS_DUTY;
+    }
     for (size_t i = 0; i < sizeof fields / sizeof fields[0] && st == FJ_OK; i++) {
         size_t olen;
         const char *o = fj_posting_string(p, fields[i], &olen);
@@ -163,20 +195,28 @@ static fj_status add_background(fj_context *ctx, cset *cs, const char *line, siz
             break;
         }
         for (size_t c = 0; c < cv.n && st == FJ_OK; c++) {
-            if ((*counter)++ % BG_STEP != 0 || file_bg[lang] >= BG_PER_FILE)
+            bool step = (*counter)++ % BG_STEP == 0 && file_bg[lang] < BG_PER_FILE;
+            bool duty = (known >> FJ_CLS_DUTY & 1) && file_bg[2 + lang] < BG_DUTY_PER_FILE;
+            if (!step && !duty)
                 continue;
             uint32_t oa, ob;
             fj__normtext_span(&nt, o, olen, cv.v[c].a, cv.v[c].b, &oa, &ob);
             bool clean = false;
             st = fj__clause_text_features(ctx, lang ? FJ_LANG_EN : FJ_LANG_ZH, o + oa, ob - oa, fv,
                                           &clean, err);
-            if (st != FJ_OK || !clean)
-                continue;
             citem it = {.lang = lang, .bg = true};
-            if ((it.group = group_id(cs, lang, kind)) < 0 || !(it.x = to_nodes(fv)))
+            if (step && clean)
+                it.known |= OLD_CLASSES;
+            if (duty)
+                it.known |= 1u << FJ_CLS_DUTY;
+            if (st != FJ_OK || !it.known)
+                continue;
+            if ((it.group = group_id(cs, lang, kind)) < 0 || !(it.x = to_nodes(fv))) {
                 st = fj__nomem(err);
-            else if ((st = cset_add(cs, it, err)) == FJ_OK)
-                file_bg[lang]++;
+            } else if ((st = cset_add(cs, it, err)) == FJ_OK) {
+                file_bg[lang] += (it.known & OLD_CLASSES) != 0;
+                file_bg[2 + lang] += duty;
+            }
         }
     }
     fj__normtext_free(&nt);
@@ -186,8 +226,8 @@ static fj_status add_background(fj_context *ctx, cset *cs, const char *line, siz
 }
 
 /* Read one clause file into cs. */
-static fj_status read_clauses(fj_context *ctx, const char *path, cset *cs, fj__featvec *fv,
-                              fj_error *err)
+static fj_status read_clauses(fj_context *ctx, const fj__lexicon *lex, fj__matchvec *mv,
+                              const char *path, cset *cs, fj__featvec *fv, fj_error *err)
 {
     FILE *fp = fopen(path, "r");
     if (!fp)
@@ -196,7 +236,7 @@ static fj_status read_clauses(fj_context *ctx, const char *path, cset *cs, fj__f
     size_t cap = 0;
     ssize_t got;
     long long lineno = 0;
-    size_t bg_counter = 0, file_bg[2] = {0, 0};
+    size_t bg_counter = 0, file_bg[4] = {0, 0, 0, 0};
     fj_status st = FJ_OK;
     while (st == FJ_OK && (got = getline(&line, &cap, fp)) >= 0) {
         lineno++;
@@ -211,7 +251,7 @@ static fj_status read_clauses(fj_context *ctx, const char *path, cset *cs, fj__f
         if (label && !json_object_get(o, "labels")) {
             /* a posting: a legitimate one gives background negatives, a fraud one nothing */
             if (strcmp(label, "legit") == 0) {
-                st = add_background(ctx, cs, line, len, fv, &bg_counter, file_bg, err);
+                st = add_background(ctx, lex, mv, cs, line, len, fv, &bg_counter, file_bg, err);
                 if (st != FJ_OK)
                     fj_error_locate(err, path, lineno);
             }
@@ -229,20 +269,41 @@ static fj_status read_clauses(fj_context *ctx, const char *path, cset *cs, fj__f
             st = fj__error_at(err, FJ_ERR_INPUT, path, lineno,
                               "a clause needs \"lang\" (zh or en), \"text\" and \"labels\"");
         } else {
-            citem it = {.lang = strcmp(lang, "en") == 0};
+            citem it = {.lang = strcmp(lang, "en") == 0, .known = OLD_CLASSES};
             size_t i;
             json_t *v;
+            json_t *classes = json_object_get(o, "classes");
+            if (classes) {
+                /* the classes the labels speak for (default: those of format 1) */
+                it.known = 0;
+                json_array_foreach(classes, i, v)
+                {
+                    int s = json_is_string(v) ? cls_of(json_string_value(v)) : -1;
+                    if (s < 0) {
+                        st = fj__error_at(err, FJ_ERR_INPUT, path, lineno,
+                                          "unknown class in \"classes\"");
+                        break;
+                    }
+                    it.known |= (uint8_t)(1u << s);
+                }
+                if (st == FJ_OK && (!json_is_array(classes) || !it.known))
+                    st = fj__error_at(err, FJ_ERR_INPUT, path, lineno,
+                                      "\"classes\" must be a non-empty array of class names");
+            }
             json_array_foreach(labels, i, v)
             {
                 int s = json_is_string(v) ? cls_of(json_string_value(v)) : -1;
                 if (s < 0) {
                     st = fj__error_at(err, FJ_ERR_INPUT, path, lineno,
-                                      "unknown label (expected upfront_fee, personal_data or "
-                                      "offsite_contact)");
+                                      "unknown label (expected upfront_fee, personal_data, "
+                                      "offsite_contact, sales_duty or office_title)");
                     break;
                 }
                 it.labels |= (uint8_t)(1u << s);
             }
+            if (st == FJ_OK && (it.labels & ~it.known))
+                st = fj__error_at(err, FJ_ERR_INPUT, path, lineno,
+                                  "a label that is not among the clause's \"classes\"");
             if (st == FJ_OK && (it.group = group_id(cs, it.lang, kind ? kind : "")) < 0)
                 st = fj__nomem(err);
             if (st == FJ_OK) {
@@ -340,19 +401,29 @@ static bool lset_build(lset *L, const cset *cs, int lang, int k)
     for (size_t i = 0; i < cs->n; i++)
         if (cs->v[i].lang == lang)
             L->it[j++] = &cs->v[i];
-    /* folds: groups by size (largest first), each to the fold holding the fewest clauses */
-    for (size_t g = 0; g < cs->ngroups; g++)
-        gs[g].y = (int)g;
-    for (size_t i = 0; i < n; i++)
-        gs[L->it[i]->group].v += 1;
-    qsort(gs, cs->ngroups, sizeof *gs, cmp_scored_desc);
-    for (size_t g = 0; g < cs->ngroups; g++) {
-        int best = 0;
-        for (int f = 1; f < k; f++)
-            if (load[f] < load[best])
-                best = f;
-        gfold[gs[g].y] = best;
-        load[best] += (size_t)gs[g].v;
+    /* folds: groups by size (largest first), each to the fold holding the fewest clauses; first
+     * by their clauses of the format-1 classes (the folds those classes had before), then the
+     * groups holding none of those, by their other clauses, on loads of their own */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t g = 0; g < cs->ngroups; g++)
+            gs[g] = (scored){0, (int)g};
+        for (size_t i = 0; i < n; i++)
+            gs[L->it[i]->group].v += (L->it[i]->known & OLD_CLASSES) ? pass == 0 : pass == 1;
+        if (pass == 1) {
+            for (size_t i = 0; i < n; i++)
+                if (L->it[i]->known & OLD_CLASSES)
+                    gs[L->it[i]->group].v = -1; /* placed in the first pass */
+            memset(load, 0, (size_t)k * sizeof *load);
+        }
+        qsort(gs, cs->ngroups, sizeof *gs, cmp_scored_desc);
+        for (size_t g = 0; g < cs->ngroups && gs[g].v >= 0; g++) {
+            int best = 0;
+            for (int f = 1; f < k; f++)
+                if (load[f] < load[best])
+                    best = f;
+            gfold[gs[g].y] = best;
+            load[best] += (size_t)gs[g].v;
+        }
     }
     for (size_t i = 0; i < n; i++)
         L->fold[i] = gfold[L->it[i]->group];
@@ -381,7 +452,7 @@ static bool train_one(const lset *L, int s, double C, int skip, double *w, uint3
 {
     size_t n = 0;
     for (size_t i = 0; i < L->n; i++)
-        n += L->fold[i] != skip;
+        n += L->fold[i] != skip && in_class(L->it[i], s);
     struct svm_node **x = malloc((n + 1) * sizeof *x);
     double *y = malloc((n + 1) * sizeof *y);
     size_t *map = malloc((n + 1) * sizeof *map);
@@ -393,7 +464,7 @@ static bool train_one(const lset *L, int s, double C, int skip, double *w, uint3
     }
     size_t k = 0;
     for (size_t i = 0; i < L->n; i++) {
-        if (L->fold[i] == skip)
+        if (L->fold[i] == skip || !in_class(L->it[i], s))
             continue;
         x[k] = L->xk[i];
         y[k] = (L->it[i]->labels >> s & 1) ? 1 : -1;
@@ -461,12 +532,13 @@ static void clear_w(double *w, const uint32_t *touched, size_t *ntouched)
     *ntouched = 0;
 }
 
-/* Average precision of decision values (of the labelled clauses: not the background). */
-static double avg_precision(const lset *L, const double *dec, const int *y, scored *tmp)
+/* Average precision of decision values (of the labelled clauses of class s: not the
+ * background). */
+static double avg_precision(const lset *L, int s, const double *dec, const int *y, scored *tmp)
 {
     size_t npos = 0, n = 0;
     for (size_t i = 0; i < L->n; i++) {
-        if (L->it[i]->bg)
+        if (L->it[i]->bg || !in_class(L->it[i], s))
             continue;
         tmp[n++] = (scored){dec[i], y[i]};
         npos += (size_t)y[i];
@@ -488,7 +560,7 @@ static double platt(double A, double B, double d)
     return f >= 0 ? exp(-f) / (1 + exp(-f)) : 1 / (1 + exp(f));
 }
 
-/* Train one language's three detectors into D; append the report to rep. */
+/* Train one language's detectors (FJ_CLS_COUNT classes) into D; append the report to rep. */
 static fj_status train_lang(const lset *L, int lang, const double target_fpr[FJ_CLS_COUNT],
                             fj__cls_lang *D, fj_buf *rep, fj_error *err)
 {
@@ -507,16 +579,31 @@ static fj_status train_lang(const lset *L, int lang, const double target_fpr[FJ_
     }
     size_t nt = 0;
     for (int s = 0; s < FJ_CLS_COUNT; s++) {
-        size_t npos = 0, nbg = 0;
+        size_t npos = 0, nbg = 0, nin = 0;
         for (size_t i = 0; i < n; i++) {
             npos += (size_t)(y[i] = L->it[i]->labels >> s & 1);
-            nbg += L->it[i]->bg;
+            nbg += L->it[i]->bg && in_class(L->it[i], s);
+            nin += in_class(L->it[i], s);
         }
-        if (npos < 2 || n - npos < 2) {
+        if (nin == nbg) {
+            /* no clause is labelled for this class (a clause file of the format-1 classes
+             * only): it is left untrained and never fires - probability 0 against a threshold
+             * of 1, lexicon hits or not - and the report says so */
+            D->sig[s] = (fj__cls_model){-1.0f, 0.0f, 30.0f, 1.0f, 0.0f};
+            if (!fj__buf_printf(rep,
+                                "%s{\"lang\":\"%s\",\"signal\":\"%s\",\"clauses\":0,"
+                                "\"trained\":false}",
+                                rep->len > 1 ? "," : "", lang ? "en" : "zh", fj__cls_name(s))) {
+                st = fj__nomem(err);
+                goto done;
+            }
+            continue;
+        }
+        if (npos < 2 || nin - npos < 2) {
             st = fj__errorf(err, FJ_ERR_TRAIN,
                             "clause detectors: %s clauses need at least 2 positive and 2 "
                             "negative examples of %s (%zu of %zu are positive)",
-                            lang ? "English" : "Chinese", fj__cls_name(s), npos, n);
+                            lang ? "English" : "Chinese", fj__cls_name(s), npos, nin);
             goto done;
         }
         double best_ap = -1, best_c = c_grid[0];
@@ -532,19 +619,28 @@ static fj_status train_lang(const lset *L, int lang, const double target_fpr[FJ_
                         dec[i] = dot_w(w, L->it[i]->x) + b;
                 clear_w(w, touched, &nt);
             }
-            double ap = avg_precision(L, dec, y, tmp);
+            double ap = avg_precision(L, s, dec, y, tmp);
             if (ap > best_ap + 1e-12) {
                 best_ap = ap;
                 best_c = c_grid[g];
                 memcpy(best_dec, dec, n * sizeof *dec);
             }
         }
-        double A, B;
-        fj__platt_fit(best_dec, y, n, &A, &B);
-        /* the threshold: fire on at most target_fpr of the negatives, out of fold */
-        size_t nneg = n - npos - nbg, m = 0;
+        /* Platt's sigmoid on the examples of the class (dec, y reused: compacted) */
+        size_t ne = 0;
         for (size_t i = 0; i < n; i++)
-            if (!y[i] && !L->it[i]->bg)
+            if (in_class(L->it[i], s)) {
+                dec[ne] = best_dec[i];
+                y[ne++] = L->it[i]->labels >> s & 1;
+            }
+        double A, B;
+        fj__platt_fit(dec, y, ne, &A, &B);
+        for (size_t i = 0; i < n; i++)
+            y[i] = L->it[i]->labels >> s & 1;
+        /* the threshold: fire on at most target_fpr of the negatives, out of fold */
+        size_t nneg = nin - npos - nbg, m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!y[i] && !L->it[i]->bg && in_class(L->it[i], s))
                 tmp[m++] = (scored){platt(A, B, best_dec[i]), 0};
         qsort(tmp, m, sizeof *tmp, cmp_scored_desc);
         size_t allowed = (size_t)floor(target_fpr[s] * (double)nneg);
@@ -555,7 +651,7 @@ static fj_status train_lang(const lset *L, int lang, const double target_fpr[FJ_
             thr = 1;
         size_t tp = 0, fp = 0, bgfp = 0;
         for (size_t i = 0; i < n; i++)
-            if (platt(A, B, best_dec[i]) >= thr)
+            if (in_class(L->it[i], s) && platt(A, B, best_dec[i]) >= thr)
                 L->it[i]->bg ? bgfp++ : y[i] ? tp++ : fp++;
         double b;
         if (!train_one(L, s, best_c, -1, w, touched, &nt, &b)) {
@@ -572,15 +668,15 @@ static fj_status train_lang(const lset *L, int lang, const double target_fpr[FJ_
                 "\"C\":%g,\"target_fpr\":%g,\"threshold\":%.4f,\"cv_average_precision\":%.4f,"
                 "\"cv_precision\":%.4f,\"cv_recall\":%.4f,\"cv_fpr\":%.4f,"
                 "\"background\":%zu,\"cv_background_fpr\":%.4f}",
-                rep->len > 1 ? "," : "", lang ? "en" : "zh", fj__cls_name(s), n - nbg, npos, best_c,
-                target_fpr[s], thr, best_ap, tp + fp ? (double)tp / (double)(tp + fp) : 0,
+                rep->len > 1 ? "," : "", lang ? "en" : "zh", fj__cls_name(s), nin - nbg, npos,
+                best_c, target_fpr[s], thr, best_ap, tp + fp ? (double)tp / (double)(tp + fp) : 0,
                 (double)tp / (double)npos, (double)fp / (double)nneg, nbg,
                 nbg ? (double)bgfp / (double)nbg : 0)) {
             st = fj__nomem(err);
             goto done;
         }
     }
-    /* the non-zero weights of the three signals, by feature index */
+    /* the non-zero weights of the classes, by feature index */
     size_t nf = 0;
     for (size_t f = 0; f < dim; f++)
         for (int s = 0; s < FJ_CLS_COUNT; s++)
@@ -681,10 +777,14 @@ fj_status fj_detectors_train(fj_detectors **out, fj_context *ctx, const char *co
     }
     cset cs = {0};
     fj__featvec fv = {0};
-    fj_status st = FJ_OK;
+    fj__matchvec mv = {0};
+    fj__lexicon *lex = NULL;
+    fj_status st = fj__lexicon_build(ctx, &lex, err);
     for (size_t i = 0; i < npaths && st == FJ_OK; i++)
-        st = read_clauses(ctx, paths[i], &cs, &fv, err);
+        st = read_clauses(ctx, lex, &mv, paths[i], &cs, &fv, err);
     fj__featvec_free(&fv);
+    fj__matchvec_free(&mv);
+    fj__lexicon_free(lex);
     fj_detectors *d = calloc(1, sizeof *d);
     fj_buf rep = {0};
     if (st == FJ_OK && (!d || !fj__buf_append(&rep, "[", 1)))
@@ -782,6 +882,8 @@ static fj_status eval_line(fj_context *ctx, fj_posting *p, json_t *o, const char
             size_t k = 0;
             while (k < nsig && strcmp(fj_signal_name(k), fj__cls_name(s)) != 0)
                 k++;
+            if (k == nsig)
+                continue; /* sales_duty, office_title: halves of a signal, no signal alone */
             ecount *e = &ec[l][k];
             if (want)
                 got ? e->tp++ : e->fn++;

@@ -1,5 +1,6 @@
 # fakejob train-signals / eval-signals: a small clause file trains detectors that are written,
-# read back and evaluated; bad flags, missing and corrupted files give the documented exit codes.
+# read back and evaluated (title_duty_mismatch's classes, untrained without clauses labelled for
+# them, and trained with them); bad "classes", bad flags, missing and corrupted files give the documented exit codes.
 # (sourced by tests/cli.sh: FJ, srcdir, t, expect_out, expect_err)
 ts_dir=/tmp/fj-cli-train-signals.$$
 mkdir -p "$ts_dir"
@@ -39,6 +40,9 @@ expect_err train-signals-bad-label "badlabel.jsonl:1: unknown label"
 t train-signals-run 0 "$FJ" train-signals --folds 2 -o "$ts_dir/d.fjd" "$ts_dir/clauses.jsonl"
 expect_out train-signals-run '"lang":"zh","signal":"upfront_fee"'
 expect_out train-signals-run '"lang":"en","signal":"offsite_contact"'
+# no clause is labelled for title_duty_mismatch's classes: they are left untrained, and say so
+expect_out train-signals-run '"lang":"zh","signal":"sales_duty","clauses":0,"trained":false'
+expect_out train-signals-run '"lang":"en","signal":"office_title","clauses":0,"trained":false'
 t train-signals-again 0 "$FJ" train-signals --folds 2 -o "$ts_dir/d2.fjd" "$ts_dir/clauses.jsonl"
 t train-signals-deterministic 0 cmp "$ts_dir/d.fjd" "$ts_dir/d2.fjd"
 # per language and signal targets reach the report; the others keep --target-fpr
@@ -48,6 +52,31 @@ expect_out train-signals-fpr-by '"lang":"zh","signal":"personal_data","clauses":
 expect_out train-signals-fpr-by '"lang":"en","signal":"upfront_fee","clauses":16,"positives":4,"C":[0-9.]*,"target_fpr":0.1,'
 expect_out train-signals-fpr-by '"lang":"zh","signal":"upfront_fee","clauses":16,"positives":4,"C":[0-9.]*,"target_fpr":0.2,'
 
+
+# title_duty_mismatch's classes: clauses labelled for them ("classes") train them too
+{
+    cat "$ts_dir/clauses.jsonl"
+    for i in 1 2 3; do
+        c='"classes":["sales_duty","office_title"]'
+        echo "{\"lang\":\"zh\",\"text\":\"每天给客户打电话推销贷款产品${i}\",\"labels\":[\"sales_duty\"],\"kind\":\"ds$i\",$c}"
+        echo "{\"lang\":\"zh\",\"text\":\"负责文件整理和会议安排${i}\",\"labels\":[],\"kind\":\"dn$i\",$c}"
+        echo "{\"lang\":\"zh\",\"text\":\"行政文员${i}\",\"labels\":[\"office_title\"],\"kind\":\"to$i\",$c}"
+        echo "{\"lang\":\"zh\",\"text\":\"保险销售顾问${i}\",\"labels\":[],\"kind\":\"ts$i\",$c}"
+        echo "{\"lang\":\"en\",\"text\":\"Cold call leads and sell debt relief plans ${i}\",\"labels\":[\"sales_duty\"],\"kind\":\"ds$i\",$c}"
+        echo "{\"lang\":\"en\",\"text\":\"Schedule meetings and file records ${i}\",\"labels\":[],\"kind\":\"dn$i\",$c}"
+        echo "{\"lang\":\"en\",\"text\":\"Administrative Assistant ${i}\",\"labels\":[\"office_title\"],\"kind\":\"to$i\",$c}"
+        echo "{\"lang\":\"en\",\"text\":\"Insurance Sales Agent ${i}\",\"labels\":[],\"kind\":\"ts$i\",$c}"
+    done
+} >"$ts_dir/td.jsonl"
+t train-signals-title-duty 0 "$FJ" train-signals --folds 2 -o "$ts_dir/td.fjd" "$ts_dir/td.jsonl"
+expect_out train-signals-title-duty '"lang":"en","signal":"sales_duty","clauses":12,"positives":3'
+expect_out train-signals-title-duty '"lang":"zh","signal":"office_title","clauses":12,"positives":3'
+printf '{"lang":"zh","text":"x","labels":["sales_duty"],"classes":["office_title"]}\n' >"$ts_dir/badcls.jsonl"
+t train-signals-label-not-in-classes 1 "$FJ" train-signals -o "$ts_dir/d.fjd" "$ts_dir/badcls.jsonl"
+expect_err train-signals-label-not-in-classes "badcls.jsonl:1: a label that is not among"
+printf '{"lang":"zh","text":"x","labels":[],"classes":["bogus"]}\n' >"$ts_dir/badcls2.jsonl"
+t train-signals-unknown-class 1 "$FJ" train-signals -o "$ts_dir/d.fjd" "$ts_dir/badcls2.jsonl"
+expect_err train-signals-unknown-class "badcls2.jsonl:1: unknown class"
 
 # evaluation with those detectors and with the compiled-in ones
 t eval-signals-run 0 "$FJ" eval-signals --detectors "$ts_dir/d.fjd" "$ts_dir/clauses.jsonl"
