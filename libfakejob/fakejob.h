@@ -830,8 +830,13 @@ typedef enum fj_source_mode {
                                    base rate is absorbed, its words are shared */
     FJ_SOURCE_AUGMENT_TEXT = 2, /* as AUGMENT, but only the text features (n-grams) get a copy;
                                    the dense facts (red flags, platform metadata) are shared */
-    FJ_SOURCE_POOL = 3          /* no source features: the sources are pooled (only the choice of C,
+    FJ_SOURCE_POOL = 3,         /* no source features: the sources are pooled (only the choice of C,
                                    mix, calibration and thresholds is the reference's) */
+    FJ_SOURCE_SHARED_META = 4   /* as AUGMENT, but the platform metadata facts (`field:*`,
+                                   `meta:*`: response rate, applicants, openings, company size,
+                                   salary buckets, ...) get no copy: their weights are shared, so
+                                   they are learned where they are given (mostly the other
+                                   source) and kept in the model */
 } fj_source_mode;
 #define FJ_MAX_SOURCES 8 /* the largest source number of fj_train_params.sources */
 

@@ -515,12 +515,15 @@ bool cli_train_option(const char *cmd, const char *opt, const char *val, fj_trai
             return false;
         }
     } else if (strcmp(opt, "--source-mode") == 0) {
-        static const char *const modes[] = {"augment", "intercept", "augment-text", "pool"};
+        static const char *const modes[] = {"augment", "intercept", "augment-text", "pool",
+                                            "shared-meta"};
         int k = 0;
-        while (k < 4 && strcmp(val, modes[k]) != 0)
+        while (k < 5 && strcmp(val, modes[k]) != 0)
             k++;
-        if (k == 4) {
-            cli_warn(cmd, "--source-mode takes augment, intercept, augment-text or pool, not '%s'",
+        if (k == 5) {
+            cli_warn(cmd,
+                     "--source-mode takes augment, shared-meta, augment-text, intercept or pool, "
+                     "not '%s'",
                      val);
             return false;
         }

@@ -69,7 +69,7 @@ static fj_status check_params(const fj_train_params *p, fj_error *err)
             return fj__errorf(err, FJ_ERR_ARGUMENT, "min_df_lang[%d] must be >= 0", l);
     if (p->threads < 0)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "threads must be >= 0");
-    if ((unsigned)p->source_mode > FJ_SOURCE_POOL)
+    if ((unsigned)p->source_mode > FJ_SOURCE_SHARED_META)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "unknown source_mode %d", (int)p->source_mode);
     const char *names[2] = {p->name, p->version};
     for (int i = 0; i < 2; i++) {
@@ -102,14 +102,28 @@ void fj__train_report(fj__progress *pr, const char *stage, int step, int total, 
 
 /* ---- training one part ---- */
 
-/* The number of nodes source s's features add to a posting's vector of `v.n` nodes (the
- * intercept, then the copies: every feature, or the text features alone). */
-static size_t source_nodes(const fj__vec *v, size_t n_dense, fj_source_mode mode)
+/* Whether feature `idx` of the part gets a copy per other source in `mode`. */
+static bool source_copy(const fj__fspace *fs, fj_source_mode mode, size_t idx)
+{
+    if (mode == FJ_SOURCE_AUGMENT)
+        return true;
+    if (mode == FJ_SOURCE_AUGMENT_TEXT)
+        return idx >= fs->n_dense;
+    if (mode != FJ_SOURCE_SHARED_META)
+        return false;
+    if (idx >= fs->n_dense) /* text */
+        return true;
+    const char *name = fs->names + fs->name_off[idx];
+    return strncmp(name, "field:", 6) != 0 && strncmp(name, "meta:", 5) != 0;
+}
+
+/* The number of nodes source s's features add to a posting's vector `v` (the intercept, then
+ * the copies). */
+static size_t source_nodes(const fj__vec *v, const fj__fspace *fs, fj_source_mode mode)
 {
     size_t c = 1;
-    for (size_t e = 0; e < v->n && (mode == FJ_SOURCE_AUGMENT || mode == FJ_SOURCE_AUGMENT_TEXT);
-         e++)
-        c += mode == FJ_SOURCE_AUGMENT || v->e[e].idx >= n_dense;
+    for (size_t e = 0; e < v->n; e++)
+        c += source_copy(fs, mode, v->e[e].idx);
     return c;
 }
 
@@ -142,7 +156,7 @@ static fj_status vectorize_all(fj_context *ctx, const fj_dataset *d,
             break;
         }
         size_t s = t->src ? t->src[k] : 0;
-        size_t extra = s && mode != FJ_SOURCE_POOL ? source_nodes(&v, pt->fs.n_dense, mode) : 0;
+        size_t extra = s && mode != FJ_SOURCE_POOL ? source_nodes(&v, &pt->fs, mode) : 0;
         if (used + v.n + extra + 1 > cap) {
             while (used + v.n + extra + 1 > cap)
                 cap *= 2;
@@ -166,7 +180,7 @@ static fj_status vectorize_all(fj_context *ctx, const fj_dataset *d,
             t->pool[used++].value = 1;
             sq += 1;
             for (size_t e = 0; extra > 1 && e < v.n; e++)
-                if (mode == FJ_SOURCE_AUGMENT || v.e[e].idx >= pt->fs.n_dense) {
+                if (source_copy(&pt->fs, mode, v.e[e].idx)) {
                     t->pool[used].index = (int)(base + v.e[e].idx + 1);
                     t->pool[used].value = v.e[e].val;
                     sq += v.e[e].val * v.e[e].val;
@@ -252,7 +266,7 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
         pi.nsrc = t.nsrc;
         if (p->source_mode != FJ_SOURCE_POOL)
             t.nfeat += (size_t)t.nsrc;
-        if (p->source_mode == FJ_SOURCE_AUGMENT || p->source_mode == FJ_SOURCE_AUGMENT_TEXT)
+        if (p->source_mode != FJ_SOURCE_POOL && p->source_mode != FJ_SOURCE_INTERCEPT)
             t.nfeat += (size_t)t.nsrc * pt->fs.n;
     }
     st = vectorize_all(ctx, d, hist, subset, n, pt, &t, p->source_mode, err);
