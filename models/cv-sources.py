@@ -19,6 +19,7 @@ Usage: /usr/bin/python3 models/cv-sources.py [--json] [--margins BASELINE.jsonl]
 models/baseline.py (its --out file, computed on the same folds): its ROC-AUC, PR-AUC and F1 at
 margin 0 beside fakejob's. Needs numpy and scikit-learn (Debian's python3-sklearn).
 """
+import argparse
 import json
 import os
 import sys
@@ -26,7 +27,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from baseline import metrics, read_cv  # noqa: E402
+from baseline import metrics, read_cv, read_margins  # noqa: E402
 
 
 def prf(y, pred):
@@ -40,24 +41,15 @@ def prf(y, pred):
 
 
 def main():
-    args = sys.argv[1:]
-    as_json = "--json" in args
-    margins = None
-    if "--margins" in args:
-        margins = args[args.index("--margins") + 1]
-        args.remove(margins)
-    args = [a for a in args if not a.startswith("--")]
-    if len(args) < 2:
-        sys.exit(__doc__)
-    rows = read_cv(args[0], args[1:])
-    base = None
-    if margins:
-        with open(margins, encoding="utf-8") as f:
-            prev = [json.loads(line) for line in f if line.strip()]
-        if len(prev) != len(rows) or any(
-                p["id"] != r["id"] or p["fold"] != r["fold"] for p, r in zip(prev, rows)):
-            sys.exit(f"cv-sources: {margins} was not computed on the same postings and folds")
-        base = np.array([p["margin"] for p in prev])
+    ap = argparse.ArgumentParser(usage=__doc__)
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--margins")
+    ap.add_argument("cv")
+    ap.add_argument("corpus", nargs="+")
+    a = ap.parse_args()
+    as_json = a.json
+    rows = read_cv(a.cv, a.corpus)
+    base = read_margins(a.margins, rows, "cv-sources") if a.margins else None
     out = []
     for lang in ("zh", "en"):
         for src in ("corpus", "orfd", "emscad"):
