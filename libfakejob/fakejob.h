@@ -823,6 +823,29 @@ typedef struct fj_progress {
 } fj_progress;
 typedef void (*fj_progress_fn)(const fj_progress *progress, void *user);
 
+/** How training treats postings of other sources (fj_train_params.sources): sources whose labels
+ *  follow other definitions than the postings the model is for. In every mode the grid search
+ *  (C), the views' mix, the calibration and the thresholds are chosen on the reference postings'
+ *  out-of-fold scores alone (source 0); the modes differ in what the other sources may learn. */
+typedef enum fj_source_mode {
+    FJ_SOURCE_AUGMENT = 0,      /* default: each other source has its own copy of every feature and
+                                   its own intercept feature, both present in training only: what
+                                   its labels say and the reference's do not is learned on its own
+                                   copy and left out of the model */
+    FJ_SOURCE_INTERCEPT = 1,    /* an intercept feature per other source, in training only: its
+                                   base rate is absorbed, its words are shared */
+    FJ_SOURCE_AUGMENT_TEXT = 2, /* as AUGMENT, but only the text features (n-grams) get a copy;
+                                   the dense facts (red flags, platform metadata) are shared */
+    FJ_SOURCE_POOL = 3,         /* no source features: the sources are pooled (only the choice of C,
+                                   mix, calibration and thresholds is the reference's) */
+    FJ_SOURCE_SHARED_META = 4   /* as AUGMENT, but the platform metadata facts (`field:*`,
+                                   `meta:*`: response rate, applicants, openings, company size,
+                                   salary buckets, ...) get no copy: their weights are shared, so
+                                   they are learned where they are given (mostly the other
+                                   source) and kept in the model */
+} fj_source_mode;
+#define FJ_MAX_SOURCES 8 /* the largest source number of fj_train_params.sources */
+
 typedef struct fj_train_params {
     fj_kernel kernel;        /* FJ_KERNEL_LINEAR (default) or FJ_KERNEL_RBF */
     double C;                /* SVM cost; 0 (default): grid search by cross-validation */
@@ -856,6 +879,13 @@ typedef struct fj_train_params {
        (default 1; within (0, 2]); per language as min_df_lang (0: the value) */
     double dense_weight;
     double dense_weight_lang[3];
+    /* optional, borrowed: the source of each dataset posting (fj_dataset_size(d) entries): 0 the
+       reference (the postings the model is for, e.g. the project's corpus), 1..FJ_MAX_SOURCES
+       another source whose labels follow other definitions (e.g. a dataset labelled per company
+       from metadata). NULL (default) or all 0: one source. A part without postings of another
+       source trains exactly as without it. See fj_source_mode. */
+    const int *sources;
+    fj_source_mode source_mode; /* default FJ_SOURCE_AUGMENT */
 } fj_train_params;
 
 /** Fill `params` with the defaults. */

@@ -87,6 +87,16 @@ def read_cv(path, corpus_files):
     return rows
 
 
+def read_margins(path, rows, prog):
+    """The margins of an earlier --out file, checked to be of the same postings and folds."""
+    with open(path, encoding="utf-8") as f:
+        prev = [json.loads(line) for line in f if line.strip()]
+    if len(prev) != len(rows) or any(
+            p["id"] != r["id"] or p["fold"] != r["fold"] for p, r in zip(prev, rows)):
+        sys.exit(f"{prog}: {path} was not computed on the same postings and folds")
+    return np.array([p["margin"] for p in prev])
+
+
 def vectorizers():
     return (TfidfVectorizer(analyzer="word", ngram_range=(1, 2), min_df=2, sublinear_tf=True,
                             max_features=200000, token_pattern=r"(?u)\b\w+\b"),
@@ -206,12 +216,7 @@ def main():
     base = np.zeros(len(rows))
     chosen = {}
     if margins:  # the baseline's margins from an earlier --out on the same folds
-        with open(margins, encoding="utf-8") as f:
-            prev = [json.loads(line) for line in f if line.strip()]
-        if len(prev) != len(rows) or any(
-                p["id"] != r["id"] or p["fold"] != r["fold"] for p, r in zip(prev, rows)):
-            sys.exit(f"baseline: {margins} was not computed on the same postings and folds")
-        base = np.array([p["margin"] for p in prev])
+        base = read_margins(margins, rows, "baseline")
     for lang in langs if not margins else ():
         idx = [i for i, r in enumerate(rows) if r["lang"] == lang]
         if not idx:

@@ -31,8 +31,9 @@ done
 # personal_data and offsite_contact, whose firing rate on the odd-numbered legitimate ORFD
 # postings passes 3 % at 1.5 %; 1 % for the two title_duty_mismatch classes, sales_duty and
 # office_title (docs/signals.md, "Clause detectors" and "title_duty_mismatch").
+by=zh:personal_data=0.01,zh:offsite_contact=0.007
+by=$by,zh:sales_duty=0.01,en:sales_duty=0.01,zh:office_title=0.01,en:office_title=0.01
 "$fakejob" train-signals -o "$out" --target-fpr 0.015 \
-    --target-fpr-by zh:personal_data=0.01,zh:offsite_contact=0.007,zh:sales_duty=0.01 \
-    --target-fpr-by en:sales_duty=0.01,zh:office_title=0.01,en:office_title=0.01 \
+    --target-fpr-by "$by" \
     "$srcdir"/corpus/clauses/*.jsonl "$srcdir"/corpus/*.jsonl \
     "$tmp/emscad-legit-even.jsonl" "$tmp/orfd-legit-even.jsonl"

@@ -2,7 +2,10 @@
  * test_train.c - the training stage's choices where a figure can be undefined: the grid search
  * never selects (nor is blocked by) a setting whose cross-validated PR-AUC is NaN, a fraud
  * threshold that no out-of-fold score reaches has an undefined precision that the bundle
- * records as null (not as 0), and the thresholds themselves on a case worked out by hand.
+ * records as null (not as 0), and the thresholds themselves on a case worked out by hand; and
+ * training with postings of another source (fj_train_params.sources): its own features keep its
+ * labels from unlearning the reference's, a dataset of one source trains as without sources,
+ * and bad source numbers or modes are refused.
  */
 #include "train/train.h"
 
@@ -103,4 +106,132 @@ Test(manifest, defined_figures_keep_four_decimals)
     cr_assert(fj__json_fig(&b, "pr_auc", NAN));
     cr_assert_str_eq(b.data, "\"pr_auc\":null");
     fj__buf_free(&b);
+}
+
+/* ---- sources whose labels follow other definitions (fj_train_params.sources) ---- */
+
+static const char *const filler[] = {"north", "river",  "green", "harbor", "maple", "summit",
+                                     "cedar", "valley", "stone", "bright", "lake",  "orchard"};
+
+/* Posting `i` of a kind: the reference's fee scams and honest jobs, and another source whose
+ * honest postings ask a fee (a medical check its labels call normal) and whose scams do not. */
+static void add_kind(fj_dataset *d, int kind, int i)
+{
+    static const char *const what[] = {
+        "Typing job from home. Pay a registration fee before you start, the fee is refunded.",
+        "Warehouse picker. We train you on site and pay every month by bank transfer.",
+        "Clinic assistant. Pay a registration fee for the medical check at our clinic.",
+        "Courier driver. Send a photo of your bank card and your identity card today."};
+    static const char *const label[] = {"fraud", "legit", "legit", "fraud"};
+    char json[600];
+    snprintf(json, sizeof json,
+             "{\"id\":\"s%d-%d\",\"title\":\"%s %s job\",\"description\":\"%s Team %s, shift %s, "
+             "site %d.\",\"label\":\"%s\"}",
+             kind, i, filler[i % 12], filler[(i / 12) % 12], what[kind], filler[(i * 5) % 12],
+             filler[(i * 7 + 3) % 12], i, label[kind]);
+    fj_posting *p;
+    fj_error e;
+    cr_assert_eq(fj_posting_new(&p, &e), FJ_OK);
+    cr_assert_eq(fj_posting_parse_json(p, json, strlen(json), &e), FJ_OK, "%s", e.message);
+    cr_assert_eq(fj_dataset_add(d, p, NULL, &e), FJ_OK, "%s", e.message);
+    fj_posting_free(p);
+}
+
+/* 24 fee scams and 24 honest jobs of the reference, then 96 honest fee postings and 24 scams of
+ * another source; `sources` receives each posting's source. */
+static fj_dataset *two_sources(int *sources)
+{
+    fj_dataset *d;
+    fj_error e;
+    cr_assert_eq(fj_dataset_new(&d, &e), FJ_OK);
+    static const int count[4] = {24, 24, 96, 24};
+    for (int kind = 0; kind < 4; kind++)
+        for (int i = 0; i < count[kind]; i++) {
+            sources[fj_dataset_size(d)] = kind >= 2;
+            add_kind(d, kind, i);
+        }
+    return d;
+}
+
+/* The score of an unseen fee scam under a model trained on `d` with `sources` in `mode`. */
+static double fee_scam_score(const fj_dataset *d, const int *sources, fj_source_mode mode,
+                             fj_model **keep)
+{
+    fj_train_params p;
+    fj_train_params_init(&p);
+    p.C = 1;
+    p.threads = 1;
+    p.sources = sources;
+    p.source_mode = mode;
+    fj_model *m = NULL;
+    fj_error e;
+    cr_assert_eq(fj_train(&m, d, &p, &e), FJ_OK, "%s", e.message);
+    static const char *probe = "{\"id\":\"probe\",\"title\":\"Data entry job\",\"description\":"
+                               "\"Pay a registration fee.\"}";
+    fj_posting *ps;
+    fj_context *ctx;
+    cr_assert_eq(fj_posting_new(&ps, &e), FJ_OK);
+    cr_assert_eq(fj_posting_parse_json(ps, probe, strlen(probe), &e), FJ_OK, "%s", e.message);
+    cr_assert_eq(fj_context_new(&ctx, &e), FJ_OK);
+    fj_result r;
+    cr_assert_eq(fj_score(ctx, m, ps, NULL, &r, &e), FJ_OK, "%s", e.message);
+    double s = r.score;
+    fj_context_free(ctx);
+    fj_posting_free(ps);
+    if (keep)
+        *keep = m;
+    else
+        fj_model_free(m);
+    return s;
+}
+
+Test(sources, other_source_does_not_unlearn_the_reference)
+{
+    int sources[168];
+    fj_dataset *d = two_sources(sources);
+    /* pooled, the other source's honest fee postings outnumber the reference's fee scams */
+    double pooled = fee_scam_score(d, sources, FJ_SOURCE_POOL, NULL);
+    fj_model *m = NULL;
+    double augmented = fee_scam_score(d, sources, FJ_SOURCE_AUGMENT, &m);
+    cr_assert(augmented >= 0.5, "fee scam scored %.3f with the other source's own features",
+              augmented);
+    cr_assert(augmented > pooled + 0.05, "augment %.3f vs pool %.3f", augmented, pooled);
+    fj_model_free(m);
+    fj_dataset_free(d);
+}
+
+Test(sources, all_reference_trains_as_without_sources)
+{
+    int sources[168];
+    fj_dataset *d = two_sources(sources);
+    int zero[168] = {0};
+    double with = fee_scam_score(d, zero, FJ_SOURCE_AUGMENT, NULL);
+    double without = fee_scam_score(d, NULL, FJ_SOURCE_AUGMENT, NULL);
+    cr_assert_float_eq(with, without, 0);
+    fj_dataset_free(d);
+}
+
+Test(sources, bad_source_numbers_are_refused)
+{
+    int sources[168];
+    fj_dataset *d = two_sources(sources);
+    sources[5] = FJ_MAX_SOURCES + 1;
+    fj_train_params p;
+    fj_train_params_init(&p);
+    p.sources = sources;
+    fj_model *m = NULL;
+    fj_error e;
+    cr_assert_eq(fj_train(&m, d, &p, &e), FJ_ERR_ARGUMENT);
+    cr_assert_null(m);
+    cr_assert(strstr(e.message, "posting 5"), "%s", e.message);
+    sources[5] = 0;
+    p.source_mode = (fj_source_mode)7;
+    cr_assert_eq(fj_train(&m, d, &p, &e), FJ_ERR_ARGUMENT);
+    /* every reference posting of one class: nothing to calibrate on */
+    for (int i = 24; i < 48; i++)
+        sources[i] = 1;
+    p.source_mode = FJ_SOURCE_AUGMENT;
+    cr_assert_eq(fj_train(&m, d, &p, &e), FJ_ERR_TRAIN);
+    cr_assert(strstr(e.message, "reference"), "%s", e.message);
+    fj_dataset_free(d);
 }

@@ -125,6 +125,24 @@ bool cli_parse_ull(const char *s, unsigned long long lo, unsigned long long hi,
 int cli_train_option_arity(const char *opt);
 bool cli_train_option(const char *cmd, const char *opt, const char *val, fj_train_params *p);
 
+/* --other-source FILE (train, eval --cv; repeatable): FILE, one of the corpus files, is another
+ * source whose labels follow other definitions (fj_train_params.sources), numbered 1, 2, ... in
+ * the order the flags are given. cli_sources_flag records one (false, with the problem printed,
+ * for a repeated file or more than FJ_MAX_SOURCES); cli_sources_check says whether each is
+ * among the corpus files (printing the one that is not); cli_sources_push appends the source of
+ * the next dataset posting, read from `path` (false when out of memory); `of` is then the
+ * fj_train_params.sources array (NULL while no other source is flagged). */
+typedef struct cli_sources {
+    const char *file[FJ_MAX_SOURCES];
+    int n;
+    int *of;
+    size_t len, cap;
+} cli_sources;
+bool cli_sources_flag(cli_sources *s, const char *cmd, const char *file);
+bool cli_sources_check(const cli_sources *s, const char *cmd, char *const *files, int nfiles);
+bool cli_sources_push(cli_sources *s, const char *path);
+void cli_sources_free(cli_sources *s);
+
 /* Subcommands: argc/argv start at the subcommand's name. */
 typedef int (*cli_command_fn)(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);

@@ -403,12 +403,19 @@ bool cli_parse_ull(const char *s, unsigned long long lo, unsigned long long hi,
     return true;
 }
 
-static const char *const train_valued[] = {"--kernel",        "--C",
-                                           "--gamma",         "--folds",
-                                           "--seed",          "--target-precision",
-                                           "--target-recall", "--min-df",
-                                           "--max-features",  "--threads",
-                                           "--dense-weight",  NULL};
+static const char *const train_valued[] = {"--kernel",
+                                           "--C",
+                                           "--gamma",
+                                           "--folds",
+                                           "--seed",
+                                           "--target-precision",
+                                           "--target-recall",
+                                           "--min-df",
+                                           "--max-features",
+                                           "--threads",
+                                           "--dense-weight",
+                                           "--source-mode",
+                                           NULL};
 static const char *const train_flags[] = {"--single-model", "--no-class-weights", "--single-view",
                                           NULL};
 
@@ -527,6 +534,20 @@ bool cli_train_option(const char *cmd, const char *opt, const char *val, fj_trai
             cli_warn(cmd, "--kernel takes linear or rbf, not '%s'", val);
             return false;
         }
+    } else if (strcmp(opt, "--source-mode") == 0) {
+        static const char *const modes[] = {"augment", "intercept", "augment-text", "pool",
+                                            "shared-meta"};
+        int k = 0;
+        while (k < 5 && strcmp(val, modes[k]) != 0)
+            k++;
+        if (k == 5) {
+            cli_warn(cmd,
+                     "--source-mode takes augment, shared-meta, augment-text, intercept or pool, "
+                     "not '%s'",
+                     val);
+            return false;
+        }
+        p->source_mode = (fj_source_mode)k;
     } else if (strcmp(opt, "--C") == 0 || strcmp(opt, "--gamma") == 0) {
         if (!cli_parse_double(val, &d) || !(d > 0)) {
             cli_warn(cmd, "%s takes a positive number, not '%s'", opt, val);
@@ -549,6 +570,62 @@ bool cli_train_option(const char *cmd, const char *opt, const char *val, fj_trai
         return train_whole(cmd, opt, val, val, p);
     }
     return true;
+}
+
+bool cli_sources_flag(cli_sources *s, const char *cmd, const char *file)
+{
+    for (int k = 0; k < s->n; k++)
+        if (strcmp(s->file[k], file) == 0) {
+            cli_warn(cmd, "--other-source %s is given twice", file);
+            return false;
+        }
+    if (s->n >= FJ_MAX_SOURCES) {
+        cli_warn(cmd, "at most %d files can be --other-source", FJ_MAX_SOURCES);
+        return false;
+    }
+    s->file[s->n++] = file;
+    return true;
+}
+
+bool cli_sources_check(const cli_sources *s, const char *cmd, char *const *files, int nfiles)
+{
+    for (int k = 0; k < s->n; k++) {
+        bool found = false;
+        for (int i = 0; i < nfiles && !found; i++)
+            found = strcmp(files[i], s->file[k]) == 0;
+        if (!found) {
+            cli_warn(cmd, "--other-source %s is not one of the corpus files given", s->file[k]);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool cli_sources_push(cli_sources *s, const char *path)
+{
+    if (s->n == 0)
+        return true;
+    if (s->len == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 1024;
+        int *of = realloc(s->of, cap * sizeof *of);
+        if (!of)
+            return false;
+        s->of = of;
+        s->cap = cap;
+    }
+    int number = 0;
+    for (int k = 0; k < s->n && !number; k++)
+        if (strcmp(s->file[k], path) == 0)
+            number = k + 1;
+    s->of[s->len++] = number;
+    return true;
+}
+
+void cli_sources_free(cli_sources *s)
+{
+    free(s->of);
+    s->of = NULL;
+    s->len = s->cap = 0;
 }
 
 void cli_write_signals(FILE *out, const fj_posting *p, fj_lang lang, const fj_signal *sig, size_t n)

@@ -49,6 +49,9 @@ static void usage(FILE *out)
             "                      fold (default: by content, so copies share a fold); 'near':\n"
             "                      by company (or content), joined with every near-copy (word\n"
             "                      3-shingle Jaccard >= 0.5) whatever its label\n"
+            "  --other-source FILE --cv: FILE (one of the corpus files; repeatable) is a\n"
+            "                      source whose labels follow other definitions: see\n"
+            "                      fakejob train --help (--source-mode too)\n"
             "  --folds K, --C X, --kernel K, --min-df N, --max-features N,\n"
             "                      --dense-weight X, ...\n"
             "                      --cv: the training options of fakejob train (see its --help)\n"
@@ -66,6 +69,7 @@ typedef struct eval_args {
     bool replay, json, cv, strict, quiet;
     bool near;             /* --group-by near: company or content, joined with near-copies */
     fj_train_params train; /* --cv: the training options */
+    cli_sources sources;   /* --cv: --other-source files, then each posting's source */
     char **files;
     int nfiles;
 } eval_args;
@@ -153,6 +157,13 @@ static int parse_args(int argc, char **argv, eval_args *a)
             }
             a->group_by = strcmp(val, "content") == 0 ? NULL : a->near ? "company" : val;
             group_given = true;
+        } else if (strcmp(s, "--other-source") == 0) {
+            NEEDS_VALUE;
+            if (!cli_sources_flag(&a->sources, "eval", val)) {
+                free(files);
+                return CLI_USAGE;
+            }
+            train_given = true;
         } else if (strcmp(s, "--no-replay") == 0) {
             a->replay = false;
         } else if (strcmp(s, "--json") == 0) {
@@ -186,12 +197,16 @@ static int parse_args(int argc, char **argv, eval_args *a)
         free(files);
         return CLI_USAGE;
     }
+    if (!cli_sources_check(&a->sources, "eval", files, a->nfiles)) {
+        free(files);
+        return CLI_USAGE;
+    }
     a->files = files; /* freed by cmd_eval */
     return 0;
 }
 
 /* Read the corpus into `d`. Returns 0 or an exit status. */
-static int read_corpus(const eval_args *a, fj_dataset *d)
+static int read_corpus(eval_args *a, fj_dataset *d)
 {
     cli_reader r;
     cli_reader_init(&r, "eval", a->files, a->nfiles);
@@ -236,6 +251,11 @@ static int read_corpus(const eval_args *a, fj_dataset *d)
         }
         if (st == FJ_OK && (st = fj_dataset_add(d, p, key, &err)) != FJ_OK)
             fj_error_locate(&err, r.path, r.lineno);
+        if (st == FJ_OK && !cli_sources_push(&a->sources, r.path)) {
+            cli_warn("eval", "out of memory");
+            status = CLI_FAIL;
+            break;
+        }
         if (st == FJ_ERR_NOMEM) {
             cli_warn("eval", "%s", err.message);
             status = CLI_FAIL;
@@ -446,6 +466,7 @@ int cmd_eval(int argc, char **argv)
     fj_status st;
     if (a.cv) {
         fj_train_params params = a.train;
+        params.sources = a.sources.of;
         cli_progress pg; /* one updating line on a terminal, nothing in a pipe */
         cli_progress_init(&pg, "eval", a.quiet, false);
         params.progress = cv_progress;
@@ -538,6 +559,7 @@ done:
     free(verdicts);
     free(labels);
     free(a.files);
+    cli_sources_free(&a.sources);
     fj_context_free(ctx);
     fj_dataset_free(d);
     fj_model_free(model);

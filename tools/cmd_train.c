@@ -51,6 +51,18 @@ static void usage(FILE *out)
             "  --no-class-weights       do not weight classes by their frequency\n"
             "  --single-view            one SVM per part (default, linear kernel: an SVM on\n"
             "                           all features mixed with one on the text features)\n"
+            "  --other-source FILE      FILE (one of the CORPUS files; repeatable) is a source\n"
+            "                           whose labels follow other definitions (e.g. ORFD,\n"
+            "                           labelled per company): C, the calibration and the\n"
+            "                           thresholds are fitted on the other files' postings,\n"
+            "                           and FILE's postings get source features (--source-mode)\n"
+            "                           that are used in training and left out of the model\n"
+            "  --source-mode M          what --other-source files learn on their own:\n"
+            "                           augment (default: an intercept and a copy of every\n"
+            "                           feature), shared-meta (as augment, but the platform\n"
+            "                           metadata, field:* and meta:*, is shared), augment-text\n"
+            "                           (a copy of the text n-grams only), intercept (an\n"
+            "                           intercept only), pool (nothing)\n"
             "  --threads N              worker threads (default: one per CPU)\n"
             "  --name NAME              model name (default fakejob)\n"
             "  --version V              model version (default 1.0.0)\n"
@@ -83,8 +95,10 @@ int cmd_train(int argc, char **argv)
         return CLI_FAIL;
     bool only_files = false;
     int rc = CLI_OK;
-    static const char *const with_value[] = {"-o",        "--output",      "--group-by", "--name",
-                                             "--version", "--description", NULL};
+    static const char *const with_value[] = {
+        "-o",        "--output",      "--group-by",     "--name",
+        "--version", "--description", "--other-source", NULL};
+    cli_sources srcs = {0};
     for (int i = 1; i < argc && rc == CLI_OK; i++) {
         const char *s = argv[i];
         const char *val = NULL;
@@ -124,6 +138,9 @@ int cmd_train(int argc, char **argv)
                 rc = CLI_USAGE;
             }
             group_by = near ? "company" : val;
+        } else if (strcmp(s, "--other-source") == 0) {
+            if (!cli_sources_flag(&srcs, "train", val))
+                rc = CLI_USAGE;
         } else if (strcmp(s, "--name") == 0) {
             p.name = val;
         } else if (strcmp(s, "--version") == 0) {
@@ -147,6 +164,8 @@ int cmd_train(int argc, char **argv)
         cli_warn("train", "no corpus: give one or more CORPUS.jsonl files");
         rc = CLI_USAGE;
     }
+    if (rc == CLI_OK && !cli_sources_check(&srcs, "train", files, nfiles))
+        rc = CLI_USAGE;
     if (rc != CLI_OK) {
         free(files);
         return rc;
@@ -184,6 +203,12 @@ int cmd_train(int argc, char **argv)
             rc = st == FJ_ERR_IO ? CLI_IO : CLI_FAIL;
             goto out;
         }
+        for (size_t k = before; k < fj_dataset_size(d); k++)
+            if (!cli_sources_push(&srcs, files[i])) {
+                cli_warn("train", "out of memory");
+                rc = CLI_FAIL;
+                goto out;
+            }
         const char *base = strrchr(files[i], '/');
         base = base ? base + 1 : files[i];
         dl += (size_t)snprintf(desc + dl, desc_len - dl, "%s%s (%zu)", i ? ", " : "", base,
@@ -196,6 +221,7 @@ int cmd_train(int argc, char **argv)
     }
     if (!p.data_description)
         p.data_description = desc;
+    p.sources = srcs.of;
     cli_progress_show(&tc, "%zu postings from %d file%s", fj_dataset_size(d), nfiles,
                       nfiles == 1 ? "" : "s");
     fj_status st = fj_train(&m, d, &p, &err);
@@ -217,5 +243,6 @@ out:
     fj_dataset_free(d);
     free(desc);
     free(files);
+    cli_sources_free(&srcs);
     return rc;
 }

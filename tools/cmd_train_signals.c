@@ -81,6 +81,11 @@ int cmd_train_signals(int argc, char **argv)
             }
             prm.target_fpr = v;
         } else if (strcmp(a, "--target-fpr-by") == 0) {
+            if (prm.target_fpr_by) { /* a second list would silently replace the first */
+                cli_warn("train-signals",
+                         "--target-fpr-by given twice: give one comma-separated list");
+                rc = CLI_USAGE;
+            }
             prm.target_fpr_by = argv[++i];
         } else if (a[0] == '-' && a[1]) {
             cli_warn("train-signals", "unknown option '%s'", a);

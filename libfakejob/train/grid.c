@@ -337,9 +337,35 @@ static fj_status run_job(job_ctx *jc, int g, int f, size_t nfeat, char *msg, siz
 static fj_status grid_pr_auc(const job_ctx *jc, int g, double *ap, fj_error *err)
 {
     fj_metrics m;
-    fj_status st =
-        fj_metrics_compute(jc->oof + (size_t)g * jc->t->n, jc->label, NULL, jc->t->n, 0, &m, err);
+    const fj__tdata *t = jc->t;
+    const double *oof = jc->oof + (size_t)g * t->n;
+    const int *label = jc->label;
+    size_t n = t->n;
+    double *rs = NULL;
+    int *rl = NULL;
+    if (t->src) { /* the reference postings' margins alone */
+        rs = malloc((n + 1) * sizeof *rs);
+        rl = malloc((n + 1) * sizeof *rl);
+        if (!rs || !rl) {
+            free(rs);
+            free(rl);
+            *ap = NAN;
+            return fj__nomem(err);
+        }
+        size_t r = 0;
+        for (size_t i = 0; i < n; i++)
+            if (fj__tdata_ref(t, i)) {
+                rs[r] = oof[i];
+                rl[r++] = label[i];
+            }
+        oof = rs;
+        label = rl;
+        n = r;
+    }
+    fj_status st = fj_metrics_compute(oof, label, NULL, n, 0, &m, err);
     *ap = st == FJ_OK ? m.pr_auc : NAN;
+    free(rs);
+    free(rl);
     return st;
 }
 
@@ -381,7 +407,7 @@ static void *worker(void *arg)
         char msg[200] = "";
         fj_status st = FJ_OK;
         if (jc->fold_size[f] > 0)
-            st = run_job(jc, g, f, jc->pt->fs.n, msg, sizeof msg);
+            st = run_job(jc, g, f, jc->t->nfeat, msg, sizeof msg);
         pthread_mutex_lock(&jc->mu);
         if (st != FJ_OK && jc->st == FJ_OK) {
             jc->st = st;
@@ -471,15 +497,31 @@ static void drop_kernel(fj__tdata *t)
     t->precomputed = false;
 }
 
+/* Whether feature `index` (1-based) of `t` belongs to the text view: a text feature, a source's
+ * intercept, or a source's copy of a text feature. */
+static bool is_text(const fj__tdata *t, size_t n_dense, int index)
+{
+    size_t j = (size_t)index;
+    if (j <= t->nbase || !t->nbase)
+        return j > n_dense;
+    if (j <= t->nbase + (size_t)t->nsrc)
+        return true;
+    return (j - t->nbase - (size_t)t->nsrc - 1) % t->nbase + 1 > n_dense;
+}
+
 /* `t` without its dense features (indices below n_dense): the text view. */
 fj_status fj__text_only(const fj__tdata *t, size_t n_dense, fj__tdata *out, fj_error *err)
 {
     size_t total = 0;
     for (size_t i = 0; i < t->n; i++)
         for (const struct svm_node *x = t->x[i]; x->index != -1; x++)
-            total += (size_t)x->index > n_dense;
+            total += is_text(t, n_dense, x->index);
     out->n = t->n;
     out->k = t->k;
+    out->nfeat = t->nfeat;
+    out->nbase = t->nbase;
+    out->nsrc = t->nsrc;
+    out->src = t->src;
     out->pool = malloc((total + t->n + 1) * sizeof *out->pool);
     out->x = malloc((t->n + 1) * sizeof *out->x);
     out->y = malloc((t->n + 1) * sizeof *out->y);
@@ -491,7 +533,7 @@ fj_status fj__text_only(const fj__tdata *t, size_t n_dense, fj__tdata *out, fj_e
     for (size_t i = 0; i < t->n; i++) {
         out->x[i] = out->pool + used;
         for (const struct svm_node *x = t->x[i]; x->index != -1; x++)
-            if ((size_t)x->index > n_dense) {
+            if (is_text(t, n_dense, x->index)) {
                 out->pool[used++] = *x;
                 sq += x->value * x->value;
             }
@@ -540,7 +582,7 @@ fj_status fj__fit_view(fj__tdata *t, const fj__part *pt, const fj_train_params *
     vf->ngrid = make_grid(t, pt->kernel, p, vf->grid);
     fj_status st = FJ_OK;
     if (n <= PRECOMPUTED_MAX_N) {
-        st = build_gram(t, pt->kernel, pt->fs.n, p, err);
+        st = build_gram(t, pt->kernel, t->nfeat, p, err);
         if (st != FJ_OK)
             return st;
         fj__train_report(pr, "gram", 1, 1, "view %s: kernel matrix of %zu postings computed",
@@ -609,11 +651,11 @@ fj_status fj__fit_view(fj__tdata *t, const fj__part *pt, const fj_train_params *
     if (!vf->sm)
         return fj__errorf(err, FJ_ERR_TRAIN, "part %s: libsvm could not train", pt->lang);
     if (pt->kernel == FJ_KERNEL_LINEAR) {
-        vf->w = malloc((pt->fs.n + 1) * sizeof *vf->w);
+        vf->w = malloc((t->nfeat + 1) * sizeof *vf->w);
         vf->lib = malloc((n + 1) * sizeof *vf->lib);
         if (!vf->w || !vf->lib)
             return fj__nomem(err);
-        collapse(t, vf->sm, pt->fs.n, vf->w, &vf->b);
+        collapse(t, vf->sm, t->nfeat, vf->w, &vf->b);
         double sign = vf->sm->label[0] == 1 ? 1 : -1;
         for (size_t i = 0; i < n; i++) {
             double lib = 0;

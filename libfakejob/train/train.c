@@ -76,6 +76,8 @@ static fj_status check_params(const fj_train_params *p, fj_error *err)
             return fj__errorf(err, FJ_ERR_ARGUMENT, "min_df_lang[%d] must be >= 0", l);
     if (p->threads < 0)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "threads must be >= 0");
+    if ((unsigned)p->source_mode > FJ_SOURCE_SHARED_META)
+        return fj__errorf(err, FJ_ERR_ARGUMENT, "unknown source_mode %d", (int)p->source_mode);
     const char *names[2] = {p->name, p->version};
     for (int i = 0; i < 2; i++) {
         const char *s = names[i];
@@ -107,9 +109,34 @@ void fj__train_report(fj__progress *pr, const char *stage, int step, int total, 
 
 /* ---- training one part ---- */
 
+/* Whether feature `idx` of the part gets a copy per other source in `mode`. */
+static bool source_copy(const fj__fspace *fs, fj_source_mode mode, size_t idx)
+{
+    if (mode == FJ_SOURCE_AUGMENT)
+        return true;
+    if (mode == FJ_SOURCE_AUGMENT_TEXT)
+        return idx >= fs->n_dense;
+    if (mode != FJ_SOURCE_SHARED_META)
+        return false;
+    if (idx >= fs->n_dense) /* text */
+        return true;
+    const char *name = fs->names + fs->name_off[idx];
+    return strncmp(name, "field:", 6) != 0 && strncmp(name, "meta:", 5) != 0;
+}
+
+/* The number of nodes source s's features add to a posting's vector `v` (the intercept, then
+ * the copies). */
+static size_t source_nodes(const fj__vec *v, const fj__fspace *fs, fj_source_mode mode)
+{
+    size_t c = 1;
+    for (size_t e = 0; e < v->n; e++)
+        c += source_copy(fs, mode, v->e[e].idx);
+    return c;
+}
+
 static fj_status vectorize_all(fj_context *ctx, const fj_dataset *d,
                                const fj_history_stats *const *hist, const size_t *subset, size_t n,
-                               fj__part *pt, fj__tdata *t, fj_error *err)
+                               fj__part *pt, fj__tdata *t, fj_source_mode mode, fj_error *err)
 {
     fj__vec v = {0};
     size_t cap = 1024, used = 0;
@@ -135,8 +162,10 @@ static fj_status vectorize_all(fj_context *ctx, const fj_dataset *d,
             }
             break;
         }
-        if (used + v.n + 1 > cap) {
-            while (used + v.n + 1 > cap)
+        size_t s = t->src ? t->src[k] : 0;
+        size_t extra = s && mode != FJ_SOURCE_POOL ? source_nodes(&v, &pt->fs, mode) : 0;
+        if (used + v.n + extra + 1 > cap) {
+            while (used + v.n + extra + 1 > cap)
                 cap *= 2;
             struct svm_node *p = realloc(t->pool, cap * sizeof *p);
             if (!p) {
@@ -151,6 +180,19 @@ static fj_status vectorize_all(fj_context *ctx, const fj_dataset *d,
             t->pool[used].value = v.e[e].val;
             sq += v.e[e].val * v.e[e].val;
             used++;
+        }
+        if (extra) { /* the source's intercept, then its copies of the features */
+            size_t base = t->nbase + (size_t)t->nsrc + (s - 1) * t->nbase;
+            t->pool[used].index = (int)(t->nbase + s);
+            t->pool[used++].value = 1;
+            sq += 1;
+            for (size_t e = 0; extra > 1 && e < v.n; e++)
+                if (source_copy(&pt->fs, mode, v.e[e].idx)) {
+                    t->pool[used].index = (int)(base + v.e[e].idx + 1);
+                    t->pool[used].value = v.e[e].val;
+                    sq += v.e[e].val * v.e[e].val;
+                    used++;
+                }
         }
         t->pool[used].index = -1;
         t->pool[used].value = 0;
@@ -170,7 +212,8 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
                             const fj_history_stats *const *hist, const size_t *subset, size_t n,
                             const fj_train_params *p, fj__progress *pr, fj__part *pt, fj_error *err)
 {
-    fj__part_info pi = {0, 0, 0, 0, 0, p->min_df, p->max_features, p->dense_weight};
+    fj__part_info pi = {
+        0, 0, 0, 0, 0, p->min_df, p->max_features, p->dense_weight, n, 0, p->source_mode};
     for (size_t k = 0; k < n; k++)
         fj_dataset_label(d, subset[k]) == FJ_LABEL_FRAUD ? pi.fraud++ : pi.legit++;
     if (pi.fraud < 2 || pi.legit < 2)
@@ -202,16 +245,52 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
     fj__train_report(pr, "features", 1, 1,
                      "%zu postings (%zu fraud, %zu legit): %zu features (%zu dense)", n, pi.fraud,
                      pi.legit, pt->fs.n, pt->fs.n_dense);
-    /* 2. vectors and folds */
+    /* 2. vectors (with the other sources' features, when the part has postings of any) and
+     *    folds */
     fj__tdata t = {0};
-    st = vectorize_all(ctx, d, hist, subset, n, pt, &t, err);
+    t.nbase = t.nfeat = pt->fs.n;
+    unsigned char *src = NULL;
+    size_t nref = n;
+    for (size_t k = 0; p->sources && k < n; k++) {
+        int s = p->sources[subset[k]];
+        if (s > 0 && !src && !(src = calloc(n + 1, 1)))
+            return fj__nomem(err);
+        if (s > 0) {
+            src[k] = (unsigned char)s;
+            nref--;
+            if (s > t.nsrc)
+                t.nsrc = s;
+        }
+    }
+    if (src) {
+        size_t rf = 0;
+        for (size_t k = 0; k < n; k++)
+            rf += !src[k] && fj_dataset_label(d, subset[k]) == FJ_LABEL_FRAUD;
+        if (rf < 2 || nref - rf < 2) {
+            free(src);
+            return fj__errorf(err, FJ_ERR_TRAIN,
+                              "part %s: %zu fraudulent and %zu legitimate postings of the "
+                              "reference source (0): at least 2 of each are needed",
+                              pt->lang, rf, nref - rf);
+        }
+        t.src = src;
+        pi.reference = nref;
+        pi.nsrc = t.nsrc;
+        if (p->source_mode != FJ_SOURCE_POOL)
+            t.nfeat += (size_t)t.nsrc;
+        if (p->source_mode != FJ_SOURCE_POOL && p->source_mode != FJ_SOURCE_INTERCEPT)
+            t.nfeat += (size_t)t.nsrc * pt->fs.n;
+    }
+    st = vectorize_all(ctx, d, hist, subset, n, pt, &t, p->source_mode, err);
     if (st != FJ_OK) {
         fj__tdata_free(&t);
+        free(src);
         return st;
     }
     t.fold = malloc((n + 1) * sizeof *t.fold);
     if (!t.fold) {
         fj__tdata_free(&t);
+        free(src);
         return fj__nomem(err);
     }
     t.k = p->folds;
@@ -219,10 +298,12 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
         fj__assign_folds(d, subset, n, t.k, p->seed, t.fold, &pi.fraud_groups, &pi.legit_groups);
     if (pi.groups == 0) {
         fj__tdata_free(&t);
+        free(src);
         return fj__nomem(err);
     }
     if (pi.fraud_groups < 2 || pi.legit_groups < 2) {
         fj__tdata_free(&t);
+        free(src);
         return fj__errorf(err, FJ_ERR_TRAIN,
                           "part %s: %zu fraud and %zu legit groups: cross-validation needs at "
                           "least 2 of each (postings with one group key count once)",
@@ -239,12 +320,25 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
     vt.name = "text";
     fj__tdata t2 = {0};
     fj_buf txt = {0};
+    size_t *ref = NULL;
+    double *rdec = NULL; /* the reference postings' margins (src: a compact copy) */
+    int *ryy = NULL;
     if (!dec || !yy || !score) {
         st = fj__nomem(err);
         goto out;
     }
     for (size_t i = 0; i < n; i++)
         yy[i] = t.y[i] > 0;
+    /* the reference postings' indices: what the mix, calibration and thresholds are fitted on
+     * (all the postings when there is one source) */
+    ref = malloc((nref + 1) * sizeof *ref);
+    if (!ref) {
+        st = fj__nomem(err);
+        goto out;
+    }
+    for (size_t i = 0, r = 0; i < n; i++)
+        if (fj__tdata_ref(&t, i))
+            ref[r++] = i;
     st = fj__fit_view(&t, pt, p, pr, &va, err);
     if (st != FJ_OK)
         goto out;
@@ -257,30 +351,54 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
             st = fj__fit_view(&t2, pt, p, pr, &vt, err);
         if (st != FJ_OK)
             goto out;
-        mix =
-            fj__choose_mix(va.oof + (size_t)va.best * n, vt.oof + (size_t)vt.best * n, yy, n, dec);
     }
-    const double *da = va.oof + (size_t)va.best * n;
-    for (size_t i = 0; i < n; i++)
-        dec[i] = two ? mix * da[i] + (1 - mix) * vt.oof[(size_t)vt.best * n + i] : da[i];
+    const double *da = va.oof + (size_t)va.best * n,
+                 *db = two ? vt.oof + (size_t)vt.best * n : NULL;
+    if (t.src) { /* the reference postings' out-of-fold margins, compacted */
+        rdec = malloc((nref + 1) * sizeof *rdec);
+        ryy = malloc((nref + 1) * sizeof *ryy);
+        double *rdb = malloc((nref + 1) * sizeof *rdb);
+        if (!rdec || !ryy || !rdb) {
+            free(rdb);
+            st = fj__nomem(err);
+            goto out;
+        }
+        for (size_t r = 0; r < nref; r++) {
+            rdec[r] = da[ref[r]];
+            rdb[r] = db ? db[ref[r]] : 0;
+            ryy[r] = yy[ref[r]];
+        }
+        if (two)
+            mix = fj__choose_mix(rdec, rdb, ryy, nref, dec);
+        for (size_t r = 0; r < nref; r++)
+            dec[r] = two ? mix * rdec[r] + (1 - mix) * rdb[r] : rdec[r];
+        free(rdb);
+    } else {
+        if (two)
+            mix = fj__choose_mix(da, db, yy, n, dec);
+        for (size_t i = 0; i < n; i++)
+            dec[i] = two ? mix * da[i] + (1 - mix) * db[i] : da[i];
+    }
+    const int *ry = t.src ? ryy : yy; /* dec[0..nref): the reference postings' mixed margins */
     pt->C = va.grid[va.best].C;
     pt->gamma = pt->kernel == FJ_KERNEL_RBF ? va.grid[va.best].gamma : 0;
-    fj__platt_fit(dec, yy, n, &pt->platt_a, &pt->platt_b);
-    for (size_t i = 0; i < n; i++)
+    fj__platt_fit(dec, ry, nref, &pt->platt_a, &pt->platt_b);
+    for (size_t i = 0; i < nref; i++)
         score[i] = fj__part_calibrate(pt, dec[i]);
-    st = fj__choose_thresholds(score, yy, n, p->target_precision, p->target_recall, &pt->t_fraud,
+    st = fj__choose_thresholds(score, ry, nref, p->target_precision, p->target_recall, &pt->t_fraud,
                                &pt->t_susp, err);
     /* the figures at each threshold and the ranking figures, from metrics.c */
     fj__part_figures fig;
     if (st == FJ_OK)
-        st = fj_metrics_compute(score, yy, NULL, n, pt->t_fraud, &fig.at_fraud, err);
+        st = fj_metrics_compute(score, ry, NULL, nref, pt->t_fraud, &fig.at_fraud, err);
     if (st == FJ_OK)
-        st = fj_metrics_compute(score, yy, NULL, n, pt->t_susp, &fig.at_susp, err);
+        st = fj_metrics_compute(score, ry, NULL, nref, pt->t_susp, &fig.at_susp, err);
     if (st == FJ_OK)
-        st = fj_metrics_compute(score, yy, NULL, n, 0.5, &fig.at_half, err);
+        st = fj_metrics_compute(score, ry, NULL, nref, 0.5, &fig.at_half, err);
     if (st != FJ_OK)
         goto out;
-    pt->prior = (double)pi.fraud / (double)n; /* the training mix, the score's base rate */
+    /* the training mix (of the reference postings), the score's base rate */
+    pt->prior = (double)fig.at_half.fraud / (double)nref;
     {
         /* the fraud threshold is at least 0.5: when no out-of-fold score reaches it, its
          * precision is undefined (NaN) and is said so, not printed as a number */
@@ -309,6 +427,8 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
         pt->b = two ? mix * va.b + (1 - mix) * vt.b : va.b;
         /* the primal weights, checked against libsvm's own decision values */
         for (size_t i = 0; ok && i < n; i++) {
+            if (!fj__tdata_ref(&t, i)) /* its source's features are not in the model */
+                continue;
             double lib = two ? mix * va.lib[i] + (1 - mix) * vt.lib[i] : va.lib[i];
             double gap = fabs(lib - (fj__dot(pt->w, t.x[i]) + pt->b));
             if (!(gap <= diff))
@@ -348,6 +468,10 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
     if (pt->kernel == FJ_KERNEL_RBF)
         st = fj__svm_parse(&pt->svm, pt->svm_text, pt->svm_len, "svm.model", err);
 out:
+    free(ref);
+    free(rdec);
+    free(ryy);
+    free(src);
     fj__buf_free(&txt);
     fj__view_free(&va);
     fj__view_free(&vt);
@@ -532,6 +656,10 @@ static fj_status prepare(prepared *w, const fj_dataset *d, const fj_train_params
     w->n = fj_dataset_size(d);
     if (w->n < 4)
         return fj__errorf(err, FJ_ERR_TRAIN, "%zu postings: too few to %s", w->n, purpose);
+    for (size_t i = 0; w->p.sources && i < w->n; i++)
+        if (w->p.sources[i] < 0 || w->p.sources[i] > FJ_MAX_SOURCES)
+            return fj__errorf(err, FJ_ERR_ARGUMENT, "posting %zu: source %d is outside 0..%d", i,
+                              w->p.sources[i], FJ_MAX_SOURCES);
     fj__progress pr = {&w->p, ""};
     st = history_of(d, &w->h, &w->own, &w->own_has, &pr, err);
     if (st != FJ_OK)

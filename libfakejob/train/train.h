@@ -64,7 +64,22 @@ typedef struct fj__tdata {
     double *gram;   /* RBF: the n x n dot products, from which each gamma's kernel is filled */
     double *sqnorm; /* RBF: |x_i|^2 */
     double kgamma;  /* RBF: the gamma kpool holds (0: none yet) */
+    /* the vectors' dimension: the part's features (nbase), then, when postings of other sources
+       are trained on (fj_source_mode), an intercept feature per other source (nbase + s) and
+       the copies of source s's features (nbase + nsrc + (s - 1) * nbase + j); only the first
+       nbase weights are the model's */
+    size_t nfeat, nbase;
+    int nsrc;
+    const unsigned char *src; /* [n]: each posting's source (0: reference), or NULL: all 0;
+                                 borrowed */
 } fj__tdata;
+
+/** Posting i of `t` is of the reference source (selection and calibration are fitted on
+ *  those alone). */
+static inline bool fj__tdata_ref(const fj__tdata *t, size_t i)
+{
+    return !t->src || t->src[i] == 0;
+}
 
 /** Free what `t` holds and zero it. */
 void fj__tdata_free(fj__tdata *t);
@@ -139,6 +154,11 @@ typedef struct fj__part_info {
     int min_df; /* the vocabulary settings this part was trained with */
     size_t max_features;
     double dense_weight;
+    /* other sources (fj_source_mode): how many of the postings are of the reference source
+       (the figures are theirs), and the mode; nsrc 0: one source */
+    size_t reference;
+    int nsrc;
+    fj_source_mode source_mode;
 } fj__part_info;
 
 /** The figures of a part's calibrated out-of-fold scores: at the fraud threshold, at the

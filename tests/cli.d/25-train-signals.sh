@@ -30,6 +30,9 @@ expect_err train-signals-bad-fpr-by "bad target_fpr_by item 'xx:personal_data=0.
 t train-signals-bad-fpr-by-value 2 "$FJ" train-signals -o "$ts_dir/d.fjd" \
     --target-fpr-by en:offsite_contact=1.5 "$ts_dir/clauses.jsonl"
 expect_err train-signals-bad-fpr-by-value "en:offsite_contact=1.5"
+t train-signals-fpr-by-twice 2 "$FJ" train-signals -o "$ts_dir/d.fjd" \
+    --target-fpr-by zh:upfront_fee=0.02 --target-fpr-by en:upfront_fee=0.02 "$ts_dir/clauses.jsonl"
+expect_err train-signals-fpr-by-twice "given twice"
 t train-signals-missing 3 "$FJ" train-signals -o "$ts_dir/d.fjd" "$ts_dir/nonexistent.jsonl"
 expect_err train-signals-missing "nonexistent.jsonl: cannot open"
 printf '{"lang":"zh","text":"x","labels":["bogus"]}\n' >"$ts_dir/badlabel.jsonl"

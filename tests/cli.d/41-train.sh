@@ -73,4 +73,22 @@ t train-dense-weight-en-differs 1 cmp -s "$tr_dir/a/en.features.tsv" "$tr_dir/w/
 t train-bad-dense-weight 2 "$FJ" train -q --dense-weight en:3 -o "$tr_dir/x" "$tr_corpus/en.jsonl"
 expect_err train-bad-dense-weight "--dense-weight takes X or LANG:X with X in [(]0, 2[]]"
 t train-bad-dense-weight-lang 2 "$FJ" train -q --dense-weight fr:1 -o "$tr_dir/x" "$tr_corpus/en.jsonl"
+# --other-source: a file among the corpus files, given once; its part records the sources, and a
+# part without postings of it trains as it does without the flag
+t train-other-not-corpus 2 "$FJ" train -q -o "$tr_dir/x" --other-source "$tr_corpus/zh.jsonl" \
+    "$tr_corpus/en.jsonl"
+expect_err train-other-not-corpus "is not one of the corpus files"
+t train-other-twice 2 "$FJ" train -q -o "$tr_dir/x" --other-source "$tr_corpus/zh.jsonl" \
+    --other-source "$tr_corpus/zh.jsonl" "$tr_corpus/zh.jsonl"
+expect_err train-other-twice "given twice"
+t train-bad-source-mode 2 "$FJ" train -q -o "$tr_dir/x" --source-mode mix "$tr_corpus/en.jsonl"
+expect_err train-bad-source-mode "augment, shared-meta, augment-text, intercept or pool"
+t train-other-source 0 "$FJ" train -q -o "$tr_dir/s" --C 1 --seed 7 --name cli-test \
+    --version 2.0.1 --other-source "$tr_corpus/reposts.jsonl" --source-mode shared-meta \
+    "$tr_corpus/en.jsonl" "$tr_corpus/zh.jsonl" "$tr_corpus/reposts.jsonl"
+t train-other-source-recorded 0 grep -q '"sources": *{"mode": *"shared-meta", *"other": *6, *"reference": *28}' \
+    "$tr_dir/s/zh.calibration.json"
+t train-other-source-en-unchanged 0 cmp "$tr_dir/a/en.weights.tsv" "$tr_dir/s/en.weights.tsv"
+t eval-cv-other-source 0 "$FJ" eval --cv -q --C 1 --folds 3 --other-source "$tr_corpus/reposts.jsonl" \
+    "$tr_corpus/zh.jsonl" "$tr_corpus/reposts.jsonl"
 rm -rf "$tr_dir"
