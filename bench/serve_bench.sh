@@ -73,12 +73,13 @@ srv_cpu=$(awk -v r="$max_req" -v t="$((c1 - c0))" -v k="$TCK" 'BEGIN { printf "%
 log "service: $max_rate requests/s at most, $srv_cpu per CPU-second; busiest worker thread: $max_busiest of the service's CPU"
 
 # (3) latency at half the maximum rate: 8 connections, each pausing before each request, the
-# pause being 8 / half the rate less a millisecond (about what an answer and wrk's timer add to
-# each connection's cycle; wrk's pause is in whole milliseconds); and, just before,
+# pause being 8 / half the rate less half a millisecond (about what an answer and wrk's timer
+# add to each connection's cycle on loopback), rounded to wrk's whole milliseconds: 0.45-0.55x
+# the maximum at the rates seen here (less a whole millisecond gave 0.75x at 6,700/s); and, just before,
 # one connection with the same pause: the same run's baseline, what a request costs with nothing
 # queued beside it, so that the machine's own noise (a shared machine) can be told from queueing
 half=$(awk -v r="$max_rate" 'BEGIN { printf "%.0f", r / 2 }')
-delay=$(awk -v r="$half" 'BEGIN { d = 8000 / r - 1; printf "%d", (d < 1 ? 1 : d + 0.5) }')
+delay=$(awk -v r="$half" 'BEGIN { d = 8000 / r - 0.5; printf "%d", (d < 1 ? 1 : d + 0.5) }')
 load_lat=$(cut -d' ' -f1 /proc/loadavg)
 FJ_DELAY_MS=$delay FJ_LIMIT=0 wrk -t1 -c1 -d"${DUR}s" --latency -s "$LUA" "$url" > "$out/wrk-one.txt"
 one_rate=$(field rate "$out/wrk-one.txt")
