@@ -8,7 +8,7 @@ language, as Markdown:
   - the clause detectors on the set's clauses and postings (`fakejob eval-signals`): precision,
     recall and false-positive rate on clauses; recall on the postings expecting a signal and the
     share of legitimate postings it fires on;
-  - the verdicts on the set's postings (`fakejob eval --no-replay --scores`): precision, recall
+  - the verdicts on the set's postings (`fakejob eval --no-replay`, one language a run): precision, recall
     and F1 with "fraud" as the positive verdict and with "fraud or suspicious", the legitimate
     postings flagged (fraud / suspicious), and ROC-AUC of the score.
 Nothing is written into the set. Run it once per claim: a set that has guided a decision is no
@@ -19,7 +19,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 
 SIGNALS = ("upfront_fee", "personal_data", "offsite_contact", "title_duty_mismatch")
 
@@ -47,23 +46,6 @@ def check_sums(folder):
     return files
 
 
-def roc_auc(pos, neg):
-    if not pos or not neg:
-        return float("nan")
-    # rank statistic, ties counted half; the sets are small
-    wins = sum(1.0 if a > b else 0.5 if a == b else 0.0 for a in pos for b in neg)
-    return wins / (len(pos) * len(neg))
-
-
-def prf(rows, positive):
-    tp = sum(1 for r in rows if r["label"] == "fraud" and r["verdict"] in positive)
-    fp = sum(1 for r in rows if r["label"] == "legit" and r["verdict"] in positive)
-    fn = sum(1 for r in rows if r["label"] == "fraud" and r["verdict"] not in positive)
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
-
-
 def main(argv):
     if len(argv) < 3 or argv[1] in ("-h", "--help"):
         sys.stdout.write(__doc__)
@@ -85,11 +67,6 @@ def main(argv):
     postings = [os.path.join(folder, f) for f in files if f.startswith("postings-")]
     sig = json.loads(subprocess.run([fakejob, "eval-signals"] + clauses + postings,
                                     check=True, capture_output=True, text=True).stdout)
-    with tempfile.TemporaryDirectory() as tmp:
-        scores = os.path.join(tmp, "scores.jsonl")
-        subprocess.run([fakejob, "eval", "-q", "--no-replay", "--json", "--scores", scores] +
-                       model + postings, check=True, capture_output=True, text=True)
-        rows = [json.loads(line) for line in open(scores, encoding="utf-8")]
     report = {"signals": sig, "verdicts": {}}
     print("| lang | signal | clauses: precision / recall / FPR | postings: recall (n) / on legit |")
     print("|---|---|---|---|")
@@ -107,18 +84,20 @@ def main(argv):
           " legitimate flagged: fraud / suspicious (n) | ROC-AUC |")
     print("|---|---|---|---|---|")
     for lang in ("zh", "en"):
-        rs = [r for r in rows if r["lang"] == lang]
-        legit = [r for r in rs if r["label"] == "legit"]
-        a = prf(rs, ("fraud",))
-        b = prf(rs, ("fraud", "suspicious"))
-        auc = roc_auc([r["score"] for r in rs if r["label"] == "fraud"],
-                      [r["score"] for r in legit])
-        nf = sum(1 for r in legit if r["verdict"] == "fraud")
-        ns = sum(1 for r in legit if r["verdict"] == "suspicious")
+        # the verdicts' figures as fakejob eval computes them (train/metrics.c), one language a run
+        files = [f for f in postings if os.path.basename(f) == "postings-%s.jsonl" % lang]
+        if not files:
+            continue
+        m = json.loads(subprocess.run([fakejob, "eval", "-q", "--no-replay", "--json"] + model +
+                                      files, check=True, capture_output=True,
+                                      text=True).stdout)["metrics"]
+        a, b = m["flag_fraud"], m["flag_suspicious"]
+        nf = m["verdicts"]["fraud"]["legit"]
+        ns = m["verdicts"]["suspicious"]["legit"]
         print("| %s | %.3f / %.3f / %.3f | %.3f / %.3f / %.3f | %d / %d (%d) | %.3f |" %
-              (lang, *a, *b, nf, ns, len(legit), auc))
-        report["verdicts"][lang] = {"fraud": a, "fraud_or_suspicious": b, "legit_fraud": nf,
-                                    "legit_suspicious": ns, "legit": len(legit), "roc_auc": auc}
+              (lang, a["precision"], a["recall"], a["f1"], b["precision"], b["recall"], b["f1"],
+               nf, ns, m["legit"], m["roc_auc"]))
+        report["verdicts"][lang] = m
     if out:
         with open(out, "w", encoding="utf-8") as f:
             json.dump(report, f, indent=1)
