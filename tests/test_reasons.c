@@ -212,7 +212,7 @@ Test(reasons, on_the_corpus)
     cr_assert_eq(fj_context_new(&sctx, &err), FJ_OK);
     fj_context_set_now(ctx, 1800000000);
     fj_context_set_now(sctx, 1800000000);
-    const char *files[] = {"en-a", "en-b", "zh-a", "zh-b"};
+    const char *files[] = {"en-a", "en-b", "en-c", "zh-a", "zh-b"};
     size_t n = 0, fraud = 0, quoting_top = 0, merged = 0, legit_flags = 0;
     fj_score_options o;
     fj_score_options_init(&o);

@@ -21,6 +21,20 @@ t default-model-en-honest 0 grep -Eq '^\{"id":"h-en","lang":"en","score":(0\.[0-
 t default-model-zh-honest 0 grep -Eq '^\{"id":"h-zh","lang":"zh","score":(0\.[0-3][0-9]*|[0-9.]+e-[0-9]+),"verdict":"legit"' "$dm_out.h"
 # the terse honest 行政助理 example is not called fraud (a short posting may be "suspicious")
 t default-model-zh-terse-honest 0 grep -Eq '^\{"id":"ex-zh-2","lang":"zh","score":0\.[0-4][0-9]*,"verdict":"(legit|suspicious)"' "$dm_out"
+# the short honest English examples (an engineering job, a customer-service job, no company
+# profile) are not called fraud
+t default-model-en-short-honest-2 0 grep -Eq '^\{"id":"ex-en-2","lang":"en","score":(0\.[0-4][0-9]*|[0-9.]+e-[0-9]+),"verdict":"(legit|suspicious)"' "$dm_out"
+t default-model-en-short-honest-3 0 grep -Eq '^\{"id":"ex-en-3","lang":"en","score":(0\.[0-4][0-9]*|[0-9.]+e-[0-9]+),"verdict":"(legit|suspicious)"' "$dm_out"
+# the short English development set (corpus/eval/en-short-dev.jsonl, never trained on; 86 honest
+# ads of small employers, 52 scams in the same style): at most 6 honest ones called fraud (4 as
+# shipped; 47 before the corpus had short postings), every scam fraud or suspicious
+dm_dev="$srcdir/corpus/eval/en-short-dev.jsonl"
+env -u FAKEJOB_MODEL "$FJ" score -q "$dm_dev" 2>/dev/null | grep -o '"verdict":"[a-z]*"' >"$dm_out.v"
+grep -o '"label": "[a-z]*"' "$dm_dev" | paste -d' ' - "$dm_out.v" >"$dm_out.lv"
+t default-model-en-short-dev-all 0 test "$(grep -c . "$dm_out.lv")" -eq 138
+t default-model-en-short-dev-honest 0 test "$(grep -c 'legit" "verdict":"fraud"' "$dm_out.lv")" -le 6
+t default-model-en-short-dev-scams 0 test "$(grep -Ec 'fraud" "verdict":"(fraud|suspicious)"' "$dm_out.lv")" -eq 52
+rm -f "$dm_out.v" "$dm_out.lv"
 # $FAKEJOB_MODEL overrides the default; a missing folder there is an error naming it
 t default-model-env-missing 4 env FAKEJOB_MODEL=/nonexistent/fj-model "$FJ" score \
     "$srcdir/examples/postings.jsonl"
