@@ -838,11 +838,20 @@ typedef enum fj_source_mode {
                                    the dense facts (red flags, platform metadata) are shared */
     FJ_SOURCE_POOL = 3,         /* no source features: the sources are pooled (only the choice of C,
                                    mix, calibration and thresholds is the reference's) */
-    FJ_SOURCE_SHARED_META = 4   /* as AUGMENT, but the platform metadata facts (`field:*`,
+    FJ_SOURCE_SHARED_META = 4,  /* as AUGMENT, but the platform metadata facts (`field:*`,
                                    `meta:*`: response rate, applicants, openings, company size,
                                    salary buckets, ...) get no copy: their weights are shared, so
                                    they are learned where they are given (mostly the other
                                    source) and kept in the model */
+    FJ_SOURCE_ROUTE = 5         /* as AUGMENT, but the copy is kept as the part's platform route:
+                                   in a part with postings of another source, the postings that
+                                   carry the platform's activity metadata (both `applicants` and
+                                   `response_rate`, whatever their file) train and score with the
+                                   shared weights plus the route's own (its copy and intercept),
+                                   calibrated and thresholded on their own out-of-fold scores; the
+                                   others with the shared weights and the reference's calibration.
+                                   Cross-validation only: fj_train refuses it (bundles cannot
+                                   hold the route yet) */
 } fj_source_mode;
 #define FJ_MAX_SOURCES 8 /* the largest source number of fj_train_params.sources */
 

@@ -151,7 +151,26 @@ typedef struct fj__part {
     double t_fraud, t_susp;
     double prior;  /* the fraud rate of the part's training postings (0: not recorded) */
     char *cv_json; /* the part's cross-validated metrics as a JSON object text (or NULL) */
+    /* the platform route (FJ_SOURCE_ROUTE; linear parts only): postings that carry the
+       platform's activity metadata (fj__posting_platform) add route_w.x + route_b to the margin
+       and take the route's calibration and thresholds. route_w NULL: no route, every posting
+       takes the part's own. */
+    double *route_w; /* [fs.n] */
+    double route_b;
+    double route_platt_a, route_platt_b, route_t_fraud, route_t_susp;
 } fj__part;
+
+/** Whether a posting carries the platform's activity metadata, the rule of the platform route:
+ *  both `applicants` and `response_rate` present (what `fakejob import orfd` fills from
+ *  applyNum and resumeReadPercent; a job board shows them, a hand-written posting rarely). */
+bool fj__posting_platform(const fj_posting *p);
+
+/** Whether the part's platform route scores the posting: the part has one and the posting
+ *  carries the platform metadata. */
+static inline bool fj__part_routes(const fj__part *pt, const fj_posting *p)
+{
+    return pt->route_w && fj__posting_platform(p);
+}
 
 struct fj_model {
     char *name, *version, *display;
@@ -270,6 +289,8 @@ fj_status fj__train_fp_parse(fj_model *m, const char *data, size_t len, const ch
 /** The margin of a vector in a part (primal dot product, or libsvm for RBF). */
 double fj__part_margin(const fj__part *pt, const fj__vec *v, struct svm_node **nodes,
                        size_t *nodes_cap, bool *nomem);
+/** Platt's sigmoid 1 / (1 + exp(a * margin + b)), computed stably (calibration.c). */
+double fj__platt_apply(double a, double b, double margin);
 /** Platt calibration of a margin (calibration.c). */
 double fj__part_calibrate(const fj__part *pt, double margin);
 /** The calibrated log-odds of fraud for a margin at the training mix: logit(fj__part_calibrate). */
