@@ -18,7 +18,10 @@ Usage: /usr/bin/python3 models/cv-sources.py [--json] [--by-route] [--margins BA
 (the corpus files in the order given to fakejob eval). --by-route adds, for each source with
 postings on both, a row for the postings that carry the platform metadata (both `applicants`
 and `response_rate`: those `--source-mode route` scores with its platform route) and one for
-the others. --margins adds the TF-IDF baseline of
+the others. --route-from PLATFORM.jsonl (the --scores of another fakejob eval --cv on the same
+postings and folds, e.g. the pooled recipe) gives the figures of a two-model route: the postings
+carrying the platform metadata take their score and verdict from PLATFORM.jsonl, the others
+from CV.jsonl (exact, since each outer fold trains both models on the same postings). --margins adds the TF-IDF baseline of
 models/baseline.py (its --out file, computed on the same folds): its ROC-AUC, PR-AUC and F1 at
 margin 0 beside fakejob's. Needs numpy and scikit-learn (Debian's python3-sklearn).
 """
@@ -48,6 +51,7 @@ def main():
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--by-route", action="store_true")
     ap.add_argument("--margins")
+    ap.add_argument("--route-from")
     ap.add_argument("cv")
     ap.add_argument("corpus", nargs="+")
     a = ap.parse_args()
@@ -58,6 +62,14 @@ def main():
 
     def platform(r):
         return "applicants" in r["posting"] and "response_rate" in r["posting"]
+
+    if a.route_from:
+        other = read_cv(a.route_from, a.corpus)
+        if [(r["id"], r["fold"]) for r in other] != [(r["id"], r["fold"]) for r in rows]:
+            sys.exit(f"cv-sources: {a.route_from} is not of the same postings and folds as {a.cv}")
+        for r, o in zip(rows, other):
+            if platform(r):
+                r["score"], r["verdict"] = o["score"], o["verdict"]
 
     groups = []
     for lang in ("zh", "en"):
