@@ -843,15 +843,14 @@ typedef enum fj_source_mode {
                                    salary buckets, ...) get no copy: their weights are shared, so
                                    they are learned where they are given (mostly the other
                                    source) and kept in the model */
-    FJ_SOURCE_ROUTE = 5         /* as AUGMENT, but the copy is kept as the part's platform route:
-                                   in a part with postings of another source, the postings that
-                                   carry the platform's activity metadata (both `applicants` and
-                                   `response_rate`, whatever their file) train and score with the
-                                   shared weights plus the route's own (its copy and intercept),
-                                   calibrated and thresholded on their own out-of-fold scores; the
-                                   others with the shared weights and the reference's calibration.
-                                   Cross-validation only: fj_train refuses it (bundles cannot
-                                   hold the route yet) */
+    FJ_SOURCE_ROUTE = 5         /* two models routed by the posting's fields: the part is trained
+                                   on the reference source's postings alone, and a second one, its
+                                   platform route, on all of them pooled (calibrated and
+                                   thresholded on all, as without sources); a posting carrying the
+                                   platform's activity metadata (both `applicants` and
+                                   `response_rate`) is scored by the route, any other by the part.
+                                   Cross-validation only: fj_train refuses it (a bundle cannot hold
+                                   the route yet) */
 } fj_source_mode;
 #define FJ_MAX_SOURCES 8 /* the largest source number of fj_train_params.sources */
 

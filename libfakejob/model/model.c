@@ -41,7 +41,10 @@ void fj__part_free(fj__part *pt)
     free(pt->svm_text);
     free(pt->svm_src);
     free(pt->cv_json);
-    free(pt->route_w);
+    if (pt->route) {
+        fj__part_free(pt->route);
+        free(pt->route);
+    }
     memset(pt, 0, sizeof *pt);
 }
 

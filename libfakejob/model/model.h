@@ -151,13 +151,11 @@ typedef struct fj__part {
     double t_fraud, t_susp;
     double prior;  /* the fraud rate of the part's training postings (0: not recorded) */
     char *cv_json; /* the part's cross-validated metrics as a JSON object text (or NULL) */
-    /* the platform route (FJ_SOURCE_ROUTE; linear parts only): postings that carry the
-       platform's activity metadata (fj__posting_platform) add route_w.x + route_b to the margin
-       and take the route's calibration and thresholds. route_w NULL: no route, every posting
-       takes the part's own. */
-    double *route_w; /* [fs.n] */
-    double route_b;
-    double route_platt_a, route_platt_b, route_t_fraud, route_t_susp;
+    /* the platform route (FJ_SOURCE_ROUTE): the part that scores, instead of this one, the
+       postings carrying the platform's activity metadata (fj__posting_platform), trained on
+       every posting of the language (pooled) while this one is trained on the reference
+       source's alone; owned. NULL: every posting is scored by this part. */
+    struct fj__part *route;
 } fj__part;
 
 /** Whether a posting carries the platform's activity metadata, the rule of the platform route:
@@ -165,11 +163,11 @@ typedef struct fj__part {
  *  applyNum and resumeReadPercent; a job board shows them, a hand-written posting rarely). */
 bool fj__posting_platform(const fj_posting *p);
 
-/** Whether the part's platform route scores the posting: the part has one and the posting
- *  carries the platform metadata. */
-static inline bool fj__part_routes(const fj__part *pt, const fj_posting *p)
+/** The part that scores posting `p` in part `pt`: its platform route when it has one and the
+ *  posting carries the platform metadata, else `pt` itself. */
+static inline const fj__part *fj__part_routed(const fj__part *pt, const fj_posting *p)
 {
-    return pt->route_w && fj__posting_platform(p);
+    return pt->route && fj__posting_platform(p) ? pt->route : pt;
 }
 
 struct fj_model {

@@ -78,8 +78,6 @@ static fj_status check_params(const fj_train_params *p, fj_error *err)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "threads must be >= 0");
     if ((unsigned)p->source_mode > FJ_SOURCE_ROUTE)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "unknown source_mode %d", (int)p->source_mode);
-    if (p->source_mode == FJ_SOURCE_ROUTE && p->kernel != FJ_KERNEL_LINEAR)
-        return fj__errorf(err, FJ_ERR_ARGUMENT, "the platform route needs the linear kernel");
     const char *names[2] = {p->name, p->version};
     for (int i = 0; i < 2; i++) {
         const char *s = names[i];
@@ -111,62 +109,10 @@ void fj__train_report(fj__progress *pr, const char *stage, int step, int total, 
 
 /* ---- training one part ---- */
 
-/* w . x over the first nbase features of a sparse vector (a posting's own features, without
- * its source's intercept and copies). */
-static double dot_base(const double *w, const struct svm_node *x, size_t nbase)
-{
-    double s = 0;
-    for (; x->index != -1; x++)
-        if ((size_t)x->index <= nbase)
-            s += w[x->index - 1] * x->value;
-    return s;
-}
-
-/* The platform route's calibration and thresholds (FJ_SOURCE_ROUTE), fitted on the route
- * postings' out-of-fold margins (da, db: the views', mixed by `mix`) as the reference's are on
- * theirs. */
-static fj_status route_calibrate(fj__part *pt, const fj__tdata *t, const double *da,
-                                 const double *db, const int *yy, double mix,
-                                 const fj_train_params *p, fj__progress *pr, fj_error *err)
-{
-    size_t n = t->n, nr = 0;
-    double *m = malloc((n + 1) * sizeof *m), *sc = malloc((n + 1) * sizeof *sc);
-    int *y = malloc((n + 1) * sizeof *y);
-    if (!m || !sc || !y) {
-        free(m);
-        free(sc);
-        free(y);
-        return fj__nomem(err);
-    }
-    for (size_t i = 0; i < n; i++)
-        if (!fj__tdata_ref(t, i)) {
-            m[nr] = db ? mix * da[i] + (1 - mix) * db[i] : da[i];
-            y[nr++] = yy[i];
-        }
-    fj__platt_fit(m, y, nr, &pt->route_platt_a, &pt->route_platt_b);
-    for (size_t r = 0; r < nr; r++)
-        sc[r] = fj__platt_apply(pt->route_platt_a, pt->route_platt_b, m[r]);
-    fj_status st = fj__choose_thresholds(sc, y, nr, p->target_precision, p->target_recall,
-                                         &pt->route_t_fraud, &pt->route_t_susp, err);
-    fj_metrics fig;
-    if (st == FJ_OK)
-        st = fj_metrics_compute(sc, y, NULL, nr, pt->route_t_fraud, &fig, err);
-    if (st == FJ_OK)
-        fj__train_report(pr, "calibrate", 1, 1,
-                         "platform route, %zu postings: PR-AUC %.4f, ROC-AUC %.4f; fraud threshold "
-                         "%.3f (recall %.3f), suspicious from %.3f",
-                         nr, fig.pr_auc, fig.roc_auc, pt->route_t_fraud, fig.at_threshold.recall,
-                         pt->route_t_susp);
-    free(m);
-    free(sc);
-    free(y);
-    return st;
-}
-
 /* Whether feature `idx` of the part gets a copy per other source in `mode`. */
 static bool source_copy(const fj__fspace *fs, fj_source_mode mode, size_t idx)
 {
-    if (mode == FJ_SOURCE_AUGMENT || mode == FJ_SOURCE_ROUTE)
+    if (mode == FJ_SOURCE_AUGMENT)
         return true;
     if (mode == FJ_SOURCE_AUGMENT_TEXT)
         return idx >= fs->n_dense;
@@ -316,29 +262,6 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
                 t.nsrc = s;
         }
     }
-    if (src && p->source_mode == FJ_SOURCE_ROUTE) {
-        /* the platform route: the postings carrying the platform metadata, whatever their file,
-           are the route's (source 1); the others are the reference */
-        nref = n;
-        t.nsrc = 0;
-        for (size_t k = 0; k < n; k++) {
-            src[k] = fj__posting_platform(fj_dataset_posting(d, subset[k]));
-            nref -= src[k];
-            if (src[k])
-                t.nsrc = 1;
-        }
-        size_t pf = 0;
-        for (size_t k = 0; k < n; k++)
-            pf += src[k] && fj_dataset_label(d, subset[k]) == FJ_LABEL_FRAUD;
-        if (pf < 2 || n - nref - pf < 2) {
-            free(src);
-            return fj__errorf(err, FJ_ERR_TRAIN,
-                              "part %s: %zu fraudulent and %zu legitimate postings carry the "
-                              "platform metadata (applicants and response_rate): the platform "
-                              "route needs at least 2 of each",
-                              pt->lang, pf, n - nref - pf);
-        }
-    }
     if (src) {
         size_t rf = 0;
         for (size_t k = 0; k < n; k++)
@@ -472,8 +395,6 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
         st = fj_metrics_compute(score, ry, NULL, nref, pt->t_susp, &fig.at_susp, err);
     if (st == FJ_OK)
         st = fj_metrics_compute(score, ry, NULL, nref, 0.5, &fig.at_half, err);
-    if (st == FJ_OK && p->source_mode == FJ_SOURCE_ROUTE && t.src)
-        st = route_calibrate(pt, &t, da, db, yy, mix, p, pr, err);
     if (st != FJ_OK)
         goto out;
     /* the training mix (of the reference postings), the score's base rate */
@@ -505,24 +426,11 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
             pt->w[j] = two ? mix * va.w[j] + (1 - mix) * vt.w[j] : va.w[j];
         pt->b = two ? mix * va.b + (1 - mix) * vt.b : va.b;
         /* the primal weights, checked against libsvm's own decision values */
-        if (ok && p->source_mode == FJ_SOURCE_ROUTE && t.src) {
-            /* the platform route: the route source's intercept and copy, mixed the same way */
-            const double *wa = va.w + t.nbase, *wt = two ? vt.w + t.nbase : NULL;
-            pt->route_w = malloc((pt->fs.n + 1) * sizeof *pt->route_w);
-            ok = pt->route_w != NULL;
-            for (size_t j = 0; ok && j < pt->fs.n; j++)
-                pt->route_w[j] = two ? mix * wa[1 + j] + (1 - mix) * wt[1 + j] : wa[1 + j];
-            pt->route_b = two ? mix * wa[0] + (1 - mix) * wt[0] : wa[0];
-        }
         for (size_t i = 0; ok && i < n; i++) {
-            double route = 0;
-            if (!fj__tdata_ref(&t, i)) { /* its source's features are not in the model */
-                if (!pt->route_w)
-                    continue;
-                route = dot_base(pt->route_w, t.x[i], t.nbase) + pt->route_b;
-            }
+            if (!fj__tdata_ref(&t, i)) /* its source's features are not in the model */
+                continue;
             double lib = two ? mix * va.lib[i] + (1 - mix) * vt.lib[i] : va.lib[i];
-            double gap = fabs(lib - (dot_base(pt->w, t.x[i], t.nbase) + pt->b + route));
+            double gap = fabs(lib - (fj__dot(pt->w, t.x[i]) + pt->b));
             if (!(gap <= diff))
                 diff = gap;
         }
@@ -572,6 +480,44 @@ out:
     free(yy);
     fj__tdata_free(&t2);
     fj__tdata_free(&t);
+    return st;
+}
+
+/* A part with a platform route (FJ_SOURCE_ROUTE): the part itself trained on the reference
+ * source's postings of subset[0..n) alone, its route on all of them pooled (calibrated and
+ * thresholded on all of them, as the pooled recipe is). A part without postings of another
+ * source trains as without sources. */
+static fj_status train_routed(fj_context *ctx, const fj_dataset *d,
+                              const fj_history_stats *const *hist, const size_t *subset, size_t n,
+                              const fj_train_params *p, fj__progress *pr, fj__part *pt,
+                              fj_error *err)
+{
+    fj_train_params one = *p;
+    one.sources = NULL;
+    one.source_mode = FJ_SOURCE_POOL;
+    size_t *ref = malloc((n + 1) * sizeof *ref), nref = 0;
+    if (!ref)
+        return fj__nomem(err);
+    for (size_t k = 0; k < n; k++)
+        if (!p->sources || p->sources[subset[k]] == 0)
+            ref[nref++] = subset[k];
+    fj_status st = FJ_OK;
+    if (nref < n) {
+        pt->route = calloc(1, sizeof *pt->route);
+        if (!pt->route)
+            st = fj__nomem(err);
+    }
+    if (st == FJ_OK && pt->route) {
+        memcpy(pt->route->lang, pt->lang, sizeof pt->lang);
+        pt->route->kernel = pt->kernel;
+        char label[32];
+        snprintf(label, sizeof label, "%s, platform route", pr->part);
+        fj__progress rpr = {p, label};
+        st = train_part(ctx, d, hist, subset, n, &one, &rpr, pt->route, err);
+    }
+    if (st == FJ_OK)
+        st = train_part(ctx, d, hist, ref, nref, &one, pr, pt, err);
+    free(ref);
     return st;
 }
 
@@ -632,7 +578,10 @@ static fj_status train_subset(const fj_dataset *d, const fj_history_stats *const
             pp.max_features = p->max_features_lang[lang];
         if (l < 2 && p->dense_weight_lang[lang] > 0)
             pp.dense_weight = p->dense_weight_lang[lang];
-        st = train_part(ctx, d, hist, by[l], cnt[l], &pp, &pr, pt, err);
+        if (p->source_mode == FJ_SOURCE_ROUTE)
+            st = train_routed(ctx, d, hist, by[l], cnt[l], &pp, &pr, pt, err);
+        else
+            st = train_part(ctx, d, hist, by[l], cnt[l], &pp, &pr, pt, err);
     }
     if (st != FJ_OK)
         goto out;
@@ -861,6 +810,7 @@ fj_status fj_cross_validate(const fj_dataset *d, const fj_train_params *params, 
                 continue;
             const fj_posting *ps = fj_dataset_posting(d, i);
             const fj__part *pt = fj__model_route(m, fj_posting_detect_lang(ps));
+            pt = fj__part_routed(pt, ps);
             st = fj__vectorize(ctx, &pt->fs, ps, h[i], &v, err);
             if (st != FJ_OK)
                 break;
@@ -870,19 +820,13 @@ fj_status fj_cross_validate(const fj_dataset *d, const fj_train_params *params, 
                 st = fj__nomem(err);
                 break;
             }
-            bool route = fj__part_routes(pt, ps);
-            for (size_t e = 0; route && e < v.n; e++)
-                mg += pt->route_w[v.e[e].idx] * v.e[e].val;
-            mg += route ? pt->route_b : 0;
-            double s = route ? fj__platt_apply(pt->route_platt_a, pt->route_platt_b, mg)
-                             : fj__part_calibrate(pt, mg);
+            double s = fj__part_calibrate(pt, mg);
             if (scores)
                 scores[i] = s;
             if (margins)
                 margins[i] = mg;
             if (verdicts)
-                verdicts[i] = route ? fj__verdict_of(s, pt->route_t_fraud, pt->route_t_susp)
-                                    : fj__verdict_of(s, pt->t_fraud, pt->t_susp);
+                verdicts[i] = fj__verdict_of(s, pt->t_fraud, pt->t_susp);
         }
         fj_model_free(m);
     }
