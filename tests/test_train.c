@@ -141,14 +141,10 @@ static void add_kind_meta(fj_dataset *d, int kind, int i, bool platform)
     fj_posting_free(p);
 }
 
-static void add_kind(fj_dataset *d, int kind, int i)
-{
-    add_kind_meta(d, kind, i, false);
-}
-
 /* 24 fee scams and 24 honest jobs of the reference, then 96 honest fee postings and 24 scams of
- * another source; `sources` receives each posting's source. */
-static fj_dataset *two_sources(int *sources)
+ * another source (with the platform metadata when `platform`); `sources` receives each
+ * posting's source. */
+static fj_dataset *sources_of(int *sources, bool platform)
 {
     fj_dataset *d;
     fj_error e;
@@ -157,14 +153,24 @@ static fj_dataset *two_sources(int *sources)
     for (int kind = 0; kind < 4; kind++)
         for (int i = 0; i < count[kind]; i++) {
             sources[fj_dataset_size(d)] = kind >= 2;
-            add_kind(d, kind, i);
+            add_kind_meta(d, kind, i, platform);
         }
     return d;
 }
 
-/* The score of an unseen fee scam under a model trained on `d` with `sources` in `mode`. */
-static double fee_scam_score(const fj_dataset *d, const int *sources, fj_source_mode mode,
-                             fj_model **keep)
+static fj_dataset *two_sources(int *sources)
+{
+    return sources_of(sources, false);
+}
+
+static fj_dataset *two_sources_platform(int *sources)
+{
+    return sources_of(sources, true);
+}
+
+/* Training parameters for the small datasets here (C fixed, one thread) with `sources` in
+ * `mode`. */
+static fj_train_params source_params(const int *sources, fj_source_mode mode)
 {
     fj_train_params p;
     fj_train_params_init(&p);
@@ -172,6 +178,14 @@ static double fee_scam_score(const fj_dataset *d, const int *sources, fj_source_
     p.threads = 1;
     p.sources = sources;
     p.source_mode = mode;
+    return p;
+}
+
+/* The score of an unseen fee scam under a model trained on `d` with `sources` in `mode`. */
+static double fee_scam_score(const fj_dataset *d, const int *sources, fj_source_mode mode,
+                             fj_model **keep)
+{
+    fj_train_params p = source_params(sources, mode);
     fj_model *m = NULL;
     fj_error e;
     cr_assert_eq(fj_train(&m, d, &p, &e), FJ_OK, "%s", e.message);
@@ -247,21 +261,6 @@ Test(sources, bad_source_numbers_are_refused)
 
 /* ---- the platform route (FJ_SOURCE_ROUTE) ---- */
 
-/* The two sources of two_sources, the other one's postings carrying the platform metadata. */
-static fj_dataset *two_sources_platform(int *sources)
-{
-    fj_dataset *d;
-    fj_error e;
-    cr_assert_eq(fj_dataset_new(&d, &e), FJ_OK);
-    static const int count[4] = {24, 24, 96, 24};
-    for (int kind = 0; kind < 4; kind++)
-        for (int i = 0; i < count[kind]; i++) {
-            sources[fj_dataset_size(d)] = kind >= 2;
-            add_kind_meta(d, kind, i, true);
-        }
-    return d;
-}
-
 static fj_posting *parse(const char *json)
 {
     fj_posting *p;
@@ -291,13 +290,8 @@ Test(route, platform_rule_needs_both_fields)
 static void cv_kind_means(const fj_dataset *d, const int *sources, fj_source_mode mode,
                           double mean[4], fj_verdict *verdicts)
 {
-    fj_train_params p;
-    fj_train_params_init(&p);
-    p.C = 1;
-    p.threads = 1;
+    fj_train_params p = source_params(sources, mode);
     p.folds = 3;
-    p.sources = sources;
-    p.source_mode = mode;
     double scores[168];
     fj_error e;
     cr_assert_eq(fj_cross_validate(d, &p, scores, NULL, verdicts, NULL, &e), FJ_OK, "%s",
@@ -342,12 +336,7 @@ Test(route, training_refuses_it)
 {
     int sources[168];
     fj_dataset *d = two_sources_platform(sources);
-    fj_train_params p;
-    fj_train_params_init(&p);
-    p.C = 1;
-    p.threads = 1;
-    p.sources = sources;
-    p.source_mode = FJ_SOURCE_ROUTE;
+    fj_train_params p = source_params(sources, FJ_SOURCE_ROUTE);
     fj_model *m = NULL;
     fj_error e;
     cr_assert_eq(fj_train(&m, d, &p, &e), FJ_ERR_ARGUMENT);
