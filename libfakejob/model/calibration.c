@@ -86,16 +86,11 @@ double fj__part_logodds(const fj__part *pt, double margin)
     return -(pt->platt_a * margin + pt->platt_b);
 }
 
-double fj__platt_apply(double a, double b, double margin)
-{
-    double f = a * margin + b;
-    /* the numerically stable form of 1 / (1 + exp(f)) */
-    return f >= 0 ? exp(-f) / (1.0 + exp(-f)) : 1.0 / (1.0 + exp(f));
-}
-
 double fj__part_calibrate(const fj__part *pt, double margin)
 {
-    return fj__platt_apply(pt->platt_a, pt->platt_b, margin);
+    double f = pt->platt_a * margin + pt->platt_b;
+    /* the numerically stable form of 1 / (1 + exp(f)) */
+    return f >= 0 ? exp(-f) / (1.0 + exp(-f)) : 1.0 / (1.0 + exp(f));
 }
 
 char *fj__calibration_text(const fj__part *pt, fj_error *err)

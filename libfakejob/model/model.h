@@ -287,8 +287,6 @@ fj_status fj__train_fp_parse(fj_model *m, const char *data, size_t len, const ch
 /** The margin of a vector in a part (primal dot product, or libsvm for RBF). */
 double fj__part_margin(const fj__part *pt, const fj__vec *v, struct svm_node **nodes,
                        size_t *nodes_cap, bool *nomem);
-/** Platt's sigmoid 1 / (1 + exp(a * margin + b)), computed stably (calibration.c). */
-double fj__platt_apply(double a, double b, double margin);
 /** Platt calibration of a margin (calibration.c). */
 double fj__part_calibrate(const fj__part *pt, double margin);
 /** The calibrated log-odds of fraud for a margin at the training mix: logit(fj__part_calibrate). */
