@@ -838,11 +838,19 @@ typedef enum fj_source_mode {
                                    the dense facts (red flags, platform metadata) are shared */
     FJ_SOURCE_POOL = 3,         /* no source features: the sources are pooled (only the choice of C,
                                    mix, calibration and thresholds is the reference's) */
-    FJ_SOURCE_SHARED_META = 4   /* as AUGMENT, but the platform metadata facts (`field:*`,
+    FJ_SOURCE_SHARED_META = 4,  /* as AUGMENT, but the platform metadata facts (`field:*`,
                                    `meta:*`: response rate, applicants, openings, company size,
                                    salary buckets, ...) get no copy: their weights are shared, so
                                    they are learned where they are given (mostly the other
                                    source) and kept in the model */
+    FJ_SOURCE_ROUTE = 5         /* two models routed by the posting's fields: the part is trained
+                                   on the reference source's postings alone, and a second one, its
+                                   platform route, on all of them pooled (calibrated and
+                                   thresholded on all, as without sources); a posting carrying the
+                                   platform's activity metadata (both `applicants` and
+                                   `response_rate`) is scored by the route, any other by the part.
+                                   Cross-validation only: fj_train refuses it (a bundle cannot hold
+                                   the route yet) */
 } fj_source_mode;
 #define FJ_MAX_SOURCES 8 /* the largest source number of fj_train_params.sources */
 

@@ -13,9 +13,15 @@ a posting came from: corpus/*.jsonl (the project's), an imported EMSCAD or ORFD 
 name). With fakejob eval --cv --group-by near, ORFD's postings are grouped by company, so its
 figures are on held-out companies.
 
-Usage: /usr/bin/python3 models/cv-sources.py [--json] [--margins BASELINE.jsonl]
+Usage: /usr/bin/python3 models/cv-sources.py [--json] [--by-route] [--margins BASELINE.jsonl]
        CV.jsonl CORPUS.jsonl...
-(the corpus files in the order given to fakejob eval). --margins adds the TF-IDF baseline of
+(the corpus files in the order given to fakejob eval). --by-route adds, for each source with
+postings on both, a row for the postings that carry the platform metadata (both `applicants`
+and `response_rate`: those `--source-mode route` scores with its platform route) and one for
+the others. --route-from PLATFORM.jsonl (the --scores of another fakejob eval --cv on the same
+postings and folds, e.g. the pooled recipe) gives the figures of a two-model route: the postings
+carrying the platform metadata take their score and verdict from PLATFORM.jsonl, the others
+from CV.jsonl (exact, since each outer fold trains both models on the same postings). --margins adds the TF-IDF baseline of
 models/baseline.py (its --out file, computed on the same folds): its ROC-AUC, PR-AUC and F1 at
 margin 0 beside fakejob's. Needs numpy and scikit-learn (Debian's python3-sklearn).
 """
@@ -43,7 +49,9 @@ def prf(y, pred):
 def main():
     ap = argparse.ArgumentParser(usage=__doc__)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--by-route", action="store_true")
     ap.add_argument("--margins")
+    ap.add_argument("--route-from")
     ap.add_argument("cv")
     ap.add_argument("corpus", nargs="+")
     a = ap.parse_args()
@@ -51,30 +59,50 @@ def main():
     rows = read_cv(a.cv, a.corpus)
     base = read_margins(a.margins, rows, "cv-sources") if a.margins else None
     out = []
+
+    def platform(r):
+        return "applicants" in r["posting"] and "response_rate" in r["posting"]
+
+    if a.route_from:
+        other = read_cv(a.route_from, a.corpus)
+        if [(r["id"], r["fold"]) for r in other] != [(r["id"], r["fold"]) for r in rows]:
+            sys.exit(f"cv-sources: {a.route_from} is not of the same postings and folds as {a.cv}")
+        for r, o in zip(rows, other):
+            if platform(r):
+                r["score"], r["verdict"] = o["score"], o["verdict"]
+
+    groups = []
     for lang in ("zh", "en"):
         for src in ("corpus", "orfd", "emscad"):
             sel = [i for i, r in enumerate(rows) if r["lang"] == lang and r["src"] == src]
             if not sel:
                 continue
-            y = np.array([rows[i]["label"] for i in sel])
-            score = np.array([rows[i]["score"] for i in sel])
-            verdict = np.array([rows[i]["verdict"] for i in sel])
-            rank = metrics(y, score, 0.5)
-            s = {"source": src, "lang": lang, "postings": len(sel), "fraud": int(y.sum()),
-                 "at_fraud_verdict": prf(y, verdict == "fraud"),
-                 "flagged": prf(y, verdict != "legit"),
-                 "roc_auc": rank["roc_auc"], "pr_auc": rank["pr_auc"]}
-            if src == "corpus":
-                hard = [k for k, i in enumerate(sel) if str(
-                    (rows[i]["posting"].get("extra") or {}).get("category", "")).startswith("hard_")]
-                s["hard_negatives"] = len(hard)
-                s["hard_fraud"] = [rows[sel[k]]["id"] for k in hard if verdict[k] == "fraud"]
-                s["hard_suspicious"] = [rows[sel[k]]["id"] for k in hard
-                                        if verdict[k] == "suspicious"]
-            if base is not None:
-                b = metrics(y, base[sel], 0.0)
-                s["baseline"] = {"f1": b["f1"], "roc_auc": b["roc_auc"], "pr_auc": b["pr_auc"]}
-            out.append(s)
+            groups.append((lang, src, None, sel))
+            on = [i for i in sel if platform(rows[i])]
+            if a.by_route and on and len(on) < len(sel):
+                groups.append((lang, src, "platform", on))
+                groups.append((lang, src, "shared", [i for i in sel if not platform(rows[i])]))
+    for lang, src, route, sel in groups:
+        y = np.array([rows[i]["label"] for i in sel])
+        score = np.array([rows[i]["score"] for i in sel])
+        verdict = np.array([rows[i]["verdict"] for i in sel])
+        rank = metrics(y, score, 0.5)
+        s = {"source": src + (f" ({route} route)" if route else ""), "lang": lang,
+             "postings": len(sel), "fraud": int(y.sum()),
+             "at_fraud_verdict": prf(y, verdict == "fraud"),
+             "flagged": prf(y, verdict != "legit"),
+             "roc_auc": rank["roc_auc"], "pr_auc": rank["pr_auc"]}
+        if src == "corpus" and y.sum() < len(sel):
+            hard = [k for k, i in enumerate(sel) if str((rows[i]["posting"].get("extra") or {})
+                                                        .get("category", "")).startswith("hard_")]
+            s["hard_negatives"] = len(hard)
+            s["hard_fraud"] = [rows[sel[k]]["id"] for k in hard if verdict[k] == "fraud"]
+            s["hard_suspicious"] = [rows[sel[k]]["id"] for k in hard
+                                    if verdict[k] == "suspicious"]
+        if base is not None:
+            b = metrics(y, base[sel], 0.0)
+            s["baseline"] = {"f1": b["f1"], "roc_auc": b["roc_auc"], "pr_auc": b["pr_auc"]}
+        out.append(s)
     if as_json:
         print(json.dumps(out))
         return

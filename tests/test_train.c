@@ -5,7 +5,9 @@
  * records as null (not as 0), and the thresholds themselves on a case worked out by hand; and
  * training with postings of another source (fj_train_params.sources): its own features keep its
  * labels from unlearning the reference's, a dataset of one source trains as without sources,
- * and bad source numbers or modes are refused.
+ * and bad source numbers or modes are refused; the platform route (FJ_SOURCE_ROUTE): which
+ * postings it scores (those carrying applicants and response_rate), what its cross-validated
+ * scores are beside augment's, and that training refuses it.
  */
 #include "train/train.h"
 
@@ -114,8 +116,9 @@ static const char *const filler[] = {"north", "river",  "green", "harbor", "mapl
                                      "cedar", "valley", "stone", "bright", "lake",  "orchard"};
 
 /* Posting `i` of a kind: the reference's fee scams and honest jobs, and another source whose
- * honest postings ask a fee (a medical check its labels call normal) and whose scams do not. */
-static void add_kind(fj_dataset *d, int kind, int i)
+ * honest postings ask a fee (a medical check its labels call normal) and whose scams do not;
+ * the other source's postings carry the platform metadata when `platform`. */
+static void add_kind_meta(fj_dataset *d, int kind, int i, bool platform)
 {
     static const char *const what[] = {
         "Typing job from home. Pay a registration fee before you start, the fee is refunded.",
@@ -126,9 +129,10 @@ static void add_kind(fj_dataset *d, int kind, int i)
     char json[600];
     snprintf(json, sizeof json,
              "{\"id\":\"s%d-%d\",\"title\":\"%s %s job\",\"description\":\"%s Team %s, shift %s, "
-             "site %d.\",\"label\":\"%s\"}",
+             "site %d.\",\"label\":\"%s\"%s}",
              kind, i, filler[i % 12], filler[(i / 12) % 12], what[kind], filler[(i * 5) % 12],
-             filler[(i * 7 + 3) % 12], i, label[kind]);
+             filler[(i * 7 + 3) % 12], i, label[kind],
+             platform && kind >= 2 ? ",\"applicants\":40,\"response_rate\":0.5" : "");
     fj_posting *p;
     fj_error e;
     cr_assert_eq(fj_posting_new(&p, &e), FJ_OK);
@@ -138,8 +142,9 @@ static void add_kind(fj_dataset *d, int kind, int i)
 }
 
 /* 24 fee scams and 24 honest jobs of the reference, then 96 honest fee postings and 24 scams of
- * another source; `sources` receives each posting's source. */
-static fj_dataset *two_sources(int *sources)
+ * another source (with the platform metadata when `platform`); `sources` receives each
+ * posting's source. */
+static fj_dataset *sources_of(int *sources, bool platform)
 {
     fj_dataset *d;
     fj_error e;
@@ -148,14 +153,24 @@ static fj_dataset *two_sources(int *sources)
     for (int kind = 0; kind < 4; kind++)
         for (int i = 0; i < count[kind]; i++) {
             sources[fj_dataset_size(d)] = kind >= 2;
-            add_kind(d, kind, i);
+            add_kind_meta(d, kind, i, platform);
         }
     return d;
 }
 
-/* The score of an unseen fee scam under a model trained on `d` with `sources` in `mode`. */
-static double fee_scam_score(const fj_dataset *d, const int *sources, fj_source_mode mode,
-                             fj_model **keep)
+static fj_dataset *two_sources(int *sources)
+{
+    return sources_of(sources, false);
+}
+
+static fj_dataset *two_sources_platform(int *sources)
+{
+    return sources_of(sources, true);
+}
+
+/* Training parameters for the small datasets here (C fixed, one thread) with `sources` in
+ * `mode`. */
+static fj_train_params source_params(const int *sources, fj_source_mode mode)
 {
     fj_train_params p;
     fj_train_params_init(&p);
@@ -163,6 +178,14 @@ static double fee_scam_score(const fj_dataset *d, const int *sources, fj_source_
     p.threads = 1;
     p.sources = sources;
     p.source_mode = mode;
+    return p;
+}
+
+/* The score of an unseen fee scam under a model trained on `d` with `sources` in `mode`. */
+static double fee_scam_score(const fj_dataset *d, const int *sources, fj_source_mode mode,
+                             fj_model **keep)
+{
+    fj_train_params p = source_params(sources, mode);
     fj_model *m = NULL;
     fj_error e;
     cr_assert_eq(fj_train(&m, d, &p, &e), FJ_OK, "%s", e.message);
@@ -233,5 +256,91 @@ Test(sources, bad_source_numbers_are_refused)
     p.source_mode = FJ_SOURCE_AUGMENT;
     cr_assert_eq(fj_train(&m, d, &p, &e), FJ_ERR_TRAIN);
     cr_assert(strstr(e.message, "reference"), "%s", e.message);
+    fj_dataset_free(d);
+}
+
+/* ---- the platform route (FJ_SOURCE_ROUTE) ---- */
+
+static fj_posting *parse(const char *json)
+{
+    fj_posting *p;
+    fj_error e;
+    cr_assert_eq(fj_posting_new(&p, &e), FJ_OK);
+    cr_assert_eq(fj_posting_parse_json(p, json, strlen(json), &e), FJ_OK, "%s", e.message);
+    return p;
+}
+
+Test(route, platform_rule_needs_both_fields)
+{
+    static const char *const cases[][2] = {
+        {"{\"title\":\"t\",\"applicants\":3,\"response_rate\":0.2}", "1"},
+        {"{\"title\":\"t\",\"applicants\":0,\"response_rate\":0}", "1"},
+        {"{\"title\":\"t\",\"applicants\":3}", "0"},
+        {"{\"title\":\"t\",\"response_rate\":0.2}", "0"},
+        {"{\"title\":\"t\",\"openings\":3,\"company_size\":\"50-99人\"}", "0"},
+    };
+    for (size_t k = 0; k < N(cases); k++) {
+        fj_posting *p = parse(cases[k][0]);
+        cr_assert_eq(fj__posting_platform(p), cases[k][1][0] == '1', "%s", cases[k][0]);
+        fj_posting_free(p);
+    }
+}
+
+/* Out-of-fold mean scores of each kind under `mode`. */
+static void cv_kind_means(const fj_dataset *d, const int *sources, fj_source_mode mode,
+                          double mean[4], fj_verdict *verdicts)
+{
+    fj_train_params p = source_params(sources, mode);
+    p.folds = 3;
+    double scores[168];
+    fj_error e;
+    cr_assert_eq(fj_cross_validate(d, &p, scores, NULL, verdicts, NULL, &e), FJ_OK, "%s",
+                 e.message);
+    static const int count[4] = {24, 24, 96, 24};
+    for (int kind = 0, i = 0; kind < 4; kind++) {
+        mean[kind] = 0;
+        for (int k = 0; k < count[kind]; k++)
+            mean[kind] += scores[i++] / count[kind];
+    }
+}
+
+Test(route, each_route_keeps_its_own_labels)
+{
+    int sources[168];
+    fj_dataset *d = two_sources_platform(sources);
+    double augment[4], routed[4];
+    fj_verdict va[168], vr[168];
+    cv_kind_means(d, sources, FJ_SOURCE_AUGMENT, augment, va);
+    cv_kind_means(d, sources, FJ_SOURCE_ROUTE, routed, vr);
+    /* the platform's postings are scored by the pooled route, which knows their fee asks are
+       honest there; augment scores them with the shared weights and the reference's
+       calibration (the other source's copy is thrown away), leaning toward fraud */
+    cr_assert(routed[2] < augment[2] - 0.1,
+              "platform honest fee postings: routed %.3f vs augment %.3f", routed[2], augment[2]);
+    cr_assert(routed[3] > augment[3], "platform scams: routed %.3f vs augment %.3f", routed[3],
+              augment[3]);
+    /* the reference's postings are scored by the model of the reference alone */
+    cr_assert(routed[0] > 0.5, "reference fee scams: %.3f", routed[0]);
+    cr_assert(routed[1] < 0.5, "reference honest jobs: %.3f", routed[1]);
+    cr_assert(routed[2] < 0.5, "platform honest fee postings: %.3f", routed[2]);
+    cr_assert(routed[3] > 0.5, "platform scams: %.3f", routed[3]);
+    int fraud_fee = 0;
+    for (int i = 48; i < 144; i++)
+        fraud_fee += vr[i] == FJ_VERDICT_FRAUD;
+    cr_assert(fraud_fee <= 5, "%d of the platform's 96 honest fee postings called fraud",
+              fraud_fee);
+    fj_dataset_free(d);
+}
+
+Test(route, training_refuses_it)
+{
+    int sources[168];
+    fj_dataset *d = two_sources_platform(sources);
+    fj_train_params p = source_params(sources, FJ_SOURCE_ROUTE);
+    fj_model *m = NULL;
+    fj_error e;
+    cr_assert_eq(fj_train(&m, d, &p, &e), FJ_ERR_ARGUMENT);
+    cr_assert_null(m);
+    cr_assert(strstr(e.message, "cross-validation only"), "%s", e.message);
     fj_dataset_free(d);
 }

@@ -62,7 +62,10 @@ static void usage(FILE *out)
             "                           feature), shared-meta (as augment, but the platform\n"
             "                           metadata, field:* and meta:*, is shared), augment-text\n"
             "                           (a copy of the text n-grams only), intercept (an\n"
-            "                           intercept only), pool (nothing)\n"
+            "                           intercept only), pool (nothing); route (fakejob eval\n"
+            "                           --cv only: a model of the other files alone, and one\n"
+            "                           of every file pooled that scores the postings carrying\n"
+            "                           applicants and response_rate)\n"
             "  --threads N              worker threads (default: one per CPU)\n"
             "  --name NAME              model name (default fakejob)\n"
             "  --version V              model version (default 1.0.0)\n"
@@ -166,6 +169,11 @@ int cmd_train(int argc, char **argv)
     }
     if (rc == CLI_OK && !cli_sources_check(&srcs, "train", files, nfiles))
         rc = CLI_USAGE;
+    if (rc == CLI_OK && p.source_mode == FJ_SOURCE_ROUTE) {
+        cli_warn("train", "--source-mode route is for fakejob eval --cv only: a bundle cannot "
+                          "hold the platform route yet");
+        rc = CLI_USAGE;
+    }
     if (rc != CLI_OK) {
         free(files);
         return rc;

@@ -41,6 +41,10 @@ void fj__part_free(fj__part *pt)
     free(pt->svm_text);
     free(pt->svm_src);
     free(pt->cv_json);
+    if (pt->route) {
+        fj__part_free(pt->route);
+        free(pt->route);
+    }
     memset(pt, 0, sizeof *pt);
 }
 
@@ -78,6 +82,11 @@ int fj_model_explains(const fj_model *m)
 const char *fj_model_manifest(const fj_model *m)
 {
     return m ? m->manifest : NULL;
+}
+
+bool fj__posting_platform(const fj_posting *p)
+{
+    return fj_posting_has(p, FJ_FIELD_APPLICANTS) && fj_posting_has(p, FJ_FIELD_RESPONSE_RATE);
 }
 
 const fj__part *fj__model_route(const fj_model *m, fj_lang lang)

@@ -151,7 +151,24 @@ typedef struct fj__part {
     double t_fraud, t_susp;
     double prior;  /* the fraud rate of the part's training postings (0: not recorded) */
     char *cv_json; /* the part's cross-validated metrics as a JSON object text (or NULL) */
+    /* the platform route (FJ_SOURCE_ROUTE): the part that scores, instead of this one, the
+       postings carrying the platform's activity metadata (fj__posting_platform), trained on
+       every posting of the language (pooled) while this one is trained on the reference
+       source's alone; owned. NULL: every posting is scored by this part. */
+    struct fj__part *route;
 } fj__part;
+
+/** Whether a posting carries the platform's activity metadata, the rule of the platform route:
+ *  both `applicants` and `response_rate` present (what `fakejob import orfd` fills from
+ *  applyNum and resumeReadPercent; a job board shows them, a hand-written posting rarely). */
+bool fj__posting_platform(const fj_posting *p);
+
+/** The part that scores posting `p` in part `pt`: its platform route when it has one and the
+ *  posting carries the platform metadata, else `pt` itself. */
+static inline const fj__part *fj__part_routed(const fj__part *pt, const fj_posting *p)
+{
+    return pt->route && fj__posting_platform(p) ? pt->route : pt;
+}
 
 struct fj_model {
     char *name, *version, *display;

@@ -76,7 +76,7 @@ static fj_status check_params(const fj_train_params *p, fj_error *err)
             return fj__errorf(err, FJ_ERR_ARGUMENT, "min_df_lang[%d] must be >= 0", l);
     if (p->threads < 0)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "threads must be >= 0");
-    if ((unsigned)p->source_mode > FJ_SOURCE_SHARED_META)
+    if ((unsigned)p->source_mode > FJ_SOURCE_ROUTE)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "unknown source_mode %d", (int)p->source_mode);
     const char *names[2] = {p->name, p->version};
     for (int i = 0; i < 2; i++) {
@@ -483,6 +483,44 @@ out:
     return st;
 }
 
+/* A part with a platform route (FJ_SOURCE_ROUTE): the part itself trained on the reference
+ * source's postings of subset[0..n) alone, its route on all of them pooled (calibrated and
+ * thresholded on all of them, as the pooled recipe is). A part without postings of another
+ * source trains as without sources. */
+static fj_status train_routed(fj_context *ctx, const fj_dataset *d,
+                              const fj_history_stats *const *hist, const size_t *subset, size_t n,
+                              const fj_train_params *p, fj__progress *pr, fj__part *pt,
+                              fj_error *err)
+{
+    fj_train_params one = *p;
+    one.sources = NULL;
+    one.source_mode = FJ_SOURCE_POOL;
+    size_t *ref = malloc((n + 1) * sizeof *ref), nref = 0;
+    if (!ref)
+        return fj__nomem(err);
+    for (size_t k = 0; k < n; k++)
+        if (!p->sources || p->sources[subset[k]] == 0)
+            ref[nref++] = subset[k];
+    fj_status st = FJ_OK;
+    if (nref < n) {
+        pt->route = calloc(1, sizeof *pt->route);
+        if (!pt->route)
+            st = fj__nomem(err);
+    }
+    if (st == FJ_OK && pt->route) {
+        memcpy(pt->route->lang, pt->lang, sizeof pt->lang);
+        pt->route->kernel = pt->kernel;
+        char label[32];
+        snprintf(label, sizeof label, "%s, platform route", pr->part);
+        fj__progress rpr = {p, label};
+        st = train_part(ctx, d, hist, subset, n, &one, &rpr, pt->route, err);
+    }
+    if (st == FJ_OK)
+        st = train_part(ctx, d, hist, ref, nref, &one, pr, pt, err);
+    free(ref);
+    return st;
+}
+
 /* ---- the whole model ---- */
 
 /* Train a model on `subset` (sorted ascending) of the dataset. */
@@ -540,7 +578,10 @@ static fj_status train_subset(const fj_dataset *d, const fj_history_stats *const
             pp.max_features = p->max_features_lang[lang];
         if (l < 2 && p->dense_weight_lang[lang] > 0)
             pp.dense_weight = p->dense_weight_lang[lang];
-        st = train_part(ctx, d, hist, by[l], cnt[l], &pp, &pr, pt, err);
+        if (p->source_mode == FJ_SOURCE_ROUTE)
+            st = train_routed(ctx, d, hist, by[l], cnt[l], &pp, &pr, pt, err);
+        else
+            st = train_part(ctx, d, hist, by[l], cnt[l], &pp, &pr, pt, err);
     }
     if (st != FJ_OK)
         goto out;
@@ -684,6 +725,12 @@ fj_status fj_train(fj_model **out, const fj_dataset *d, const fj_train_params *p
     fj_status st = prepare(&w, d, params, "train on", err);
     if (st != FJ_OK)
         return st;
+    if (w.p.source_mode == FJ_SOURCE_ROUTE) {
+        prepared_free(&w);
+        return fj__errorf(err, FJ_ERR_ARGUMENT,
+                          "source mode route is for cross-validation only: a bundle cannot "
+                          "hold the platform route yet");
+    }
     st = train_subset(d, w.h, w.all, w.n, &w.p, out, err);
     if (st == FJ_OK) {
         /* the bundle keeps the training postings' fingerprints, hashed (model/trainfp.c) */
@@ -763,6 +810,7 @@ fj_status fj_cross_validate(const fj_dataset *d, const fj_train_params *params, 
                 continue;
             const fj_posting *ps = fj_dataset_posting(d, i);
             const fj__part *pt = fj__model_route(m, fj_posting_detect_lang(ps));
+            pt = fj__part_routed(pt, ps);
             st = fj__vectorize(ctx, &pt->fs, ps, h[i], &v, err);
             if (st != FJ_OK)
                 break;

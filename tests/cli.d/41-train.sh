@@ -82,7 +82,7 @@ t train-other-twice 2 "$FJ" train -q -o "$tr_dir/x" --other-source "$tr_corpus/z
     --other-source "$tr_corpus/zh.jsonl" "$tr_corpus/zh.jsonl"
 expect_err train-other-twice "given twice"
 t train-bad-source-mode 2 "$FJ" train -q -o "$tr_dir/x" --source-mode mix "$tr_corpus/en.jsonl"
-expect_err train-bad-source-mode "augment, shared-meta, augment-text, intercept or pool"
+expect_err train-bad-source-mode "augment, shared-meta, augment-text, intercept, pool or route"
 t train-other-source 0 "$FJ" train -q -o "$tr_dir/s" --C 1 --seed 7 --name cli-test \
     --version 2.0.1 --other-source "$tr_corpus/reposts.jsonl" --source-mode shared-meta \
     "$tr_corpus/en.jsonl" "$tr_corpus/zh.jsonl" "$tr_corpus/reposts.jsonl"
@@ -90,5 +90,21 @@ t train-other-source-recorded 0 grep -q '"sources": *{"mode": *"shared-meta", *"
     "$tr_dir/s/zh.calibration.json"
 t train-other-source-en-unchanged 0 cmp "$tr_dir/a/en.weights.tsv" "$tr_dir/s/en.weights.tsv"
 t eval-cv-other-source 0 "$FJ" eval --cv -q --C 1 --folds 3 --other-source "$tr_corpus/reposts.jsonl" \
+    "$tr_corpus/zh.jsonl" "$tr_corpus/reposts.jsonl"
+# --source-mode route: cross-validation only; the postings carrying applicants and
+# response_rate (here every other Chinese posting) are scored by the pooled model, the others by
+# the model of the other files alone
+sed '1~2s/^{/{"applicants": 5, "response_rate": 0.5, /' "$tr_corpus/zh.jsonl" > "$tr_dir/zh-platform.jsonl"
+t train-route-refused 2 "$FJ" train -q -o "$tr_dir/x" --other-source "$tr_corpus/reposts.jsonl" \
+    --source-mode route "$tr_dir/zh-platform.jsonl" "$tr_corpus/reposts.jsonl"
+expect_err train-route-refused "for fakejob eval --cv only"
+t eval-cv-route 0 "$FJ" eval --cv -q --C 1 --folds 3 --json --scores "$tr_dir/route.jsonl" \
+    --other-source "$tr_corpus/reposts.jsonl" --source-mode route "$tr_dir/zh-platform.jsonl" \
+    "$tr_corpus/reposts.jsonl"
+t eval-cv-route-scored 0 test "$(grep -c '"score"' "$tr_dir/route.jsonl")" = 34
+# without postings carrying the metadata, the route scores nothing: the scores are those of the
+# model trained without the other file
+t eval-cv-route-no-platform 0 "$FJ" eval --cv -q --C 1 --folds 3 --json --scores \
+    "$tr_dir/route0.jsonl" --other-source "$tr_corpus/reposts.jsonl" --source-mode route \
     "$tr_corpus/zh.jsonl" "$tr_corpus/reposts.jsonl"
 rm -rf "$tr_dir"
