@@ -23,6 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define DET_MAGIC "FJCLSDET"
 #define DET_FORMAT 2u /* 2: this release's n-gram hashes and lengths, five classes */
@@ -282,13 +285,15 @@ static inline uint32_t ngram_index(uint32_t h, unsigned len)
  * first `skip` code points read are left out (the caller has them: fj__clause_head); `head`
  * (optional) receives the code points read and the n-grams given before the end pad. Each code
  * point is mixed once; an n-gram's hash is the xor of its code points' values rotated by their
- * distance from its end, built up one length after the other. */
+ * distance from its end. It is built rolling: the hash of the n-gram of length L ending at a code
+ * point is the code point's value xor the hash of length L - 1 ending at the one before, rotated
+ * by 7 (r[L] below, kept in registers; 0 before the text's start, as rotating 0 gives 0). */
 static inline bool char_ngrams(fj__featvec *fv, const char *t, size_t a, size_t b,
                                const uint32_t *orig, const span *sp, size_t nsp, unsigned lens,
                                bool pad, size_t skip, fj__clause_head *head)
 {
     size_t n0 = fv->n;
-    uint32_t ring[8] = {0};
+    uint32_t r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0;
     size_t j = 0, i = a, k = 0;
     unsigned hi = 0, nl = 0;
     for (unsigned n = 1; n <= 5; n++)
@@ -317,7 +322,11 @@ static inline bool char_ngrams(fj__featvec *fv, const char *t, size_t a, size_t 
                 while (i < b && ((unsigned char)t[i] & 0xC0) == 0x80)
                     i++;
             } else {
-                cp = fj__utf8_next(t, b, &i);
+                cp = (unsigned char)t[i];
+                if (cp < 0x80)
+                    i++;
+                else
+                    cp = fj__utf8_next(t, b, &i);
                 if (cp >= '0' && cp <= '9')
                     cp = '0';
             }
@@ -331,34 +340,30 @@ static inline bool char_ngrams(fj__featvec *fv, const char *t, size_t a, size_t 
                 *head = (fj__clause_head){j, (size_t)(out - fv->v) - n0};
             break;
         }
-        ring[j % 8] = cp_mix(cp);
+        uint32_t m = cp_mix(cp);
+        /* with `lens` a constant, the unused lengths fold away */
+        if (hi >= 5)
+            r5 = m ^ rotl32(r4, 7);
+        if (hi >= 4)
+            r4 = m ^ rotl32(r3, 7);
+        if (hi >= 3)
+            r3 = m ^ rotl32(r2, 7);
+        if (hi >= 2)
+            r2 = m ^ rotl32(r1, 7);
+        r1 = m;
         j++;
         if (j <= skip)
             continue;
-        /* written out to five code points: with `lens` a constant, the unused steps fold away */
-        uint32_t h = ring[(j - 1) % 8];
         if (lens & 2)
-            *out++ = ngram_index(h, 1);
-        if (hi < 2 || j < 2)
-            continue;
-        h ^= rotl32(ring[(j - 2) % 8], 7);
-        if (lens & 4)
-            *out++ = ngram_index(h, 2);
-        if (hi < 3 || j < 3)
-            continue;
-        h ^= rotl32(ring[(j - 3) % 8], 14);
-        if (lens & 8)
-            *out++ = ngram_index(h, 3);
-        if (hi < 4 || j < 4)
-            continue;
-        h ^= rotl32(ring[(j - 4) % 8], 21);
-        if (lens & 16)
-            *out++ = ngram_index(h, 4);
-        if (hi < 5 || j < 5)
-            continue;
-        h ^= rotl32(ring[(j - 5) % 8], 28);
-        if (lens & 32)
-            *out++ = ngram_index(h, 5);
+            *out++ = ngram_index(r1, 1);
+        if ((lens & 4) && j >= 2)
+            *out++ = ngram_index(r2, 2);
+        if ((lens & 8) && j >= 3)
+            *out++ = ngram_index(r3, 3);
+        if ((lens & 16) && j >= 4)
+            *out++ = ngram_index(r4, 4);
+        if ((lens & 32) && j >= 5)
+            *out++ = ngram_index(r5, 5);
     }
     fv->n = (size_t)(out - fv->v);
     return true;
@@ -655,20 +660,25 @@ static const uint32_t en_pairs[26] = {
 };
 
 /* Chat apps (WC_APP) and free-mail providers (WC_MAILWORD) as they read once the letters of a
- * stretch of text are squeezed together. */
+ * stretch of text are squeezed together, sorted by their first letter: those starting with
+ * letter c are squeezed_names[sq_at[c - 'a'], sq_at[c - 'a' + 1]) (checked by
+ * fj__clause_tables_sorted). */
 static const wclass squeezed_names[] = {
-    WC(WC_APP, "whatsapp"),     WC(WC_APP, "telegram"),     WC(WC_APP, "signal"),
-    WC(WC_APP, "wickr"),        WC(WC_APP, "kik"),          WC(WC_APP, "viber"),
-    WC(WC_APP, "discord"),      WC(WC_APP, "snapchat"),     WC(WC_APP, "instagram"),
-    WC(WC_APP, "facebook"),     WC(WC_APP, "skype"),        WC(WC_APP, "hangouts"),
-    WC(WC_APP, "wechat"),       WC(WC_APP, "weixin"),       WC(WC_APP, "imessage"),
-    WC(WC_APP, "threema"),      WC(WC_APP, "qq"),           WC(WC_APP, "tg"),
-    WC(WC_APP, "ig"),           WC(WC_APP, "googlechat"),   WC(WC_APP, "googlevoice"),
-    WC(WC_APP, "textnow"),      WC(WC_MAILWORD, "gmail"),   WC(WC_MAILWORD, "yahoo"),
-    WC(WC_MAILWORD, "hotmail"), WC(WC_MAILWORD, "outlook"), WC(WC_MAILWORD, "protonmail"),
-    WC(WC_MAILWORD, "icloud"),  WC(WC_MAILWORD, "aol"),     WC(WC_MAILWORD, "ymail"),
-    WC(WC_MAILWORD, "gmx"),
+    WC(WC_MAILWORD, "aol"),        WC(WC_APP, "discord"),  WC(WC_APP, "facebook"),
+    WC(WC_MAILWORD, "gmail"),      WC(WC_MAILWORD, "gmx"), WC(WC_APP, "googlechat"),
+    WC(WC_APP, "googlevoice"),     WC(WC_APP, "hangouts"), WC(WC_MAILWORD, "hotmail"),
+    WC(WC_MAILWORD, "icloud"),     WC(WC_APP, "ig"),       WC(WC_APP, "imessage"),
+    WC(WC_APP, "instagram"),       WC(WC_APP, "kik"),      WC(WC_MAILWORD, "outlook"),
+    WC(WC_MAILWORD, "protonmail"), WC(WC_APP, "qq"),       WC(WC_APP, "signal"),
+    WC(WC_APP, "skype"),           WC(WC_APP, "snapchat"), WC(WC_APP, "telegram"),
+    WC(WC_APP, "textnow"),         WC(WC_APP, "tg"),       WC(WC_APP, "threema"),
+    WC(WC_APP, "viber"),           WC(WC_APP, "wechat"),   WC(WC_APP, "weixin"),
+    WC(WC_APP, "whatsapp"),        WC(WC_APP, "wickr"),    WC(WC_MAILWORD, "yahoo"),
+    WC(WC_MAILWORD, "ymail"),
 };
+#define SQ_COUNT (sizeof squeezed_names / sizeof squeezed_names[0])
+static const unsigned char sq_at[27] = {0,  1,  1,  1,  2,  2,  3,  7,  9,  13, 13, 14, 14, 14,
+                                        14, 15, 16, 17, 17, 20, 24, 24, 25, 29, 29, 31, 31};
 
 /* A letter a digit or sign stands for inside a word ("wh@tsapp", "t3legram"), or 0. */
 static char leet(unsigned char c)
@@ -788,19 +798,15 @@ static bool pairs_listed(void)
     return true;
 }
 
-/* The first letters of squeezed_names (bit c - 'a'), checked by fj__clause_tables_sorted. */
-#define SQ_BIT(c) (1u << ((c) - 'a'))
-#define SQ_FIRST                                                                                   \
-    (SQ_BIT('a') | SQ_BIT('d') | SQ_BIT('f') | SQ_BIT('g') | SQ_BIT('h') | SQ_BIT('i') |           \
-     SQ_BIT('k') | SQ_BIT('o') | SQ_BIT('p') | SQ_BIT('q') | SQ_BIT('s') | SQ_BIT('t') |           \
-     SQ_BIT('v') | SQ_BIT('w') | SQ_BIT('y'))
-
+/* Whether sq_at indexes squeezed_names by first letter. */
 static bool first_letters_listed(void)
 {
-    for (size_t k = 0; k < sizeof squeezed_names / sizeof squeezed_names[0]; k++)
-        if (!is_lower((unsigned char)squeezed_names[k].w[0]) ||
-            !(SQ_FIRST & SQ_BIT(squeezed_names[k].w[0])))
-            return false;
+    if (sq_at[0] != 0 || sq_at[26] != SQ_COUNT)
+        return false;
+    for (int c = 0; c < 26; c++)
+        for (size_t k = sq_at[c]; k < sq_at[c + 1]; k++)
+            if (k >= SQ_COUNT || squeezed_names[k].w[0] != 'a' + c)
+                return false;
     return true;
 }
 
@@ -873,12 +879,12 @@ uint32_t fj__clause_word_classes(fj_lang lang, const char *t, size_t a, size_t b
     start[n] = true;
     cut[n] = false;
     for (size_t i = 0; i < n; i++) {
-        if ((!start[i] && !(i > 0 && cut[i])) || !(SQ_FIRST & SQ_BIT(sq[i])))
+        if (!start[i] && !(i > 0 && cut[i]))
             continue;
-        for (size_t k = 0; k < sizeof squeezed_names / sizeof squeezed_names[0]; k++) {
+        for (size_t k = sq_at[sq[i] - 'a'], kend = sq_at[sq[i] - 'a' + 1]; k < kend; k++) {
             const char *nm = squeezed_names[k].w;
             size_t nl = squeezed_names[k].len;
-            if (i + nl > n || sq[i] != nm[0] || bytes_cmp(sq + i, nm, nl) != 0 ||
+            if (i + nl > n || bytes_cmp(sq + i + 1, nm + 1, nl - 1) != 0 ||
                 !(i + nl == n || start[i + nl]))
                 continue;
             bits |= 1u << squeezed_names[k].cls;
@@ -1057,7 +1063,35 @@ static bool build_slots(fj__cls_lang *L)
     return true;
 }
 
-/* Add the weights of features feat[0, n) to sum, in order. */
+/* Add the weights of features feat[0, n) to sum, in order. Each signal's sum is its own chain of
+ * additions of a float widened to double, so adding two signals' weights in one SSE2 instruction
+ * gives the same sums, bit for bit, as adding them one at a time. */
+#ifdef __SSE2__
+#define ACC_PAIRS (FJ_CLS_COUNT / 2)
+static void add_weights(const fj__cls_lang *L, const uint32_t *feat, size_t n,
+                        double sum[FJ_CLS_COUNT])
+{
+    __m128d acc[ACC_PAIRS];
+    for (int p = 0; p < ACC_PAIRS; p++)
+        acc[p] = _mm_loadu_pd(sum + 2 * p);
+    double tail = FJ_CLS_COUNT % 2 ? sum[FJ_CLS_COUNT - 1] : 0;
+    for (size_t i = 0; i < n; i++) {
+        long k = find_feat(L, feat[i]);
+        if (k < 0)
+            continue;
+        const float *w = L->w + (size_t)k * FJ_CLS_COUNT;
+        for (int p = 0; p < ACC_PAIRS; p++)
+            acc[p] = _mm_add_pd(
+                acc[p], _mm_cvtps_pd(_mm_castsi128_ps(_mm_loadl_epi64((const void *)(w + 2 * p)))));
+        if (FJ_CLS_COUNT % 2)
+            tail += w[FJ_CLS_COUNT - 1];
+    }
+    for (int p = 0; p < ACC_PAIRS; p++)
+        _mm_storeu_pd(sum + 2 * p, acc[p]);
+    if (FJ_CLS_COUNT % 2)
+        sum[FJ_CLS_COUNT - 1] = tail;
+}
+#else
 static void add_weights(const fj__cls_lang *L, const uint32_t *feat, size_t n,
                         double sum[FJ_CLS_COUNT])
 {
@@ -1073,6 +1107,7 @@ static void add_weights(const fj__cls_lang *L, const uint32_t *feat, size_t n,
     }
     memcpy(sum, acc, sizeof acc);
 }
+#endif
 
 void fj__detectors_add(const fj_detectors *d, fj_lang lang, const uint32_t *feat, size_t n,
                        double sum[FJ_CLS_COUNT])
