@@ -649,6 +649,29 @@ static const wclass zh_words[] = {
     WC(WC_DOC, "验证码"),
 };
 
+/* en_words by first letter: the entries starting with letter c are en_words[en_at[c - 'a'],
+ * en_at[c - 'a' + 1]) (checked by fj__clause_tables_sorted). */
+static const unsigned char en_at[27] = {0,   9,   15,  35,  44,  47,  54,  55,  62,
+                                        69,  69,  69,  71,  80,  87,  93,  116, 116,
+                                        125, 137, 142, 148, 151, 159, 159, 161, 163};
+
+/* The first characters of zh_words of three bytes, as a 1024-bit Bloom filter of zh_bit (checked
+ * by fj__clause_tables_sorted): a character whose bit is clear starts no entry. */
+static const uint64_t zh_first[16] = {
+    0x0000400200800000ull, 0x1020000200000010ull, 0x0000000000020000ull, 0x0400001802200000ull,
+    0x0400000000800000ull, 0x8000000000101010ull, 0x00A0101400400000ull, 0x4000000080400002ull,
+    0x6000140000000008ull, 0x0002040500001030ull, 0x0000820000420081ull, 0x0200181000090001ull,
+    0x0424108020800240ull, 0x0000000A00010100ull, 0x0020010020000882ull, 0x0000280000000016ull,
+};
+
+/* zh_first's bit for the three bytes at s. */
+static inline uint32_t zh_bit(const char *s)
+{
+    uint32_t x = (uint32_t)(unsigned char)s[0] << 16 | (uint32_t)(unsigned char)s[1] << 8 |
+                 (unsigned char)s[2];
+    return (x * 0x9E3779B1u) >> 22;
+}
+
 /* For each first letter of an English word (a-z), the second letters (bit c - 'a') that begin
  * an entry of en_words: a word starting with any other two letters matches none and is not
  * looked up (checked by fj__clause_tables_sorted). */
@@ -798,6 +821,31 @@ static bool pairs_listed(void)
     return true;
 }
 
+/* Whether en_at indexes en_words by first letter and zh_first holds the first character of
+ * every entry of zh_words of three bytes or more. */
+static bool word_indexes_right(void)
+{
+    size_t nen = sizeof en_words / sizeof en_words[0];
+    if (en_at[0] != 0 || en_at[26] != nen)
+        return false;
+    for (int c = 0; c < 26; c++)
+        for (size_t k = en_at[c]; k < en_at[c + 1]; k++)
+            if (k >= nen || en_words[k].w[0] != 'a' + c)
+                return false;
+    for (size_t k = 0; k < sizeof zh_words / sizeof zh_words[0]; k++) {
+        const wclass *e = &zh_words[k];
+        if ((unsigned char)e->w[0] < 0xE0) {
+            if (e->w[0] != 'v') /* the scan looks up no other byte below 0xE0 */
+                return false;
+            continue;
+        }
+        uint32_t h = zh_bit(e->w);
+        if (e->len < 3 || !(zh_first[h >> 6] >> (h & 63) & 1))
+            return false;
+    }
+    return true;
+}
+
 /* Whether sq_at indexes squeezed_names by first letter. */
 static bool first_letters_listed(void)
 {
@@ -815,7 +863,7 @@ bool fj__clause_tables_sorted(void)
     return sorted_table(en_words, sizeof en_words / sizeof en_words[0]) &&
            sorted_table(zh_words, sizeof zh_words / sizeof zh_words[0]) &&
            prefixes_long(en_words, sizeof en_words / sizeof en_words[0]) &&
-           first_letters_listed() && pairs_listed();
+           first_letters_listed() && pairs_listed() && word_indexes_right();
 }
 
 #define SQ_MAX FJ_CLS_MAX_CLAUSE_BYTES
@@ -839,17 +887,27 @@ uint32_t fj__clause_word_classes(fj_lang lang, const char *t, size_t a, size_t b
                     w[n++] = t[j];
                 j++;
             }
-            if (n < sizeof w && (n < 2 || !is_lower((unsigned char)w[1]) ||
-                                 (en_pairs[w[0] - 'a'] >> (w[1] - 'a') & 1)))
-                bits |= lookup(en_words, sizeof en_words / sizeof en_words[0], w, n, true);
+            /* n >= 1: the word starts with a lower-case letter */
+            if (n > 0 && n < sizeof w &&
+                (n < 2 || !is_lower((unsigned char)w[1]) ||
+                 (en_pairs[w[0] - 'a'] >> (w[1] - 'a') & 1)))
+                bits |= lookup(en_words + en_at[w[0] - 'a'],
+                               (size_t)(en_at[w[0] - 'a' + 1] - en_at[w[0] - 'a']), w, n, true);
             i = j;
         }
     } else {
         /* every entry starts with a character of three bytes, or with 'v' */
-        for (size_t i = a; i < b; i++)
-            if ((unsigned char)t[i] >= 0xE0 || t[i] == 'v')
-                bits |= lookup(zh_words, sizeof zh_words / sizeof zh_words[0], t + i,
-                               b - i < 16 ? b - i : 16, false);
+        for (size_t i = a; i < b; i++) {
+            if ((unsigned char)t[i] >= 0xE0 && b - i >= 3) {
+                uint32_t h = zh_bit(t + i);
+                if (!(zh_first[h >> 6] >> (h & 63) & 1))
+                    continue;
+            } else if (!((unsigned char)t[i] >= 0xE0 || t[i] == 'v')) {
+                continue;
+            }
+            bits |= lookup(zh_words, sizeof zh_words / sizeof zh_words[0], t + i,
+                           b - i < 16 ? b - i : 16, false);
+        }
     }
     /* squeezed letters: sq[k] with start[k] (a word starts there) and cut[k] (a separator or a
      * stand-in sign was squeezed out before it, or it is one) */
