@@ -287,10 +287,16 @@ static inline uint32_t ngram_index(uint32_t h, unsigned len)
  * point is mixed once; an n-gram's hash is the xor of its code points' values rotated by their
  * distance from its end. It is built rolling: the hash of the n-gram of length L ending at a code
  * point is the code point's value xor the hash of length L - 1 ending at the one before, rotated
- * by 7 (r[L] below, kept in registers; 0 before the text's start, as rotating 0 gives 0). */
-static inline bool char_ngrams(fj__featvec *fv, const char *t, size_t a, size_t b,
-                               const uint32_t *orig, const span *sp, size_t nsp, unsigned lens,
-                               bool pad, size_t skip, fj__clause_head *head)
+ * by 7 (r[L] below, kept in registers; 0 before the text's start, as rotating 0 gives 0).
+ * Inlined into its two calls, so that `lens` and `pad` are constants there. */
+#ifdef __GNUC__
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+static ALWAYS_INLINE bool char_ngrams(fj__featvec *fv, const char *t, size_t a, size_t b,
+                                      const uint32_t *orig, const span *sp, size_t nsp,
+                                      unsigned lens, bool pad, size_t skip, fj__clause_head *head)
 {
     size_t n0 = fv->n;
     uint32_t r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0;
