@@ -24,7 +24,8 @@
  * on text it did). Everything else (memo misses, non-ASCII, typed tokens, long chunks) runs the
  * ordinary path over the stretch between memo hits, in one go: ICU's break iterator over the
  * stretch converted to UTF-16 (ICU's native form: its UTF-8 UText costs a fifth more), boundaries
- * mapped back to UTF-8 with a cursor that only moves forward; the misses in it are then memoized
+ * mapped back to UTF-8 with a cursor that only moves forward (a stretch of printable ASCII gets
+ * the same boundaries from wordbreak.c without ICU); the misses in it are then memoized
  * with the tokens that start in them. The typed-token scanner (textscan.c) runs along, resumable:
  * before a chunk is tokenized it has found every typed token that starts before the chunk's end,
  * and a memoized chunk that the memo marks inert for it (fj__scan_inert) is stepped over unread.
@@ -38,6 +39,7 @@
  */
 #include "text/analysis.h"
 #include "text/text_impl.h"
+#include "text/wordbreak.h"
 
 #include <libstemmer.h>
 #include <stdio.h>
@@ -507,6 +509,17 @@ typedef struct han_rec {
 static fj_status icu_range(tk *k, size_t r0, size_t r1, han_rec *rec)
 {
     fj__text *tx = k->tx;
+    fj_status st;
+    if (!rec && fj__ascii_wb_covers(k->t + r0, r1 - r0)) {
+        /* printable ASCII: ICU's boundaries and word / non-word statuses, found without it */
+        for (size_t a = r0; a < r1;) {
+            bool word;
+            a = r0 + fj__ascii_wb_next(k->t + r0, r1 - r0, a - r0, &word);
+            if ((st = emit(k, a, word ? UBRK_WORD_LETTER : UBRK_WORD_NONE)) != FJ_OK)
+                return st;
+        }
+        return FJ_OK;
+    }
     int32_t len16;
     if (!to_utf16(tx, k->t + r0, r1 - r0, &len16))
         return fj__nomem(k->err);
@@ -518,7 +531,6 @@ static fj_status icu_range(tk *k, size_t r0, size_t r1, han_rec *rec)
     if (U_FAILURE(ue))
         return fj__errorf(k->err, FJ_ERR_INTERNAL, "ICU word break iterator failed: %s",
                           u_errorName(ue));
-    fj_status st;
     int32_t b16;
     ubrk_first(tx->brk);
     while ((b16 = ubrk_next(tx->brk)) != UBRK_DONE) {
