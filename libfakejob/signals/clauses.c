@@ -1028,11 +1028,12 @@ bool fj__clause_features_after(fj__featvec *fv, fj_lang lang, const char *t, siz
     nsp = w;
     bool ok = en ? char_ngrams(fv, t, a, b, orig, sp, nsp, NGRAM_EN, true, skip, head)
                  : char_ngrams(fv, t, a, b, orig, sp, nsp, NGRAM_ZH, false, skip, head);
+    const uint32_t seed_w = h_seed("w"); /* fv_str(fv, "w", ...) of each word, seeded once */
     for (size_t i = 0; ok && i < ntok; i++) {
         const fj_token *k = &tok[i];
         switch (k->kind) {
         case FJ_TOK_WORD:
-            ok = fv_str(fv, "w", k->text, k->len);
+            ok = fv_push(fv, h_final(h_bytes(seed_w, k->text, k->len)));
             break;
         case FJ_TOK_BIGRAM:
             break; /* the character n-grams hold them */
@@ -1056,9 +1057,10 @@ bool fj__clause_features_after(fj__featvec *fv, fj_lang lang, const char *t, siz
         }
         }
     }
+    const uint32_t seed_lex = h_seed("lex");
     for (size_t i = 0; ok && i < nm; i++) {
         const fj__lex_entry *le = &fj__lex_entries[m[i].entry];
-        uint32_t h = h_u32(h_seed("lex"), le->lex);
+        uint32_t h = h_u32(seed_lex, le->lex);
         for (int r = 0; ok && r < LEX_REPEAT; r++)
             ok = fv_push(fv, h_final(h)) && fv_push(fv, h_final(h_u32(h, le->tag + 1u)));
     }
@@ -1222,7 +1224,12 @@ static void platt(const fj__cls_lang *L, const double dec[FJ_CLS_COUNT], double 
 {
     for (int s = 0; s < FJ_CLS_COUNT; s++) {
         double f = L->sig[s].platt_a * dec[s] + L->sig[s].platt_b;
-        prob[s] = f >= 0 ? exp(-f) / (1 + exp(-f)) : 1 / (1 + exp(f));
+        if (f >= 0) {
+            double e = exp(-f);
+            prob[s] = e / (1 + e);
+        } else {
+            prob[s] = 1 / (1 + exp(f));
+        }
     }
 }
 
