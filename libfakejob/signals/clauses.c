@@ -102,6 +102,21 @@ bool fj__clause_split(const char *t, size_t len, const uint32_t *orig, const cha
     size_t start = 0, k = 0;
     bool weak = false; /* how the clause being built was opened */
     while (k < len) {
+        /* A run of lower-case letters none of which was an upper-case one in the original (or
+         * that opens the clause) holds no delimiter, list number or glued sentence: stepped over
+         * here, cut at the longest clause as below. */
+        while (k < len && (unsigned char)t[k] >= 'a' && (unsigned char)t[k] <= 'z' &&
+               !(k > start && orig[k] < olen && o[orig[k]] >= 'A' && o[orig[k]] <= 'Z')) {
+            k++;
+            if (k - start >= FJ_CLS_MAX_CLAUSE_BYTES) {
+                if (!clause_push(out, start, k, weak, t))
+                    return false;
+                start = k;
+                weak = true;
+            }
+        }
+        if (k >= len)
+            break;
         /* No delimiter and no list number starts with a letter or with a lead byte other than
          * 0xE2 and 0xE3 (fj__clause_delim, fj__list_number_at), and a glued sentence starts with
          * a letter: such a character is stepped over at once. */
