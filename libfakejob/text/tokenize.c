@@ -29,10 +29,11 @@
  * with the tokens that start in them. The typed-token scanner (textscan.c) runs along, resumable:
  * before a chunk is tokenized it has found every typed token that starts before the chunk's end,
  * and a memoized chunk that the memo marks inert for it (fj__scan_inert) is stepped over unread.
- * Han text is memoized too: a run of Han characters between ASCII characters (or the ends of
- * a stretch) is segmented by ICU's dictionary the same wherever it stands (no word-break rule
- * reads across an ASCII character next to a Han one, and the dictionary's range is the run
- * itself), so its boundaries are kept per context (run bytes -> offsets and rule statuses);
+ * Han text is memoized too: a run of Han characters between ASCII characters or Chinese
+ * punctuation (、 。 《 》 「 」 『 』 【 】 “ ”; or the ends of a stretch) is segmented by ICU's
+ * dictionary the same wherever it stands (no word-break rule reads across such a character next
+ * to a Han one, and the dictionary's range is the run itself), so its boundaries are kept per
+ * context (run bytes -> offsets and rule statuses);
  * three in four Han characters of ORFD's postings are in a run seen before.
  * Stems are cached per context too (word -> stem); texts go to the token arena with one bounds
  * check. The tests check that cached and uncached contexts give the same tokens.
@@ -609,10 +610,11 @@ static bool han_add(fj__text *tx, const char *run, size_t len, uint32_t hash, co
     return true;
 }
 
-/* The Han run [h0, h1), between ASCII characters or the stretch's ends: ICU's dictionary
- * segments it the same wherever it stands (no rule reads across an ASCII character next to a
- * Han one, and its dictionary range is the run itself), so its boundaries are memoized per
- * context like the ASCII chunks. */
+/* The Han run [h0, h1), between ASCII characters, the Chinese punctuation of fj__han_bound_at
+ * or the stretch's ends: ICU's dictionary segments it the same wherever it stands (no rule reads
+ * across such a character next to a Han one, and its dictionary range is the run itself;
+ * tests/test_wordbreak.c checks this against ICU on the corpus), so its boundaries are memoized
+ * per context like the ASCII chunks. */
 static fj_status han_run(tk *k, size_t h0, size_t h1)
 {
     fj__text *tx = k->tx;
@@ -666,7 +668,8 @@ static fj_status icu_stretch(tk *k, size_t r0, size_t r1)
                 break;
             h1 = q;
         }
-        bool bounded = (i == r0 || t[i - 1] < 0x80) && (h1 == r1 || t[h1] < 0x80);
+        bool bounded = (i == r0 || fj__han_bound_before(t, r0, i)) &&
+                       (h1 == r1 || fj__han_bound_at(t, r1, h1));
         if (bounded && h1 - i <= HAN_RUN_MAX) {
             if (s0 < i && (st = icu_range(k, s0, i, NULL)) != FJ_OK)
                 return st;
