@@ -95,6 +95,26 @@ static bool glued_at(const char *t, size_t len, const uint32_t *orig, const char
     return (p == '.' || p == ':' || p == ')') && o[ok - 2] >= 'a' && o[ok - 2] <= 'z';
 }
 
+/* Whether normalized byte k was an upper-case letter in the original. */
+static inline bool upper_in_orig(const uint32_t *orig, const char *o, size_t olen, size_t k)
+{
+    return orig[k] < olen && o[orig[k]] >= 'A' && o[orig[k]] <= 'Z';
+}
+
+/* Cut the clause being built at k (a character boundary) when it has reached the longest a
+ * clause may be: the next one opens weak. false on allocation failure. */
+static inline bool cut_if_long(fj__dclausevec *out, size_t *start, size_t k, bool *weak,
+                               const char *t)
+{
+    if (k - *start < FJ_CLS_MAX_CLAUSE_BYTES)
+        return true;
+    if (!clause_push(out, *start, k, *weak, t))
+        return false;
+    *start = k;
+    *weak = true;
+    return true;
+}
+
 bool fj__clause_split(const char *t, size_t len, const uint32_t *orig, const char *o, size_t olen,
                       fj__dclausevec *out)
 {
@@ -106,14 +126,10 @@ bool fj__clause_split(const char *t, size_t len, const uint32_t *orig, const cha
          * that opens the clause) holds no delimiter, list number or glued sentence: stepped over
          * here, cut at the longest clause as below. */
         while (k < len && (unsigned char)t[k] >= 'a' && (unsigned char)t[k] <= 'z' &&
-               !(k > start && orig[k] < olen && o[orig[k]] >= 'A' && o[orig[k]] <= 'Z')) {
+               !(k > start && upper_in_orig(orig, o, olen, k))) {
             k++;
-            if (k - start >= FJ_CLS_MAX_CLAUSE_BYTES) {
-                if (!clause_push(out, start, k, weak, t))
-                    return false;
-                start = k;
-                weak = true;
-            }
+            if (!cut_if_long(out, &start, k, &weak, t))
+                return false;
         }
         if (k >= len)
             break;
@@ -123,8 +139,8 @@ bool fj__clause_split(const char *t, size_t len, const uint32_t *orig, const cha
         unsigned char c = (unsigned char)t[k];
         bool plain = c >= 0x80 ? c != 0xE2 && c != 0xE3
                                : c >= 'a' && c <= 'z' &&
-                                     !(k > start && orig[k] < olen && o[orig[k]] >= 'A' &&
-                                       o[orig[k]] <= 'Z' && glued_at(t, len, orig, o, olen, k));
+                                     !(k > start && upper_in_orig(orig, o, olen, k) &&
+                                       glued_at(t, len, orig, o, olen, k));
         bool w;
         size_t d = plain ? 0 : fj__clause_delim(t, len, orig, o, olen, k, &w);
         if (!plain && !d && k > start &&
@@ -153,12 +169,8 @@ bool fj__clause_split(const char *t, size_t len, const uint32_t *orig, const cha
         k++;
         while (k < len && ((unsigned char)t[k] & 0xC0) == 0x80)
             k++;
-        if (k - start >= FJ_CLS_MAX_CLAUSE_BYTES) {
-            if (!clause_push(out, start, k, weak, t))
-                return false;
-            start = k;
-            weak = true;
-        }
+        if (!cut_if_long(out, &start, k, &weak, t))
+            return false;
     }
     return clause_push(out, start, len, weak, t);
 }
