@@ -178,6 +178,30 @@ static int open_next(cli_reader *r)
     return 1;
 }
 
+/* Append s[0, n) to the reader's line: past FJ_MAX_POSTING_BYTES (or when the line cannot grow)
+ * the rest is skipped and the line marked too long. */
+static void line_append(cli_reader *r, const char *s, size_t n)
+{
+    if (r->len + n > FJ_MAX_POSTING_BYTES) {
+        r->too_long = true;
+        n = FJ_MAX_POSTING_BYTES - r->len;
+    }
+    if (r->len + n + 1 > r->cap) {
+        size_t cap = r->cap ? r->cap : 4096;
+        while (cap < r->len + n + 1)
+            cap *= 2;
+        char *l = realloc(r->line, cap);
+        if (!l) {
+            r->too_long = true;
+            return;
+        }
+        r->line = l;
+        r->cap = cap;
+    }
+    memcpy(r->line + r->len, s, n);
+    r->len += n;
+}
+
 int cli_reader_next(cli_reader *r)
 {
     for (;;) {
@@ -193,25 +217,29 @@ int cli_reader_next(cli_reader *r)
         errno = 0;
         /* one thread reads a stream: its lock is taken once a line, not once a byte */
         flockfile(r->fp);
-        while ((c = getc_unlocked(r->fp)) != EOF) {
+        for (;;) {
+#ifdef __GLIBC__
+            /* the bytes stdio holds already: up to the line's end in one copy */
+            char *p = r->fp->_IO_read_ptr, *e = r->fp->_IO_read_end;
+            if (p && p < e) {
+                char *nl = memchr(p, '\n', (size_t)(e - p));
+                any = true;
+                line_append(r, p, (size_t)((nl ? nl : e) - p));
+                r->fp->_IO_read_ptr = nl ? nl + 1 : e;
+                if (nl) {
+                    c = '\n';
+                    break;
+                }
+                continue;
+            }
+#endif
+            if ((c = getc_unlocked(r->fp)) == EOF)
+                break;
             any = true;
             if (c == '\n')
                 break;
-            if (r->len >= FJ_MAX_POSTING_BYTES) {
-                r->too_long = true;
-                continue; /* skip the rest of the line */
-            }
-            if (r->len + 1 >= r->cap) {
-                size_t cap = r->cap ? r->cap * 2 : 4096;
-                char *l = realloc(r->line, cap);
-                if (!l) {
-                    r->too_long = true;
-                    continue;
-                }
-                r->line = l;
-                r->cap = cap;
-            }
-            r->line[r->len++] = (char)c;
+            char ch = (char)c;
+            line_append(r, &ch, 1);
         }
         funlockfile(r->fp);
         if (c == EOF && ferror(r->fp)) {

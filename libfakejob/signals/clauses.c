@@ -23,6 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define DET_MAGIC "FJCLSDET"
 #define DET_FORMAT 2u /* 2: this release's n-gram hashes and lengths, five classes */
@@ -92,6 +95,26 @@ static bool glued_at(const char *t, size_t len, const uint32_t *orig, const char
     return (p == '.' || p == ':' || p == ')') && o[ok - 2] >= 'a' && o[ok - 2] <= 'z';
 }
 
+/* Whether normalized byte k was an upper-case letter in the original. */
+static inline bool upper_in_orig(const uint32_t *orig, const char *o, size_t olen, size_t k)
+{
+    return orig[k] < olen && o[orig[k]] >= 'A' && o[orig[k]] <= 'Z';
+}
+
+/* Cut the clause being built at k (a character boundary) when it has reached the longest a
+ * clause may be: the next one opens weak. false on allocation failure. */
+static inline bool cut_if_long(fj__dclausevec *out, size_t *start, size_t k, bool *weak,
+                               const char *t)
+{
+    if (k - *start < FJ_CLS_MAX_CLAUSE_BYTES)
+        return true;
+    if (!clause_push(out, *start, k, *weak, t))
+        return false;
+    *start = k;
+    *weak = true;
+    return true;
+}
+
 bool fj__clause_split(const char *t, size_t len, const uint32_t *orig, const char *o, size_t olen,
                       fj__dclausevec *out)
 {
@@ -99,14 +122,25 @@ bool fj__clause_split(const char *t, size_t len, const uint32_t *orig, const cha
     size_t start = 0, k = 0;
     bool weak = false; /* how the clause being built was opened */
     while (k < len) {
+        /* A run of lower-case letters none of which was an upper-case one in the original (or
+         * that opens the clause) holds no delimiter, list number or glued sentence: stepped over
+         * here, cut at the longest clause as below. */
+        while (k < len && (unsigned char)t[k] >= 'a' && (unsigned char)t[k] <= 'z' &&
+               !(k > start && upper_in_orig(orig, o, olen, k))) {
+            k++;
+            if (!cut_if_long(out, &start, k, &weak, t))
+                return false;
+        }
+        if (k >= len)
+            break;
         /* No delimiter and no list number starts with a letter or with a lead byte other than
          * 0xE2 and 0xE3 (fj__clause_delim, fj__list_number_at), and a glued sentence starts with
          * a letter: such a character is stepped over at once. */
         unsigned char c = (unsigned char)t[k];
         bool plain = c >= 0x80 ? c != 0xE2 && c != 0xE3
                                : c >= 'a' && c <= 'z' &&
-                                     !(k > start && orig[k] < olen && o[orig[k]] >= 'A' &&
-                                       o[orig[k]] <= 'Z' && glued_at(t, len, orig, o, olen, k));
+                                     !(k > start && upper_in_orig(orig, o, olen, k) &&
+                                       glued_at(t, len, orig, o, olen, k));
         bool w;
         size_t d = plain ? 0 : fj__clause_delim(t, len, orig, o, olen, k, &w);
         if (!plain && !d && k > start &&
@@ -135,12 +169,8 @@ bool fj__clause_split(const char *t, size_t len, const uint32_t *orig, const cha
         k++;
         while (k < len && ((unsigned char)t[k] & 0xC0) == 0x80)
             k++;
-        if (k - start >= FJ_CLS_MAX_CLAUSE_BYTES) {
-            if (!clause_push(out, start, k, weak, t))
-                return false;
-            start = k;
-            weak = true;
-        }
+        if (!cut_if_long(out, &start, k, &weak, t))
+            return false;
     }
     return clause_push(out, start, len, weak, t);
 }
@@ -282,13 +312,21 @@ static inline uint32_t ngram_index(uint32_t h, unsigned len)
  * first `skip` code points read are left out (the caller has them: fj__clause_head); `head`
  * (optional) receives the code points read and the n-grams given before the end pad. Each code
  * point is mixed once; an n-gram's hash is the xor of its code points' values rotated by their
- * distance from its end, built up one length after the other. */
-static inline bool char_ngrams(fj__featvec *fv, const char *t, size_t a, size_t b,
-                               const uint32_t *orig, const span *sp, size_t nsp, unsigned lens,
-                               bool pad, size_t skip, fj__clause_head *head)
+ * distance from its end. It is built rolling: the hash of the n-gram of length L ending at a code
+ * point is the code point's value xor the hash of length L - 1 ending at the one before, rotated
+ * by 7 (r[L] below, kept in registers; 0 before the text's start, as rotating 0 gives 0).
+ * Inlined into its two calls, so that `lens` and `pad` are constants there. */
+#ifdef __GNUC__
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+static ALWAYS_INLINE bool char_ngrams(fj__featvec *fv, const char *t, size_t a, size_t b,
+                                      const uint32_t *orig, const span *sp, size_t nsp,
+                                      unsigned lens, bool pad, size_t skip, fj__clause_head *head)
 {
     size_t n0 = fv->n;
-    uint32_t ring[8] = {0};
+    uint32_t r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0;
     size_t j = 0, i = a, k = 0;
     unsigned hi = 0, nl = 0;
     for (unsigned n = 1; n <= 5; n++)
@@ -317,7 +355,11 @@ static inline bool char_ngrams(fj__featvec *fv, const char *t, size_t a, size_t 
                 while (i < b && ((unsigned char)t[i] & 0xC0) == 0x80)
                     i++;
             } else {
-                cp = fj__utf8_next(t, b, &i);
+                cp = (unsigned char)t[i];
+                if (cp < 0x80)
+                    i++;
+                else
+                    cp = fj__utf8_next(t, b, &i);
                 if (cp >= '0' && cp <= '9')
                     cp = '0';
             }
@@ -331,34 +373,30 @@ static inline bool char_ngrams(fj__featvec *fv, const char *t, size_t a, size_t 
                 *head = (fj__clause_head){j, (size_t)(out - fv->v) - n0};
             break;
         }
-        ring[j % 8] = cp_mix(cp);
+        uint32_t m = cp_mix(cp);
+        /* with `lens` a constant, the unused lengths fold away */
+        if (hi >= 5)
+            r5 = m ^ rotl32(r4, 7);
+        if (hi >= 4)
+            r4 = m ^ rotl32(r3, 7);
+        if (hi >= 3)
+            r3 = m ^ rotl32(r2, 7);
+        if (hi >= 2)
+            r2 = m ^ rotl32(r1, 7);
+        r1 = m;
         j++;
         if (j <= skip)
             continue;
-        /* written out to five code points: with `lens` a constant, the unused steps fold away */
-        uint32_t h = ring[(j - 1) % 8];
         if (lens & 2)
-            *out++ = ngram_index(h, 1);
-        if (hi < 2 || j < 2)
-            continue;
-        h ^= rotl32(ring[(j - 2) % 8], 7);
-        if (lens & 4)
-            *out++ = ngram_index(h, 2);
-        if (hi < 3 || j < 3)
-            continue;
-        h ^= rotl32(ring[(j - 3) % 8], 14);
-        if (lens & 8)
-            *out++ = ngram_index(h, 3);
-        if (hi < 4 || j < 4)
-            continue;
-        h ^= rotl32(ring[(j - 4) % 8], 21);
-        if (lens & 16)
-            *out++ = ngram_index(h, 4);
-        if (hi < 5 || j < 5)
-            continue;
-        h ^= rotl32(ring[(j - 5) % 8], 28);
-        if (lens & 32)
-            *out++ = ngram_index(h, 5);
+            *out++ = ngram_index(r1, 1);
+        if ((lens & 4) && j >= 2)
+            *out++ = ngram_index(r2, 2);
+        if ((lens & 8) && j >= 3)
+            *out++ = ngram_index(r3, 3);
+        if ((lens & 16) && j >= 4)
+            *out++ = ngram_index(r4, 4);
+        if ((lens & 32) && j >= 5)
+            *out++ = ngram_index(r5, 5);
     }
     fv->n = (size_t)(out - fv->v);
     return true;
@@ -644,6 +682,29 @@ static const wclass zh_words[] = {
     WC(WC_DOC, "验证码"),
 };
 
+/* en_words by first letter: the entries starting with letter c are en_words[en_at[c - 'a'],
+ * en_at[c - 'a' + 1]) (checked by fj__clause_tables_sorted). */
+static const unsigned char en_at[27] = {0,   9,   15,  35,  44,  47,  54,  55,  62,
+                                        69,  69,  69,  71,  80,  87,  93,  116, 116,
+                                        125, 137, 142, 148, 151, 159, 159, 161, 163};
+
+/* The first characters of zh_words of three bytes, as a 1024-bit Bloom filter of zh_bit (checked
+ * by fj__clause_tables_sorted): a character whose bit is clear starts no entry. */
+static const uint64_t zh_first[16] = {
+    0x0000400200800000ull, 0x1020000200000010ull, 0x0000000000020000ull, 0x0400001802200000ull,
+    0x0400000000800000ull, 0x8000000000101010ull, 0x00A0101400400000ull, 0x4000000080400002ull,
+    0x6000140000000008ull, 0x0002040500001030ull, 0x0000820000420081ull, 0x0200181000090001ull,
+    0x0424108020800240ull, 0x0000000A00010100ull, 0x0020010020000882ull, 0x0000280000000016ull,
+};
+
+/* zh_first's bit for the three bytes at s. */
+static inline uint32_t zh_bit(const char *s)
+{
+    uint32_t x = (uint32_t)(unsigned char)s[0] << 16 | (uint32_t)(unsigned char)s[1] << 8 |
+                 (unsigned char)s[2];
+    return (x * 0x9E3779B1u) >> 22;
+}
+
 /* For each first letter of an English word (a-z), the second letters (bit c - 'a') that begin
  * an entry of en_words: a word starting with any other two letters matches none and is not
  * looked up (checked by fj__clause_tables_sorted). */
@@ -655,20 +716,25 @@ static const uint32_t en_pairs[26] = {
 };
 
 /* Chat apps (WC_APP) and free-mail providers (WC_MAILWORD) as they read once the letters of a
- * stretch of text are squeezed together. */
+ * stretch of text are squeezed together, sorted by their first letter: those starting with
+ * letter c are squeezed_names[sq_at[c - 'a'], sq_at[c - 'a' + 1]) (checked by
+ * fj__clause_tables_sorted). */
 static const wclass squeezed_names[] = {
-    WC(WC_APP, "whatsapp"),     WC(WC_APP, "telegram"),     WC(WC_APP, "signal"),
-    WC(WC_APP, "wickr"),        WC(WC_APP, "kik"),          WC(WC_APP, "viber"),
-    WC(WC_APP, "discord"),      WC(WC_APP, "snapchat"),     WC(WC_APP, "instagram"),
-    WC(WC_APP, "facebook"),     WC(WC_APP, "skype"),        WC(WC_APP, "hangouts"),
-    WC(WC_APP, "wechat"),       WC(WC_APP, "weixin"),       WC(WC_APP, "imessage"),
-    WC(WC_APP, "threema"),      WC(WC_APP, "qq"),           WC(WC_APP, "tg"),
-    WC(WC_APP, "ig"),           WC(WC_APP, "googlechat"),   WC(WC_APP, "googlevoice"),
-    WC(WC_APP, "textnow"),      WC(WC_MAILWORD, "gmail"),   WC(WC_MAILWORD, "yahoo"),
-    WC(WC_MAILWORD, "hotmail"), WC(WC_MAILWORD, "outlook"), WC(WC_MAILWORD, "protonmail"),
-    WC(WC_MAILWORD, "icloud"),  WC(WC_MAILWORD, "aol"),     WC(WC_MAILWORD, "ymail"),
-    WC(WC_MAILWORD, "gmx"),
+    WC(WC_MAILWORD, "aol"),        WC(WC_APP, "discord"),  WC(WC_APP, "facebook"),
+    WC(WC_MAILWORD, "gmail"),      WC(WC_MAILWORD, "gmx"), WC(WC_APP, "googlechat"),
+    WC(WC_APP, "googlevoice"),     WC(WC_APP, "hangouts"), WC(WC_MAILWORD, "hotmail"),
+    WC(WC_MAILWORD, "icloud"),     WC(WC_APP, "ig"),       WC(WC_APP, "imessage"),
+    WC(WC_APP, "instagram"),       WC(WC_APP, "kik"),      WC(WC_MAILWORD, "outlook"),
+    WC(WC_MAILWORD, "protonmail"), WC(WC_APP, "qq"),       WC(WC_APP, "signal"),
+    WC(WC_APP, "skype"),           WC(WC_APP, "snapchat"), WC(WC_APP, "telegram"),
+    WC(WC_APP, "textnow"),         WC(WC_APP, "tg"),       WC(WC_APP, "threema"),
+    WC(WC_APP, "viber"),           WC(WC_APP, "wechat"),   WC(WC_APP, "weixin"),
+    WC(WC_APP, "whatsapp"),        WC(WC_APP, "wickr"),    WC(WC_MAILWORD, "yahoo"),
+    WC(WC_MAILWORD, "ymail"),
 };
+#define SQ_COUNT (sizeof squeezed_names / sizeof squeezed_names[0])
+static const unsigned char sq_at[27] = {0,  1,  1,  1,  2,  2,  3,  7,  9,  13, 13, 14, 14, 14,
+                                        14, 15, 16, 17, 17, 20, 24, 24, 25, 29, 29, 31, 31};
 
 /* A letter a digit or sign stands for inside a word ("wh@tsapp", "t3legram"), or 0. */
 static char leet(unsigned char c)
@@ -788,19 +854,40 @@ static bool pairs_listed(void)
     return true;
 }
 
-/* The first letters of squeezed_names (bit c - 'a'), checked by fj__clause_tables_sorted. */
-#define SQ_BIT(c) (1u << ((c) - 'a'))
-#define SQ_FIRST                                                                                   \
-    (SQ_BIT('a') | SQ_BIT('d') | SQ_BIT('f') | SQ_BIT('g') | SQ_BIT('h') | SQ_BIT('i') |           \
-     SQ_BIT('k') | SQ_BIT('o') | SQ_BIT('p') | SQ_BIT('q') | SQ_BIT('s') | SQ_BIT('t') |           \
-     SQ_BIT('v') | SQ_BIT('w') | SQ_BIT('y'))
+/* Whether en_at indexes en_words by first letter and zh_first holds the first character of
+ * every entry of zh_words of three bytes or more. */
+static bool word_indexes_right(void)
+{
+    size_t nen = sizeof en_words / sizeof en_words[0];
+    if (en_at[0] != 0 || en_at[26] != nen)
+        return false;
+    for (int c = 0; c < 26; c++)
+        for (size_t k = en_at[c]; k < en_at[c + 1]; k++)
+            if (k >= nen || en_words[k].w[0] != 'a' + c)
+                return false;
+    for (size_t k = 0; k < sizeof zh_words / sizeof zh_words[0]; k++) {
+        const wclass *e = &zh_words[k];
+        if ((unsigned char)e->w[0] < 0xE0) {
+            if (e->w[0] != 'v') /* the scan looks up no other byte below 0xE0 */
+                return false;
+            continue;
+        }
+        uint32_t h = zh_bit(e->w);
+        if (e->len < 3 || !(zh_first[h >> 6] >> (h & 63) & 1))
+            return false;
+    }
+    return true;
+}
 
+/* Whether sq_at indexes squeezed_names by first letter. */
 static bool first_letters_listed(void)
 {
-    for (size_t k = 0; k < sizeof squeezed_names / sizeof squeezed_names[0]; k++)
-        if (!is_lower((unsigned char)squeezed_names[k].w[0]) ||
-            !(SQ_FIRST & SQ_BIT(squeezed_names[k].w[0])))
-            return false;
+    if (sq_at[0] != 0 || sq_at[26] != SQ_COUNT)
+        return false;
+    for (int c = 0; c < 26; c++)
+        for (size_t k = sq_at[c]; k < sq_at[c + 1]; k++)
+            if (k >= SQ_COUNT || squeezed_names[k].w[0] != 'a' + c)
+                return false;
     return true;
 }
 
@@ -809,7 +896,7 @@ bool fj__clause_tables_sorted(void)
     return sorted_table(en_words, sizeof en_words / sizeof en_words[0]) &&
            sorted_table(zh_words, sizeof zh_words / sizeof zh_words[0]) &&
            prefixes_long(en_words, sizeof en_words / sizeof en_words[0]) &&
-           first_letters_listed() && pairs_listed();
+           first_letters_listed() && pairs_listed() && word_indexes_right();
 }
 
 #define SQ_MAX FJ_CLS_MAX_CLAUSE_BYTES
@@ -833,17 +920,27 @@ uint32_t fj__clause_word_classes(fj_lang lang, const char *t, size_t a, size_t b
                     w[n++] = t[j];
                 j++;
             }
-            if (n < sizeof w && (n < 2 || !is_lower((unsigned char)w[1]) ||
-                                 (en_pairs[w[0] - 'a'] >> (w[1] - 'a') & 1)))
-                bits |= lookup(en_words, sizeof en_words / sizeof en_words[0], w, n, true);
+            /* n >= 1: the word starts with a lower-case letter */
+            if (n > 0 && n < sizeof w &&
+                (n < 2 || !is_lower((unsigned char)w[1]) ||
+                 (en_pairs[w[0] - 'a'] >> (w[1] - 'a') & 1)))
+                bits |= lookup(en_words + en_at[w[0] - 'a'],
+                               (size_t)(en_at[w[0] - 'a' + 1] - en_at[w[0] - 'a']), w, n, true);
             i = j;
         }
     } else {
         /* every entry starts with a character of three bytes, or with 'v' */
-        for (size_t i = a; i < b; i++)
-            if ((unsigned char)t[i] >= 0xE0 || t[i] == 'v')
-                bits |= lookup(zh_words, sizeof zh_words / sizeof zh_words[0], t + i,
-                               b - i < 16 ? b - i : 16, false);
+        for (size_t i = a; i < b; i++) {
+            if ((unsigned char)t[i] >= 0xE0 && b - i >= 3) {
+                uint32_t h = zh_bit(t + i);
+                if (!(zh_first[h >> 6] >> (h & 63) & 1))
+                    continue;
+            } else if (!((unsigned char)t[i] >= 0xE0 || t[i] == 'v')) {
+                continue;
+            }
+            bits |= lookup(zh_words, sizeof zh_words / sizeof zh_words[0], t + i,
+                           b - i < 16 ? b - i : 16, false);
+        }
     }
     /* squeezed letters: sq[k] with start[k] (a word starts there) and cut[k] (a separator or a
      * stand-in sign was squeezed out before it, or it is one) */
@@ -873,12 +970,12 @@ uint32_t fj__clause_word_classes(fj_lang lang, const char *t, size_t a, size_t b
     start[n] = true;
     cut[n] = false;
     for (size_t i = 0; i < n; i++) {
-        if ((!start[i] && !(i > 0 && cut[i])) || !(SQ_FIRST & SQ_BIT(sq[i])))
+        if (!start[i] && !(i > 0 && cut[i]))
             continue;
-        for (size_t k = 0; k < sizeof squeezed_names / sizeof squeezed_names[0]; k++) {
+        for (size_t k = sq_at[sq[i] - 'a'], kend = sq_at[sq[i] - 'a' + 1]; k < kend; k++) {
             const char *nm = squeezed_names[k].w;
             size_t nl = squeezed_names[k].len;
-            if (i + nl > n || sq[i] != nm[0] || bytes_cmp(sq + i, nm, nl) != 0 ||
+            if (i + nl > n || bytes_cmp(sq + i + 1, nm + 1, nl - 1) != 0 ||
                 !(i + nl == n || start[i + nl]))
                 continue;
             bits |= 1u << squeezed_names[k].cls;
@@ -958,11 +1055,12 @@ bool fj__clause_features_after(fj__featvec *fv, fj_lang lang, const char *t, siz
     nsp = w;
     bool ok = en ? char_ngrams(fv, t, a, b, orig, sp, nsp, NGRAM_EN, true, skip, head)
                  : char_ngrams(fv, t, a, b, orig, sp, nsp, NGRAM_ZH, false, skip, head);
+    const uint32_t seed_w = h_seed("w"); /* fv_str(fv, "w", ...) of each word, seeded once */
     for (size_t i = 0; ok && i < ntok; i++) {
         const fj_token *k = &tok[i];
         switch (k->kind) {
         case FJ_TOK_WORD:
-            ok = fv_str(fv, "w", k->text, k->len);
+            ok = fv_push(fv, h_final(h_bytes(seed_w, k->text, k->len)));
             break;
         case FJ_TOK_BIGRAM:
             break; /* the character n-grams hold them */
@@ -986,9 +1084,10 @@ bool fj__clause_features_after(fj__featvec *fv, fj_lang lang, const char *t, siz
         }
         }
     }
+    const uint32_t seed_lex = h_seed("lex");
     for (size_t i = 0; ok && i < nm; i++) {
         const fj__lex_entry *le = &fj__lex_entries[m[i].entry];
-        uint32_t h = h_u32(h_seed("lex"), le->lex);
+        uint32_t h = h_u32(seed_lex, le->lex);
         for (int r = 0; ok && r < LEX_REPEAT; r++)
             ok = fv_push(fv, h_final(h)) && fv_push(fv, h_final(h_u32(h, le->tag + 1u)));
     }
@@ -1057,7 +1156,35 @@ static bool build_slots(fj__cls_lang *L)
     return true;
 }
 
-/* Add the weights of features feat[0, n) to sum, in order. */
+/* Add the weights of features feat[0, n) to sum, in order. Each signal's sum is its own chain of
+ * additions of a float widened to double, so adding two signals' weights in one SSE2 instruction
+ * gives the same sums, bit for bit, as adding them one at a time. */
+#ifdef __SSE2__
+#define ACC_PAIRS (FJ_CLS_COUNT / 2)
+static void add_weights(const fj__cls_lang *L, const uint32_t *feat, size_t n,
+                        double sum[FJ_CLS_COUNT])
+{
+    __m128d acc[ACC_PAIRS];
+    for (int p = 0; p < ACC_PAIRS; p++)
+        acc[p] = _mm_loadu_pd(sum + 2 * p);
+    double tail = FJ_CLS_COUNT % 2 ? sum[FJ_CLS_COUNT - 1] : 0;
+    for (size_t i = 0; i < n; i++) {
+        long k = find_feat(L, feat[i]);
+        if (k < 0)
+            continue;
+        const float *w = L->w + (size_t)k * FJ_CLS_COUNT;
+        for (int p = 0; p < ACC_PAIRS; p++)
+            acc[p] = _mm_add_pd(
+                acc[p], _mm_cvtps_pd(_mm_castsi128_ps(_mm_loadl_epi64((const void *)(w + 2 * p)))));
+        if (FJ_CLS_COUNT % 2)
+            tail += w[FJ_CLS_COUNT - 1];
+    }
+    for (int p = 0; p < ACC_PAIRS; p++)
+        _mm_storeu_pd(sum + 2 * p, acc[p]);
+    if (FJ_CLS_COUNT % 2)
+        sum[FJ_CLS_COUNT - 1] = tail;
+}
+#else
 static void add_weights(const fj__cls_lang *L, const uint32_t *feat, size_t n,
                         double sum[FJ_CLS_COUNT])
 {
@@ -1073,6 +1200,7 @@ static void add_weights(const fj__cls_lang *L, const uint32_t *feat, size_t n,
     }
     memcpy(sum, acc, sizeof acc);
 }
+#endif
 
 void fj__detectors_add(const fj_detectors *d, fj_lang lang, const uint32_t *feat, size_t n,
                        double sum[FJ_CLS_COUNT])
@@ -1123,7 +1251,12 @@ static void platt(const fj__cls_lang *L, const double dec[FJ_CLS_COUNT], double 
 {
     for (int s = 0; s < FJ_CLS_COUNT; s++) {
         double f = L->sig[s].platt_a * dec[s] + L->sig[s].platt_b;
-        prob[s] = f >= 0 ? exp(-f) / (1 + exp(-f)) : 1 / (1 + exp(f));
+        if (f >= 0) {
+            double e = exp(-f);
+            prob[s] = e / (1 + e);
+        } else {
+            prob[s] = 1 / (1 + exp(f));
+        }
     }
 }
 

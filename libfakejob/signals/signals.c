@@ -1506,8 +1506,23 @@ static bool group_tokens(sig_scratch *sc, int f, const fj_token *tok, size_t nto
     for (size_t c = cv->n; c-- > 0;)
         sc->sent[cv->n + 1 + c] =
             c + 1 < cv->n && cv->v[c + 1].weak ? sc->sent[cv->n + 2 + c] : (uint32_t)c;
+    size_t lo = 0; /* the last clause starting at or before the token (0 when none does) */
     for (size_t j = 0; j < ntok; j++) {
-        size_t lo = 0, hi = cv->n; /* the last clause starting at or before the token */
+        size_t hi = cv->n;
+        if (j > 0 && tok[j].start >= tok[j - 1].start) {
+            /* in order (as tokens mostly are): the previous token's clause starts before this
+             * one too; a few steps forward usually find its clause, else the search goes on from
+             * there (a bounded walk: no input makes it quadratic) */
+            for (int step = 0; step < 8 && lo + 1 < hi; step++) {
+                if (orig[cv->v[lo + 1].a] > tok[j].start) {
+                    hi = lo + 1;
+                    break;
+                }
+                lo++;
+            }
+        } else {
+            lo = 0;
+        }
         while (hi - lo > 1) {
             size_t mid = lo + (hi - lo) / 2;
             if (orig[cv->v[mid].a] <= tok[j].start)

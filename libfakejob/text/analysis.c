@@ -88,8 +88,8 @@ bool fj__list_number_at(const char *text, size_t len, size_t k)
     return t[j] == '.' && (j + 1 == len || !is_digit(t[j + 1]));
 }
 
-size_t fj__clause_delim(const char *text, size_t len, const uint32_t *orig, const char *o,
-                        size_t olen, size_t k, bool *weak)
+size_t fj__clause_delim_punct(const char *text, size_t len, const uint32_t *orig, const char *o,
+                              size_t olen, size_t k, bool *weak)
 {
     const unsigned char *t = (const unsigned char *)text;
     unsigned char c = t[k];
@@ -115,14 +115,8 @@ size_t fj__clause_delim(const char *text, size_t len, const uint32_t *orig, cons
             return 1;
         return (k > 0 && t[k - 1] >= 0x80) || (k + 1 < len && t[k + 1] >= 0x80) ? 1 : 0;
     }
-    case ' ': {
-        /* a line break in the original */
-        uint32_t a = orig[k], b = orig[k + 1];
-        for (uint32_t i = a; i < b && i < olen; i++)
-            if (o[i] == '\n' || o[i] == '\r')
-                return 1;
-        return 0;
-    }
+    case ' ':
+        return fj__space_delim(orig, o, olen, k);
     default:
         if (c != 0xE2 && c != 0xE3)
             return 0; /* every delimiter below starts with one of these */
@@ -133,13 +127,6 @@ size_t fj__clause_delim(const char *text, size_t len, const uint32_t *orig, cons
                 return strlen(cjk_delims[i]);
         return 0;
     }
-}
-
-size_t fj__clause_delim_at(const fj__afield *af, size_t k)
-{
-    bool weak;
-    return fj__clause_delim(af->nt.text.data, af->nt.text.len, af->nt.orig, af->orig, af->orig_len,
-                            k, &weak);
 }
 
 static bool add_clause(fj__analysis *an, int f, size_t a, size_t b)

@@ -105,10 +105,54 @@ static inline const char *fj__atext(const fj__analysis *an, int f, size_t *len)
  * delimiter; a '，' normalized to ',' is a Chinese comma). The one rule of the library: the
  * analysis' clauses and the clause detectors' both come from it.
  */
-size_t fj__clause_delim(const char *text, size_t len, const uint32_t *orig, const char *o,
-                        size_t olen, size_t k, bool *weak);
+static inline size_t fj__clause_delim(const char *text, size_t len, const uint32_t *orig,
+                                      const char *o, size_t olen, size_t k, bool *weak);
+/** fj__clause_delim out of line: the whole rule (the inline fj__clause_delim answers spaces and
+ *  the bytes no delimiter starts with itself, and calls this for the others). */
+size_t fj__clause_delim_punct(const char *text, size_t len, const uint32_t *orig, const char *o,
+                              size_t olen, size_t k, bool *weak);
+
+/** fj__clause_delim at a space (normalized byte k): 1 when the original has a line break
+ *  there. */
+static inline size_t fj__space_delim(const uint32_t *orig, const char *o, size_t olen, size_t k)
+{
+    for (uint32_t i = orig[k], e = orig[k + 1]; i < e && i < olen; i++)
+        if (o[i] == '\n' || o[i] == '\r')
+            return 1;
+    return 0;
+}
+
+/* Inline: the splitters ask at every space and punctuation byte, and most are none. */
+static inline size_t fj__clause_delim(const char *text, size_t len, const uint32_t *orig,
+                                      const char *o, size_t olen, size_t k, bool *weak)
+{
+    *weak = false;
+    switch ((unsigned char)text[k]) {
+    case ' ':
+        return fj__space_delim(orig, o, olen, k);
+    case ';':
+    case '!':
+    case '?':
+    case '|':
+    case ')':
+    case '.':
+    case ',':
+    case '_':
+    case 0xE2:
+    case 0xE3:
+        return fj__clause_delim_punct(text, len, orig, o, olen, k, weak);
+    default:
+        return 0; /* every delimiter starts with one of the bytes above */
+    }
+}
+
 /** fj__clause_delim on a field of the analysis (see fj__clause). */
-size_t fj__clause_delim_at(const fj__afield *af, size_t k);
+static inline size_t fj__clause_delim_at(const fj__afield *af, size_t k)
+{
+    bool weak;
+    return fj__clause_delim(af->nt.text.data, af->nt.text.len, af->nt.orig, af->orig, af->orig_len,
+                            k, &weak);
+}
 /** Whether a list number ("2、", "3)", "1.") starts at normalized byte k of text t. */
 bool fj__list_number_at(const char *t, size_t len, size_t k);
 

@@ -24,20 +24,23 @@
  * on text it did). Everything else (memo misses, non-ASCII, typed tokens, long chunks) runs the
  * ordinary path over the stretch between memo hits, in one go: ICU's break iterator over the
  * stretch converted to UTF-16 (ICU's native form: its UTF-8 UText costs a fifth more), boundaries
- * mapped back to UTF-8 with a cursor that only moves forward; the misses in it are then memoized
+ * mapped back to UTF-8 with a cursor that only moves forward (a stretch of printable ASCII gets
+ * the same boundaries from wordbreak.c without ICU); the misses in it are then memoized
  * with the tokens that start in them. The typed-token scanner (textscan.c) runs along, resumable:
  * before a chunk is tokenized it has found every typed token that starts before the chunk's end,
  * and a memoized chunk that the memo marks inert for it (fj__scan_inert) is stepped over unread.
- * Han text is memoized too: a run of Han characters between ASCII characters (or the ends of
- * a stretch) is segmented by ICU's dictionary the same wherever it stands (no word-break rule
- * reads across an ASCII character next to a Han one, and the dictionary's range is the run
- * itself), so its boundaries are kept per context (run bytes -> offsets and rule statuses);
+ * Han text is memoized too: a run of Han characters between ASCII characters or Chinese
+ * punctuation (、 。 《 》 「 」 『 』 【 】 “ ”; or the ends of a stretch) is segmented by ICU's
+ * dictionary the same wherever it stands (no word-break rule reads across such a character next
+ * to a Han one, and the dictionary's range is the run itself), so its boundaries are kept per
+ * context (run bytes -> offsets and rule statuses);
  * three in four Han characters of ORFD's postings are in a run seen before.
  * Stems are cached per context too (word -> stem); texts go to the token arena with one bounds
  * check. The tests check that cached and uncached contexts give the same tokens.
  */
 #include "text/analysis.h"
 #include "text/text_impl.h"
+#include "text/wordbreak.h"
 
 #include <libstemmer.h>
 #include <stdio.h>
@@ -507,6 +510,17 @@ typedef struct han_rec {
 static fj_status icu_range(tk *k, size_t r0, size_t r1, han_rec *rec)
 {
     fj__text *tx = k->tx;
+    fj_status st;
+    if (!rec && fj__ascii_wb_covers(k->t + r0, r1 - r0)) {
+        /* printable ASCII: ICU's boundaries and word / non-word statuses, found without it */
+        for (size_t a = r0; a < r1;) {
+            bool word;
+            a = r0 + fj__ascii_wb_next(k->t + r0, r1 - r0, a - r0, &word);
+            if ((st = emit(k, a, word ? UBRK_WORD_LETTER : UBRK_WORD_NONE)) != FJ_OK)
+                return st;
+        }
+        return FJ_OK;
+    }
     int32_t len16;
     if (!to_utf16(tx, k->t + r0, r1 - r0, &len16))
         return fj__nomem(k->err);
@@ -518,7 +532,6 @@ static fj_status icu_range(tk *k, size_t r0, size_t r1, han_rec *rec)
     if (U_FAILURE(ue))
         return fj__errorf(k->err, FJ_ERR_INTERNAL, "ICU word break iterator failed: %s",
                           u_errorName(ue));
-    fj_status st;
     int32_t b16;
     ubrk_first(tx->brk);
     while ((b16 = ubrk_next(tx->brk)) != UBRK_DONE) {
@@ -597,10 +610,11 @@ static bool han_add(fj__text *tx, const char *run, size_t len, uint32_t hash, co
     return true;
 }
 
-/* The Han run [h0, h1), between ASCII characters or the stretch's ends: ICU's dictionary
- * segments it the same wherever it stands (no rule reads across an ASCII character next to a
- * Han one, and its dictionary range is the run itself), so its boundaries are memoized per
- * context like the ASCII chunks. */
+/* The Han run [h0, h1), between ASCII characters, the Chinese punctuation of fj__han_bound_at
+ * or the stretch's ends: ICU's dictionary segments it the same wherever it stands (no rule reads
+ * across such a character next to a Han one, and its dictionary range is the run itself;
+ * tests/test_wordbreak.c checks this against ICU on the corpus), so its boundaries are memoized
+ * per context like the ASCII chunks. */
 static fj_status han_run(tk *k, size_t h0, size_t h1)
 {
     fj__text *tx = k->tx;
@@ -654,7 +668,8 @@ static fj_status icu_stretch(tk *k, size_t r0, size_t r1)
                 break;
             h1 = q;
         }
-        bool bounded = (i == r0 || t[i - 1] < 0x80) && (h1 == r1 || t[h1] < 0x80);
+        bool bounded = (i == r0 || fj__han_bound_before(t, r0, i)) &&
+                       (h1 == r1 || fj__han_bound_at(t, r1, h1));
         if (bounded && h1 - i <= HAN_RUN_MAX) {
             if (s0 < i && (st = icu_range(k, s0, i, NULL)) != FJ_OK)
                 return st;

@@ -1,0 +1,302 @@
+/*
+ * test_wordbreak.c - the ASCII word breaker (text/wordbreak.c) gives ICU's word boundaries and
+ * tells words from the rest as ICU's rule status does: on every string of up to five characters
+ * drawn from one representative of each character class (and a few more), on every string of
+ * two and three printable ASCII characters, and on every printable ASCII stretch of the
+ * project's corpus (its four JSONL files, read as text). And that ICU segments a run of Han
+ * characters bounded by ASCII or the punctuation of fj__han_bound_at the same alone as inside its
+ * text (the tokenizer memoizes such runs), on every line of the corpus and on made-up texts.
+ */
+#include "text/wordbreak.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/ubrk.h>
+#include <unicode/utf8.h>
+
+/* Compare the breaker with ICU's iterator `it` on s[0, n) (printable ASCII); false (and a
+ * message) on the first difference. */
+static bool same_as_icu(UBreakIterator *it, const char *s, size_t n)
+{
+    UChar u[512];
+    cr_assert(n <= sizeof u / sizeof u[0]);
+    for (size_t i = 0; i < n; i++)
+        u[i] = (unsigned char)s[i];
+    UErrorCode ue = U_ZERO_ERROR;
+    ubrk_setText(it, u, (int32_t)n, &ue);
+    cr_assert(U_SUCCESS(ue));
+    ubrk_first(it);
+    size_t a = 0;
+    int32_t b;
+    while ((b = ubrk_next(it)) != UBRK_DONE) {
+        bool word = ubrk_getRuleStatus(it) >= UBRK_WORD_NONE_LIMIT, fw;
+        size_t fb = fj__ascii_wb_next(s, n, a, &fw);
+        if (fb != (size_t)b || fw != word) {
+            cr_log_error("\"%.*s\": from %zu ICU gives %d (%s), the breaker %zu (%s)", (int)n, s, a,
+                         (int)b, word ? "word" : "none", fb, fw ? "word" : "none");
+            return false;
+        }
+        a = fb;
+    }
+    if (a != n) {
+        cr_log_error("\"%.*s\": ICU ends at %zu", (int)n, s, a);
+        return false;
+    }
+    return true;
+}
+
+static UBreakIterator *icu_words(void)
+{
+    UErrorCode ue = U_ZERO_ERROR;
+    UBreakIterator *it = ubrk_open(UBRK_WORD, "", NULL, 0, &ue);
+    cr_assert(U_SUCCESS(ue) && it);
+    return it;
+}
+
+Test(wordbreak, covers_printable_ascii_only)
+{
+    cr_expect(fj__ascii_wb_covers("a b.c_@ ~!", 10));
+    cr_expect(fj__ascii_wb_covers("", 0));
+    cr_expect(!fj__ascii_wb_covers("a\tb", 3));
+    cr_expect(!fj__ascii_wb_covers("a\nb", 3));
+    cr_expect(!fj__ascii_wb_covers("a\x7f", 2));
+    cr_expect(!fj__ascii_wb_covers("caf\xc3\xa9", 5));
+}
+
+Test(wordbreak, known_cases)
+{
+    const char *s = "e.g. 1,000.50 don't a_b x@y.com 1.a a.1 :) ";
+    size_t n = strlen(s), a = 0;
+    const char *want[] = {"e.g", ".",       " ", "1,000.50", " ", "don't", " ", "a_b",
+                          " ",   "x@y.com", " ", "1",        ".", "a",     " ", "a",
+                          ".",   "1",       " ", ":",        ")", " "};
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+        bool w;
+        size_t b = fj__ascii_wb_next(s, n, a, &w);
+        cr_expect(b - a == strlen(want[k]) && memcmp(s + a, want[k], b - a) == 0,
+                  "segment %zu: \"%.*s\", expected \"%s\"", k, (int)(b - a), s + a, want[k]);
+        a = b;
+    }
+    cr_expect(a == n);
+}
+
+Test(wordbreak, every_short_string_as_icu)
+{
+    /* one character of each class, and the ones ICU's rules name: letters of both cases, digit,
+     * '@' (a letter to ICU), '_' (ExtendNumLet), '.' '\'' (MidNumLet), ',' ';' (MidNum), ':'
+     * (MidLetter in UAX #29, not in ICU), space, and other punctuation */
+    static const char alpha[] = "aZ5_@.',;: -#\"";
+    const size_t na = sizeof alpha - 1;
+    UBreakIterator *it = icu_words();
+    char s[5];
+    size_t checked = 0;
+    for (size_t len = 1; len <= 5; len++) {
+        size_t total = 1;
+        for (size_t i = 0; i < len; i++)
+            total *= na;
+        for (size_t x = 0; x < total; x++) {
+            size_t y = x;
+            for (size_t i = 0; i < len; i++, y /= na)
+                s[i] = alpha[y % na];
+            cr_assert(same_as_icu(it, s, len));
+            checked++;
+        }
+    }
+    cr_expect(checked > 500000);
+    ubrk_close(it);
+}
+
+Test(wordbreak, every_printable_triple_as_icu)
+{
+    UBreakIterator *it = icu_words();
+    char s[3];
+    for (int x = 0x20; x < 0x7F; x++)
+        for (int y = 0x20; y < 0x7F; y++)
+            for (int z = 0x20; z < 0x7F; z++) {
+                s[0] = (char)x;
+                s[1] = (char)y;
+                s[2] = (char)z;
+                cr_assert(same_as_icu(it, s, 3));
+                cr_assert(same_as_icu(it, s + 1, 2));
+            }
+    ubrk_close(it);
+}
+
+Test(wordbreak, corpus_lines_as_icu)
+{
+    static const char *files[] = {"/../corpus/en-a.jsonl", "/../corpus/en-b.jsonl",
+                                  "/../corpus/zh-a.jsonl", "/../corpus/zh-b.jsonl"};
+    UBreakIterator *it = icu_words();
+    size_t lines = 0;
+    for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s%s", FJ_TEST_DATADIR, files[f]);
+        FILE *fp = fopen(path, "r");
+        cr_assert(fp, "cannot open %s", path);
+        char line[65536];
+        while (fgets(line, sizeof line, fp)) {
+            size_t n = strcspn(line, "\n");
+            /* the printable ASCII stretches of the line, up to 512 bytes each */
+            for (size_t a = 0; a < n;) {
+                size_t b = a;
+                while (b < n && b - a < 512 && fj__ascii_wb_covers(line + b, 1))
+                    b++;
+                if (b > a) {
+                    cr_assert(same_as_icu(it, line + a, b - a), "%s", path);
+                    lines++;
+                }
+                a = b > a ? b : a + 1;
+            }
+        }
+        fclose(fp);
+    }
+    cr_expect(lines > 1000);
+    ubrk_close(it);
+}
+
+/* Han characters as the tokenizer reads them (text/text_impl.h's fj__han). */
+static bool han(UChar32 c)
+{
+    if (c < 0x3400)
+        return c == 0x3007;
+    return (c >= 0x4E00 && c <= 0x9FFF) || c <= 0x4DBF || (c >= 0xF900 && c <= 0xFAFF) ||
+           (c >= 0x20000 && c <= 0x2A6DF) || (c >= 0x2A700 && c <= 0x2EBEF) ||
+           (c >= 0x2F800 && c <= 0x2FA1F) || (c >= 0x30000 && c <= 0x323AF);
+}
+
+#define RUN_MAX 4096
+
+/* ICU's boundaries of UTF-8 s[0, n) (valid) as byte offsets: st[b] = the rule status of the
+ * segment ending at b, -1 where there is no boundary. */
+static void icu_bounds(UBreakIterator *it, const char *s, size_t n, int32_t *st)
+{
+    static UChar u[RUN_MAX];
+    static size_t byte_of[RUN_MAX + 1];
+    int32_t nu = 0;
+    for (size_t i = 0; i < n;) {
+        UChar32 c;
+        size_t at = i;
+        int32_t ii = (int32_t)i;
+        U8_NEXT(s, ii, (int32_t)n, c);
+        i = (size_t)ii;
+        cr_assert(c >= 0);
+        byte_of[nu] = at;
+        U16_APPEND_UNSAFE(u, nu, c);
+        if (c >= 0x10000)
+            byte_of[nu - 1] = at;
+    }
+    byte_of[nu] = n;
+    for (size_t b = 0; b <= n; b++)
+        st[b] = -1;
+    UErrorCode ue = U_ZERO_ERROR;
+    ubrk_setText(it, u, nu, &ue);
+    cr_assert(U_SUCCESS(ue));
+    ubrk_first(it);
+    int32_t b;
+    while ((b = ubrk_next(it)) != UBRK_DONE)
+        st[byte_of[b]] = ubrk_getRuleStatus(it);
+}
+
+/* Every bounded Han run of s[0, n) gets from ICU alone the boundaries and statuses it gets inside
+ * s. The number of runs checked is added to *runs. */
+static bool han_runs_as_in_text(UBreakIterator *it, const char *s, size_t n, size_t *runs)
+{
+    static int32_t whole[RUN_MAX + 1], alone[RUN_MAX + 1];
+    const unsigned char *t = (const unsigned char *)s;
+    icu_bounds(it, s, n, whole);
+    for (size_t i = 0; i < n;) {
+        UChar32 c;
+        int32_t j = (int32_t)i;
+        U8_NEXT(s, j, (int32_t)n, c);
+        if (!han(c)) {
+            i = (size_t)j;
+            continue;
+        }
+        size_t h1 = (size_t)j;
+        while (h1 < n) {
+            int32_t q = (int32_t)h1;
+            U8_NEXT(s, q, (int32_t)n, c);
+            if (!han(c))
+                break;
+            h1 = (size_t)q;
+        }
+        if ((i == 0 || fj__han_bound_before(t, 0, i)) && (h1 == n || fj__han_bound_at(t, n, h1))) {
+            icu_bounds(it, s + i, h1 - i, alone);
+            for (size_t b = 1; b <= h1 - i; b++)
+                if (alone[b] != whole[i + b] || (b < h1 - i && alone[b] < 0 && whole[i + b] >= 0)) {
+                    cr_log_error(
+                        "the Han run at byte %zu of \"%.*s\": at %zu ICU alone gives %d, in "
+                        "the text %d",
+                        i, (int)n, s, b, (int)alone[b], (int)whole[i + b]);
+                    return false;
+                }
+            if (whole[i] < 0 && i > 0) {
+                cr_log_error("no boundary before the Han run at byte %zu of \"%.*s\"", i, (int)n,
+                             s);
+                return false;
+            }
+            (*runs)++;
+        }
+        i = h1;
+    }
+    return true;
+}
+
+Test(wordbreak, bounded_han_runs_as_in_their_text)
+{
+    UBreakIterator *it = icu_words();
+    size_t runs = 0;
+    /* made up: each bounding character between words ICU's dictionary knows, and next to
+     * letters, digits, other punctuation and characters that do not bound a run */
+    static const char *const bounds[] = {
+        "\xe3\x80\x81", "\xe3\x80\x82", "\xe3\x80\x8a", "\xe3\x80\x8b", "\xe3\x80\x8c",
+        "\xe3\x80\x8d", "\xe3\x80\x8e", "\xe3\x80\x8f", "\xe3\x80\x90", "\xe3\x80\x91",
+        "\xe2\x80\x9c", "\xe2\x80\x9d", " ", "a", "1", ",", ".", ":",
+        /* not bounds: ア ー (dictionary characters), a
+         * combining acute (attaches to the Han before it:
+         * treated as a bound, it fails this test), · */
+        "\xe3\x82\xa2", "\xe3\x83\xbc", "\xcc\x81", "\xc2\xb7"};
+    static const char *const words[] = {"\xe5\x85\xac\xe5\x8f\xb8", /* 公司 */
+                                        "\xe6\x8b\x9b\xe8\x81\x98\xe5\xae\xa2\xe6\x9c\x8d",
+                                        "\xe5\xbe\xae\xe4\xbf\xa1", /* 微信 */
+                                        "\xe5\x85\xa5\xe8\x81\x8c", /* 入职 */
+                                        "\xe4\xb8\x80",
+                                        "\xe3\x80\x87", /* 一 〇 */
+                                        "\xe6\x97\xa5\xe7\xbb\x93\xe5\xb7\xa5\xe8\xb5\x84"};
+    const size_t nb = sizeof bounds / sizeof bounds[0], nw = sizeof words / sizeof words[0];
+    char s[256];
+    for (size_t a = 0; a < nw; a++)
+        for (size_t x = 0; x < nb; x++)
+            for (size_t b = 0; b < nw; b++)
+                for (size_t y = 0; y < nb; y++) {
+                    int n = snprintf(s, sizeof s, "%s%s%s%s%s", words[a], bounds[x], words[b],
+                                     bounds[y], words[a]);
+                    cr_assert(n > 0 && (size_t)n < sizeof s);
+                    cr_assert(han_runs_as_in_text(it, s, (size_t)n, &runs));
+                }
+    /* the corpus: every line, cut into pieces of up to 2,000 bytes at ASCII characters */
+    static const char *files[] = {"/../corpus/zh-a.jsonl", "/../corpus/zh-b.jsonl"};
+    for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s%s", FJ_TEST_DATADIR, files[f]);
+        FILE *fp = fopen(path, "r");
+        cr_assert(fp, "cannot open %s", path);
+        static char line[1 << 20];
+        while (fgets(line, sizeof line, fp)) {
+            size_t n = strcspn(line, "\n");
+            for (size_t a = 0; a < n;) {
+                size_t b = a + 2000 < n ? a + 2000 : n;
+                while (b < n && (unsigned char)line[b] >= 0x80)
+                    b++;
+                cr_assert(b - a < RUN_MAX);
+                cr_assert(han_runs_as_in_text(it, line + a, b - a, &runs));
+                a = b;
+            }
+        }
+        fclose(fp);
+    }
+    cr_expect(runs > 10000, "%zu runs", runs);
+    ubrk_close(it);
+}
