@@ -58,8 +58,90 @@ Test(thresholds, chosen_as_worked_out_by_hand)
     /* the lowest cut of precision >= 0.9 with 3 frauds above: between 0.8 and 0.7 (4 of 4) */
     cr_assert_float_eq(tf, 0.75, 1e-12);
     /* it catches 4 of 5 frauds; 95 % recall needs all 5: the cut between 0.4 and 0.3, where
-     * the precision from the cut up (5 of 7) is still above one half */
+     * the band's own precision (0.7 and 0.6 honest, 0.4 fraud: 1 of 3) still reaches the floor */
     cr_assert_float_eq(ts, 0.35, 1e-12);
+}
+
+/* Eight frauds from 0.92 to 0.99 (the fraud cut, between 0.92 and the next score: 0.81), then
+ * the band's candidates: `extra_fraud` and `extra_legit` below it. */
+static void band_case(const double *extra_fraud, size_t nf, const double *extra_legit, size_t nl,
+                      double target_recall, double *tf, double *ts)
+{
+    double s[32];
+    int y[32];
+    size_t n = 0;
+    for (int k = 0; k < 8; k++, n++) {
+        s[n] = 0.92 + 0.01 * k;
+        y[n] = 1;
+    }
+    for (size_t k = 0; k < nf; k++, n++) {
+        s[n] = extra_fraud[k];
+        y[n] = 1;
+    }
+    for (size_t k = 0; k < nl; k++, n++) {
+        s[n] = extra_legit[k];
+        y[n] = 0;
+    }
+    fj_error err;
+    cr_assert_eq(fj__choose_thresholds(s, y, n, 0.9, target_recall, tf, ts, &err), FJ_OK);
+    cr_assert_float_eq(*tf, 0.81, 1e-12);
+}
+
+Test(thresholds, band_judged_by_its_own_precision)
+{
+    /* Below the fraud cut: 0.70 0.69 honest, 0.68 fraud, 0.66 0.64 honest, 0.40 fraud, 0.35 0.30
+     * 0.25 0.20 honest, 0.10 fraud. Reaching 95 % recall needs the cut under 0.10, where the
+     * precision from the cut up is still 11 of 19 (the old rule, "at least half from the cut up",
+     * took it: a band of 3 frauds among 11 postings). The band's own precision is 1 of 3 down to
+     * 0.40 and 3 of 11 at 0.10: the band stops between 0.40 and 0.35. */
+    const double f[] = {0.68, 0.40, 0.10};
+    const double l[] = {0.70, 0.69, 0.66, 0.64, 0.35, 0.30, 0.25, 0.20};
+    double tf, ts;
+    band_case(f, N(f), l, N(l), 0.95, &tf, &ts);
+    cr_assert_float_eq(ts, 0.375, 1e-12);
+    fj_metrics m;
+    fj_error err;
+    double s[] = {0.68, 0.40, 0.10, 0.70, 0.69, 0.66, 0.64, 0.35, 0.30, 0.25, 0.20};
+    int y[] = {1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0};
+    cr_assert_eq(fj_metrics_compute(s, y, NULL, N(s), ts, &m, &err), FJ_OK);
+    cr_assert_eq(m.at_threshold.tp, 2);
+    cr_assert_eq(m.at_threshold.fp, 4);
+}
+
+Test(thresholds, band_never_splits_ties)
+{
+    /* as above with an honest posting tied with the fraud at 0.40: a cut inside the tie would
+     * give the band 2 frauds of 6, but the whole tie gives 2 of 7, below one in three, so the
+     * band stops between 0.68 and 0.66 (1 fraud of 3) */
+    const double f[] = {0.68, 0.40, 0.10};
+    const double l[] = {0.70, 0.69, 0.66, 0.64, 0.40, 0.35, 0.30, 0.25, 0.20};
+    double tf, ts;
+    band_case(f, N(f), l, N(l), 0.95, &tf, &ts);
+    cr_assert_float_eq(ts, 0.67, 1e-12);
+}
+
+Test(thresholds, band_stops_at_the_recall_goal)
+{
+    /* 10 frauds, 8 above the fraud cut: a recall goal of 0.8 is already met there, so the band
+     * aims at half of the two missed (recall 0.9): it stops under the fraud at 0.68 although
+     * its own precision would allow it down to 0.40 */
+    const double f[] = {0.68, 0.40};
+    const double l[] = {0.70, 0.69, 0.66, 0.64, 0.35, 0.30, 0.25, 0.20};
+    double tf, ts;
+    band_case(f, N(f), l, N(l), 0.8, &tf, &ts);
+    cr_assert_float_eq(ts, 0.67, 1e-12);
+}
+
+Test(thresholds, band_empty_when_no_cut_reaches_the_floor)
+{
+    /* below the fraud cut four honest postings come before the next fraud (1 of 5), then two
+     * more before the last (2 of 8): no band reaches one in three, so it is empty and the
+     * suspicious threshold is the fraud threshold (the old rule took everything, down to 0.10) */
+    const double f[] = {0.45, 0.10};
+    const double l[] = {0.70, 0.65, 0.60, 0.55, 0.30, 0.20};
+    double tf, ts;
+    band_case(f, N(f), l, N(l), 0.95, &tf, &ts);
+    cr_assert_float_eq(ts, tf, 0);
 }
 
 Test(thresholds, nothing_reaches_the_fraud_threshold)

@@ -1,11 +1,12 @@
 /*
  * thresholds.c - the two thresholds of a part's verdicts, chosen on its calibrated out-of-fold
  * scores: "fraud" from a target precision, "suspicious" (the review band below it) from a
- * target recall. Every cut considered lies between two distinct scores, so postings with equal
- * scores are never split, and every cut has at least one posting above it: the precision of a
- * cut is always defined (no NaN enters a comparison here). The fraud threshold is raised to 0.5
- * at least, so on a weak part no out-of-fold score may reach it: the precision at it is then
- * undefined (NaN from fj_metrics_compute), and the bundle records it as null, never as 0.
+ * target recall, bounded by the band's own precision. Every cut considered lies between two
+ * distinct scores, so postings with equal scores are never split, and every cut has at least one
+ * posting above it: the precision of a cut is always defined (no NaN enters a comparison here).
+ * The fraud threshold is raised to 0.5 at least, so on a weak part no out-of-fold score may
+ * reach it: the precision at it is then undefined (NaN from fj_metrics_compute), and the bundle
+ * records it as null, never as 0.
  */
 #include "train/train.h"
 
@@ -38,8 +39,10 @@ static size_t next_cut(const scored *v, size_t n, size_t i, size_t *tp, size_t *
 /* The thresholds on calibrated out-of-fold scores, sorted descending in v. Fraud: the lowest
  * cut whose precision reaches `target` (never below 0.5). Suspicious, the review band below it:
  * the highest cut whose recall reaches `target_recall` — or, when the fraud cut already does,
- * the one that halves the frauds it misses — but never where the precision from the cut up has
- * fallen below one half. */
+ * the one that halves the frauds it misses — but never lower than the lowest cut where the
+ * band's own precision (the postings between the suspicious and the fraud cuts) is at least
+ * FJ__BAND_PRECISION. When no cut below the fraud cut reaches that floor, the band is empty:
+ * the suspicious threshold equals the fraud threshold. */
 static void choose_sorted(const scored *v, size_t n, double target, double target_recall,
                           double *t_fraud, double *t_susp)
 {
@@ -70,7 +73,11 @@ static void choose_sorted(const scored *v, size_t n, double target, double targe
         tp_f += v[i].y;
     double rec_f = pos ? (double)tp_f / (double)pos : 1;
     double want = target_recall > rec_f ? target_recall : (1 + rec_f) / 2;
-    double recall_cut = 0, half_cut = tf;
+    /* the postings at or above the fraud cut, which the band's counts leave out */
+    size_t above_tp = 0, above_fp = 0;
+    for (size_t i = 0; i < n && v[i].s >= tf; i++)
+        v[i].y ? above_tp++ : above_fp++;
+    double recall_cut = 0, band_cut = tf;
     bool found = false;
     tp = fp = 0;
     for (size_t i = 0; i < n;) {
@@ -79,11 +86,15 @@ static void choose_sorted(const scored *v, size_t n, double target, double targe
             recall_cut = t;
             found = true;
         }
-        if (2 * tp >= tp + fp && t < half_cut)
-            half_cut = t;
+        if (v[i].s < tf) {
+            /* the band from this cut up to the fraud cut: at least one posting (v[i]) */
+            size_t btp = tp - above_tp, bn = tp + fp - above_tp - above_fp;
+            if ((double)btp >= FJ__BAND_PRECISION * (double)bn - 1e-9)
+                band_cut = t;
+        }
         i = j;
     }
-    double ts = recall_cut > half_cut ? recall_cut : half_cut;
+    double ts = recall_cut > band_cut ? recall_cut : band_cut;
     if (ts > tf)
         ts = tf;
     if (ts < 0)

@@ -140,6 +140,11 @@ const struct svm_node *fj__sv_sparse(const fj__tdata *t, const struct svm_model 
 
 /* ---- thresholds (thresholds.c) ---- */
 
+/** The floor on the suspicious band's own precision: at least one in three of the postings it
+ *  adds to what is flagged (between the suspicious and the fraud thresholds, out of fold) are
+ *  fraud; below that a review queue is mostly honest employers. */
+#define FJ__BAND_PRECISION (1.0 / 3.0)
+
 /** The fraud and suspicious thresholds from calibrated out-of-fold scores `score` with labels
  *  y (1 fraud, 0 legit), in any order; see thresholds.c. FJ_ERR_NOMEM is the only error. */
 fj_status fj__choose_thresholds(const double *score, const int *y, size_t n, double target,
