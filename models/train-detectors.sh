@@ -36,7 +36,7 @@ done
 # title_duty_mismatch classes: 1 %, English sales_duty 0.8 % (its honest look-alikes in
 # corpus/eval/title-duty-dev.jsonl).
 by=en:upfront_fee=0.017,en:personal_data=0.016,en:offsite_contact=0.01
-by=$by,zh:upfront_fee=0.022,zh:personal_data=0.013,zh:offsite_contact=0.012
+by=$by,zh:upfront_fee=0.02,zh:personal_data=0.013,zh:offsite_contact=0.01
 by=$by,zh:sales_duty=0.01,en:sales_duty=0.008,zh:office_title=0.01,en:office_title=0.01
 "$fakejob" train-signals -o "$out" --target-fpr 0.015 \
     --target-fpr-by "$by" \
