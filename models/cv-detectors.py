@@ -21,7 +21,13 @@ newer clauses in training, comparable with that version's own cross-validation.
 With --target-fpr X and --target-fpr-by SPEC, the folds' detectors are trained with those target
 false-positive rates (`fakejob train-signals`; default: train-signals' own).
 
-usage: models/cv-detectors.py [--subset IDS] [--target-fpr X] [--target-fpr-by SPEC] FAKEJOB K
+With --sweep P1,P2,... each fold's detectors are also run with every threshold of the three
+signals' classes set to P1, then P2... (the file's thresholds rewritten, checksum and all: the
+probability a window needs to fire; the lexicon threshold, 0.3, stays), and the rows say which
+("threshold": P): out-of-fold recall / false-positive curves, to choose operating points from.
+
+usage: models/cv-detectors.py [--subset IDS] [--target-fpr X] [--target-fpr-by SPEC]
+                              [--sweep P1,P2,...] FAKEJOB K
                               CLAUSES.jsonl...
                               [-- BACKGROUND.jsonl...]
        models/cv-detectors.py --lexicon-only FAKEJOB CLAUSES.jsonl...
@@ -51,6 +57,21 @@ def lexicon_only_detectors(path):
                 hashlib.sha256(payload).digest() + payload)
 
 
+def set_thresholds(src, dst, prob, classes=(0, 1, 2)):
+    """Copy detector file src to dst with the threshold of the given classes (indices in the
+    format's class order) set to prob in both languages, and the payload's SHA-256 redone."""
+    data = open(src, 'rb').read()
+    head, payload = data[:24], bytearray(data[56:])
+    p = 0
+    for _ in range(2):
+        nfeat = struct.unpack_from('<I', payload, p)[0]
+        for c in classes:
+            struct.pack_into('<f', payload, p + 4 + c * 20 + 12, prob)
+        p += 4 + 5 * 20 + nfeat * 4 + nfeat * 5 * 4
+    with open(dst, 'wb') as f:
+        f.write(head + hashlib.sha256(payload).digest() + bytes(payload))
+
+
 def lexicon_only(fakejob, files):
     with tempfile.TemporaryDirectory() as tmp:
         det = os.path.join(tmp, 'lexicon.fjd')
@@ -75,8 +96,12 @@ def main(argv):
         subset = {line.strip() for line in open(argv[2], encoding='utf-8') if line.strip()}
         argv = argv[:1] + argv[3:]
     extra = []
-    while len(argv) > 2 and argv[1] in ('--target-fpr', '--target-fpr-by'):
-        extra += [argv[1], argv[2]]
+    sweep = []
+    while len(argv) > 2 and argv[1] in ('--target-fpr', '--target-fpr-by', '--sweep'):
+        if argv[1] == '--sweep':
+            sweep = [float(x) for x in argv[2].split(',')]
+        else:
+            extra += [argv[1], argv[2]]
         argv = argv[:1] + argv[3:]
     fakejob, k = argv[1], int(argv[2])
     rest = argv[3:]
@@ -113,10 +138,15 @@ def main(argv):
                         if folds[(r['lang'], r['kind'])] == f and r['id'] in subset:
                             so.write(json.dumps(r, ensure_ascii=False) + '\n')
                 tests.append((sub, 'subset'))
-            for path, tag in tests:
+            runs = [(det, path, tag) for path, tag in tests]
+            for prob in sweep:
+                swept = os.path.join(tmp, 'swept-%g.fjd' % prob)
+                set_thresholds(det, swept, prob)
+                runs.append((swept, test, 'threshold %g' % prob))
+            for d, path, tag in runs:
                 if os.path.getsize(path) == 0:
                     continue
-                out = subprocess.run([fakejob, 'eval-signals', '--detectors', det, path],
+                out = subprocess.run([fakejob, 'eval-signals', '--detectors', d, path],
                                      check=True, stdout=subprocess.PIPE).stdout
                 for x in json.loads(out)['clause_figures']:
                     c = total[(x['lang'], x['signal'], tag)]
@@ -128,7 +158,8 @@ def main(argv):
     res = []
     for (lang, sig, tag), c in sorted(total.items()):
         res.append({'lang': lang, 'signal': sig, 'positives': c['pos'], 'negatives': c['neg'],
-                    **({'subset': True} if tag else {}),
+                    **({'subset': True} if tag == 'subset' else {}),
+                    **({'threshold': float(tag.split()[1])} if tag.startswith('threshold') else {}),
                     'precision': round(c['tp'] / max(1, c['tp'] + c['fp']), 4),
                     'recall': round(c['tp'] / max(1, c['pos']), 4),
                     'fpr': round(c['fp'] / max(1, c['neg']), 4)})

@@ -8,9 +8,11 @@
  * A posting that cannot be read gets an error result instead ({"id":…,"error":{…}}) and the
  * stream goes on. With --history DB each posting is looked up in a repost history store, then
  * recorded, in input order (fj_history_observe), so `reposts`, `repost_companies` and the age
- * signals are what the posting would have had live. Exit status: 0 done (error results may
- * have been written); 1 with --strict, some posting could not be read; 2 bad flags; 3 an input
- * file or the history store could not be opened.
+ * signals are what the posting would have had live. With --detectors FILE the clause detectors
+ * of FILE (`fakejob train-signals`) replace the compiled-in ones, to see what other detectors
+ * fire on and quote. Exit status: 0 done (error results may have been written); 1 with
+ * --strict, some posting could not be read; 2 bad flags; 3 an input file or the history store
+ * could not be opened; 4 the detector file could not be loaded.
  */
 #include "cli.h"
 
@@ -32,18 +34,20 @@ static void usage(FILE *out)
             "                 in input order\n"
             "  --history-key FILE  the store's key file (default: $FJ_HISTORY_KEY_FILE, else\n"
             "                 DB.key; made, mode 0600, with a new store)\n"
+            "  --detectors FILE  clause detectors to use (default: the compiled-in ones)\n"
             "  --list         print the names of all signals, one a line, and exit\n"
             "  --strict       exit 1 when a posting could not be read\n"
             "  -h, --help     this help\n\n"
             "Exit status: 0 done, 1 (--strict) a posting could not be read, 2 bad usage,\n"
-            "3 an input file or the history store could not be opened.\n");
+            "3 an input file or the history store could not be opened, 4 the detector file\n"
+            "could not be loaded.\n");
 }
 
 int cmd_signals(int argc, char **argv)
 {
     bool strict = false, only_files = false;
     int64_t now = 0;
-    const char *history = NULL, *history_key = NULL;
+    const char *history = NULL, *history_key = NULL, *detpath = NULL;
     char **files = calloc((size_t)argc + 1, sizeof *files);
     int nfiles = 0;
     if (!files) {
@@ -81,6 +85,13 @@ int cmd_signals(int argc, char **argv)
                 return CLI_USAGE;
             }
             history_key = argv[++i];
+        } else if (strcmp(s, "--detectors") == 0) {
+            if (i + 1 >= argc) {
+                cli_warn("signals", "%s needs a value", s);
+                free(files);
+                return CLI_USAGE;
+            }
+            detpath = argv[++i];
         } else if (strcmp(s, "--now") == 0) {
             fj_error e;
             if (i + 1 >= argc) {
@@ -113,11 +124,26 @@ int cmd_signals(int argc, char **argv)
     }
     if (now)
         fj_context_set_now(ctx, now);
+    fj_detectors *det = NULL;
+    if (detpath) {
+        fj_status ds = fj_detectors_load(&det, detpath, &err);
+        if (ds == FJ_OK)
+            ds = fj_context_set_detectors(ctx, det, &err);
+        if (ds != FJ_OK) {
+            cli_warn("signals", "%s", err.message);
+            fj_detectors_free(det);
+            fj_posting_free(p);
+            fj_context_free(ctx);
+            free(files);
+            return ds == FJ_ERR_IO ? CLI_IO : ds == FJ_ERR_NOMEM ? CLI_FAIL : CLI_MODEL;
+        }
+    }
     fj_history *hist = NULL;
     if (history && fj_history_open_key(&hist, history, history_key, &err) != FJ_OK) {
         cli_warn("signals", "%s", err.message);
         fj_posting_free(p);
         fj_context_free(ctx);
+        fj_detectors_free(det);
         free(files);
         return CLI_IO;
     }
@@ -164,6 +190,7 @@ int cmd_signals(int argc, char **argv)
     fj_history_close(hist);
     fj_posting_free(p);
     fj_context_free(ctx);
+    fj_detectors_free(det);
     free(files);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         cli_warn("signals", "cannot write the output: %s", strerror(errno ? errno : EIO));

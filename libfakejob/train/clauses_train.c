@@ -10,7 +10,7 @@
  * decision values, with folds grouped by the clause's `kind` (a kind is never both trained on and
  * scored); Platt's sigmoid is fitted to those out-of-fold values, and the threshold is the lowest
  * calibrated probability that fires on at most target_fpr of the out-of-fold negatives (never below
- * 0.5). The final model is trained on everything and collapsed to its primal weights.
+ * MIN_THRESHOLD). The final model is trained on everything and collapsed to its primal weights.
  * Deterministic: the same files give the same bytes.
  *
  * Evaluation runs labelled clause or posting files through fj_signals (fj_detectors_eval).
@@ -28,7 +28,11 @@
 
 #define GRID_N 5
 static const double c_grid[GRID_N] = {0.03, 0.1, 0.3, 1.0, 3.0};
-#define MIN_THRESHOLD 0.5
+/* The lowest threshold a target may give: the probability at which a window holding a live lexicon
+ * phrase fires anyway (signals.c, LEXICON_THRESHOLD); a lower one would make the lexicons moot.
+ * (0.5 until the operating points were chosen from recall / false-positive curves: English
+ * personal_data and offsite_contact sit below it, docs/signals.md.) */
+#define MIN_THRESHOLD 0.3
 
 typedef struct citem {
     int lang; /* 0 zh, 1 en */
@@ -135,7 +139,11 @@ static fj_status cset_add(cset *cs, citem it, fj_error *err)
  * receptionist or customer-service job are no switch. file_bg counts them: [lang] the first,
  * [2 + lang] the second. */
 #define BG_STEP 5
-#define BG_PER_FILE 800
+/* 800 until this release: 2,400 gives the English and Chinese detectors three times as much
+ * ordinary job text, which took ordinary clauses about money, advances and contact ("in advance
+ * of the visit", 工资结构, "call us to apply") off the odd-numbered legitimate postings
+ * (docs/signals.md) at the cost of half as much training time again. */
+#define BG_PER_FILE 2400
 #define BG_DUTY_PER_FILE 1500
 /* The classes of format 1: what a clause without "classes" is labelled for, and what background
  * clauses are negatives of. A background clause is a negative of sales_duty too when its

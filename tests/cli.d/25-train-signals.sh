@@ -103,4 +103,25 @@ t eval-signals-corrupt 4 "$FJ" eval-signals --detectors "$ts_dir/flip.fjd" "$ts_
 expect_err eval-signals-corrupt "checksum mismatch"
 t eval-signals-no-detectors 3 "$FJ" eval-signals --detectors "$ts_dir/none.fjd" "$ts_dir/clauses.jsonl"
 
+# `fakejob signals --detectors`: detectors whose models never fire (the lexicon-only file of
+# models/cv-detectors.py: threshold 1) miss the fee ask the compiled-in model finds; broken
+# files are refused as by eval-signals
+printf '{"id":"q1","lang":"en","description":"Getting started costs just $59 for the Success Pack."}\n' >"$ts_dir/q.jsonl"
+t signals-detectors-default 0 "$FJ" signals "$ts_dir/q.jsonl"
+expect_out signals-detectors-default '"signal":"upfront_fee"'
+/usr/bin/env python3 -c 'import hashlib,struct,sys
+p=b"".join(struct.pack("<I",0)+struct.pack("<25f",*([0,0,0,1,0]*5)) for _ in range(2))
+r=b"{}"; p+=struct.pack("<I",len(r))+r
+open(sys.argv[1],"wb").write(b"FJCLSDET"+struct.pack("<IIQ",2,20,len(p))+hashlib.sha256(p).digest()+p)' "$ts_dir/never.fjd"
+t signals-detectors-never 0 "$FJ" signals --detectors "$ts_dir/never.fjd" "$ts_dir/q.jsonl"
+expect_out signals-detectors-never '"signal":"vague_company"'
+if grep -q upfront_fee "/tmp/fj-cli.$$.out"; then
+    echo "FAIL: signals-detectors-never: upfront_fee fired"
+    fails=$((fails + 1))
+fi
+t signals-detectors-corrupt 4 "$FJ" signals --detectors "$ts_dir/flip.fjd" "$ts_dir/q.jsonl"
+expect_err signals-detectors-corrupt "checksum mismatch"
+t signals-detectors-missing 3 "$FJ" signals --detectors "$ts_dir/none.fjd" "$ts_dir/q.jsonl"
+t signals-detectors-no-value 2 "$FJ" signals --detectors
+
 rm -rf "$ts_dir"
