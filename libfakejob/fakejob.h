@@ -903,10 +903,10 @@ FJ_API void fj_train_params_init(fj_train_params *params);
  * Train a model on a dataset: features fitted on it, grid search of C (and gamma) by grouped
  * k-fold cross-validation (selection by PR-AUC of the out-of-fold margins), Platt calibration
  * fitted on the out-of-fold margins, thresholds chosen on them (fraud: the lowest score whose
- * out-of-fold precision reaches target_precision, never below 0.5; suspicious: the highest
- * score whose out-of-fold recall reaches target_recall — or, when the fraud threshold already
- * does, the score that halves the frauds it misses — but not lower than the lowest score where
- * the band's own precision, the postings between the two thresholds, is at least one in three;
+ * out-of-fold precision reaches target_precision, never below 0.5; suspicious: the lowest
+ * score, going no lower than where the out-of-fold recall reaches target_recall — or, when the
+ * fraud threshold already does, where half the frauds it misses are caught — at which the
+ * band's own precision, the postings between the two thresholds, is at least one in three;
  * when none reaches it the band is empty and the suspicious threshold is the fraud one), then
  * the final SVM on all postings. With text_view (the default), a linear part trains two SVMs,
  * each with its own C: one on all the features and one on the text features alone; their

@@ -58,16 +58,21 @@ def choose(scores, labels, floor=None, target=0.9, target_recall=0.95):
     afp = sum(1 for s, y in v if s >= tf and not y)
     rec_f = atp / pos if pos else 1
     want = target_recall if target_recall > rec_f else (1 + rec_f) / 2
-    recall_cut, other, found = 0, tf, False
-    for i, tp, fp, t in cuts(v):
-        if not found and pos and tp >= want * pos - 1e-9:
-            recall_cut, found = t, True
-        if floor is None:
+    if floor is None:  # the old rule: the recall goal's cut, not below half fraud from the cut up
+        recall_cut, other, found = 0, tf, False
+        for i, tp, fp, t in cuts(v):
+            if not found and pos and tp >= want * pos - 1e-9:
+                recall_cut, found = t, True
             if 2 * tp >= tp + fp and t < other:
                 other = t
-        elif v[i][0] < tf and tp - atp >= floor * (tp + fp - atp - afp) - 1e-9:
-            other = t
-    return tf, max(min(max(recall_cut, other), tf), 0)
+        return tf, max(min(max(recall_cut, other), tf), 0)
+    ts = tf  # the new rule: the lowest cut down to the recall goal's whose band reaches the floor
+    for i, tp, fp, t in cuts(v):
+        if v[i][0] < tf and tp - atp >= floor * (tp + fp - atp - afp) - 1e-9:
+            ts = t
+        if pos and tp >= want * pos - 1e-9:
+            break
+    return tf, max(ts, 0)
 
 
 def main():

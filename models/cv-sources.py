@@ -13,8 +13,8 @@ a posting came from: corpus/*.jsonl (the project's), an imported EMSCAD or ORFD 
 name). With fakejob eval --cv --group-by near, ORFD's postings are grouped by company, so its
 figures are on held-out companies.
 
-Usage: /usr/bin/python3 models/cv-sources.py [--json] [--by-route] [--margins BASELINE.jsonl]
-       CV.jsonl CORPUS.jsonl...
+Usage: /usr/bin/python3 models/cv-sources.py [--json] [--by-route] [--route-from PLATFORM.jsonl]
+       [--margins BASELINE.jsonl] CV.jsonl CORPUS.jsonl...
 (the corpus files in the order given to fakejob eval). --by-route adds, for each source with
 postings on both, a row for the postings that carry the platform metadata (both `applicants`
 and `response_rate`: those `--source-mode route` scores with its platform route) and one for

@@ -132,6 +132,21 @@ Test(thresholds, band_stops_at_the_recall_goal)
     cr_assert_float_eq(ts, 0.67, 1e-12);
 }
 
+Test(thresholds, band_floor_holds_at_the_recall_goal)
+{
+    /* Below the fraud cut five honest postings (0.70-0.665), two frauds (0.66, 0.65), then ten
+     * frauds (0.50-0.41); 20 frauds in all, 8 above the fraud cut. A recall goal of 0.5 is
+     * reached at the cut under 0.65, where the band is 2 frauds of 7, under one in three; lower
+     * cuts would reach the floor again (3 of 8 at 0.50), but past the recall goal. No cut down
+     * to the goal's reaches the floor, so the band is empty (a rule taking the higher of "the
+     * goal's cut" and "the lowest cut that reaches the floor" would stop at 2 of 7). */
+    const double f[] = {0.66, 0.65, 0.50, 0.49, 0.48, 0.47, 0.46, 0.45, 0.44, 0.43, 0.42, 0.41};
+    const double l[] = {0.70, 0.69, 0.68, 0.67, 0.665};
+    double tf, ts;
+    band_case(f, N(f), l, N(l), 0.5, &tf, &ts);
+    cr_assert_float_eq(ts, tf, 0);
+}
+
 Test(thresholds, band_empty_when_no_cut_reaches_the_floor)
 {
     /* below the fraud cut four honest postings come before the next fraud (1 of 5), then two

@@ -84,6 +84,9 @@ Test(wordbreak, known_cases)
 
 Test(wordbreak, every_short_string_as_icu)
 {
+    if (!FJ__WB_FAST)
+        cr_skip_test("built with ICU %d; the rules were checked against ICU %d",
+                     U_ICU_VERSION_MAJOR_NUM, FJ__WB_ICU_MAJOR);
     /* one character of each class, and the ones ICU's rules name: letters of both cases, digit,
      * '@' (a letter to ICU), '_' (ExtendNumLet), '.' '\'' (MidNumLet), ',' ';' (MidNum), ':'
      * (MidLetter in UAX #29, not in ICU), space, and other punctuation */
@@ -110,6 +113,9 @@ Test(wordbreak, every_short_string_as_icu)
 
 Test(wordbreak, every_printable_triple_as_icu)
 {
+    if (!FJ__WB_FAST)
+        cr_skip_test("built with ICU %d; the rules were checked against ICU %d",
+                     U_ICU_VERSION_MAJOR_NUM, FJ__WB_ICU_MAJOR);
     UBreakIterator *it = icu_words();
     char s[3];
     for (int x = 0x20; x < 0x7F; x++)
@@ -126,6 +132,9 @@ Test(wordbreak, every_printable_triple_as_icu)
 
 Test(wordbreak, corpus_lines_as_icu)
 {
+    if (!FJ__WB_FAST)
+        cr_skip_test("built with ICU %d; the rules were checked against ICU %d",
+                     U_ICU_VERSION_MAJOR_NUM, FJ__WB_ICU_MAJOR);
     static const char *files[] = {"/../corpus/en-a.jsonl", "/../corpus/en-b.jsonl",
                                   "/../corpus/zh-a.jsonl", "/../corpus/zh-b.jsonl"};
     UBreakIterator *it = icu_words();
@@ -246,6 +255,9 @@ static bool han_runs_as_in_text(UBreakIterator *it, const char *s, size_t n, siz
 
 Test(wordbreak, bounded_han_runs_as_in_their_text)
 {
+    if (!FJ__WB_FAST)
+        cr_skip_test("built with ICU %d; the rules were checked against ICU %d",
+                     U_ICU_VERSION_MAJOR_NUM, FJ__WB_ICU_MAJOR);
     UBreakIterator *it = icu_words();
     size_t runs = 0;
     /* made up: each bounding character between words ICU's dictionary knows, and next to

@@ -218,7 +218,7 @@ int cli_reader_next(cli_reader *r)
         /* one thread reads a stream: its lock is taken once a line, not once a byte */
         flockfile(r->fp);
         for (;;) {
-#ifdef __GLIBC__
+#if defined(__GLIBC__) && !defined(__UCLIBC__)
             /* the bytes stdio holds already: up to the line's end in one copy */
             char *p = r->fp->_IO_read_ptr, *e = r->fp->_IO_read_end;
             if (p && p < e) {
@@ -300,7 +300,7 @@ bool cli_reader_would_wait(const cli_reader *r)
     struct stat sb;
     if (fstat(fileno(r->fp), &sb) == 0 && S_ISREG(sb.st_mode))
         return false;
-#ifdef __GLIBC__
+#if defined(__GLIBC__) && !defined(__UCLIBC__)
     if (r->fp->_IO_read_ptr < r->fp->_IO_read_end)
         return false;
 #else

@@ -11,8 +11,8 @@
  * signals are what the posting would have had live. With --detectors FILE the clause detectors
  * of FILE (`fakejob train-signals`) replace the compiled-in ones, to see what other detectors
  * fire on and quote. Exit status: 0 done (error results may have been written); 1 with
- * --strict, some posting could not be read; 2 bad flags; 3 an input file or the history store
- * could not be opened; 4 the detector file could not be loaded.
+ * --strict, some posting could not be read; 2 bad flags; 3 an input, detector or history file
+ * could not be opened; 4 the detector file is not a valid detector file.
  */
 #include "cli.h"
 
@@ -39,8 +39,8 @@ static void usage(FILE *out)
             "  --strict       exit 1 when a posting could not be read\n"
             "  -h, --help     this help\n\n"
             "Exit status: 0 done, 1 (--strict) a posting could not be read, 2 bad usage,\n"
-            "3 an input file or the history store could not be opened, 4 the detector file\n"
-            "could not be loaded.\n");
+            "3 an input, detector or history file could not be opened, 4 the detector file\n"
+            "is not a valid detector file.\n");
 }
 
 int cmd_signals(int argc, char **argv)

@@ -511,7 +511,7 @@ static fj_status icu_range(tk *k, size_t r0, size_t r1, han_rec *rec)
 {
     fj__text *tx = k->tx;
     fj_status st;
-    if (!rec && fj__ascii_wb_covers(k->t + r0, r1 - r0)) {
+    if (FJ__WB_FAST && !rec && fj__ascii_wb_covers(k->t + r0, r1 - r0)) {
         /* printable ASCII: ICU's boundaries and word / non-word statuses, found without it */
         for (size_t a = r0; a < r1;) {
             bool word;

@@ -16,7 +16,7 @@
  * UBRK_WORD_NONE_LIMIT) when it holds a letter or a digit, or is more than one character that
  * are not all spaces ("__"); a lone punctuation character ("_" too) or a run of spaces is not.
  *
- * tests/test_wordbreak.c compares this with ICU's iterator on every string of up to four
+ * tests/test_wordbreak.c compares this with ICU's iterator on every string of up to five
  * characters of the classes' representatives and on the test data; fuzz/fuzz_wordbreak.c on any
  * printable ASCII.
  */

@@ -10,6 +10,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <unicode/uversion.h>
+
+/* The ICU major version whose rules the boundaries here were checked against
+ * (tests/test_wordbreak.c). Built with another ICU, FJ__WB_FAST is 0: the tokenizer leaves every
+ * boundary to ICU's iterator and Han runs are bounded by ASCII characters only, as before these
+ * shortcuts, until the test is run against that ICU and this number moved. */
+#define FJ__WB_ICU_MAJOR 72
+#define FJ__WB_FAST (U_ICU_VERSION_MAJOR_NUM == FJ__WB_ICU_MAJOR)
 
 /** Whether every byte of t[0, n) is printable ASCII (0x20 to 0x7E): text fj__ascii_wb_next
  *  reads. */
@@ -27,6 +35,8 @@ size_t fj__ascii_wb_next(const char *t, size_t n, size_t a, bool *word);
  * the character before them). */
 static inline bool fj__han_punct3(const unsigned char *t)
 {
+    if (!FJ__WB_FAST)
+        return false;
     if (t[0] == 0xE3 && t[1] == 0x80)
         return t[2] == 0x81 || t[2] == 0x82 || (t[2] >= 0x8A && t[2] <= 0x91);
     return t[0] == 0xE2 && t[1] == 0x80 && (t[2] == 0x9C || t[2] == 0x9D);

@@ -38,11 +38,12 @@ static size_t next_cut(const scored *v, size_t n, size_t i, size_t *tp, size_t *
 
 /* The thresholds on calibrated out-of-fold scores, sorted descending in v. Fraud: the lowest
  * cut whose precision reaches `target` (never below 0.5). Suspicious, the review band below it:
- * the highest cut whose recall reaches `target_recall` — or, when the fraud cut already does,
- * the one that halves the frauds it misses — but never lower than the lowest cut where the
- * band's own precision (the postings between the suspicious and the fraud cuts) is at least
- * FJ__BAND_PRECISION. When no cut below the fraud cut reaches that floor, the band is empty:
- * the suspicious threshold equals the fraud threshold. */
+ * the lowest cut, down to the highest one whose recall reaches `target_recall` (or, when the
+ * fraud cut already does, the one that halves the frauds it misses), where the band's own
+ * precision (the postings between the suspicious and the fraud cuts) is at least
+ * FJ__BAND_PRECISION: the recall goal bounds how far the band reaches, the floor holds at the
+ * cut chosen. When no such cut reaches the floor, the band is empty: the suspicious threshold
+ * equals the fraud threshold. */
 static void choose_sorted(const scored *v, size_t n, double target, double target_recall,
                           double *t_fraud, double *t_susp)
 {
@@ -67,36 +68,27 @@ static void choose_sorted(const scored *v, size_t n, double target, double targe
         tf = 0.5;
     if (tf > 1)
         tf = 1;
-    /* the recall of the fraud cut, then the suspicious cut */
-    size_t tp_f = 0;
-    for (size_t i = 0; i < n && v[i].s >= tf; i++)
-        tp_f += v[i].y;
-    double rec_f = pos ? (double)tp_f / (double)pos : 1;
-    double want = target_recall > rec_f ? target_recall : (1 + rec_f) / 2;
-    /* the postings at or above the fraud cut, which the band's counts leave out */
+    /* the postings at or above the fraud cut: its recall, and what the band's counts leave out */
     size_t above_tp = 0, above_fp = 0;
     for (size_t i = 0; i < n && v[i].s >= tf; i++)
         v[i].y ? above_tp++ : above_fp++;
-    double recall_cut = 0, band_cut = tf;
-    bool found = false;
+    double rec_f = pos ? (double)above_tp / (double)pos : 1;
+    double want = target_recall > rec_f ? target_recall : (1 + rec_f) / 2;
+    /* cuts from the top down to the recall goal's; the lowest one whose band reaches the floor */
+    double ts = tf;
     tp = fp = 0;
     for (size_t i = 0; i < n;) {
         size_t j = next_cut(v, n, i, &tp, &fp, &t);
-        if (!found && pos && (double)tp >= want * (double)pos - 1e-9) {
-            recall_cut = t;
-            found = true;
-        }
         if (v[i].s < tf) {
             /* the band from this cut up to the fraud cut: at least one posting (v[i]) */
             size_t btp = tp - above_tp, bn = tp + fp - above_tp - above_fp;
             if ((double)btp >= FJ__BAND_PRECISION * (double)bn - 1e-9)
-                band_cut = t;
+                ts = t;
         }
+        if (pos && (double)tp >= want * (double)pos - 1e-9)
+            break; /* the recall goal's cut: the band reaches no lower */
         i = j;
     }
-    double ts = recall_cut > band_cut ? recall_cut : band_cut;
-    if (ts > tf)
-        ts = tf;
     if (ts < 0)
         ts = 0;
     *t_fraud = tf;

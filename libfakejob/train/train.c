@@ -208,6 +208,15 @@ static fj_status vectorize_all(fj_context *ctx, const fj_dataset *d,
     return st;
 }
 
+/* The error for a part whose reference source (0) has fewer than 2 frauds or legits. */
+static fj_status too_few_reference(const char *lang, size_t fraud, size_t legit, fj_error *err)
+{
+    return fj__errorf(err, FJ_ERR_TRAIN,
+                      "part %s: %zu fraudulent and %zu legitimate postings of the reference "
+                      "source (0): at least 2 of each are needed",
+                      lang, fraud, legit);
+}
+
 static fj_status train_part(fj_context *ctx, const fj_dataset *d,
                             const fj_history_stats *const *hist, const size_t *subset, size_t n,
                             const fj_train_params *p, fj__progress *pr, fj__part *pt, fj_error *err)
@@ -268,10 +277,7 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
             rf += !src[k] && fj_dataset_label(d, subset[k]) == FJ_LABEL_FRAUD;
         if (rf < 2 || nref - rf < 2) {
             free(src);
-            return fj__errorf(err, FJ_ERR_TRAIN,
-                              "part %s: %zu fraudulent and %zu legitimate postings of the "
-                              "reference source (0): at least 2 of each are needed",
-                              pt->lang, rf, nref - rf);
+            return too_few_reference(pt->lang, rf, nref - rf, err);
         }
         t.src = src;
         pi.reference = nref;
@@ -498,9 +504,16 @@ static fj_status train_routed(fj_context *ctx, const fj_dataset *d,
     size_t *ref = malloc((n + 1) * sizeof *ref), nref = 0;
     if (!ref)
         return fj__nomem(err);
+    size_t rf = 0;
     for (size_t k = 0; k < n; k++)
-        if (!p->sources || p->sources[subset[k]] == 0)
+        if (!p->sources || p->sources[subset[k]] == 0) {
             ref[nref++] = subset[k];
+            rf += fj_dataset_label(d, subset[k]) == FJ_LABEL_FRAUD;
+        }
+    if (rf < 2 || nref - rf < 2) {
+        free(ref);
+        return too_few_reference(pt->lang, rf, nref - rf, err);
+    }
     fj_status st = FJ_OK;
     if (nref < n) {
         pt->route = calloc(1, sizeof *pt->route);
@@ -721,16 +734,14 @@ fj_status fj_train(fj_model **out, const fj_dataset *d, const fj_train_params *p
     if (!out || !d)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "fj_train: NULL argument");
     *out = NULL;
+    if (params && params->source_mode == FJ_SOURCE_ROUTE)
+        return fj__errorf(err, FJ_ERR_ARGUMENT,
+                          "source mode route is for cross-validation only: a bundle cannot "
+                          "hold the platform route yet");
     prepared w;
     fj_status st = prepare(&w, d, params, "train on", err);
     if (st != FJ_OK)
         return st;
-    if (w.p.source_mode == FJ_SOURCE_ROUTE) {
-        prepared_free(&w);
-        return fj__errorf(err, FJ_ERR_ARGUMENT,
-                          "source mode route is for cross-validation only: a bundle cannot "
-                          "hold the platform route yet");
-    }
     st = train_subset(d, w.h, w.all, w.n, &w.p, out, err);
     if (st == FJ_OK) {
         /* the bundle keeps the training postings' fingerprints, hashed (model/trainfp.c) */
