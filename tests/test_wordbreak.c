@@ -7,6 +7,7 @@
  * characters bounded by ASCII or the punctuation of fj__han_bound_at the same alone as inside its
  * text (the tokenizer memoizes such runs), on every line of the corpus and on made-up texts.
  */
+#include "text/text.h"
 #include "text/wordbreak.h"
 
 #include <criterion/criterion.h>
@@ -165,16 +166,6 @@ Test(wordbreak, corpus_lines_as_icu)
     ubrk_close(it);
 }
 
-/* Han characters as the tokenizer reads them (text/text_impl.h's fj__han). */
-static bool han(UChar32 c)
-{
-    if (c < 0x3400)
-        return c == 0x3007;
-    return (c >= 0x4E00 && c <= 0x9FFF) || c <= 0x4DBF || (c >= 0xF900 && c <= 0xFAFF) ||
-           (c >= 0x20000 && c <= 0x2A6DF) || (c >= 0x2A700 && c <= 0x2EBEF) ||
-           (c >= 0x2F800 && c <= 0x2FA1F) || (c >= 0x30000 && c <= 0x323AF);
-}
-
 #define RUN_MAX 4096
 
 /* ICU's boundaries of UTF-8 s[0, n) (valid) as byte offsets: st[b] = the rule status of the
@@ -219,7 +210,7 @@ static bool han_runs_as_in_text(UBreakIterator *it, const char *s, size_t n, siz
         UChar32 c;
         int32_t j = (int32_t)i;
         U8_NEXT(s, j, (int32_t)n, c);
-        if (!han(c)) {
+        if (!fj__is_han((uint32_t)c)) {
             i = (size_t)j;
             continue;
         }
@@ -227,7 +218,7 @@ static bool han_runs_as_in_text(UBreakIterator *it, const char *s, size_t n, siz
         while (h1 < n) {
             int32_t q = (int32_t)h1;
             U8_NEXT(s, q, (int32_t)n, c);
-            if (!han(c))
+            if (!fj__is_han((uint32_t)c))
                 break;
             h1 = (size_t)q;
         }

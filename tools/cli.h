@@ -108,6 +108,12 @@ bool cli_outfile_open(cli_outfile *o, const char *cmd, const char *path);
 bool cli_outfile_commit(cli_outfile *o, const char *cmd);
 void cli_outfile_abort(cli_outfile *o);
 
+/* --detectors FILE (signals, eval-signals): the clause detectors of `path` loaded into *det and
+ * set on `ctx`. Returns CLI_OK, or, with the problem printed as "fakejob CMD: ..." and *det
+ * NULL: CLI_IO when the file could not be read, CLI_FAIL out of memory, CLI_MODEL when it is not
+ * a valid detector file. The caller frees *det after the context. */
+int cli_load_detectors(const char *cmd, fj_context *ctx, const char *path, fj_detectors **det);
+
 /* Write `s` as a JSON string literal. */
 void cli_json_string(FILE *out, const char *s, size_t len);
 

@@ -331,6 +331,20 @@ fj_status cli_parse_line(cli_reader *r, fj_posting *p, fj_error *err)
     return st;
 }
 
+int cli_load_detectors(const char *cmd, fj_context *ctx, const char *path, fj_detectors **det)
+{
+    fj_error err;
+    fj_status st = fj_detectors_load(det, path, &err);
+    if (st == FJ_OK)
+        st = fj_context_set_detectors(ctx, *det, &err);
+    if (st == FJ_OK)
+        return CLI_OK;
+    cli_warn(cmd, "%s", err.message);
+    fj_detectors_free(*det);
+    *det = NULL;
+    return st == FJ_ERR_IO ? CLI_IO : st == FJ_ERR_NOMEM ? CLI_FAIL : CLI_MODEL;
+}
+
 void cli_json_string(FILE *out, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";

@@ -126,16 +126,12 @@ int cmd_signals(int argc, char **argv)
         fj_context_set_now(ctx, now);
     fj_detectors *det = NULL;
     if (detpath) {
-        fj_status ds = fj_detectors_load(&det, detpath, &err);
-        if (ds == FJ_OK)
-            ds = fj_context_set_detectors(ctx, det, &err);
-        if (ds != FJ_OK) {
-            cli_warn("signals", "%s", err.message);
-            fj_detectors_free(det);
+        int drc = cli_load_detectors("signals", ctx, detpath, &det);
+        if (drc != CLI_OK) {
             fj_posting_free(p);
             fj_context_free(ctx);
             free(files);
-            return ds == FJ_ERR_IO ? CLI_IO : ds == FJ_ERR_NOMEM ? CLI_FAIL : CLI_MODEL;
+            return drc;
         }
     }
     fj_history *hist = NULL;

@@ -179,12 +179,11 @@ int cmd_eval_signals(int argc, char **argv)
     char *json = NULL;
     int rc = CLI_OK;
     fj_status st = fj_context_new(&ctx, &err);
-    if (st == FJ_OK && detpath) {
-        st = fj_detectors_load(&d, detpath, &err);
-        if (st != FJ_OK)
-            rc = st == FJ_ERR_IO ? CLI_IO : CLI_MODEL;
-        else
-            st = fj_context_set_detectors(ctx, d, &err);
+    if (st == FJ_OK && detpath &&
+        (rc = cli_load_detectors("eval-signals", ctx, detpath, &d)) != CLI_OK) {
+        fj_context_free(ctx);
+        free(files);
+        return rc;
     }
     if (st == FJ_OK) {
         st = fj_detectors_eval(ctx, files, nfiles, &json, &err);
