@@ -854,6 +854,12 @@ typedef enum fj_source_mode {
 } fj_source_mode;
 #define FJ_MAX_SOURCES 8 /* the largest source number of fj_train_params.sources */
 
+/** "augment", "intercept", "augment-text", "pool", "shared-meta" or "route" (the CLI's
+ *  --source-mode names); NULL for an out-of-range value. */
+FJ_API const char *fj_source_mode_name(fj_source_mode mode);
+/** The source mode called `name` (as fj_source_mode_name gives it), or -1 (also for NULL). */
+FJ_API int fj_source_mode_from_name(const char *name);
+
 typedef struct fj_train_params {
     fj_kernel kernel;        /* FJ_KERNEL_LINEAR (default) or FJ_KERNEL_RBF */
     double C;                /* SVM cost; 0 (default): grid search by cross-validation */

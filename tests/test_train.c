@@ -331,6 +331,21 @@ Test(sources, all_reference_trains_as_without_sources)
     fj_dataset_free(d);
 }
 
+Test(sources, mode_names_round_trip)
+{
+    /* the names the CLI's --source-mode and the manifest's "sources" use, one per mode */
+    const char *want[] = {"augment", "intercept", "augment-text", "pool", "shared-meta", "route"};
+    for (int m = 0; m <= FJ_SOURCE_ROUTE; m++) {
+        cr_assert_str_eq(fj_source_mode_name((fj_source_mode)m), want[m]);
+        cr_assert_eq(fj_source_mode_from_name(want[m]), m);
+    }
+    cr_assert_null(fj_source_mode_name((fj_source_mode)(FJ_SOURCE_ROUTE + 1)));
+    cr_assert_null(fj_source_mode_name((fj_source_mode)-1));
+    cr_assert_eq(fj_source_mode_from_name("pooled"), -1);
+    cr_assert_eq(fj_source_mode_from_name(""), -1);
+    cr_assert_eq(fj_source_mode_from_name(NULL), -1);
+}
+
 Test(sources, bad_source_numbers_are_refused)
 {
     int sources[168];

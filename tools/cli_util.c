@@ -577,12 +577,8 @@ bool cli_train_option(const char *cmd, const char *opt, const char *val, fj_trai
             return false;
         }
     } else if (strcmp(opt, "--source-mode") == 0) {
-        static const char *const modes[] = {"augment", "intercept",   "augment-text",
-                                            "pool",    "shared-meta", "route"};
-        int k = 0;
-        while (k < 6 && strcmp(val, modes[k]) != 0)
-            k++;
-        if (k == 6) {
+        int k = fj_source_mode_from_name(val);
+        if (k < 0) {
             cli_warn(cmd,
                      "--source-mode takes augment, shared-meta, augment-text, intercept, pool or "
                      "route, not '%s'",

@@ -81,10 +81,8 @@ char *fj__part_cv_json(const fj__part *pt, const fj__part_info *pi, size_t n, in
     for (int i = 0; ok && i < 3; i++)
         ok = fj__buf_append(&b, ",", 1) && fj__json_at_threshold(&b, names[i], ats[i]);
     if (ok && pi->nsrc > 0) {
-        static const char *const modes[] = {"augment", "intercept",   "augment-text",
-                                            "pool",    "shared-meta", "route"};
         ok = fj__buf_printf(&b, ",\"sources\":{\"mode\":\"%s\",\"reference\":%zu,\"other\":%zu}",
-                            modes[pi->source_mode], pi->reference, n - pi->reference);
+                            fj_source_mode_name(pi->source_mode), pi->reference, n - pi->reference);
     }
     ok = ok && fj__buf_printf(&b, ",\"support_vectors\":%d", nsv);
     if (ok && pt->kernel == FJ_KERNEL_LINEAR)

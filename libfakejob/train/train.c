@@ -31,6 +31,22 @@
 #include <string.h>
 #include <time.h>
 
+static const char *const source_modes[] = {"augment", "intercept",   "augment-text",
+                                           "pool",    "shared-meta", "route"};
+
+const char *fj_source_mode_name(fj_source_mode mode)
+{
+    return (unsigned)mode <= FJ_SOURCE_ROUTE ? source_modes[mode] : NULL;
+}
+
+int fj_source_mode_from_name(const char *name)
+{
+    for (int m = 0; name && m <= FJ_SOURCE_ROUTE; m++)
+        if (strcmp(name, source_modes[m]) == 0)
+            return m;
+    return -1;
+}
+
 void fj_train_params_init(fj_train_params *p)
 {
     if (!p)
