@@ -9,6 +9,7 @@
 
 #include "fakejob.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,6 +20,14 @@
 #else
 #define FJ_PRINTF(a, b)
 #endif
+
+/** The logistic function 1 / (1 + exp(-z)) in its numerically stable form: Platt's sigmoid of
+ *  the model's calibration (P = fj__logistic(-(A f + B))), the clause detectors' and the
+ *  prior's adjustment all go through it. */
+static inline double fj__logistic(double z)
+{
+    return z >= 0 ? 1.0 / (1.0 + exp(-z)) : exp(z) / (1.0 + exp(z));
+}
 
 /* ---- errors (error.c) ---- */
 

@@ -88,9 +88,7 @@ double fj__part_logodds(const fj__part *pt, double margin)
 
 double fj__part_calibrate(const fj__part *pt, double margin)
 {
-    double f = pt->platt_a * margin + pt->platt_b;
-    /* the numerically stable form of 1 / (1 + exp(f)) */
-    return f >= 0 ? exp(-f) / (1.0 + exp(-f)) : 1.0 / (1.0 + exp(f));
+    return fj__logistic(-(pt->platt_a * margin + pt->platt_b));
 }
 
 char *fj__calibration_text(const fj__part *pt, fj_error *err)

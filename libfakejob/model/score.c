@@ -145,11 +145,6 @@ static double logit(double p)
     return log(p / (1 - p));
 }
 
-static double sigmoid(double z)
-{
-    return z >= 0 ? 1.0 / (1.0 + exp(-z)) : exp(z) / (1.0 + exp(z));
-}
-
 /* Words of the posting's own text (title, company profile, description, requirements,
  * benefits), counted up to `enough`. */
 static size_t content_words(const fj_posting *p, size_t enough)
@@ -516,8 +511,8 @@ fj_status fj_score_with(fj_context *ctx, const fj_model *m, const fj_posting *p,
         o.threshold_suspicious >= 0 ? logit(o.threshold_suspicious) - shift : logit(pt->t_susp);
     if (zs > zf)
         zs = zf;
-    double ts = sigmoid(zs + shift);
-    out->score = sigmoid(z + shift);
+    double ts = fj__logistic(zs + shift);
+    out->score = fj__logistic(z + shift);
     out->margin = z - zf;
     out->verdict = out->margin >= 0 ? FJ_VERDICT_FRAUD
                    : z >= zs        ? FJ_VERDICT_SUSPICIOUS

@@ -1250,13 +1250,7 @@ void fj__detectors_score(const fj_detectors *d, fj_lang lang, const uint32_t *fe
 static void platt(const fj__cls_lang *L, const double dec[FJ_CLS_COUNT], double prob[FJ_CLS_COUNT])
 {
     for (int s = 0; s < FJ_CLS_COUNT; s++) {
-        double f = L->sig[s].platt_a * dec[s] + L->sig[s].platt_b;
-        if (f >= 0) {
-            double e = exp(-f);
-            prob[s] = e / (1 + e);
-        } else {
-            prob[s] = 1 / (1 + exp(f));
-        }
+        prob[s] = fj__logistic(-(L->sig[s].platt_a * dec[s] + L->sig[s].platt_b));
     }
 }
 
