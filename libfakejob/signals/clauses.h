@@ -29,6 +29,10 @@ const char *fj__cls_name(int cls);
 
 #define FJ_CLS_HASH_BITS 20         /* features are hashed into 2^20 indices */
 #define FJ_CLS_MAX_CLAUSE_BYTES 400 /* a clause longer than this is cut */
+/* A clause detector fires at this probability when a lexicon phrase of its signal, not cancelled,
+ * is in the window (signals.c); training never sets a threshold below it (clauses_train.c), or
+ * the lexicons would be moot. */
+#define FJ_CLS_LEXICON_THRESHOLD 0.3
 
 /** One clause of a normalized text: bytes [a, b). `weak`: the clause before it ends at a comma
  *  (the two may be read together as one window); false at a sentence end or a field start. */

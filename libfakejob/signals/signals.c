@@ -115,11 +115,8 @@ const char *fj_signal_name(size_t index)
 #define CANCEL_BEFORE_BYTES 48 /* a cancelling cue this close before a fee / data request */
 #define FEE_VERB_GAP_BYTES 30  /* a payment verb this close to a fee object */
 #define EVIDENCE_MAX_BYTES 120 /* evidence is trimmed to about this much original text */
-#define LEXICON_THRESHOLD                                                                          \
-    0.3                      /* a clause detector fires at this probability when a lexicon         \
-                                phrase of its signal, not cancelled, is in the window */
-#define CLAUSE_MAX_BYTES 400 /* a clause never extends further than this each way */
-#define DAILY_HIGH_CNY 400.0 /* 日结 pay per day that is high */
+#define CLAUSE_MAX_BYTES 400   /* a clause never extends further than this each way */
+#define DAILY_HIGH_CNY 400.0   /* 日结 pay per day that is high */
 #define DAILY_HIGH_USD 300.0
 #define NOREQ_HIGH_CNY 15000.0 /* monthly pay that is high for a job asking nothing */
 #define NOREQ_HIGH_USD 8000.0
@@ -190,7 +187,7 @@ typedef struct evidence {
 /* A lexicon hit of a signal the clause detectors decide (upfront_fee, personal_data,
  * offsite_contact, and the duties of title_duty_mismatch): its tag counts toward the value when a
  * firing clause holds it; a window holding one that is not cancelled fires at a lower probability
- * (LEXICON_THRESHOLD); a window whose hits of the signal are all cancelled does not fire. */
+ * (FJ_CLS_LEXICON_THRESHOLD); a window whose hits of the signal are all cancelled does not fire. */
 typedef struct hit {
     uint8_t sig, tag, field;
     bool cancelled; /* by a negation, "the company pays", or a duty (通过微信联系客户) */
@@ -1732,8 +1729,8 @@ static fj_status clause_field(sig_scratch *sc, fj_context *ctx, const fj_detecto
             }
             for (int s = 0; s < FJ_CLS_COUNT; s++) {
                 double thr = L->sig[s].threshold;
-                if ((live >> s & 1) && thr > LEXICON_THRESHOLD)
-                    thr = LEXICON_THRESHOLD;
+                if ((live >> s & 1) && thr > FJ_CLS_LEXICON_THRESHOLD)
+                    thr = FJ_CLS_LEXICON_THRESHOLD;
                 if (!(cls_fields[s] >> f & 1) || prob[s] < thr ||
                     ((dead >> s & 1) && !(live >> s & 1)) ||
                     window_cancelled(sc, f, a, b, cls_sig[s], has_id))

@@ -29,10 +29,10 @@
 #define GRID_N 5
 static const double c_grid[GRID_N] = {0.03, 0.1, 0.3, 1.0, 3.0};
 /* The lowest threshold a target may give: the probability at which a window holding a live lexicon
- * phrase fires anyway (signals.c, LEXICON_THRESHOLD); a lower one would make the lexicons moot.
+ * phrase fires anyway (FJ_CLS_LEXICON_THRESHOLD); a lower one would make the lexicons moot.
  * (0.5 until the operating points were chosen from recall / false-positive curves: English
  * personal_data and offsite_contact sit below it, docs/signals.md.) */
-#define MIN_THRESHOLD 0.3
+#define MIN_THRESHOLD FJ_CLS_LEXICON_THRESHOLD
 
 typedef struct citem {
     int lang; /* 0 zh, 1 en */
