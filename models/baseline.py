@@ -50,6 +50,13 @@ def posting_text(p):
     return "\n".join(str(p[f]) for f in TEXT_FIELDS if isinstance(p.get(f), str) and p[f])
 
 
+def hard_negative(row):
+    """Whether a read_cv row is one of the project corpus's hard negatives: honest postings
+    written to look like scams, whose extra.category starts with "hard_" (corpus/README.md)."""
+    return row["src"] == "corpus" and str((row["posting"].get("extra") or {})
+                                          .get("category", "")).startswith("hard_")
+
+
 def read_cv(path, corpus_files):
     """The rows of the --scores file joined with their postings: fakejob eval adds the labelled,
     readable postings of its files in order, so each row is the next posting (of the files, in

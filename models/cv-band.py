@@ -27,7 +27,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from baseline import read_cv  # noqa: E402
+from baseline import hard_negative, read_cv  # noqa: E402
 
 
 def cuts(v):
@@ -86,9 +86,7 @@ def main():
         part = [r for r in rows if r["lang"] == lang]
         s = [r["score"] for r in part]
         y = [r["label"] for r in part]
-        hard = [r["src"] == "corpus" and str((r["posting"].get("extra") or {})
-                                             .get("category", "")).startswith("hard_")
-                for r in part]
+        hard = [hard_negative(r) for r in part]
         pos, neg = sum(y), len(y) - sum(y)
         print(f"{lang}: {len(part)} postings, {pos} fraud, {sum(hard)} hard negatives")
         for floor in [None] + (a.floor or [1 / 3]):

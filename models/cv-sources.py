@@ -33,7 +33,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from baseline import metrics, read_cv, read_margins  # noqa: E402
+from baseline import hard_negative, metrics, read_cv, read_margins  # noqa: E402
 
 
 def prf(y, pred):
@@ -93,8 +93,7 @@ def main():
              "flagged": prf(y, verdict != "legit"),
              "roc_auc": rank["roc_auc"], "pr_auc": rank["pr_auc"]}
         if src == "corpus" and y.sum() < len(sel):
-            hard = [k for k, i in enumerate(sel) if str((rows[i]["posting"].get("extra") or {})
-                                                        .get("category", "")).startswith("hard_")]
+            hard = [k for k, i in enumerate(sel) if hard_negative(rows[i])]
             s["hard_negatives"] = len(hard)
             s["hard_fraud"] = [rows[sel[k]]["id"] for k in hard if verdict[k] == "fraud"]
             s["hard_suspicious"] = [rows[sel[k]]["id"] for k in hard
