@@ -5,7 +5,10 @@
  * two and three printable ASCII characters, and on every printable ASCII stretch of the
  * project's corpus (its four JSONL files, read as text). And that ICU segments a run of Han
  * characters bounded by ASCII or the punctuation of fj__han_bound_at the same alone as inside its
- * text (the tokenizer memoizes such runs), on every line of the corpus and on made-up texts.
+ * text (the tokenizer memoizes such runs), on every line of the corpus and on made-up texts. And
+ * that the mixed breaker (printable ASCII with that punctuation, each punctuation character a
+ * segment of its own: what lies between two Han runs) gives ICU's boundaries on every string of up
+ * to four of those characters' representatives and on the corpus's stretches of them.
  */
 #include "text/text.h"
 #include "text/wordbreak.h"
@@ -163,6 +166,161 @@ Test(wordbreak, corpus_lines_as_icu)
         fclose(fp);
     }
     cr_expect(lines > 1000);
+    ubrk_close(it);
+}
+
+/* Compare fj__mixed_wb_next with ICU's iterator on s[0, n) (printable ASCII and the punctuation
+ * of fj__han_punct3); false (and a message) on the first difference. */
+static bool mixed_same_as_icu(UBreakIterator *it, const char *s, size_t n)
+{
+    UChar u[512];
+    size_t byte_of[513];
+    int32_t nu = 0;
+    for (size_t i = 0; i < n;) {
+        UChar32 c;
+        int32_t ii = (int32_t)i;
+        U8_NEXT(s, ii, (int32_t)n, c);
+        cr_assert(c >= 0 && c < 0x10000 && nu < 512);
+        byte_of[nu] = i;
+        u[nu++] = (UChar)c;
+        i = (size_t)ii;
+    }
+    byte_of[nu] = n;
+    UErrorCode ue = U_ZERO_ERROR;
+    ubrk_setText(it, u, nu, &ue);
+    cr_assert(U_SUCCESS(ue));
+    ubrk_first(it);
+    size_t a = 0, end = 0;
+    int32_t b;
+    while ((b = ubrk_next(it)) != UBRK_DONE) {
+        bool word = ubrk_getRuleStatus(it) >= UBRK_WORD_NONE_LIMIT, fw;
+        size_t fb = fj__mixed_wb_next(s, n, a, &end, &fw);
+        if (fb != byte_of[b] || fw != word) {
+            cr_log_error("\"%.*s\": from byte %zu ICU gives %zu (%s), the breaker %zu (%s)", (int)n,
+                         s, a, byte_of[b], word ? "word" : "none", fb, fw ? "word" : "none");
+            return false;
+        }
+        a = fb;
+    }
+    if (a != n) {
+        cr_log_error("\"%.*s\": ICU ends at byte %zu", (int)n, s, a);
+        return false;
+    }
+    return true;
+}
+
+Test(wordbreak, mixed_covers_ascii_and_han_bounds_only)
+{
+    if (!FJ__WB_FAST)
+        cr_skip_test("built with ICU %d; the rules were checked against ICU %d",
+                     U_ICU_VERSION_MAJOR_NUM, FJ__WB_ICU_MAJOR);
+    cr_expect(fj__mixed_wb_covers("a\xe3\x80\x81"
+                                  "1. \xe2\x80\x9c",
+                                  10));
+    cr_expect(fj__mixed_wb_covers("", 0));
+    cr_expect(!fj__mixed_wb_covers("\xe3\x80\x81\xe5\x85\xac", 6)); /* 、公 */
+    cr_expect(!fj__mixed_wb_covers("\xe3\x80", 2));                 /* cut short */
+    cr_expect(!fj__mixed_wb_covers("a\nb", 3));
+    cr_expect(!fj__mixed_wb_covers("\xc2\xb7", 2)); /* · */
+}
+
+Test(wordbreak, mixed_every_short_string_as_icu)
+{
+    if (!FJ__WB_FAST)
+        cr_skip_test("built with ICU %d; the rules were checked against ICU %d",
+                     U_ICU_VERSION_MAJOR_NUM, FJ__WB_ICU_MAJOR);
+    /* the ASCII classes' representatives and every punctuation character of fj__han_punct3 */
+    static const char *const alpha[] = {"a",
+                                        "Z",
+                                        "5",
+                                        "_",
+                                        "@",
+                                        ".",
+                                        "'",
+                                        ",",
+                                        ";",
+                                        ":",
+                                        " ",
+                                        "-",
+                                        "\xe3\x80\x81",
+                                        "\xe3\x80\x82",
+                                        "\xe3\x80\x8a",
+                                        "\xe3\x80\x8b",
+                                        "\xe3\x80\x8c",
+                                        "\xe3\x80\x8d",
+                                        "\xe3\x80\x8e",
+                                        "\xe3\x80\x8f",
+                                        "\xe3\x80\x90",
+                                        "\xe3\x80\x91",
+                                        "\xe2\x80\x9c",
+                                        "\xe2\x80\x9d"};
+    const size_t na = sizeof alpha / sizeof alpha[0];
+    UBreakIterator *it = icu_words();
+    char s[64];
+    size_t checked = 0;
+    for (size_t len = 1; len <= 4; len++) {
+        size_t total = 1;
+        for (size_t i = 0; i < len; i++)
+            total *= na;
+        for (size_t x = 0; x < total; x++) {
+            size_t y = x, n = 0;
+            for (size_t i = 0; i < len; i++, y /= na) {
+                size_t l = strlen(alpha[y % na]);
+                memcpy(s + n, alpha[y % na], l);
+                n += l;
+            }
+            cr_assert(fj__mixed_wb_covers(s, n));
+            cr_assert(mixed_same_as_icu(it, s, n));
+            checked++;
+        }
+    }
+    cr_expect(checked > 300000);
+    ubrk_close(it);
+}
+
+Test(wordbreak, mixed_corpus_as_icu)
+{
+    if (!FJ__WB_FAST)
+        cr_skip_test("built with ICU %d; the rules were checked against ICU %d",
+                     U_ICU_VERSION_MAJOR_NUM, FJ__WB_ICU_MAJOR);
+    static const char *files[] = {"/../corpus/zh-a.jsonl", "/../corpus/zh-b.jsonl",
+                                  "/../corpus/en-a.jsonl", "/../corpus/en-b.jsonl"};
+    UBreakIterator *it = icu_words();
+    size_t pieces = 0, with_punct = 0;
+    for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s%s", FJ_TEST_DATADIR, files[f]);
+        FILE *fp = fopen(path, "r");
+        cr_assert(fp, "cannot open %s", path);
+        static char line[1 << 20];
+        while (fgets(line, sizeof line, fp)) {
+            size_t n = strcspn(line, "\n");
+            /* the longest stretches (up to 500 bytes) the mixed breaker reads */
+            for (size_t a = 0; a < n;) {
+                size_t b = a;
+                bool punct = false;
+                while (b < n && b - a < 500) {
+                    if (fj__ascii_wb_covers(line + b, 1)) {
+                        b++;
+                    } else if (b + 3 <= n && fj__han_punct3((const unsigned char *)line + b)) {
+                        b += 3;
+                        punct = true;
+                    } else {
+                        break;
+                    }
+                }
+                if (b > a) {
+                    cr_assert(fj__mixed_wb_covers(line + a, b - a));
+                    cr_assert(mixed_same_as_icu(it, line + a, b - a), "%s", path);
+                    pieces++;
+                    with_punct += punct;
+                }
+                a = b > a ? b : a + 1;
+            }
+        }
+        fclose(fp);
+    }
+    cr_expect(with_punct > 500, "%zu of %zu pieces with Chinese punctuation", with_punct, pieces);
     ubrk_close(it);
 }
 
