@@ -110,6 +110,22 @@ Test(informative, stop_words_entities_and_single_characters_are_not_reasons)
         cr_assert(fj__reason_informative(yes[i], strlen(yes[i])), "%s", yes[i]);
 }
 
+Test(informative, every_stop_word_is_found)
+{
+    cr_assert(fj__reason_stop_words_sorted());
+    /* the table's first and last entries, one of each group, and near misses either side */
+    static const char *const no[] = {"word:a",     "word:about",  "word:yourselves",
+                                     "word:rsquo", "word:hellip", "word:一个",
+                                     "word:其他",  "word:那些",   "pair:work yourselv"};
+    static const char *const yes[] = {
+        "word:ab", "word:abou",   "word:yourselvesx", "word:aa",
+        "word:zz", "word:一个人", "word:其他人",      "pair:work yourselve"};
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        cr_assert(!fj__reason_informative(no[i], strlen(no[i])), "%s", no[i]);
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+        cr_assert(fj__reason_informative(yes[i], strlen(yes[i])), "%s", yes[i]);
+}
+
 static size_t codepoints(const char *s, size_t n)
 {
     size_t c = 0;

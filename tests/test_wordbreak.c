@@ -5,7 +5,10 @@
  * two and three printable ASCII characters, and on every printable ASCII stretch of the
  * project's corpus (its four JSONL files, read as text). And that ICU segments a run of Han
  * characters bounded by ASCII or the punctuation of fj__han_bound_at the same alone as inside its
- * text (the tokenizer memoizes such runs), on every line of the corpus and on made-up texts.
+ * text (the tokenizer memoizes such runs), on every line of the corpus and on made-up texts. And
+ * that the mixed breaker (printable ASCII with that punctuation, each punctuation character a
+ * segment of its own: what lies between two Han runs) gives ICU's boundaries on every string of up
+ * to four of those characters' representatives and on the corpus's stretches of them.
  */
 #include "text/text.h"
 #include "text/wordbreak.h"
@@ -17,36 +20,138 @@
 #include <unicode/ubrk.h>
 #include <unicode/utf8.h>
 
-/* Compare the breaker with ICU's iterator `it` on s[0, n) (printable ASCII); false (and a
- * message) on the first difference. */
-static bool same_as_icu(UBreakIterator *it, const char *s, size_t n)
+/* Compare a breaker with ICU's iterator `it` on s[0, n): the ASCII breaker (printable ASCII) or,
+ * `mixed`, fj__mixed_wb_next (printable ASCII and the punctuation of fj__han_punct3); false (and
+ * a message) on the first difference. */
+static bool same_as_icu(UBreakIterator *it, const char *s, size_t n, bool mixed)
 {
     UChar u[512];
-    cr_assert(n <= sizeof u / sizeof u[0]);
-    for (size_t i = 0; i < n; i++)
-        u[i] = (unsigned char)s[i];
+    size_t byte_of[513];
+    int32_t nu = 0;
+    for (size_t i = 0; i < n;) {
+        UChar32 c;
+        int32_t ii = (int32_t)i;
+        U8_NEXT(s, ii, (int32_t)n, c);
+        cr_assert(c >= 0 && c < 0x10000 && nu < 512);
+        byte_of[nu] = i;
+        u[nu++] = (UChar)c;
+        i = (size_t)ii;
+    }
+    byte_of[nu] = n;
     UErrorCode ue = U_ZERO_ERROR;
-    ubrk_setText(it, u, (int32_t)n, &ue);
+    ubrk_setText(it, u, nu, &ue);
     cr_assert(U_SUCCESS(ue));
     ubrk_first(it);
-    size_t a = 0;
+    size_t a = 0, end = 0;
     int32_t b;
     while ((b = ubrk_next(it)) != UBRK_DONE) {
         bool word = ubrk_getRuleStatus(it) >= UBRK_WORD_NONE_LIMIT, fw;
-        size_t fb = fj__ascii_wb_next(s, n, a, &fw);
-        if (fb != (size_t)b || fw != word) {
-            cr_log_error("\"%.*s\": from %zu ICU gives %d (%s), the breaker %zu (%s)", (int)n, s, a,
-                         (int)b, word ? "word" : "none", fb, fw ? "word" : "none");
+        size_t fb = mixed ? fj__mixed_wb_next(s, n, a, &end, &fw) : fj__ascii_wb_next(s, n, a, &fw);
+        if (fb != byte_of[b] || fw != word) {
+            cr_log_error("\"%.*s\": from byte %zu ICU gives %zu (%s), the breaker %zu (%s)", (int)n,
+                         s, a, byte_of[b], word ? "word" : "none", fb, fw ? "word" : "none");
             return false;
         }
         a = fb;
     }
     if (a != n) {
-        cr_log_error("\"%.*s\": ICU ends at %zu", (int)n, s, a);
+        cr_log_error("\"%.*s\": ICU ends at byte %zu", (int)n, s, a);
         return false;
     }
     return true;
 }
+
+/* Every string of 1 to `max_len` of the `na` pieces alpha[] compared with ICU (same_as_icu); the
+ * number of strings. */
+static UBreakIterator *icu_words(void);
+
+static size_t every_string_as_icu(const char *const *alpha, size_t na, size_t max_len, bool mixed)
+{
+    UBreakIterator *it = icu_words();
+    char s[64];
+    size_t checked = 0;
+    for (size_t len = 1; len <= max_len; len++) {
+        size_t total = 1;
+        for (size_t i = 0; i < len; i++)
+            total *= na;
+        for (size_t x = 0; x < total; x++) {
+            size_t y = x, n = 0;
+            for (size_t i = 0; i < len; i++, y /= na) {
+                size_t l = strlen(alpha[y % na]);
+                cr_assert(n + l <= sizeof s);
+                memcpy(s + n, alpha[y % na], l);
+                n += l;
+            }
+            cr_assert(!mixed || fj__mixed_wb_covers(s, n));
+            cr_assert(same_as_icu(it, s, n, mixed));
+            checked++;
+        }
+    }
+    ubrk_close(it);
+    return checked;
+}
+
+/* The corpus file `name` ("/../corpus/...", from the tests' folder), open for reading. */
+static FILE *open_corpus(const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s%s", FJ_TEST_DATADIR, name);
+    FILE *fp = fopen(path, "r");
+    cr_assert(fp, "cannot open %s", path);
+    return fp;
+}
+
+/* Every stretch of the corpus's four JSONL files (read as text) that the breaker reads, up to 500
+ * bytes each, compared with ICU (same_as_icu); the number of stretches, and in *with_punct those
+ * holding Chinese punctuation. */
+static size_t corpus_as_icu(bool mixed, size_t *with_punct)
+{
+    UBreakIterator *it = icu_words();
+    static const char *files[] = {"/../corpus/en-a.jsonl", "/../corpus/en-b.jsonl",
+                                  "/../corpus/zh-a.jsonl", "/../corpus/zh-b.jsonl"};
+    size_t pieces = 0;
+    *with_punct = 0;
+    for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
+        FILE *fp = open_corpus(files[f]);
+        static char line[1 << 20];
+        while (fgets(line, sizeof line, fp)) {
+            size_t n = strcspn(line, "\n");
+            for (size_t a = 0; a < n;) {
+                size_t b = a;
+                bool punct = false;
+                while (b < n && b - a < 500) {
+                    if (fj__ascii_wb_covers(line + b, 1)) {
+                        b++;
+                    } else if (mixed && b + 3 <= n &&
+                               fj__han_punct3((const unsigned char *)line + b)) {
+                        b += 3;
+                        punct = true;
+                    } else {
+                        break;
+                    }
+                }
+                if (b > a) {
+                    cr_assert(!mixed || fj__mixed_wb_covers(line + a, b - a));
+                    cr_assert(same_as_icu(it, line + a, b - a, mixed), "%s", files[f]);
+                    pieces++;
+                    *with_punct += punct;
+                }
+                a = b > a ? b : a + 1;
+            }
+        }
+        fclose(fp);
+    }
+    ubrk_close(it);
+    return pieces;
+}
+
+/* The comparisons with ICU hold for the ICU the shortcuts were checked against only. */
+#define SKIP_UNLESS_CHECKED_ICU()                                                                  \
+    do {                                                                                           \
+        if (!FJ__WB_FAST)                                                                          \
+            cr_skip_test("built with ICU %d; the rules were checked against ICU %d",               \
+                         U_ICU_VERSION_MAJOR_NUM, FJ__WB_ICU_MAJOR);                               \
+    } while (0)
 
 static UBreakIterator *icu_words(void)
 {
@@ -85,38 +190,18 @@ Test(wordbreak, known_cases)
 
 Test(wordbreak, every_short_string_as_icu)
 {
-    if (!FJ__WB_FAST)
-        cr_skip_test("built with ICU %d; the rules were checked against ICU %d",
-                     U_ICU_VERSION_MAJOR_NUM, FJ__WB_ICU_MAJOR);
+    SKIP_UNLESS_CHECKED_ICU();
     /* one character of each class, and the ones ICU's rules name: letters of both cases, digit,
      * '@' (a letter to ICU), '_' (ExtendNumLet), '.' '\'' (MidNumLet), ',' ';' (MidNum), ':'
      * (MidLetter in UAX #29, not in ICU), space, and other punctuation */
-    static const char alpha[] = "aZ5_@.',;: -#\"";
-    const size_t na = sizeof alpha - 1;
-    UBreakIterator *it = icu_words();
-    char s[5];
-    size_t checked = 0;
-    for (size_t len = 1; len <= 5; len++) {
-        size_t total = 1;
-        for (size_t i = 0; i < len; i++)
-            total *= na;
-        for (size_t x = 0; x < total; x++) {
-            size_t y = x;
-            for (size_t i = 0; i < len; i++, y /= na)
-                s[i] = alpha[y % na];
-            cr_assert(same_as_icu(it, s, len));
-            checked++;
-        }
-    }
-    cr_expect(checked > 500000);
-    ubrk_close(it);
+    static const char *const alpha[] = {"a", "Z", "5", "_", "@", ".", "'",
+                                        ",", ";", ":", " ", "-", "#", "\""};
+    cr_expect(every_string_as_icu(alpha, sizeof alpha / sizeof alpha[0], 5, false) > 500000);
 }
 
 Test(wordbreak, every_printable_triple_as_icu)
 {
-    if (!FJ__WB_FAST)
-        cr_skip_test("built with ICU %d; the rules were checked against ICU %d",
-                     U_ICU_VERSION_MAJOR_NUM, FJ__WB_ICU_MAJOR);
+    SKIP_UNLESS_CHECKED_ICU();
     UBreakIterator *it = icu_words();
     char s[3];
     for (int x = 0x20; x < 0x7F; x++)
@@ -125,45 +210,70 @@ Test(wordbreak, every_printable_triple_as_icu)
                 s[0] = (char)x;
                 s[1] = (char)y;
                 s[2] = (char)z;
-                cr_assert(same_as_icu(it, s, 3));
-                cr_assert(same_as_icu(it, s + 1, 2));
+                cr_assert(same_as_icu(it, s, 3, false));
+                cr_assert(same_as_icu(it, s + 1, 2, false));
             }
     ubrk_close(it);
 }
 
 Test(wordbreak, corpus_lines_as_icu)
 {
-    if (!FJ__WB_FAST)
-        cr_skip_test("built with ICU %d; the rules were checked against ICU %d",
-                     U_ICU_VERSION_MAJOR_NUM, FJ__WB_ICU_MAJOR);
-    static const char *files[] = {"/../corpus/en-a.jsonl", "/../corpus/en-b.jsonl",
-                                  "/../corpus/zh-a.jsonl", "/../corpus/zh-b.jsonl"};
-    UBreakIterator *it = icu_words();
-    size_t lines = 0;
-    for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s%s", FJ_TEST_DATADIR, files[f]);
-        FILE *fp = fopen(path, "r");
-        cr_assert(fp, "cannot open %s", path);
-        char line[65536];
-        while (fgets(line, sizeof line, fp)) {
-            size_t n = strcspn(line, "\n");
-            /* the printable ASCII stretches of the line, up to 512 bytes each */
-            for (size_t a = 0; a < n;) {
-                size_t b = a;
-                while (b < n && b - a < 512 && fj__ascii_wb_covers(line + b, 1))
-                    b++;
-                if (b > a) {
-                    cr_assert(same_as_icu(it, line + a, b - a), "%s", path);
-                    lines++;
-                }
-                a = b > a ? b : a + 1;
-            }
-        }
-        fclose(fp);
-    }
-    cr_expect(lines > 1000);
-    ubrk_close(it);
+    SKIP_UNLESS_CHECKED_ICU();
+    size_t with_punct;
+    cr_expect(corpus_as_icu(false, &with_punct) > 1000);
+}
+
+Test(wordbreak, mixed_covers_ascii_and_han_bounds_only)
+{
+    SKIP_UNLESS_CHECKED_ICU();
+    cr_expect(fj__mixed_wb_covers("a\xe3\x80\x81"
+                                  "1. \xe2\x80\x9c",
+                                  10));
+    cr_expect(fj__mixed_wb_covers("", 0));
+    cr_expect(!fj__mixed_wb_covers("\xe3\x80\x81\xe5\x85\xac", 6)); /* 、公 */
+    cr_expect(!fj__mixed_wb_covers("\xe3\x80", 2));                 /* cut short */
+    cr_expect(!fj__mixed_wb_covers("a\nb", 3));
+    cr_expect(!fj__mixed_wb_covers("\xc2\xb7", 2)); /* · */
+}
+
+Test(wordbreak, mixed_every_short_string_as_icu)
+{
+    SKIP_UNLESS_CHECKED_ICU();
+    /* the ASCII classes' representatives and every punctuation character of fj__han_punct3 */
+    static const char *const alpha[] = {"a",
+                                        "Z",
+                                        "5",
+                                        "_",
+                                        "@",
+                                        ".",
+                                        "'",
+                                        ",",
+                                        ";",
+                                        ":",
+                                        " ",
+                                        "-",
+                                        "\xe3\x80\x81",
+                                        "\xe3\x80\x82",
+                                        "\xe3\x80\x8a",
+                                        "\xe3\x80\x8b",
+                                        "\xe3\x80\x8c",
+                                        "\xe3\x80\x8d",
+                                        "\xe3\x80\x8e",
+                                        "\xe3\x80\x8f",
+                                        "\xe3\x80\x90",
+                                        "\xe3\x80\x91",
+                                        "\xe2\x80\x9c",
+                                        "\xe2\x80\x9d"};
+    cr_expect(every_string_as_icu(alpha, sizeof alpha / sizeof alpha[0], 4, true) > 300000);
+}
+
+Test(wordbreak, mixed_corpus_as_icu)
+{
+    SKIP_UNLESS_CHECKED_ICU();
+    size_t with_punct;
+    size_t pieces = corpus_as_icu(true, &with_punct);
+    cr_expect(with_punct > 500, "%zu of %zu stretches with Chinese punctuation", with_punct,
+              pieces);
 }
 
 #define RUN_MAX 4096
@@ -246,9 +356,7 @@ static bool han_runs_as_in_text(UBreakIterator *it, const char *s, size_t n, siz
 
 Test(wordbreak, bounded_han_runs_as_in_their_text)
 {
-    if (!FJ__WB_FAST)
-        cr_skip_test("built with ICU %d; the rules were checked against ICU %d",
-                     U_ICU_VERSION_MAJOR_NUM, FJ__WB_ICU_MAJOR);
+    SKIP_UNLESS_CHECKED_ICU();
     UBreakIterator *it = icu_words();
     size_t runs = 0;
     /* made up: each bounding character between words ICU's dictionary knows, and next to
@@ -282,10 +390,7 @@ Test(wordbreak, bounded_han_runs_as_in_their_text)
     /* the corpus: every line, cut into pieces of up to 2,000 bytes at ASCII characters */
     static const char *files[] = {"/../corpus/zh-a.jsonl", "/../corpus/zh-b.jsonl"};
     for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s%s", FJ_TEST_DATADIR, files[f]);
-        FILE *fp = fopen(path, "r");
-        cr_assert(fp, "cannot open %s", path);
+        FILE *fp = open_corpus(files[f]);
         static char line[1 << 20];
         while (fgets(line, sizeof line, fp)) {
             size_t n = strcspn(line, "\n");

@@ -26,7 +26,10 @@
  *  prior's adjustment all go through it. */
 static inline double fj__logistic(double z)
 {
-    return z >= 0 ? 1.0 / (1.0 + exp(-z)) : exp(z) / (1.0 + exp(z));
+    if (z >= 0)
+        return 1.0 / (1.0 + exp(-z));
+    double e = exp(z); /* once: the compiler may not merge two calls (exp can set errno) */
+    return e / (1.0 + e);
 }
 
 /* ---- errors (error.c) ---- */

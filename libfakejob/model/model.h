@@ -309,6 +309,8 @@ int fj__reason_kind(const char *name, size_t len, const char **canonical);
  *  word of which says nothing (one character, a stop word, markup residue, a Han fragment
  *  around a particle), and for "token:num", a bare number; true for every other feature. */
 bool fj__reason_informative(const char *name, size_t len);
+/* Whether reasons.c's stop words are in the order its binary search needs (tests). */
+bool fj__reason_stop_words_sorted(void);
 /** true when the label table has an entry for `signal` (not the fallback label). */
 bool fj__reason_label_known(const char *signal);
 

@@ -220,43 +220,73 @@ bool fj__reason_label_known(const char *signal)
 /* ---- n-grams that say nothing by themselves ---- */
 
 /* Function words (and their Snowball stems where they differ), markup residue (the names of
- * HTML entities left in imported text: "&amp;" gives "amp"), and Chinese function words. A
- * word of one character (a letter, a digit, one Han character) is never informative either:
- * that rule needs no list. Chinese particles are below. */
+ * HTML entities left in imported text: "&amp;" gives "amp": amp, apos, bull, gt, hellip, ldquo,
+ * lsquo, lt, mdash, middot, nbsp, ndash, quot, rdquo, rsquo), and Chinese function words, in
+ * memcmp order (a shorter word before the longer ones it starts; checked by
+ * fj__reason_stop_words_sorted) for a binary search. A word of one character (a letter, a
+ * digit, one Han character) is never informative either: that rule needs no list. Chinese
+ * particles are below. */
 static const char *const stop_words[] = {
-    /* English */
-    "a", "about", "abov", "above", "after", "again", "all", "also", "am", "an", "and", "ani", "any",
-    "are", "as", "at", "be", "becaus", "because", "been", "befor", "before", "being", "below",
-    "between", "both", "but", "by", "can", "could", "did", "do", "doe", "does", "doing", "don",
-    "down", "dure", "during", "each", "etc", "few", "for", "from", "further", "had", "has", "have",
-    "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if",
-    "in", "into", "is", "it", "its", "itself", "just", "ll", "may", "me", "might", "more", "most",
-    "must", "my", "myself", "no", "nor", "not", "of", "off", "on", "onc", "once", "onli", "only",
-    "or", "other", "our", "ours", "ourselv", "ourselves", "out", "over", "own", "per", "re", "same",
-    "shall", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs",
-    "them", "themselv", "themselves", "then", "there", "these", "they", "this", "those", "through",
-    "to", "too", "under", "until", "up", "us", "ve", "veri", "very", "via", "was", "we", "were",
-    "what", "when", "where", "which", "while", "who", "whom", "whose", "why", "will", "with",
-    "would", "you", "your", "yours", "yourself", "yourselv", "yourselves",
-    /* markup residue */
-    "amp", "apos", "bull", "gt", "hellip", "ldquo", "lsquo", "lt", "mdash", "middot", "nbsp",
-    "ndash", "quot", "rdquo", "rsquo",
-    /* Chinese function words */
-    "一个", "以及", "他们", "但是", "因为", "如果", "并且", "我们", "我们的", "或者", "所以",
-    "您的", "你们", "这个", "那个", "而且", "自己", "什么", "进行", "可以", "就是", "还是", "这些",
-    "那些", "之一", "其他"};
+    "a",     "about",  "abov",     "above",    "after",      "again",    "all",        "also",
+    "am",    "amp",    "an",       "and",      "ani",        "any",      "apos",       "are",
+    "as",    "at",     "be",       "becaus",   "because",    "been",     "befor",      "before",
+    "being", "below",  "between",  "both",     "bull",       "but",      "by",         "can",
+    "could", "did",    "do",       "doe",      "does",       "doing",    "don",        "down",
+    "dure",  "during", "each",     "etc",      "few",        "for",      "from",       "further",
+    "gt",    "had",    "has",      "have",     "having",     "he",       "hellip",     "her",
+    "here",  "hers",   "herself",  "him",      "himself",    "his",      "how",        "i",
+    "if",    "in",     "into",     "is",       "it",         "its",      "itself",     "just",
+    "ldquo", "ll",     "lsquo",    "lt",       "may",        "mdash",    "me",         "middot",
+    "might", "more",   "most",     "must",     "my",         "myself",   "nbsp",       "ndash",
+    "no",    "nor",    "not",      "of",       "off",        "on",       "onc",        "once",
+    "onli",  "only",   "or",       "other",    "our",        "ours",     "ourselv",    "ourselves",
+    "out",   "over",   "own",      "per",      "quot",       "rdquo",    "re",         "rsquo",
+    "same",  "shall",  "she",      "should",   "so",         "some",     "such",       "than",
+    "that",  "the",    "their",    "theirs",   "them",       "themselv", "themselves", "then",
+    "there", "these",  "they",     "this",     "those",      "through",  "to",         "too",
+    "under", "until",  "up",       "us",       "ve",         "veri",     "very",       "via",
+    "was",   "we",     "were",     "what",     "when",       "where",    "which",      "while",
+    "who",   "whom",   "whose",    "why",      "will",       "with",     "would",      "you",
+    "your",  "yours",  "yourself", "yourselv", "yourselves", "一个",     "之一",       "什么",
+    "他们",  "以及",   "但是",     "你们",     "其他",       "可以",     "因为",       "如果",
+    "就是",  "并且",   "您的",     "我们",     "我们的",     "或者",     "所以",       "而且",
+    "自己",  "还是",   "这个",     "这些",     "进行",       "那个",     "那些"};
+#define STOP_WORDS (sizeof stop_words / sizeof *stop_words)
 
 /* Chinese particles that only mark grammar: a Han bigram holding one is a fragment across two
  * words ("的工" of 我们的工作), not a word. */
 static const char *const zh_particles[] = {"的", "吗", "呢", "吧", "啊", "呀", "哦", "么"};
 
+/* memcmp order of the word e (NUL-terminated) against w[0, n), the shorter first on a tie. */
+static int word_cmp(const char *e, const char *w, size_t n)
+{
+    size_t el = strlen(e);
+    int c = memcmp(e, w, el < n ? el : n);
+    return c ? c : (el > n) - (el < n);
+}
+
 static bool stop_word(const char *w, size_t n)
 {
-    for (size_t i = 0; i < sizeof stop_words / sizeof *stop_words; i++)
-        if (stop_words[i][0] == w[0] && strlen(stop_words[i]) == n &&
-            memcmp(stop_words[i], w, n) == 0)
+    size_t lo = 0, hi = STOP_WORDS;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = word_cmp(stop_words[mid], w, n);
+        if (c == 0)
             return true;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return false;
+}
+
+bool fj__reason_stop_words_sorted(void)
+{
+    for (size_t i = 1; i < STOP_WORDS; i++)
+        if (word_cmp(stop_words[i - 1], stop_words[i], strlen(stop_words[i])) >= 0)
+            return false;
+    return true;
 }
 
 static size_t codepoints(const char *s, size_t n)

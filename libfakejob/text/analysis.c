@@ -247,7 +247,7 @@ static const fj__analysis *analyze(fj_context *ctx, const fj_posting *p, bool va
         const char *s = fj_posting_string(p, (fj_field)f, &len);
         if (!s || len == 0)
             continue;
-        *st = fj__normalize_into(ctx, s, len, &af->nt, err);
+        *st = fj__normalize_valid(ctx, s, len, &af->nt, err); /* a posting's: valid UTF-8 */
         if (*st != FJ_OK) {
             if (err && !err->field[0])
                 snprintf(err->field, sizeof err->field, "%s", fj_field_name((fj_field)f));

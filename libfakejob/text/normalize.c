@@ -516,11 +516,12 @@ static fj_status normalize(fj__text *tx, const char *s, size_t len, fj_normtext 
     return FJ_OK;
 }
 
-fj_status fj__normalize_into(fj_context *ctx, const char *utf8, size_t len, fj_normtext *nt,
-                             fj_error *err)
+/* fj__normalize_into; `checked`: utf8 is known to be valid UTF-8 (fj__normalize_valid). */
+static fj_status normalize_into(fj_context *ctx, const char *utf8, size_t len, fj_normtext *nt,
+                                bool checked, fj_error *err)
 {
     if (!nt)
-        return fj__errorf(err, FJ_ERR_ARGUMENT, "fj__normalize_into: nt is NULL");
+        return fj__errorf(err, FJ_ERR_ARGUMENT, "normalize: nt is NULL");
     nt->text.len = 0;
     if (nt->text.data)
         nt->text.data[0] = '\0';
@@ -530,7 +531,7 @@ fj_status fj__normalize_into(fj_context *ctx, const char *utf8, size_t len, fj_n
         return fj__errorf(err, FJ_ERR_LIMIT,
                           "text of %zu bytes is over the limit of %u bytes (FJ_MAX_POSTING_BYTES)",
                           len, FJ_MAX_POSTING_BYTES);
-    long long ok = fj__utf8_check(utf8 ? utf8 : "", len, false);
+    long long ok = checked ? (long long)len : fj__utf8_check(utf8 ? utf8 : "", len, false);
     if (ok < 0)
         return fj__error(err, FJ_ERR_INPUT, NULL, -ok - 1, -1, "invalid UTF-8 at byte %lld",
                          -ok - 1);
@@ -544,6 +545,18 @@ fj_status fj__normalize_into(fj_context *ctx, const char *utf8, size_t len, fj_n
             nt->text.data[0] = '\0';
     }
     return st;
+}
+
+fj_status fj__normalize_into(fj_context *ctx, const char *utf8, size_t len, fj_normtext *nt,
+                             fj_error *err)
+{
+    return normalize_into(ctx, utf8, len, nt, false, err);
+}
+
+fj_status fj__normalize_valid(fj_context *ctx, const char *utf8, size_t len, fj_normtext *nt,
+                              fj_error *err)
+{
+    return normalize_into(ctx, utf8, len, nt, true, err);
 }
 
 void fj__normtext_free(fj_normtext *nt)

@@ -335,6 +335,11 @@ size_t fj__money_scan(const char *t, size_t len, const fj__period_cue *m, size_t
     size_t n = 0;
     size_t i = 0;
     while (i < len && n < cap) {
+        if (!is_digit(u[i])) { /* no figure starts here: on to the next digit in a tight loop */
+            while (++i < len && !is_digit(u[i]))
+                ;
+            continue;
+        }
         if (!figure_start(u, i)) {
             i++;
             continue;
@@ -460,6 +465,11 @@ size_t fj__phone_scan(const char *t, size_t len, fj__phone *out, size_t cap)
     size_t i = 0, count = 0;
     while (i < len && count < cap) {
         unsigned char c = (unsigned char)t[i];
+        if (!is_digit(c) && c != '+' && c != '(') { /* no number starts here: on to the next */
+            while (++i < len && !is_digit((unsigned char)t[i]) && t[i] != '+' && t[i] != '(')
+                ;
+            continue;
+        }
         if (!(is_digit(c) || (c == '+' && i + 1 < len && is_digit((unsigned char)t[i + 1])) ||
               (c == '(' && i + 1 < len && is_digit((unsigned char)t[i + 1]))) ||
             (i > 0 && (is_alnum((unsigned char)t[i - 1]) || t[i - 1] == '.'))) {

@@ -29,6 +29,13 @@ typedef struct fj_normtext {
  */
 fj_status fj__normalize_into(fj_context *ctx, const char *utf8, size_t len, fj_normtext *nt,
                              fj_error *err);
+/**
+ * fj__normalize_into for text known to be valid UTF-8 without the check: a posting's string
+ * field (fj_posting accepts only valid UTF-8 without NUL, from every setter and the JSON reader).
+ * Never call it on other text: invalid UTF-8 is not caught.
+ */
+fj_status fj__normalize_valid(fj_context *ctx, const char *utf8, size_t len, fj_normtext *nt,
+                              fj_error *err);
 /** Release nt's buffers (NULL-safe); nt is left zeroed and reusable. */
 void fj__normtext_free(fj_normtext *nt);
 

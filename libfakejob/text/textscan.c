@@ -53,7 +53,9 @@ static unsigned char at(const scan *s, size_t i)
 
 static inline bool starts_n(const scan *s, size_t i, const char *lit, size_t l)
 {
-    return i <= s->n && l <= s->n - i && memcmp(s->t + i, lit, l) == 0;
+    /* the first byte inline: most tries fail there, without a call of memcmp */
+    return i <= s->n && l <= s->n - i &&
+           (l == 0 || (s->t[i] == lit[0] && memcmp(s->t + i, lit, l) == 0));
 }
 #define starts(s, i, lit) starts_n(s, i, lit, sizeof(lit) - 1)
 

@@ -521,6 +521,18 @@ static fj_status icu_range(tk *k, size_t r0, size_t r1, han_rec *rec)
         }
         return FJ_OK;
     }
+    if (FJ__WB_FAST && !rec && fj__mixed_wb_covers(k->t + r0, r1 - r0)) {
+        /* printable ASCII and the Chinese punctuation between Han runs (、 。 【 】 ...): the
+         * same, each punctuation character a segment of its own */
+        size_t end = 0;
+        for (size_t a = r0; a < r1;) {
+            bool word;
+            a = r0 + fj__mixed_wb_next(k->t + r0, r1 - r0, a - r0, &end, &word);
+            if ((st = emit(k, a, word ? UBRK_WORD_LETTER : UBRK_WORD_NONE)) != FJ_OK)
+                return st;
+        }
+        return FJ_OK;
+    }
     int32_t len16;
     if (!to_utf16(tx, k->t + r0, r1 - r0, &len16))
         return fj__nomem(k->err);

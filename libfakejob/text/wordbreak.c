@@ -106,3 +106,34 @@ size_t fj__ascii_wb_next(const char *text, size_t n, size_t a, bool *word)
     *word = any_alnum || (i - a >= 2 && !all_space);
     return i;
 }
+
+bool fj__mixed_wb_covers(const char *text, size_t n)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    for (size_t i = 0; i < n;) {
+        if (t[i] >= 0x20 && t[i] <= 0x7E) {
+            i++;
+        } else if (i + 3 <= n && fj__han_punct3(t + i)) {
+            i += 3;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+size_t fj__mixed_wb_next(const char *text, size_t n, size_t a, size_t *end, bool *word)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    if (t[a] >= 0x80) {
+        *word = false;
+        return a + 3;
+    }
+    if (*end <= a) {
+        size_t e = a + 1;
+        while (e < n && t[e] < 0x80)
+            e++;
+        *end = e;
+    }
+    return fj__ascii_wb_next(text, *end, a, word);
+}

@@ -29,6 +29,17 @@ bool fj__ascii_wb_covers(const char *t, size_t n);
  *  UBRK_WORD_NONE_LIMIT: it holds a letter, '@' or a digit, or joins '_' to something). */
 size_t fj__ascii_wb_next(const char *t, size_t n, size_t a, bool *word);
 
+/** Whether t[0, n) holds only printable ASCII and fj__han_punct3's punctuation: text
+ *  fj__mixed_wb_next reads. False when built with another ICU than FJ__WB_ICU_MAJOR. */
+bool fj__mixed_wb_covers(const char *t, size_t n);
+
+/** As fj__ascii_wb_next, for text that fj__mixed_wb_covers: each of fj__han_punct3's punctuation
+ *  characters is a segment of its own (word-break class Other: ICU breaks on both sides of it and
+ *  no rule reads across it, so the ASCII on either side segments as if the text ended there),
+ *  not a word. *end is the caller's: the end of the ASCII stretch holding a, found again when a
+ *  reaches it (set it to 0 before the first call on a text), so that a text is read once. */
+size_t fj__mixed_wb_next(const char *t, size_t n, size_t a, size_t *end, bool *word);
+
 /* Whether the three bytes at t are Chinese punctuation that bounds a run of Han characters as an
  * ASCII character does: 、 。 《 》 「 」 『 』 【 】 “ ” (word-break class Other: neither
  * letters, digits or mid-word punctuation, nor dictionary characters, nor marks that attach to
