@@ -20,10 +20,13 @@ usage: /usr/bin/python3 models/fold-writers.py [--check] [--exclude SET]... [--o
 Exit status: 0 done (or up to date), 1 --check found a difference, 2 bad usage or a set that
 does not match its SHA256SUMS or cannot be read.
 """
-import hashlib
 import json
 import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "tests", "heldout"))
+from evaluate import check_sums  # noqa: E402  (the held-out sets' SHA256SUMS check)
 
 SETS = ["blind-1", "blind-2", "blind-3", "blind-4", "blind-5"]
 LANGS = ["zh", "en"]
@@ -32,27 +35,6 @@ LANGS = ["zh", "en"]
 def die(msg):
     sys.stderr.write("fold-writers.py: %s\n" % msg)
     sys.exit(2)
-
-
-def check_sums(folder):
-    path = os.path.join(folder, "SHA256SUMS")
-    try:
-        lines = open(path, encoding="utf-8").read().split("\n")
-    except OSError as e:
-        die("%s: %s" % (path, e.strerror))
-    sums = {}
-    for line in filter(None, lines):
-        digest, name = line.split(None, 1)
-        sums[name.lstrip("*")] = digest
-    for name, digest in sums.items():
-        try:
-            with open(os.path.join(folder, name), "rb") as f:
-                data = f.read()
-        except OSError as e:
-            die("%s: %s" % (os.path.join(folder, name), e.strerror))
-        if hashlib.sha256(data).hexdigest() != digest:
-            die("%s: %s does not match SHA256SUMS: the set is not the frozen one" % (folder, name))
-    return sums
 
 
 def fold(posting, setname, where):
@@ -78,7 +60,7 @@ def build(root, exclude):
         if s in exclude:
             continue
         folder = os.path.join(root, "tests", "heldout", s)
-        sums = check_sums(folder)
+        sums = check_sums(folder)  # the set's file names, each checked
         for lang in LANGS:
             name = "postings-%s.jsonl" % lang
             if name not in sums:

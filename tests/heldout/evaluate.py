@@ -28,11 +28,15 @@ SIGNALS = ("upfront_fee", "personal_data", "offsite_contact", "title_duty_mismat
 
 
 def die(msg):
-    sys.stderr.write("evaluate.py: %s\n" % msg)
+    """Exit 2 with the message, named by the running script (models/fold-writers.py uses
+    check_sums too)."""
+    sys.stderr.write("%s: %s\n" % (os.path.basename(sys.argv[0]) or "evaluate.py", msg))
     sys.exit(2)
 
 
 def check_sums(folder):
+    """The names of the set's files, each checked against the set's SHA256SUMS (exit 2 when a
+    file differs or cannot be read)."""
     path = os.path.join(folder, "SHA256SUMS")
     try:
         lines = open(path, encoding="utf-8").read().split("\n")
@@ -42,10 +46,14 @@ def check_sums(folder):
     for line in filter(None, lines):
         digest, name = line.split(None, 1)
         name = name.lstrip("*")
-        with open(os.path.join(folder, name), "rb") as f:
-            if hashlib.sha256(f.read()).hexdigest() != digest:
-                die("%s: %s does not match SHA256SUMS: the set is not the frozen one" %
-                    (folder, name))
+        try:
+            with open(os.path.join(folder, name), "rb") as f:
+                data = f.read()
+        except OSError as e:
+            die("%s: %s" % (os.path.join(folder, name), e.strerror))
+        if hashlib.sha256(data).hexdigest() != digest:
+            die("%s: %s does not match SHA256SUMS: the set is not the frozen one" %
+                (folder, name))
         files.append(name)
     return files
 
