@@ -64,7 +64,9 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 # (--dense-weight en:2: models/default/MODEL.md gives the nested-CV comparison). corpus/*.jsonl
 # includes en-c.jsonl, short English postings (honest small-employer ads and terse scams) that
 # EMSCAD lacks, once: given twice they lowered recall at 1 % FPR (MODEL.md, "English: short
-# honest postings"); corpus/eval/ is a development set and is never trained on.
+# honest postings"); corpus/zh-w.jsonl and en-w.jsonl, five independent writers' postings
+# (the used held-out sets, written by models/fold-writers.py), as they are (MODEL.md,
+# "Independent writers"); corpus/eval/ is a development set and is never trained on.
 # ORFD's labels follow other definitions than the corpus's (given per company from a 58同城
 # metadata checklist: its agencies that charge applicants for a medical check are legit there).
 # `fakejob train --other-source FILE --source-mode M` trains with such a source apart; measured
