@@ -23,3 +23,24 @@ t corpus-writers-bad-set 2 /usr/bin/python3 "$srcdir/models/fold-writers.py" --e
     --out "$cw_dir"
 expect_err corpus-writers-bad-set "blind-9"
 rm -rf "$cw_dir"
+# tests/heldout/evaluate.py: the verdicts alone (no clause figures) and the mean of reports, as
+# models/writers-cv.sh uses them
+cw_dir=$(mktemp -d /tmp/fj-cli-writers.XXXXXX)
+t heldout-verdicts-only 0 /usr/bin/python3 "$srcdir/tests/heldout/evaluate.py" "$FJ" \
+    "$srcdir/tests/heldout/blind-2" --verdicts-only --json "$cw_dir/b2.json"
+expect_out heldout-verdicts-only '^\| zh \| [0-9.]+ / [0-9.]+ / [0-9.]+ \| [0-9.]+ / [0-9.]+ / [0-9.]+ \| [0-9]+ / [0-9]+ \(30\) \| [0-9.]+ \|$'
+cp /tmp/fj-cli.$$.out "$cw_dir/verdicts.md"
+t heldout-no-signals 1 grep -q '^| lang | signal' "$cw_dir/verdicts.md"
+t heldout-verdict-rows 0 test "$(grep -c '^| \(zh\|en\) |' "$cw_dir/verdicts.md")" -eq 2
+cp "$cw_dir/b2.json" "$cw_dir/b2-again.json"
+t heldout-mean 0 /usr/bin/python3 "$srcdir/tests/heldout/evaluate.py" --mean "$cw_dir/b2.json" \
+    "$cw_dir/b2-again.json"
+expect_out heldout-mean '^\| zh: \*\*mean of 2\*\* \|.*\| [0-9]+\.[0-9] / [0-9]+\.[0-9] \(30\.0\) \|'
+cp /tmp/fj-cli.$$.out "$cw_dir/mean.md"
+t heldout-mean-rows 0 test "$(grep -c '^| en: b2' "$cw_dir/mean.md")" -eq 2
+# the mean of a report and its copy is the report's row
+zh_row=$(grep '^| zh: b2.json ' "$cw_dir/mean.md" | cut -d'|' -f3-4)
+t heldout-mean-value 0 test "$(grep '^| zh: \*\*mean of 2\*\* ' "$cw_dir/mean.md" | cut -d'|' -f3-4)" = "$zh_row"
+t heldout-mean-bad 2 /usr/bin/python3 "$srcdir/tests/heldout/evaluate.py" --mean "$cw_dir/none.json"
+expect_err heldout-mean-bad "none.json"
+rm -rf "$cw_dir"
