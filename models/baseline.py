@@ -57,6 +57,15 @@ def hard_negative(row):
                                           .get("category", "")).startswith("hard_")
 
 
+def source_of(file):
+    """The source of a corpus file, by its name: an imported EMSCAD or ORFD file, the postings
+    of the independent writers of the used held-out sets (corpus/*-w.jsonl,
+    models/fold-writers.py), or the project's own corpus."""
+    base = os.path.basename(file)
+    return ("emscad" if base.startswith("emscad") else "orfd" if base.startswith("orfd") else
+            "writers" if base.endswith("-w.jsonl") else "corpus")
+
+
 def read_cv(path, corpus_files):
     """The rows of the --scores file joined with their postings: fakejob eval adds the labelled,
     readable postings of its files in order, so each row is the next posting (of the files, in
@@ -70,8 +79,7 @@ def read_cv(path, corpus_files):
     def postings():
         for file in corpus_files:
             base = os.path.basename(file)
-            src = ("emscad" if base.startswith("emscad") else
-                   "orfd" if base.startswith("orfd") else "corpus")
+            src = source_of(file)
             with open(file, encoding="utf-8") as g:
                 for line in g:
                     if line.strip():
@@ -247,9 +255,11 @@ def main():
     slices = [("English (all)", lambda r: r["lang"] == "en"),
               ("  EMSCAD", lambda r: r["src"] == "emscad"),
               ("  corpus en", lambda r: r["src"] == "corpus" and r["lang"] == "en"),
+              ("  writers en", lambda r: r["src"] == "writers" and r["lang"] == "en"),
               ("Chinese (all)", lambda r: r["lang"] == "zh"),
               ("  ORFD", lambda r: r["src"] == "orfd"),
-              ("  corpus zh", lambda r: r["src"] == "corpus" and r["lang"] == "zh")]
+              ("  corpus zh", lambda r: r["src"] == "corpus" and r["lang"] == "zh"),
+              ("  writers zh", lambda r: r["src"] == "writers" and r["lang"] == "zh")]
     slices = [(n, p) for n, p in slices
               if any(p(r) and r["lang"] in langs for r in rows)]
     if any("copy" in r for r in rows):  # the non-copy slice of each (see the docstring)

@@ -9,8 +9,9 @@ hides what matters: this prints, for each source and language, the out-of-fold f
 
 Hard negatives are the corpus's honest postings written to look like scams: those whose
 extra.category starts with "hard_" (corpus/README.md lists the categories). A source is the file
-a posting came from: corpus/*.jsonl (the project's), an imported EMSCAD or ORFD file (by its
-name). With fakejob eval --cv --group-by near, ORFD's postings are grouped by company, so its
+a posting came from: corpus/*.jsonl (the project's), corpus/*-w.jsonl (the independent writers'
+postings of the used held-out sets, "writers"), an imported EMSCAD or ORFD file (by its name).
+Every source's row also counts its honest postings called fraud / suspicious. With fakejob eval --cv --group-by near, ORFD's postings are grouped by company, so its
 figures are on held-out companies.
 
 Usage: /usr/bin/python3 models/cv-sources.py [--json] [--by-route] [--route-from PLATFORM.jsonl]
@@ -73,7 +74,7 @@ def main():
 
     groups = []
     for lang in ("zh", "en"):
-        for src in ("corpus", "orfd", "emscad"):
+        for src in ("corpus", "writers", "orfd", "emscad"):
             sel = [i for i, r in enumerate(rows) if r["lang"] == lang and r["src"] == src]
             if not sel:
                 continue
@@ -91,7 +92,9 @@ def main():
              "postings": len(sel), "fraud": int(y.sum()),
              "at_fraud_verdict": prf(y, verdict == "fraud"),
              "flagged": prf(y, verdict != "legit"),
-             "roc_auc": rank["roc_auc"], "pr_auc": rank["pr_auc"]}
+             "roc_auc": rank["roc_auc"], "pr_auc": rank["pr_auc"],
+             "legit_fraud": int(np.sum((verdict == "fraud") & (y == 0))),
+             "legit_suspicious": int(np.sum((verdict == "suspicious") & (y == 0)))}
         if src == "corpus" and y.sum() < len(sel):
             hard = [k for k, i in enumerate(sel) if hard_negative(rows[i])]
             s["hard_negatives"] = len(hard)
@@ -106,16 +109,19 @@ def main():
         print(json.dumps(out))
         return
     print("| source | postings (fraud) | F1 / P / R at verdict fraud | F1 / P / R flagged "
-          "(fraud or suspicious) | hard negatives fraud / suspicious | ROC-AUC | PR-AUC |"
+          "(fraud or suspicious) | honest fraud / suspicious | hard negatives fraud / suspicious "
+          "| ROC-AUC | PR-AUC |"
           + (" baseline F1 / ROC-AUC / PR-AUC |" if base is not None else ""))
-    print("|---|---|---|---|---|---|---|" + ("---|" if base is not None else ""))
+    print("|---|---|---|---|---|---|---|---|" + ("---|" if base is not None else ""))
     for s in out:
         a, f = s["at_fraud_verdict"], s["flagged"]
         hard = (f"{len(s['hard_fraud'])} / {len(s['hard_suspicious'])} of {s['hard_negatives']}"
                 if "hard_negatives" in s else "")
         line = (f"| {s['source']} {s['lang']} | {s['postings']} ({s['fraud']}) "
                 f"| {a['f1']:.3f} / {a['precision']:.3f} / {a['recall']:.3f} "
-                f"| {f['f1']:.3f} / {f['precision']:.3f} / {f['recall']:.3f} | {hard} "
+                f"| {f['f1']:.3f} / {f['precision']:.3f} / {f['recall']:.3f} "
+                f"| {s['legit_fraud']} / {s['legit_suspicious']} of {s['postings'] - s['fraud']} "
+                f"| {hard} "
                 f"| {s['roc_auc']:.3f} | {s['pr_auc']:.3f} |")
         if base is not None:
             b = s["baseline"]

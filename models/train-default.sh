@@ -3,11 +3,13 @@
 # (corpus/*.jsonl) and the public datasets in ../shared/data (EMSCAD and ORFD, converted by
 # `fakejob import` into a temporary folder, never into the project).
 #
-# usage: models/train-default.sh [--cv] [FAKEJOB [SHARED_DATA [OUTPUT]]]
+# usage: models/train-default.sh [--cv] [--corpus DIR] [FAKEJOB [SHARED_DATA [OUTPUT]]]
 #   FAKEJOB      the fakejob program (default: ./fakejob, i.e. run from the build tree)
 #   SHARED_DATA  the folder of emscad-train.csv and orfd-train.csv (default: ../shared/data
 #                beside the source tree)
 #   OUTPUT       the bundle folder to write (default: models/default of the source tree)
+#   --corpus DIR the folder whose *.jsonl are the project's postings (default: corpus/ of the
+#                source tree; models/writers-cv.sh gives one without a writer's set)
 # `make model` in the build tree runs it. Deterministic (fixed fold seed, fixed C grid): two runs
 # give byte-identical weights; only manifest.json's "created" time differs.
 # With --cv first, it trains nothing: it runs the nested grouped cross-validation (fakejob eval
@@ -18,11 +20,18 @@
 set -eu
 
 cv=0
-if [ "${1:-}" = "--cv" ]; then
-    cv=1
-    shift
-fi
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
+corpus=$srcdir/corpus
+while :; do
+    case "${1:-}" in
+    --cv) cv=1; shift ;;
+    --corpus)
+        [ $# -ge 2 ] || { echo "train-default.sh: --corpus needs a folder" >&2; exit 2; }
+        corpus=$2
+        shift 2 ;;
+    *) break ;;
+    esac
+done
 fakejob=${1:-./fakejob}
 shared=${2:-$srcdir/../shared/data}
 if [ "$cv" = 1 ]; then
@@ -55,7 +64,9 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 # (--dense-weight en:2: models/default/MODEL.md gives the nested-CV comparison). corpus/*.jsonl
 # includes en-c.jsonl, short English postings (honest small-employer ads and terse scams) that
 # EMSCAD lacks, once: given twice they lowered recall at 1 % FPR (MODEL.md, "English: short
-# honest postings"); corpus/eval/ is a development set and is never trained on.
+# honest postings"); corpus/zh-w.jsonl and en-w.jsonl, five independent writers' postings
+# (the used held-out sets, written by models/fold-writers.py), as they are (MODEL.md,
+# "Independent writers"); corpus/eval/ is a development set and is never trained on.
 # ORFD's labels follow other definitions than the corpus's (given per company from a 58同城
 # metadata checklist: its agencies that charge applicants for a medical check are legit there).
 # `fakejob train --other-source FILE --source-mode M` trains with such a source apart; measured
@@ -64,14 +75,14 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 # and the terse honest example ex-zh-2 (a test in tests/cli.d/45-default-model.sh) fraud, so
 # the shipped Chinese part is trained on the pooled postings.
 set -- --min-df en:1 --max-features en:300000 --dense-weight en:2 \
-    "$srcdir"/corpus/*.jsonl "$tmp/emscad.jsonl" "$tmp/orfd.jsonl"
+    "$corpus"/*.jsonl "$tmp/emscad.jsonl" "$tmp/orfd.jsonl"
 if [ "$cv" = 1 ]; then
     mkdir -p "$out"
     "$fakejob" eval --cv --group-by near --json --scores "$out/cv-scores.jsonl" "$@" \
         > "$out/cv-metrics.json"
     # the corpus files in the order eval read them, for models/baseline.py
     cp "$tmp/emscad.jsonl" "$tmp/orfd.jsonl" "$out/"
-    printf '%s\n' "$srcdir"/corpus/*.jsonl "$out/emscad.jsonl" "$out/orfd.jsonl" \
+    printf '%s\n' "$corpus"/*.jsonl "$out/emscad.jsonl" "$out/orfd.jsonl" \
         > "$out/cv-files.txt"
     echo "train-default.sh: cross-validation written to $out" >&2
     exit 0
