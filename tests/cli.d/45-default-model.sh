@@ -28,8 +28,13 @@ t default-model-en-short-honest-3 0 grep -Eq '^\{"id":"ex-en-3","lang":"en","sco
 # the short English development set (corpus/eval/en-short-dev.jsonl, never trained on; 86 honest
 # ads of small employers, 52 scams in the same style): at most 6 honest ones called fraud (4 as
 # shipped; 47 before the corpus had short postings), every scam fraud or suspicious
+# The set's postings are dated 2024-2026 and carry no updated_at: each is scored as observed when
+# it was published (the observation time training gives a posting without one), so the test
+# reads the text and not the age the clock would give a two-year-old ad (posting_age_days)
 dm_dev="$srcdir/corpus/eval/en-short-dev.jsonl"
-env -u FAKEJOB_MODEL "$FJ" score -q "$dm_dev" 2>/dev/null | grep -o '"verdict":"[a-z]*"' >"$dm_out.v"
+sed 's/"posted_at": "\([^"]*\)"/"posted_at": "\1", "observed_at": "\1"/' "$dm_dev" |
+    env -u FAKEJOB_MODEL "$FJ" score -q 2>/dev/null | grep -o '"verdict":"[a-z]*"' >"$dm_out.v"
+t default-model-en-short-dev-observed 0 test "$(grep -c '"observed_at"' "$dm_dev")" -eq 0
 grep -o '"label": "[a-z]*"' "$dm_dev" | paste -d' ' - "$dm_out.v" >"$dm_out.lv"
 t default-model-en-short-dev-all 0 test "$(grep -c . "$dm_out.lv")" -eq 138
 t default-model-en-short-dev-honest 0 test "$(grep -c 'legit" "verdict":"fraud"' "$dm_out.lv")" -le 6
