@@ -26,8 +26,17 @@ signals' classes set to P1, then P2... (the file's thresholds rewritten, checksu
 probability a window needs to fire; the lexicon threshold, 0.3, stays), and the rows say which
 ("threshold": P): out-of-fold recall / false-positive curves, to choose operating points from.
 
+With --by-writer instead of K: leave one writer out. The clauses carrying a "writer" member
+(corpus/clauses/heldout-1-5.jsonl: each blind set folded into training is one writer's) are the
+folds, one a writer; the clauses without one are always trained on. For each writer k it trains
+detectors on the clauses without a writer plus the other writers' ("others" rows) and, once, on
+the clauses without a writer alone ("base" rows: what the corpus gave before any writer was
+added), and scores writer k's clauses with both: per writer, condition, language and signal,
+recall and the false-positive rate on k's negatives, and their mean over the writers
+("writer": "mean"). --sweep applies to both conditions.
+
 usage: models/cv-detectors.py [--subset IDS] [--target-fpr X] [--target-fpr-by SPEC]
-                              [--sweep P1,P2,...] FAKEJOB K
+                              [--sweep P1,P2,...] FAKEJOB K|--by-writer
                               CLAUSES.jsonl...
                               [-- BACKGROUND.jsonl...]
        models/cv-detectors.py --lexicon-only FAKEJOB CLAUSES.jsonl...
@@ -87,6 +96,65 @@ def lexicon_only(fakejob, files):
     print(json.dumps(res, indent=1))
 
 
+def score(fakejob, det, path, sweep, tmp):
+    """eval-signals of path with detectors det, and with det's thresholds set to each of sweep:
+    [(tag, clause_figures)]."""
+    runs = [(det, '')]
+    for prob in sweep:
+        swept = os.path.join(tmp, 'swept-%g.fjd' % prob)
+        set_thresholds(det, swept, prob)
+        runs.append((swept, 'threshold %g' % prob))
+    res = []
+    for d, tag in runs:
+        out = subprocess.run([fakejob, 'eval-signals', '--detectors', d, path], check=True,
+                             stdout=subprocess.PIPE).stdout
+        res.append((tag, json.loads(out)['clause_figures']))
+    return res
+
+
+def by_writer(fakejob, rows, extra, sweep, bg):
+    writers = sorted({r['writer'] for r in rows if 'writer' in r})
+    base = [r for r in rows if 'writer' not in r]
+    res = []
+    mean = collections.defaultdict(list)
+
+    def write(path, sel):
+        with open(path, 'w', encoding='utf-8') as f:
+            for r in sel:
+                f.write(json.dumps(r, ensure_ascii=False) + '\n')
+
+    with tempfile.TemporaryDirectory() as tmp:
+        train = os.path.join(tmp, 'train.jsonl')
+        dets = {}
+        for cond, held in [('base', None)] + [('others', w) for w in writers]:
+            write(train, base if held is None else [r for r in rows if r.get('writer') != held])
+            det = os.path.join(tmp, '%s-%s.fjd' % (cond, held))
+            subprocess.run([fakejob, 'train-signals', '-o', det] + extra + [train] + bg,
+                           check=True, stdout=subprocess.DEVNULL)
+            dets[(cond, held)] = det
+            print('trained %s %s' % (cond, held or ''), file=sys.stderr)
+        for w in writers:
+            test = os.path.join(tmp, 'test.jsonl')
+            write(test, [r for r in rows if r.get('writer') == w])
+            for cond, det in (('base', dets[('base', None)]), ('others', dets[('others', w)])):
+                for tag, figs in score(fakejob, det, test, sweep, tmp):
+                    for x in figs:
+                        row = {'writer': w, 'condition': cond, 'lang': x['lang'],
+                               'signal': x['signal'], 'positives': x['positives'],
+                               'negatives': x['negatives'],
+                               **({'threshold': float(tag.split()[1])} if tag else {}),
+                               'recall': round(x['tp'] / max(1, x['positives']), 4),
+                               'fpr': round(x['fp'] / max(1, x['negatives']), 4)}
+                        res.append(row)
+                        mean[(cond, x['lang'], x['signal'], tag)].append(row)
+    for (cond, lang, sig, tag), rs in sorted(mean.items()):
+        res.append({'writer': 'mean', 'condition': cond, 'lang': lang, 'signal': sig,
+                    **({'threshold': float(tag.split()[1])} if tag else {}),
+                    'recall': round(sum(r['recall'] for r in rs) / len(rs), 4),
+                    'fpr': round(sum(r['fpr'] for r in rs) / len(rs), 4)})
+    print(json.dumps(res, indent=1))
+
+
 def main(argv):
     if len(argv) > 1 and argv[1] == '--lexicon-only':
         lexicon_only(argv[2], argv[3:])
@@ -103,13 +171,17 @@ def main(argv):
         else:
             extra += [argv[1], argv[2]]
         argv = argv[:1] + argv[3:]
-    fakejob, k = argv[1], int(argv[2])
+    fakejob = argv[1]
     rest = argv[3:]
     bg = []
     if '--' in rest:
         i = rest.index('--')
         rest, bg = rest[:i], rest[i + 1:]
     rows = [json.loads(line) for f in rest for line in open(f, encoding='utf-8') if line.strip()]
+    if argv[2] == '--by-writer':
+        by_writer(fakejob, rows, extra, sweep, bg)
+        return
+    k = int(argv[2])
     folds = {}
     for lang in ('zh', 'en'):
         size = collections.Counter(r['kind'] for r in rows if r['lang'] == lang)

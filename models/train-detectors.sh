@@ -28,15 +28,15 @@ for d in emscad orfd; do
         grep '"label":"legit"' | awk 'NR % 2 == 0' >"$tmp/$d-legit-even.jsonl"
 done
 # Thresholds (docs/signals.md, "Clause detectors", "Operating points"): per class and language, the
-# share of out-of-fold labelled negatives chosen from the recall / false-positive curves of
-# models/cv-detectors.py --sweep and the firing rates on the odd-numbered legitimate EMSCAD and
-# ORFD postings (fakejob signals --detectors): about 1.5-2 % of the labelled negatives end to
-# end, where the odd-numbered postings' rates stay near 2 % (Chinese offsite_contact near 4 %,
-# most of it recruiters' own WeChat and mobile numbers, which the label rules count). The two
-# title_duty_mismatch classes: 1 %, English sales_duty 0.8 % (its honest look-alikes in
+# share of out-of-fold labelled negatives, chosen (issue 14, seventh round, with the five blind
+# sets' clauses in corpus/clauses/heldout-1-5.jsonl) so that the firing rates on the odd-numbered
+# legitimate EMSCAD and ORFD postings (fakejob signals --detectors) stay within 3 % — Chinese
+# offsite_contact near 3.4 %, most of it recruiters' own WeChat and mobile numbers, which the
+# label rules count — and checked leave-one-writer-out (models/cv-detectors.py --by-writer).
+# The two title_duty_mismatch classes: 1 %, English sales_duty 0.8 % (its honest look-alikes in
 # corpus/eval/title-duty-dev.jsonl).
-by=en:upfront_fee=0.017,en:personal_data=0.016,en:offsite_contact=0.01
-by=$by,zh:upfront_fee=0.02,zh:personal_data=0.013,zh:offsite_contact=0.01
+by=en:upfront_fee=0.01,en:personal_data=0.01,en:offsite_contact=0.007
+by=$by,zh:upfront_fee=0.012,zh:personal_data=0.012,zh:offsite_contact=0.003
 by=$by,zh:sales_duty=0.01,en:sales_duty=0.008,zh:office_title=0.01,en:office_title=0.01
 "$fakejob" train-signals -o "$out" --target-fpr 0.015 \
     --target-fpr-by "$by" \
