@@ -278,7 +278,9 @@ static fj_status han_piece(tk *k, size_t a, size_t b)
     size_t i = a, j;
     uint32_t cp = cp_at(k, i, &j);
     while (st == FJ_OK && i < b) {
-        if (uni && (st = push(k, FJ_TOK_WORD, k->t + i, j - i, i, j)) != FJ_OK)
+        /* the typed tokens that start at or before the character first, as before a word */
+        if (uni && ((st = flush_specials(k, i)) != FJ_OK ||
+                    (st = push(k, FJ_TOK_WORD, k->t + i, j - i, i, j)) != FJ_OK))
             break;
         if (j >= k->n)
             break;
