@@ -5,25 +5,28 @@
 #
 # BEFORE_BUILD and AFTER_BUILD are build trees holding bench/score_bench (make bench); both score
 # TEST.jsonl with the same model (FAKEJOB_MODEL, default: AFTER_BUILD's source tree's
-# models/default) in the order before, after, after, before (on the shared development machine
-# the second of two runs in a row measured 10-15 % slower, whichever build it was: each build
-# runs once in each place and its two runs are averaged), after AFTER_BUILD's bench/icu_break
-# breaks the same text. Prints a Markdown table: CPU µs per posting, the ratio to ICU's word
-# break, p50/p99 latency and the p99 of CPU time per posting (means of the two runs; the two
-# CPU figures in brackets). CPU time is the figure that holds on a shared machine; run it once,
-# not in a loop. Needs /usr/bin/python3 (or PYTHON).
+# models/default; FAKEJOB_MODEL_BEFORE gives BEFORE_BUILD a model of its own, to compare two
+# models, e.g. two Han segmentations, with one build given twice) in the order before, after,
+# after, before (on the shared development machine the second of two runs in a row measured
+# 10-15 % slower, whichever build it was: each build runs once in each place and its two runs
+# are averaged), after AFTER_BUILD's bench/icu_break breaks the same text. Prints a Markdown
+# table: CPU µs per posting, the ratio to ICU's word break, p50/p99 latency and the p99 of CPU
+# time per posting (means of the two runs; the two CPU figures in brackets). CPU time is the
+# figure that holds on a shared machine; run it once, not in a loop. Needs /usr/bin/python3 (or
+# PYTHON).
 set -eu
-[ $# -ge 3 ] || { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -ge 3 ] || { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 before=$1 after=$2 test=$3 passes=${4:-3} lat=${5:-2000}
 PY=${PYTHON:-/usr/bin/python3}
 model=${FAKEJOB_MODEL:-$(cd "$(dirname "$0")/.." && pwd)/models/default}
+model_before=${FAKEJOB_MODEL_BEFORE:-$model}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fj-compare.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 "$after/bench/icu_break" --passes "$passes" "$test" >"$tmp/icu.json"
 for run in before.1 after.1 after.2 before.2; do
-    build=$before
-    [ "${run%.*}" = after ] && build=$after
-    "$build/bench/score_bench" --model "$model" --passes "$passes" --latency "$lat" "$test" \
+    build=$before m=$model_before
+    [ "${run%.*}" = after ] && build=$after m=$model
+    "$build/bench/score_bench" --model "$m" --passes "$passes" --latency "$lat" "$test" \
         >"$tmp/$run.json"
 done
 "$PY" - "$tmp" <<'PYEOF'

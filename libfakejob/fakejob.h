@@ -852,6 +852,20 @@ typedef enum fj_source_mode {
                                    Cross-validation only: fj_train refuses it (a bundle cannot hold
                                    the route yet) */
 } fj_source_mode;
+
+/** How Chinese (Han) text is cut into word tokens, chosen when a model is trained and recorded
+ *  per part in its bundle's manifest ("segmentation"), so a bundle is always scored as it was
+ *  trained. Both keep a bigram token for every two adjacent Han characters and leave other text
+ *  as it is. */
+typedef enum fj_segmentation {
+    FJ_SEG_DICTIONARY = 0, /* "icu-dictionary": Han words from ICU's dictionary (the default;
+                              a manifest without the field means this) */
+    FJ_SEG_HAN_UNIGRAM = 1 /* "han-unigram": every Han character a word of its own, no
+                              dictionary: faster, and the same tokens on any ICU version */
+} fj_segmentation;
+
+/** The manifest name of a segmentation ("icu-dictionary", "han-unigram"); NULL for none. */
+FJ_API const char *fj_segmentation_name(fj_segmentation seg);
 #define FJ_MAX_SOURCES 8 /* the largest source number of fj_train_params.sources */
 
 /** "augment", "intercept", "augment-text", "pool", "shared-meta" or "route" (the CLI's
@@ -899,7 +913,8 @@ typedef struct fj_train_params {
        from metadata). NULL (default) or all 0: one source. A part without postings of another
        source trains exactly as without it. See fj_source_mode. */
     const int *sources;
-    fj_source_mode source_mode; /* default FJ_SOURCE_AUGMENT */
+    fj_source_mode source_mode;   /* default FJ_SOURCE_AUGMENT */
+    fj_segmentation segmentation; /* of Han text, for every part (default FJ_SEG_DICTIONARY) */
 } fj_train_params;
 
 /** Fill `params` with the defaults. */

@@ -111,7 +111,8 @@ static inline void robust_train_params(fj_train_params *tp, int min_df)
 }
 
 /* Train the small bilingual model. */
-static inline fj_status robust_train(fj_model **out, int min_df, fj_error *err)
+static inline fj_status robust_train_seg(fj_model **out, int min_df, fj_segmentation seg,
+                                         fj_error *err)
 {
     fj_dataset *d = NULL;
     fj_posting *p = NULL;
@@ -125,11 +126,17 @@ static inline fj_status robust_train(fj_model **out, int min_df, fj_error *err)
     }
     fj_train_params tp;
     robust_train_params(&tp, min_df);
+    tp.segmentation = seg;
     if (st == FJ_OK)
         st = fj_train(out, d, &tp, err);
     fj_posting_free(p);
     fj_dataset_free(d);
     return st;
+}
+
+static inline fj_status robust_train(fj_model **out, int min_df, fj_error *err)
+{
+    return robust_train_seg(out, min_df, FJ_SEG_DICTIONARY, err);
 }
 
 #endif

@@ -2,8 +2,9 @@
  * test_bundle.c - model bundles as files: the binary form scores exactly as the text form,
  * saves replace a bundle in one step (a failed save leaves the old one loadable), absurd
  * numbers and inconsistent files are refused at load naming file and line, sizes are checked
- * before reading, a non-finite margin is an error, and the training fingerprints tell how many
- * evaluated postings the model was trained on.
+ * before reading, a non-finite margin is an error, the training fingerprints tell how many
+ * evaluated postings the model was trained on, and the Han segmentation a bundle was trained
+ * with is the one it scores with (an older manifest without it: the dictionary's).
  */
 #define _GNU_SOURCE /* memmem */
 #include "bundle_util.h"
@@ -666,4 +667,99 @@ Test(bundle_files, the_training_fingerprints_count_overlapping_postings)
     fj_dataset_free(mixed);
     fj_context_free(ctx);
     fj_model_free(m);
+}
+
+/* ---- the Han segmentation recorded in the manifest ---- */
+
+/* Set (or with NULL remove) "segmentation" in every part of dir's manifest; value is JSON. */
+static void set_segmentation(const char *dir, const char *value)
+{
+    size_t ml;
+    char *man = slurp(dir, "manifest.json", &ml);
+    json_t *root = json_loadb(man, ml, 0, NULL);
+    cr_assert_not_null(root);
+    json_t *parts = json_object_get(root, "parts");
+    for (size_t i = 0; i < json_array_size(parts); i++) {
+        json_t *pt = json_array_get(parts, i);
+        if (value)
+            json_object_set_new(pt, "segmentation", json_loads(value, JSON_DECODE_ANY, NULL));
+        else
+            json_object_del(pt, "segmentation");
+    }
+    char *text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
+    spit(dir, "manifest.json", text, strlen(text));
+    free(text);
+    json_decref(root);
+    free(man);
+}
+
+static const char *part_segmentation(const char *dir, size_t part)
+{
+    static char out[64];
+    size_t ml;
+    char *man = slurp(dir, "manifest.json", &ml);
+    json_t *root = json_loadb(man, ml, 0, NULL);
+    cr_assert_not_null(root);
+    const char *s = json_string_value(
+        json_object_get(json_array_get(json_object_get(root, "parts"), part), "segmentation"));
+    snprintf(out, sizeof out, "%s", s ? s : "(none)");
+    json_decref(root);
+    free(man);
+    return out;
+}
+
+Test(bundle_files, the_han_segmentation_round_trips_and_an_unknown_one_is_refused)
+{
+    fj_model *uni = NULL, *dict = trained(1);
+    cr_assert_eq(robust_train_seg(&uni, 1, FJ_SEG_HAN_UNIGRAM, &err), FJ_OK, "%s", err.message);
+    /* trained on other words: a Chinese probe's margin differs from the dictionary model's */
+    double mu[ROBUST_PROBE_COUNT], md[ROBUST_PROBE_COUNT], b[ROBUST_PROBE_COUNT];
+    margins(uni, mu);
+    margins(dict, md);
+    cr_assert_neq(mu[0], md[0]);
+    cr_assert_geq(fj__fspace_find(&uni->part[0].fs, "word:\xe5\x85\xbc", 8), 0,
+                  "the single character 兼 is a word feature");
+
+    char dir[700], *parent = saved_in_new_folder(uni, dir);
+    for (size_t i = 0; i < (size_t)uni->nparts; i++)
+        cr_assert_str_eq(part_segmentation(dir, i), "han-unigram");
+    fj_model *m = NULL;
+    cr_assert_eq(fj_model_load(&m, dir, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(m->part[0].fs.seg, FJ_SEG_HAN_UNIGRAM);
+    margins(m, b);
+    cr_assert_eq(memcmp(mu, b, sizeof b), 0, "the loaded bundle scores with its segmentation");
+    /* the same weights scored with the dictionary's words would give other margins */
+    m->part[0].fs.seg = m->part[1].fs.seg = FJ_SEG_DICTIONARY;
+    margins(m, b);
+    cr_assert_neq(mu[0], b[0]);
+    fj_model_free(m);
+
+    /* unknown names and types are load errors naming the field */
+    const char *bad[] = {"\"jieba\"", "\"\"", "\"ICU-DICTIONARY\"", "1", "null"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        set_segmentation(dir, bad[i]);
+        m = NULL;
+        cr_assert_eq(fj_model_load(&m, dir, &err), FJ_ERR_MODEL, "%s", bad[i]);
+        cr_assert_null(m);
+        cr_assert_not_null(strstr(err.message, "segmentation"), "%s", err.message);
+    }
+    /* a manifest without the field (saved before it existed): the dictionary */
+    set_segmentation(dir, NULL);
+    cr_assert_eq(fj_model_load(&m, dir, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(m->part[0].fs.seg, FJ_SEG_DICTIONARY);
+    fj_model_free(m);
+    rm_rf(parent);
+    free(parent);
+
+    /* the dictionary's bundle says so */
+    parent = saved_in_new_folder(dict, dir);
+    cr_assert_str_eq(part_segmentation(dir, 0), "icu-dictionary");
+    cr_assert_eq(fj_model_load(&m, dir, &err), FJ_OK, "%s", err.message);
+    margins(m, b);
+    cr_assert_eq(memcmp(md, b, sizeof b), 0);
+    fj_model_free(m);
+    rm_rf(parent);
+    free(parent);
+    fj_model_free(uni);
+    fj_model_free(dict);
 }

@@ -6,7 +6,9 @@
  * by 8 threads at once, each with its own context, in different orders, several rounds each:
  * every result must be identical to the last bit. Also: batch scoring with 8 threads against 1,
  * 8 threads loading the same bundle at once, and 2 threads training at once (training is
- * deterministic, so both models must score alike).
+ * deterministic, so both models must score alike). Each case is also scored by a model trained
+ * with the dictionary-free Han segmentation (FJ_SEG_HAN_UNIGRAM), in the same contexts, between
+ * the dictionary model's calls.
  *
  * A plain C program rather than a Criterion suite, so that it runs under ThreadSanitizer
  * (Criterion's runner cannot start under TSan: Criterion issue #274); tests/tsan.sh runs it
@@ -48,6 +50,7 @@ static fj_posting *posts[NPOST];
 static const fj_history_stats reposted = {4, 3, NOW - 90 * 86400, NOW - 86400};
 
 static const fj_model *shared;
+static fj_model *shared_uni; /* trained with FJ_SEG_HAN_UNIGRAM */
 static char *reference[NCASE];
 static pthread_barrier_t start_line;
 
@@ -65,6 +68,14 @@ static char *observe(fj_context *ctx, const fj_model *m, size_t c)
     }
     fj__buf_printf(&b, "score %.17g margin %.17g verdict %d lang %d reasons %zu/%d\n", r.score,
                    r.margin, (int)r.verdict, (int)r.lang, r.reason_count, r.reasons_available);
+    fj_result ru;
+    if (fj_score(ctx, shared_uni, p, h, &ru, &err) != FJ_OK) {
+        CHECK(0, "case %zu: fj_score, han-unigram model: %s", c, err.message);
+        fj__buf_free(&b);
+        return NULL;
+    }
+    fj__buf_printf(&b, "han-unigram score %.17g margin %.17g reasons %zu\n", ru.score, ru.margin,
+                   ru.reason_count);
     for (size_t i = 0; i < r.reason_count; i++) {
         fj__buf_printf(&b, "  %s %.17g ", r.reasons[i].signal, r.reasons[i].weight);
         fj__buf_append(&b, r.reasons[i].evidence ? r.reasons[i].evidence : "-",
@@ -222,6 +233,10 @@ int main(void)
         fprintf(stderr, "training: %s\n", err.message);
         return 1;
     }
+    if (robust_train_seg(&shared_uni, 1, FJ_SEG_HAN_UNIGRAM, &err) != FJ_OK) {
+        fprintf(stderr, "training, han-unigram: %s\n", err.message);
+        return 1;
+    }
     snprintf(bundle_dir, sizeof bundle_dir, "/tmp/fj-threads.XXXXXX");
     if (!mkdtemp(bundle_dir) || fj_model_save(m, bundle_dir, &err) != FJ_OK) {
         fprintf(stderr, "saving: %s\n", err.message);
@@ -285,6 +300,7 @@ int main(void)
         fj_posting_free(posts[i]);
     fj_model_free(m);
     fj_model_free(loaded);
+    fj_model_free(shared_uni);
     char path[256];
     const char *names[] = {"manifest.json", "zh", "en", "all"};
     for (size_t i = 0; i < 4; i++) {

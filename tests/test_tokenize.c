@@ -14,6 +14,7 @@
  * pipeline produced, ready to paste.
  */
 #include "text/text.h"
+#include "text/text_impl.h"
 
 #include "golden.h"
 
@@ -928,4 +929,55 @@ Test(tokenize, ascii_normalizes_as_lower_case_with_single_spaces)
         cr_assert_eq(nt.orig[pos + 2], pos + 3);
     }
     fj__normtext_free(&nt);
+}
+
+/* The tokens as "KIND:TEXT[START,END)" joined by spaces. */
+static void token_line(char *out, size_t size, const fj_token *t, size_t n)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n && o < size; i++)
+        o += (size_t)snprintf(out + o, size - o, "%s%s:%s[%u,%u)", i ? " " : "",
+                              fj_token_kind_name((fj_token_kind)t[i].kind), t[i].text, t[i].start,
+                              t[i].end);
+}
+
+Test(tokenize, han_segmentations_give_their_words_and_the_same_bigrams)
+{
+    /* a Han run between punctuation, one beside ASCII letters and digits, a typed token */
+    const char *s = "招聘兼职，加QQ123456789日结300元";
+    const fj_token *t;
+    size_t n;
+    char dict[2048], uni[2048];
+    cr_assert_eq(fj__tokenize_field_seg(ctx, FJ_FIELD_DESCRIPTION, s, strlen(s), FJ_SEG_DICTIONARY,
+                                        &t, &n, &err),
+                 FJ_OK, "%s", err.message);
+    token_line(dict, sizeof dict, t, n);
+    cr_assert_eq(fj__tokenize_field_seg(ctx, FJ_FIELD_DESCRIPTION, s, strlen(s), FJ_SEG_HAN_UNIGRAM,
+                                        &t, &n, &err),
+                 FJ_OK, "%s", err.message);
+    token_line(uni, sizeof uni, t, n);
+    cr_assert_str_eq(dict,
+                     "word:招聘[0,6) bigram:招聘[0,6) bigram:聘兼[3,9) word:兼职[6,12) "
+                     "bigram:兼职[6,12) word:加[15,18) word:qq[18,20) qq:123456789[20,29) "
+                     "money:¥300/day[29,41) word:日[29,32) bigram:日结[29,35) word:结[32,35)",
+                     "%s", dict);
+    /* every Han character a word, the bigrams the same */
+    cr_assert_str_eq(uni,
+                     "word:招[0,3) bigram:招聘[0,6) word:聘[3,6) bigram:聘兼[3,9) word:兼[6,9) "
+                     "bigram:兼职[6,12) word:职[9,12) word:加[15,18) word:qq[18,20) "
+                     "qq:123456789[20,29) money:¥300/day[29,41) word:日[29,32) bigram:日结[29,35) "
+                     "word:结[32,35)",
+                     "%s", uni);
+    /* the public call is the dictionary's */
+    cr_assert_eq(fj_tokenize_text(ctx, s, strlen(s), &t, &n, &err), FJ_OK);
+    token_line(uni, sizeof uni, t, n);
+    cr_assert_str_eq(uni, dict);
+    /* a segmentation that does not exist */
+    cr_assert_eq(fj__tokenize_field_seg(ctx, FJ_FIELD_DESCRIPTION, s, strlen(s), (fj_segmentation)7,
+                                        &t, &n, &err),
+                 FJ_ERR_ARGUMENT);
+    cr_assert_null(fj_segmentation_name((fj_segmentation)7));
+    cr_assert_str_eq(fj_segmentation_name(FJ_SEG_DICTIONARY), "icu-dictionary");
+    cr_assert_str_eq(fj_segmentation_name(FJ_SEG_HAN_UNIGRAM), "han-unigram");
 }

@@ -445,19 +445,13 @@ bool cli_parse_ull(const char *s, unsigned long long lo, unsigned long long hi,
     return true;
 }
 
-static const char *const train_valued[] = {"--kernel",
-                                           "--C",
-                                           "--gamma",
-                                           "--folds",
-                                           "--seed",
-                                           "--target-precision",
-                                           "--target-recall",
-                                           "--min-df",
-                                           "--max-features",
-                                           "--threads",
-                                           "--dense-weight",
-                                           "--source-mode",
-                                           NULL};
+static const char *const train_valued[] = {"--kernel",        "--C",
+                                           "--gamma",         "--folds",
+                                           "--seed",          "--target-precision",
+                                           "--target-recall", "--min-df",
+                                           "--max-features",  "--threads",
+                                           "--dense-weight",  "--source-mode",
+                                           "--segmentation",  NULL};
 static const char *const train_flags[] = {"--single-model", "--no-class-weights", "--single-view",
                                           NULL};
 
@@ -574,6 +568,15 @@ bool cli_train_option(const char *cmd, const char *opt, const char *val, fj_trai
             p->kernel = FJ_KERNEL_RBF;
         } else {
             cli_warn(cmd, "--kernel takes linear or rbf, not '%s'", val);
+            return false;
+        }
+    } else if (strcmp(opt, "--segmentation") == 0) {
+        if (strcmp(val, fj_segmentation_name(FJ_SEG_DICTIONARY)) == 0) {
+            p->segmentation = FJ_SEG_DICTIONARY;
+        } else if (strcmp(val, fj_segmentation_name(FJ_SEG_HAN_UNIGRAM)) == 0) {
+            p->segmentation = FJ_SEG_HAN_UNIGRAM;
+        } else {
+            cli_warn(cmd, "--segmentation takes icu-dictionary or han-unigram, not '%s'", val);
             return false;
         }
     } else if (strcmp(opt, "--source-mode") == 0) {

@@ -468,11 +468,30 @@ static fj_status model_load(fj_model **out, const char *dir, bool text_only, fj_
                                 lang);
                 goto out;
             }
+        /* how the part's Han text was tokenized in training; absent: the dictionary (bundles
+         * saved before the choice existed) */
+        json_t *sj = json_object_get(json_array_get(parts, i), "segmentation");
+        fj_segmentation seg = FJ_SEG_DICTIONARY;
+        if (sj) {
+            const char *sn = json_string_value(sj);
+            if (sn && strcmp(sn, fj_segmentation_name(FJ_SEG_HAN_UNIGRAM)) == 0)
+                seg = FJ_SEG_HAN_UNIGRAM;
+            else if (!sn || strcmp(sn, fj_segmentation_name(FJ_SEG_DICTIONARY)) != 0) {
+                st = fj__errorf(err, FJ_ERR_MODEL,
+                                "%s/manifest.json: part %zu: unknown \"segmentation\" '%.40s' "
+                                "(this library knows %s and %s)",
+                                dir, i + 1, sn ? sn : "(not a string)",
+                                fj_segmentation_name(FJ_SEG_DICTIONARY),
+                                fj_segmentation_name(FJ_SEG_HAN_UNIGRAM));
+                goto out;
+            }
+        }
         fj__part *pt = &m->part[m->nparts++];
         snprintf(pt->lang, sizeof pt->lang, "%s", lang);
         st = load_part(pt, dir, files, text_only, err);
         if (st != FJ_OK)
             goto out;
+        pt->fs.seg = seg;
     }
     if (json_object_get(files, "training.fingerprints")) {
         char *fp = NULL;

@@ -411,6 +411,21 @@ typedef struct sink {
                        const char *evidence, size_t evidence_len);
 } sink;
 
+/* Whether a word token is one Han character (a word of FJ_SEG_HAN_UNIGRAM). */
+static bool han_char(const fj_token *t)
+{
+    const unsigned char *u = (const unsigned char *)t->text;
+    uint32_t cp;
+    if (t->len == 3 && (u[0] & 0xF0) == 0xE0)
+        cp = (uint32_t)(u[0] & 0x0F) << 12 | (uint32_t)(u[1] & 0x3F) << 6 | (u[2] & 0x3F);
+    else if (t->len == 4 && (u[0] & 0xF8) == 0xF0)
+        cp = (uint32_t)(u[0] & 0x07) << 18 | (uint32_t)(u[1] & 0x3F) << 12 |
+             (uint32_t)(u[2] & 0x3F) << 6 | (u[3] & 0x3F);
+    else
+        return false;
+    return fj__is_han(cp);
+}
+
 static bool is_joiner_gap(const char *s, size_t a, size_t b)
 {
     if (b < a || b - a > 3)
@@ -679,6 +694,8 @@ static fj_status extract(fj_context *ctx, const fj__analysis *an, const fj_histo
             if (!af->present || nx->start > af->orig_len ||
                 !is_joiner_gap(af->orig, t->end, nx->start))
                 continue;
+            if (an->seg == FJ_SEG_HAN_UNIGRAM && han_char(t) && han_char(nx))
+                continue; /* two adjacent Han characters: their bigram holds them */
             piece pp[4] = {pair, txt, P(" "), {nx->text, nx->len, 0}};
             st = k->text(u, pp, 4, t->field, t->start, nx->end);
         } else {
@@ -841,6 +858,7 @@ fj_status fj__vectorize_an(fj_context *ctx, const fj__fspace *fs, const fj__anal
     vec_user vu = {fs, v};
     static const sink k = {vec_text, vec_dense};
     v->lang = an->lang;
+    fj__analysis_segment(ctx, an, fs->seg); /* the tokens the part was trained on */
     fj_status st = extract(ctx, an, hist, &k, &vu, err);
     for (size_t i = 0; i < v->n; i++)
         v->pos[v->e[i].idx] = -1;
@@ -885,7 +903,13 @@ struct fj__fbuilder {
     uint32_t *slot_idx;
     size_t mask;
     uint32_t docs;
+    fj_segmentation seg;
 };
+
+void fj__fbuilder_segment(fj__fbuilder *b, fj_segmentation seg)
+{
+    b->seg = seg;
+}
 
 fj_status fj__fbuilder_new(fj__fbuilder **out, fj_error *err)
 {
@@ -1043,8 +1067,10 @@ fj_status fj__fbuilder_add(fj__fbuilder *b, fj_context *ctx, const fj_posting *p
     static const sink k = {fb_text, fb_dense};
     const fj__analysis *an;
     fj_status st = fj__analyze(ctx, p, &an, err);
-    if (st == FJ_OK)
+    if (st == FJ_OK) {
+        fj__analysis_segment(ctx, an, b->seg);
         st = extract(ctx, an, hist, &k, b, err);
+    }
     b->docs++;
     return st;
 }
@@ -1081,6 +1107,7 @@ fj_status fj__fbuilder_finish(fj__fbuilder *b, int min_df, size_t max_features, 
                               fj_error *err)
 {
     memset(fs, 0, sizeof *fs);
+    fs->seg = b->seg;
     rank *dense = malloc((b->n + 1) * sizeof *dense);
     rank *text = malloc((b->n + 1) * sizeof *text);
     if (!dense || !text) {

@@ -126,10 +126,11 @@ fj_status fj__model_build_manifest(fj_model *m, fj_error *err)
     for (int i = 0; ok && i < m->nparts; i++) {
         const fj__part *pt = &m->part[i];
         json_t *cv = pt->cv_json ? json_loads(pt->cv_json, 0, NULL) : json_null();
-        json_t *po = json_pack("{sssIsfsfsfsfsfso}", "lang", pt->lang, "features",
-                               (json_int_t)pt->fs.n, "C", pt->C, "gamma", pt->gamma,
-                               "threshold_fraud", pt->t_fraud, "threshold_suspicious", pt->t_susp,
-                               "prior", pt->prior, "cv", cv ? cv : json_null());
+        json_t *po =
+            json_pack("{sssIsfsfsfsfsfsoss}", "lang", pt->lang, "features", (json_int_t)pt->fs.n,
+                      "C", pt->C, "gamma", pt->gamma, "threshold_fraud", pt->t_fraud,
+                      "threshold_suspicious", pt->t_susp, "prior", pt->prior, "cv",
+                      cv ? cv : json_null(), "segmentation", fj_segmentation_name(pt->fs.seg));
         ok = po && json_array_append_new(parts, po) == 0;
     }
     if (ok) {

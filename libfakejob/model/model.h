@@ -42,6 +42,7 @@ typedef struct fj__fspace {
     uint64_t *slot_hash; /* [mask + 1] */
     uint32_t *slot_idx;  /* [mask + 1]: feature index + 1, 0 = empty */
     size_t mask;
+    fj_segmentation seg; /* how the part's Han text is tokenized (manifest "segmentation") */
 } fj__fspace;
 
 #define FJ__DENSE_CLAMP 2.0
@@ -96,6 +97,9 @@ fj_status fj__vectorize_an(fj_context *ctx, const fj__fspace *fs, const struct f
 typedef struct fj__fbuilder fj__fbuilder;
 fj_status fj__fbuilder_new(fj__fbuilder **out, fj_error *err);
 void fj__fbuilder_free(fj__fbuilder *b);
+/** Tokenize the Han text of the postings added from now on with `seg` (default
+ *  FJ_SEG_DICTIONARY); fj__fbuilder_finish records it in the feature space. */
+void fj__fbuilder_segment(fj__fbuilder *b, fj_segmentation seg);
 fj_status fj__fbuilder_add(fj__fbuilder *b, fj_context *ctx, const fj_posting *p,
                            const fj_history_stats *hist, fj_error *err);
 /** The feature space: dense features that ever fired, text features in at least `min_df`

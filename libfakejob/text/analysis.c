@@ -228,6 +228,7 @@ static const fj__analysis *analyze(fj_context *ctx, const fj_posting *p, bool va
     }
     an->posting = p;
     an->tokenized = false;
+    an->seg = FJ_SEG_DICTIONARY;
     an->tokens = NULL;
     an->ntokens = 0;
     an->nclauses = 0;
@@ -300,6 +301,17 @@ fj_status fj__analyze_unvalidated(fj_context *ctx, const fj_posting *p, const fj
     fj_status st;
     *out = analyze(ctx, p, false, &st, err);
     return st;
+}
+
+void fj__analysis_segment(fj_context *ctx, const fj__analysis *an, fj_segmentation seg)
+{
+    fj__analysis *mut = fj__ctx_slot(ctx, FJ_SLOT_ANALYSIS);
+    if (mut != an || mut->seg == seg)
+        return;
+    mut->seg = seg;
+    mut->tokenized = false;
+    mut->tokens = NULL;
+    mut->ntokens = 0;
 }
 
 fj_status fj__analysis_tokens(fj_context *ctx, const fj__analysis *an, const fj_token **tokens,

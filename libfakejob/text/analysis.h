@@ -67,6 +67,7 @@ typedef struct fj__analysis {
      * phone, QQ, WeChat, e-mail or URL token is its value (digits, the id, the address, the host).
      */
     bool tokenized;
+    fj_segmentation seg; /* of the tokens' Han text: FJ_SEG_DICTIONARY after fj__analyze */
     const fj_token *tokens;
     size_t ntokens;
     fj__money_value *money;
@@ -89,6 +90,10 @@ fj_status fj__analyze_unvalidated(fj_context *ctx, const fj_posting *p, const fj
  *  built on the first call, then the same array. Valid until the context's next tokenization. */
 fj_status fj__analysis_tokens(fj_context *ctx, const fj__analysis *an, const fj_token **tokens,
                               size_t *count, fj_error *err);
+
+/** Have the analysis' tokens cut Han text by `seg` (a model part's segmentation): the tokens
+ *  already built with another one are dropped, to be built again on the next request. */
+void fj__analysis_segment(fj_context *ctx, const fj__analysis *an, fj_segmentation seg);
 
 /** Field f's normalized text (NULL when absent) and its length. */
 static inline const char *fj__atext(const fj__analysis *an, int f, size_t *len)

@@ -141,6 +141,12 @@ struct fj__analysis;
 fj_status fj__tokenize_analysis(fj_context *ctx, const struct fj__analysis *an,
                                 const fj_token **tokens, size_t *count, fj_error *err);
 
+/** fj_tokenize_field with Han text cut by `seg` (fj_tokenize_field: FJ_SEG_DICTIONARY);
+ *  FJ_ERR_ARGUMENT for a segmentation that does not exist. */
+fj_status fj__tokenize_field_seg(fj_context *ctx, fj_field field, const char *utf8, size_t len,
+                                 fj_segmentation seg, const fj_token **tokens, size_t *count,
+                                 fj_error *err);
+
 /** The context's text scratch, created on first use. NULL with err filled on failure. */
 fj__text *fj__text_scratch(fj_context *ctx, fj_error *err);
 

@@ -111,6 +111,7 @@ typedef struct tk {
     size_t base;    /* where that stretch starts */
     size_t p8, p16; /* UTF-16 offset p16 of the stretch is byte p8 of t (only moves forward) */
     size_t seg_a;   /* the last word boundary emitted (emit) */
+    fj_segmentation seg; /* of Han text */
     /* chunks not in the memo, left to the ordinary path and memoized after it */
     size_t nmiss;
     struct miss {
@@ -268,13 +269,21 @@ static fj_status emoji_piece(tk *k, size_t a, size_t b)
     return FJ_OK;
 }
 
-/* A Han word and the bigrams that start in it (each character decoded once). */
+/* A Han word and the bigrams that start in it (each character decoded once); with
+ * FJ_SEG_HAN_UNIGRAM each character is a word of its own, pushed before its bigram. */
 static fj_status han_piece(tk *k, size_t a, size_t b)
 {
-    fj_status st = push(k, FJ_TOK_WORD, k->t + a, b - a, a, b);
+    bool uni = k->seg == FJ_SEG_HAN_UNIGRAM;
+    fj_status st = uni ? FJ_OK : push(k, FJ_TOK_WORD, k->t + a, b - a, a, b);
     size_t i = a, j;
     uint32_t cp = cp_at(k, i, &j);
-    while (st == FJ_OK && i < b && j < k->n) {
+    while (st == FJ_OK && i < b) {
+        /* the typed tokens that start at or before the character first, as before a word */
+        if (uni && ((st = flush_specials(k, i)) != FJ_OK ||
+                    (st = push(k, FJ_TOK_WORD, k->t + i, j - i, i, j)) != FJ_OK))
+            break;
+        if (j >= k->n)
+            break;
         size_t j2;
         uint32_t next = cp_at(k, j, &j2);
         if (fj__han(cp) && fj__han(next) && !hidden(k, j))
@@ -682,10 +691,12 @@ static fj_status icu_stretch(tk *k, size_t r0, size_t r1)
         }
         bool bounded = (i == r0 || fj__han_bound_before(t, r0, i)) &&
                        (h1 == r1 || fj__han_bound_at(t, r1, h1));
-        if (bounded && h1 - i <= HAN_RUN_MAX) {
+        if (bounded && (h1 - i <= HAN_RUN_MAX || k->seg == FJ_SEG_HAN_UNIGRAM)) {
             if (s0 < i && (st = icu_range(k, s0, i, NULL)) != FJ_OK)
                 return st;
-            if ((st = han_run(k, i, h1)) != FJ_OK)
+            /* without the dictionary the run is one segment, cut into characters (han_piece) */
+            st = k->seg == FJ_SEG_HAN_UNIGRAM ? emit(k, h1, UBRK_WORD_IDEO) : han_run(k, i, h1);
+            if (st != FJ_OK)
                 return st;
             s0 = h1;
         }
@@ -883,10 +894,11 @@ static fj_status stretch(tk *k, size_t a, size_t b)
 
 /* Tokenize field text s (len bytes), normalized into nt. */
 static fj_status tokenize_normalized(fj__text *tx, fj_field field, const char *s, size_t len,
-                                     const fj_normtext *nt, fj_error *err)
+                                     const fj_normtext *nt, fj_segmentation seg, fj_error *err)
 {
     fj_status st;
     tk k = {.tx = tx,
+            .seg = seg,
             .nt = nt,
             .orig = s,
             .orig_len = len,
@@ -944,12 +956,12 @@ static fj_status tokenize_normalized(fj__text *tx, fj_field field, const char *s
 }
 
 static fj_status tokenize_field(fj_context *ctx, fj__text *tx, fj_field field, const char *s,
-                                size_t len, fj_error *err)
+                                size_t len, fj_segmentation seg, fj_error *err)
 {
     fj_status st = fj__normalize_into(ctx, s, len, &tx->nt, err);
     if (st != FJ_OK)
         return st;
-    return tokenize_normalized(tx, field, s, len, &tx->nt, err);
+    return tokenize_normalized(tx, field, s, len, &tx->nt, seg, err);
 }
 
 static void finish(fj__text *tx, const fj_token **tokens, size_t *count)
@@ -976,21 +988,41 @@ static fj__text *begin(fj_context *ctx, const fj_token **tokens, size_t *count, 
     return tx;
 }
 
-fj_status fj_tokenize_field(fj_context *ctx, fj_field field, const char *utf8, size_t len,
-                            const fj_token **tokens, size_t *count, fj_error *err)
+const char *fj_segmentation_name(fj_segmentation seg)
+{
+    switch (seg) {
+    case FJ_SEG_DICTIONARY:
+        return "icu-dictionary";
+    case FJ_SEG_HAN_UNIGRAM:
+        return "han-unigram";
+    }
+    return NULL;
+}
+
+fj_status fj__tokenize_field_seg(fj_context *ctx, fj_field field, const char *utf8, size_t len,
+                                 fj_segmentation seg, const fj_token **tokens, size_t *count,
+                                 fj_error *err)
 {
     fj__text *tx = begin(ctx, tokens, count, err);
     if (!tx)
         return err ? err->status : FJ_ERR_ARGUMENT;
     if (!fj_field_name(field))
         return fj__errorf(err, FJ_ERR_ARGUMENT, "no field %d", (int)field);
-    fj_status st = tokenize_field(ctx, tx, field, utf8, len, err);
+    if (!fj_segmentation_name(seg))
+        return fj__errorf(err, FJ_ERR_ARGUMENT, "no segmentation %d", (int)seg);
+    fj_status st = tokenize_field(ctx, tx, field, utf8, len, seg, err);
     if (st != FJ_OK) {
         tx->tok_len = 0;
         return st;
     }
     finish(tx, tokens, count);
     return FJ_OK;
+}
+
+fj_status fj_tokenize_field(fj_context *ctx, fj_field field, const char *utf8, size_t len,
+                            const fj_token **tokens, size_t *count, fj_error *err)
+{
+    return fj__tokenize_field_seg(ctx, field, utf8, len, FJ_SEG_DICTIONARY, tokens, count, err);
 }
 
 fj_status fj_tokenize_text(fj_context *ctx, const char *utf8, size_t len, const fj_token **tokens,
@@ -1009,8 +1041,8 @@ fj_status fj__tokenize_analysis(fj_context *ctx, const struct fj__analysis *an,
         const fj__afield *af = &an->field[fj_text_fields[f]];
         if (!af->present)
             continue;
-        fj_status st =
-            tokenize_normalized(tx, fj_text_fields[f], af->orig, af->orig_len, &af->nt, err);
+        fj_status st = tokenize_normalized(tx, fj_text_fields[f], af->orig, af->orig_len, &af->nt,
+                                           an->seg, err);
         if (st != FJ_OK) {
             if (err && !err->field[0])
                 snprintf(err->field, sizeof err->field, "%s", fj_field_name(fj_text_fields[f]));

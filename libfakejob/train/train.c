@@ -81,6 +81,9 @@ static fj_status check_params(const fj_train_params *p, fj_error *err)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "target_recall must be within (0, 1]");
     if (p->min_df < 1)
         return fj__errorf(err, FJ_ERR_ARGUMENT, "min_df must be at least 1");
+    if (!fj_segmentation_name(p->segmentation))
+        return fj__errorf(err, FJ_ERR_ARGUMENT, "segmentation %d does not exist",
+                          (int)p->segmentation);
     for (int l = 0; l < 4; l++) {
         double w = l < 3 ? p->dense_weight_lang[l] : p->dense_weight;
         if (!(w >= 0 && w <= FJ__DENSE_CLAMP) || (l == 3 && w == 0))
@@ -249,6 +252,8 @@ static fj_status train_part(fj_context *ctx, const fj_dataset *d,
     /* 1. the feature space */
     fj__fbuilder *fb = NULL;
     fj_status st = fj__fbuilder_new(&fb, err);
+    if (st == FJ_OK)
+        fj__fbuilder_segment(fb, p->segmentation);
     for (size_t k = 0; st == FJ_OK && k < n; k++) {
         size_t i = subset[k];
         st = fj__fbuilder_add(fb, ctx, fj_dataset_posting(d, i), hist[i], err);

@@ -73,6 +73,20 @@ t train-dense-weight-en-differs 1 cmp -s "$tr_dir/a/en.features.tsv" "$tr_dir/w/
 t train-bad-dense-weight 2 "$FJ" train -q --dense-weight en:3 -o "$tr_dir/x" "$tr_corpus/en.jsonl"
 expect_err train-bad-dense-weight "--dense-weight takes X or LANG:X with X in [(]0, 2[]]"
 t train-bad-dense-weight-lang 2 "$FJ" train -q --dense-weight fr:1 -o "$tr_dir/x" "$tr_corpus/en.jsonl"
+# --segmentation: recorded per part in the manifest; the shipped default (icu-dictionary) is
+# what a bundle without the choice gets; han-unigram changes the Chinese words, so the features
+t train-segmentation-default 0 grep -q '"segmentation": "icu-dictionary"' "$tr_dir/a/manifest.json"
+t train-segmentation 0 "$FJ" train -q --segmentation han-unigram --C 1 --seed 7 -o "$tr_dir/u" \
+    "$tr_corpus/en.jsonl" "$tr_corpus/zh.jsonl"
+t train-segmentation-recorded 0 grep -q '"segmentation": "han-unigram"' "$tr_dir/u/manifest.json"
+t train-segmentation-zh-differs 1 cmp -s "$tr_dir/a/zh.features.tsv" "$tr_dir/u/zh.features.tsv"
+t train-segmentation-scores 0 "$FJ" score --model "$tr_dir/u" "$tr_corpus/zh.jsonl"
+t train-bad-segmentation 2 "$FJ" train -q --segmentation jieba -o "$tr_dir/x" "$tr_corpus/en.jsonl"
+expect_err train-bad-segmentation "--segmentation takes icu-dictionary or han-unigram, not 'jieba'"
+sed 's/"segmentation": "han-unigram"/"segmentation": "jieba"/' "$tr_dir/u/manifest.json" \
+    >"$tr_dir/u/manifest.new" && mv "$tr_dir/u/manifest.new" "$tr_dir/u/manifest.json"
+t train-segmentation-unknown 4 "$FJ" score --model "$tr_dir/u" "$tr_corpus/zh.jsonl"
+expect_err train-segmentation-unknown "unknown \"segmentation\" 'jieba'"
 # --other-source: a file among the corpus files, given once; its part records the sources, and a
 # part without postings of it trains as it does without the flag
 t train-other-not-corpus 2 "$FJ" train -q -o "$tr_dir/x" --other-source "$tr_corpus/zh.jsonl" \
