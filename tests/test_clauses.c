@@ -70,6 +70,13 @@ Test(clauses, splitter_golden_cases)
         "Maintain the processes.Next we grow【福利】包吃住",
         (const char *const[]){"maintain the processes.", "next we grow", "福利", "包吃住", NULL},
         "0000");
+    /* a camel-case app name glues no sentence; a stripped-markup join still does */
+    expect_split("Message me on WhatsApp +1 917 555 0136",
+                 (const char *const[]){"message me on whatsapp +1 917 555 0136", NULL}, "0");
+    expect_split("Find us on LinkedIn or PayPal",
+                 (const char *const[]){"find us on linkedin or paypal", NULL}, "0");
+    expect_split("Use our appNow apply", (const char *const[]){"use our app", "now apply", NULL},
+                 "00");
     expect_split("", (const char *const[]){NULL}, "");
     expect_split(" 。！ ", (const char *const[]){NULL}, "");
 }
@@ -344,6 +351,14 @@ Test(clauses, disguised_chat_apps_fire_offsite_contact)
     for (size_t i = 0; i < sizeof en / sizeof en[0]; i++)
         cr_expect_not_null(fired("en", en[i], "offsite_contact"), "no offsite_contact on '%s'",
                            en[i]);
+    /* bare "app: number" lines, whose camel-case app name once cut the clause in two */
+    static const char *const bare[] = {
+        "WhatsApp: +1 917 555 0136",
+        "Continue on WhatsApp: +1 (646) 555 0122, the portal is too slow.",
+    };
+    for (size_t i = 0; i < sizeof bare / sizeof bare[0]; i++)
+        cr_expect_not_null(fired("en", bare[i], "offsite_contact"), "no offsite_contact on '%s'",
+                           bare[i]);
     /* the word tables of the typed features are in the order their binary search needs */
     cr_expect(fj__clause_tables_sorted());
     /* the app as the product of a job, or a word that only contains a name, is not */

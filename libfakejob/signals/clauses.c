@@ -76,10 +76,34 @@ static bool clause_push(fj__dclausevec *cv, size_t a, size_t b, bool weak, const
     return true;
 }
 
+/* Whether original bytes o[ws, we) spell a name written in camel case (WhatsApp, LinkedIn): an
+ * upper-case letter inside such a word glues no sentence. Chat and payment apps, which the
+ * contact and fee detectors read whole. */
+static bool camel_name(const char *o, size_t ws, size_t we)
+{
+    static const char *const names[] = {"cashapp", "facetime", "icloud", "imessage", "linkedin",
+                                        "paypal",  "tiktok",   "wechat", "whatsapp", "youtube"};
+    char w[10];
+    if (we - ws < 6 || we - ws > sizeof w)
+        return false;
+    for (size_t i = ws; i < we; i++)
+        w[i - ws] = (char)(o[i] | 0x20);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strlen(names[i]) == we - ws && memcmp(names[i], w, we - ws) == 0)
+            return true;
+    return false;
+}
+
+static bool is_ascii_letter(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 /* Whether normalized byte k starts a sentence glued to the one before it, as text whose markup
  * was stripped reads ("...the processes.Next we", "requirementsMust have"): in the original, an
  * upper-case letter right after a lower-case one or after '.', ':' or ')' that follows a
- * lower-case letter, and followed by a lower-case letter. */
+ * lower-case letter, and followed by a lower-case letter; not inside a camel-case name
+ * (camel_name). */
 static bool glued_at(const char *t, size_t len, const uint32_t *orig, const char *o, size_t olen,
                      size_t k)
 {
@@ -90,8 +114,14 @@ static bool glued_at(const char *t, size_t len, const uint32_t *orig, const char
         !(o[ok + 1] >= 'a' && o[ok + 1] <= 'z'))
         return false;
     char p = o[ok - 1];
-    if (p >= 'a' && p <= 'z')
-        return true;
+    if (p >= 'a' && p <= 'z') {
+        size_t ws = ok - 1, we = ok + 1; /* the word around k, looked at up to 10 letters */
+        while (ws > 0 && ok - ws < 10 && is_ascii_letter(o[ws - 1]))
+            ws--;
+        while (we < olen && we - ok < 10 && is_ascii_letter(o[we]))
+            we++;
+        return !camel_name(o, ws, we);
+    }
     return (p == '.' || p == ':' || p == ')') && o[ok - 2] >= 'a' && o[ok - 2] <= 'z';
 }
 
