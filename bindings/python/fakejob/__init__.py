@@ -6,7 +6,7 @@ Python bindings of libfakejob (this example is run by the test suite, as a docte
     >>> model = fakejob.load_model()                  # the default model
     >>> r = model.score({"title": "打字员", "description": "日结300元，入职前需缴纳培训费198元"})
     >>> print(r.verdict, round(r.score, 2), r.reasons[0].signal, r.reasons[0].evidence)
-    fraud 0.93 upfront_fee 入职前需缴纳培训费198元
+    fraud 0.95 upfront_fee 入职前需缴纳培训费198元
     >>> r.reasons[0].label                            # what it means, Chinese / English
     '要求求职者付费 / Asks the applicant to pay'
     >>> postings = [{"title": "Clerk", "description": "Filing."},
