@@ -68,6 +68,13 @@ static char *observe(fj_context *ctx, const fj_model *m, size_t c)
     }
     fj__buf_printf(&b, "score %.17g margin %.17g verdict %d lang %d reasons %zu/%d\n", r.score,
                    r.margin, (int)r.verdict, (int)r.lang, r.reason_count, r.reasons_available);
+    for (size_t i = 0; i < r.reason_count; i++) {
+        fj__buf_printf(&b, "  %s %.17g ", r.reasons[i].signal, r.reasons[i].weight);
+        fj__buf_append(&b, r.reasons[i].evidence ? r.reasons[i].evidence : "-",
+                       r.reasons[i].evidence ? r.reasons[i].evidence_len : 1);
+        fj__buf_append(&b, "\n", 1);
+    }
+    /* r's reasons belong to the context until its next call: printed above, before this one */
     fj_result ru;
     if (fj_score(ctx, shared_uni, p, h, &ru, &err) != FJ_OK) {
         CHECK(0, "case %zu: fj_score, han-unigram model: %s", c, err.message);
@@ -76,12 +83,6 @@ static char *observe(fj_context *ctx, const fj_model *m, size_t c)
     }
     fj__buf_printf(&b, "han-unigram score %.17g margin %.17g reasons %zu\n", ru.score, ru.margin,
                    ru.reason_count);
-    for (size_t i = 0; i < r.reason_count; i++) {
-        fj__buf_printf(&b, "  %s %.17g ", r.reasons[i].signal, r.reasons[i].weight);
-        fj__buf_append(&b, r.reasons[i].evidence ? r.reasons[i].evidence : "-",
-                       r.reasons[i].evidence ? r.reasons[i].evidence_len : 1);
-        fj__buf_append(&b, "\n", 1);
-    }
     const fj_signal *sig;
     size_t ns;
     if (fj_signals(ctx, p, h, &sig, &ns, &err) != FJ_OK) {
