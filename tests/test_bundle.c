@@ -693,6 +693,18 @@ static void set_segmentation(const char *dir, const char *value)
     free(man);
 }
 
+static json_int_t bundle_format(const char *dir)
+{
+    size_t ml;
+    char *man = slurp(dir, "manifest.json", &ml);
+    json_t *root = json_loadb(man, ml, 0, NULL);
+    cr_assert_not_null(root);
+    json_int_t f = json_integer_value(json_object_get(root, "format"));
+    json_decref(root);
+    free(man);
+    return f;
+}
+
 static const char *part_segmentation(const char *dir, size_t part)
 {
     static char out[64];
@@ -723,6 +735,8 @@ Test(bundle_files, the_han_segmentation_round_trips_and_an_unknown_one_is_refuse
     char dir[700], *parent = saved_in_new_folder(uni, dir);
     for (size_t i = 0; i < (size_t)uni->nparts; i++)
         cr_assert_str_eq(part_segmentation(dir, i), "han-unigram");
+    /* format 2: a library that reads format 1 only refuses it instead of using the dictionary */
+    cr_assert_eq(bundle_format(dir), 2);
     fj_model *m = NULL;
     cr_assert_eq(fj_model_load(&m, dir, &err), FJ_OK, "%s", err.message);
     cr_assert_eq(m->part[0].fs.seg, FJ_SEG_HAN_UNIGRAM);
@@ -754,6 +768,7 @@ Test(bundle_files, the_han_segmentation_round_trips_and_an_unknown_one_is_refuse
     /* the dictionary's bundle says so */
     parent = saved_in_new_folder(dict, dir);
     cr_assert_str_eq(part_segmentation(dir, 0), "icu-dictionary");
+    cr_assert_eq(bundle_format(dir), 1, "a dictionary bundle stays readable by older libraries");
     cr_assert_eq(fj_model_load(&m, dir, &err), FJ_OK, "%s", err.message);
     margins(m, b);
     cr_assert_eq(memcmp(md, b, sizeof b), 0);
@@ -762,4 +777,41 @@ Test(bundle_files, the_han_segmentation_round_trips_and_an_unknown_one_is_refuse
     free(parent);
     fj_model_free(uni);
     fj_model_free(dict);
+}
+
+/* The pair features of a Chinese description under a segmentation: whether "pair:A B" exists. */
+static bool has_pair(fj_segmentation seg, const char *desc, const char *pair)
+{
+    fj_context *ctx = NULL;
+    fj_posting *p = NULL;
+    fj__fbuilder *b = NULL;
+    fj__fspace fs;
+    cr_assert_eq(fj_context_new(&ctx, &err), FJ_OK);
+    cr_assert_eq(fj_posting_new(&p, &err), FJ_OK);
+    cr_assert_eq(fj_posting_set_string(p, FJ_FIELD_DESCRIPTION, desc, strlen(desc), &err), FJ_OK);
+    cr_assert_eq(fj_posting_set_string(p, FJ_FIELD_LANG, "zh", 2, &err), FJ_OK);
+    cr_assert_eq(fj__fbuilder_new(&b, &err), FJ_OK);
+    fj__fbuilder_segment(b, seg);
+    cr_assert_eq(fj__fbuilder_add(b, ctx, p, NULL, &err), FJ_OK, "%s", err.message);
+    cr_assert_eq(fj__fbuilder_finish(b, 1, 100000, &fs, &err), FJ_OK, "%s", err.message);
+    bool found = fj__fspace_find(&fs, pair, strlen(pair)) >= 0;
+    fj__fspace_free(&fs);
+    fj__fbuilder_free(b);
+    fj_posting_free(p);
+    fj_context_free(ctx);
+    return found;
+}
+
+Test(bundle_files, han_unigrams_keep_the_pairs_of_spaced_out_characters)
+{
+    /* spaced out to dodge keyword filters: no bigram spans the spaces, so the pairs carry them */
+    const char *spaced = "入职前请先交 培 训 费，详情 加 微 信";
+    cr_assert(has_pair(FJ_SEG_DICTIONARY, spaced, "pair:\xe5\x9f\xb9 \xe8\xae\xad"));
+    cr_assert(has_pair(FJ_SEG_HAN_UNIGRAM, spaced, "pair:\xe5\x9f\xb9 \xe8\xae\xad"),
+              "pair:培 训 under han-unigram");
+    cr_assert(has_pair(FJ_SEG_HAN_UNIGRAM, spaced, "pair:\xe5\xbe\xae \xe4\xbf\xa1"),
+              "pair:微 信 under han-unigram");
+    /* touching characters: their bigram holds them, no pair */
+    cr_assert_not(
+        has_pair(FJ_SEG_HAN_UNIGRAM, "入职前请先交培训费", "pair:\xe5\x9f\xb9 \xe8\xae\xad"));
 }

@@ -118,8 +118,12 @@ fj_status fj__model_build_manifest(fj_model *m, fj_error *err)
 {
     json_t *training = m->training ? json_loads(m->training, 0, NULL) : json_object();
     json_t *parts = json_array();
-    json_t *o = json_pack("{sisssssssss{sssi}ss}", "format", FJ__BUNDLE_FORMAT, "kind",
-                          "fakejob-model", "name", m->name, "version", m->version, "created",
+    int format = 1;
+    for (int i = 0; i < m->nparts; i++)
+        if (m->part[i].fs.seg != FJ_SEG_DICTIONARY)
+            format = 2;
+    json_t *o = json_pack("{sisssssssss{sssi}ss}", "format", format, "kind", "fakejob-model",
+                          "name", m->name, "version", m->version, "created",
                           m->created ? m->created : "", "library", "libfakejob", fj_version(),
                           "libsvm", libsvm_version, "kernel", fj__kernel_name(m->part[0].kernel));
     bool ok = training && parts && o;

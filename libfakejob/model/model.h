@@ -123,7 +123,10 @@ fj_status fj__near_pairs(const fj_dataset *d, double t, size_t **pairs, size_t *
 
 /* ---- models (model.c, bundle_load.c, bundle_save.c) ---- */
 
-#define FJ__BUNDLE_FORMAT 1
+/* The newest bundle format this library reads. A bundle is written in the oldest format that
+ * holds it: 1, unless a part's Han segmentation is not the dictionary's (2: a library that
+ * reads only format 1 would score such a part with the wrong words, so it must refuse it). */
+#define FJ__BUNDLE_FORMAT 2
 #define FJ__MAX_PARTS 3
 /** The largest |weight| (and |bias|) a bundle may hold: trained weights are below 10 (features
  *  are scaled to about +-2 and C is at most a few hundred); a larger one is a damaged or forged
