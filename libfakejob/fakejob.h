@@ -860,8 +860,16 @@ typedef enum fj_source_mode {
 typedef enum fj_segmentation {
     FJ_SEG_DICTIONARY = 0, /* "icu-dictionary": Han words from ICU's dictionary (the default;
                               a manifest without the field means this) */
-    FJ_SEG_HAN_UNIGRAM = 1 /* "han-unigram": every Han character a word of its own, no
-                              dictionary: faster, and the same tokens on any ICU version */
+    FJ_SEG_HAN_UNIGRAM = 1 /* "han-unigram": every Han character a word of its own: faster.
+                              A Han run next to a character other than ASCII or the common
+                              Chinese punctuation (、。《》「」『』【】“”) still goes through
+                              ICU's iterator; a bundle with such a part is written as bundle
+                              format 2, which libraries older than the option refuse. The
+                              red-flag signals a model scores read the same tokens (the clause
+                              detectors were trained on dictionary words, so on some postings
+                              they fire differently than fj_signals, which always uses the
+                              dictionary), and a posting holds about 2 tokens a Han character
+                              instead of 1.6, so FJ_MAX_TOKENS is reached sooner */
 } fj_segmentation;
 
 /** The manifest name of a segmentation ("icu-dictionary", "han-unigram"); NULL for none. */
