@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 """models/fold-heldout.py - fold the clauses of used-up blind sets into the training corpus.
 
-Reads tests/heldout/blind-N/clauses-zh.jsonl and clauses-en.jsonl for each N given (default
-1 2 3 4 5), after checking each set's SHA256SUMS (a set whose files changed is refused), and
-writes corpus/clauses/heldout-1-5.jsonl (or OUT): every clause with its id, lang, text and labels
+Reads tests/heldout/blind-N/clauses-zh.jsonl and clauses-en.jsonl for N = 1 … 5, the used-up
+sets (a later set is blind until a session has used it: folding it needs this list changed on
+purpose), after checking each set's SHA256SUMS (a set whose files changed is refused), and
+writes corpus/clauses/heldout-1-5.jsonl (or OUT, e.g. a leave-one-writer-out experiment's copy
+with --exclude N): every clause with its id, lang, text and labels
 as the set holds them, plus
   - "writer": the set it came from ("blind-3"): each set was written by a different helper, so
     models/cv-detectors.py --by-writer can hold one writer out at a time;
@@ -13,7 +15,7 @@ as the set holds them, plus
 Only the clauses: the sets' postings are not read. Deterministic: written to a temporary name and
 renamed, sets in the order given, lines in each file's order (zh first).
 
-usage: models/fold-heldout.py [--out OUT] [N...]
+usage: models/fold-heldout.py [--out OUT] [--exclude N]
 """
 import importlib.util
 import json
@@ -37,14 +39,27 @@ def check_sums(folder):
     evaluate.check_sums(folder)
 
 
+USED = [1, 2, 3, 4, 5]  # the sets used up by earlier claims (tests/heldout/README.md)
+
+
 def main(argv):
     out = os.path.join(ROOT, 'corpus', 'clauses', 'heldout-1-5.jsonl')
     args = argv[1:]
-    if args[:1] == ['--out']:
-        if len(args) < 2:
-            die('--out needs a file name')
-        out, args = args[1], args[2:]
-    sets = [int(a) for a in args] if args else [1, 2, 3, 4, 5]
+    exclude = None
+    while args:
+        if args[0] in ('--out', '--exclude') and len(args) < 2:
+            die('%s needs a value' % args[0])
+        if args[0] == '--out':
+            out, args = args[1], args[2:]
+        elif args[0] == '--exclude':
+            if args[1] not in [str(n) for n in USED]:
+                die('--exclude %s: not one of the used sets %s' % (args[1], USED))
+            exclude, args = int(args[1]), args[2:]
+        else:
+            die('unknown argument %r (usage: fold-heldout.py [--out OUT] [--exclude N])' % args[0])
+    if exclude is not None and out == os.path.join(ROOT, 'corpus', 'clauses', 'heldout-1-5.jsonl'):
+        die('--exclude writes a subset: give --out FILE, not the corpus file')
+    sets = [n for n in USED if n != exclude]
     rows, seen = [], set()
     for n in sets:
         folder = os.path.join(ROOT, 'tests', 'heldout', 'blind-%d' % n)
@@ -54,9 +69,14 @@ def main(argv):
             for lineno, line in enumerate(open(path, encoding='utf-8'), 1):
                 if not line.strip():
                     continue
-                r = json.loads(line)
-                if r.get('lang') != lang or not isinstance(r.get('labels'), list):
-                    die('%s:%d: not a %s clause with labels' % (path, lineno, lang))
+                try:
+                    r = json.loads(line)
+                except ValueError as e:
+                    die('%s:%d: not JSON: %s' % (path, lineno, e))
+                if (not isinstance(r, dict) or r.get('lang') != lang or
+                        not isinstance(r.get('labels'), list) or
+                        not isinstance(r.get('id'), str) or not isinstance(r.get('text'), str)):
+                    die('%s:%d: not a %s clause with id, text and labels' % (path, lineno, lang))
                 if r['id'] in seen:
                     die('%s:%d: id %s seen before' % (path, lineno, r['id']))
                 seen.add(r['id'])

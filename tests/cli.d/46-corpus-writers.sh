@@ -22,6 +22,20 @@ expect_err corpus-writers-stale "zh-w.jsonl is not what the held-out sets give"
 t corpus-writers-bad-set 2 /usr/bin/python3 "$srcdir/models/fold-writers.py" --exclude blind-9 \
     --out "$cw_dir"
 expect_err corpus-writers-bad-set "blind-9"
+# the clauses: models/fold-heldout.py writes what is committed, leaves a used set out only into
+# another file, and refuses a set that is not used up or an unknown argument
+t clauses-heldout-current 0 /usr/bin/python3 "$srcdir/models/fold-heldout.py" --out "$cw_dir/h.jsonl"
+t clauses-heldout-same 0 cmp "$cw_dir/h.jsonl" "$srcdir/corpus/clauses/heldout-1-5.jsonl"
+t clauses-heldout-exclude 0 /usr/bin/python3 "$srcdir/models/fold-heldout.py" --exclude 3 \
+    --out "$cw_dir/h3.jsonl"
+t clauses-heldout-excluded 1 grep -q '"writer": "blind-3"' "$cw_dir/h3.jsonl"
+t clauses-heldout-subset-in-corpus 2 /usr/bin/python3 "$srcdir/models/fold-heldout.py" --exclude 3
+expect_err clauses-heldout-subset-in-corpus "not the corpus file"
+t clauses-heldout-blind 2 /usr/bin/python3 "$srcdir/models/fold-heldout.py" --exclude 6 \
+    --out "$cw_dir/h6.jsonl"
+expect_err clauses-heldout-blind "not one of the used sets"
+t clauses-heldout-bad-arg 2 /usr/bin/python3 "$srcdir/models/fold-heldout.py" 1 2
+expect_err clauses-heldout-bad-arg "unknown argument '1'"
 rm -rf "$cw_dir"
 # tests/heldout/evaluate.py: the verdicts alone (no clause figures) and the mean of reports, as
 # models/writers-cv.sh uses them
