@@ -694,8 +694,9 @@ static fj_status extract(fj_context *ctx, const fj__analysis *an, const fj_histo
             if (!af->present || nx->start > af->orig_len ||
                 !is_joiner_gap(af->orig, t->end, nx->start))
                 continue;
-            if (an->seg == FJ_SEG_HAN_UNIGRAM && han_char(t) && han_char(nx))
-                continue; /* two adjacent Han characters: their bigram holds them */
+            if (an->seg == FJ_SEG_HAN_UNIGRAM && han_char(t) && han_char(nx) && t->end == nx->start)
+                continue; /* two touching Han characters: their bigram holds them (spaced
+                             ones, 交 培 训 费, have no bigram and keep the pair) */
             piece pp[4] = {pair, txt, P(" "), {nx->text, nx->len, 0}};
             st = k->text(u, pp, 4, t->field, t->start, nx->end);
         } else {
