@@ -27,7 +27,8 @@ probability a window needs to fire; the lexicon threshold, 0.3, stays), and the 
 ("threshold": P): out-of-fold recall / false-positive curves, to choose operating points from.
 
 With --by-writer instead of K: leave one writer out. The clauses carrying a "writer" member
-(corpus/clauses/heldout-1-5.jsonl: each blind set folded into training is one writer's) are the
+(corpus/clauses/heldout-1-5.jsonl, title-duty-3.jsonl: each blind set folded into training is one
+writer's) are the
 folds, one a writer; the clauses without one are always trained on. For each writer k it trains
 detectors on the clauses without a writer plus the other writers' ("others" rows) and, once, on
 the clauses without a writer alone ("base" rows: what the corpus gave before any writer was
@@ -42,7 +43,7 @@ k's legitimate postings firing, and "shipped" rows the same for the compiled-in 
 --detectors FILE). --no-base skips the "base" condition.
 
 usage: models/cv-detectors.py [--subset IDS] [--target-fpr X] [--target-fpr-by SPEC]
-                              [--sweep P1,P2,...] [--postings F,F... [--no-base]]
+                              [--sweep P1,P2,...] [--postings F,F... [--no-base] [--detectors FILE]]
                               FAKEJOB K|--by-writer
                               CLAUSES.jsonl...
                               [-- BACKGROUND.jsonl...]
