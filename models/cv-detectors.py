@@ -27,16 +27,24 @@ probability a window needs to fire; the lexicon threshold, 0.3, stays), and the 
 ("threshold": P): out-of-fold recall / false-positive curves, to choose operating points from.
 
 With --by-writer instead of K: leave one writer out. The clauses carrying a "writer" member
-(corpus/clauses/heldout-1-5.jsonl: each blind set folded into training is one writer's) are the
+(corpus/clauses/heldout-1-5.jsonl, title-duty-3.jsonl: each blind set folded into training is one
+writer's) are the
 folds, one a writer; the clauses without one are always trained on. For each writer k it trains
 detectors on the clauses without a writer plus the other writers' ("others" rows) and, once, on
 the clauses without a writer alone ("base" rows: what the corpus gave before any writer was
 added), and scores writer k's clauses with both: per writer, condition, language and signal,
 recall and the false-positive rate on k's negatives, and their mean over the writers
-("writer": "mean"). --sweep applies to both conditions.
+("writer": "mean"). --sweep applies to both conditions. With --postings FILE,FILE... (posting files,
+e.g. corpus/zh-w.jsonl,corpus/en-w.jsonl, whose rows name their writer in extra.set), writer k's
+postings are also dropped from every background file when k is held out, and scored as postings
+(extra.expect read as "expect"): "postings" rows give per writer, condition and language each
+clause signal's and title_duty_mismatch's recall on the postings expecting it and its share of
+k's legitimate postings firing, and "shipped" rows the same for the compiled-in detectors (or
+--detectors FILE). --no-base skips the "base" condition.
 
 usage: models/cv-detectors.py [--subset IDS] [--target-fpr X] [--target-fpr-by SPEC]
-                              [--sweep P1,P2,...] FAKEJOB K|--by-writer
+                              [--sweep P1,P2,...] [--postings F,F... [--no-base] [--detectors FILE]]
+                              FAKEJOB K|--by-writer
                               CLAUSES.jsonl...
                               [-- BACKGROUND.jsonl...]
        models/cv-detectors.py --lexicon-only FAKEJOB CLAUSES.jsonl...
@@ -112,7 +120,26 @@ def score(fakejob, det, path, sweep, tmp):
     return res
 
 
-def by_writer(fakejob, rows, extra, sweep, bg):
+POSTING_SIGNALS = ('upfront_fee', 'personal_data', 'offsite_contact', 'title_duty_mismatch')
+
+
+def posting_set(line):
+    """The writer (blind set) a posting line comes from, or None."""
+    try:
+        return (json.loads(line).get('extra') or {}).get('set')
+    except ValueError:
+        return None
+
+
+def score_postings(fakejob, det, path):
+    """eval-signals of a posting file: {(lang, signal): figures} for POSTING_SIGNALS."""
+    cmd = [fakejob, 'eval-signals'] + (['--detectors', det] if det else []) + [path]
+    out = json.loads(subprocess.run(cmd, check=True, stdout=subprocess.PIPE).stdout)
+    return {(x['lang'], x['signal']): x for x in out['posting_figures']
+            if x['signal'] in POSTING_SIGNALS}
+
+
+def by_writer(fakejob, rows, extra, sweep, bg, postings=(), no_base=False, shipped=None):
     writers = sorted({r['writer'] for r in rows if 'writer' in r})
     base = [r for r in rows if 'writer' not in r]
     res = []
@@ -126,17 +153,48 @@ def by_writer(fakejob, rows, extra, sweep, bg):
     with tempfile.TemporaryDirectory() as tmp:
         train = os.path.join(tmp, 'train.jsonl')
         dets = {}
-        for cond, held in [('base', None)] + [('others', w) for w in writers]:
+        conds = ([] if no_base else [('base', None)]) + [('others', w) for w in writers]
+        for cond, held in conds:
             write(train, base if held is None else [r for r in rows if r.get('writer') != held])
             det = os.path.join(tmp, '%s-%s.fjd' % (cond, held))
-            subprocess.run([fakejob, 'train-signals', '-o', det] + extra + [train] + bg,
+            use_bg = bg
+            if held is not None and postings:
+                # the held-out writer's postings are no background negatives either
+                use_bg = []
+                for i, b in enumerate(bg):
+                    kept = os.path.join(tmp, 'bg-%d-%s' % (i, os.path.basename(b)))
+                    with open(b, encoding='utf-8') as src, open(kept, 'w', encoding='utf-8') as o:
+                        for line in src:
+                            if posting_set(line) != held:
+                                o.write(line)
+                    use_bg.append(kept)
+            subprocess.run([fakejob, 'train-signals', '-o', det] + extra + [train] + use_bg,
                            check=True, stdout=subprocess.DEVNULL)
             dets[(cond, held)] = det
             print('trained %s %s' % (cond, held or ''), file=sys.stderr)
         for w in writers:
             test = os.path.join(tmp, 'test.jsonl')
             write(test, [r for r in rows if r.get('writer') == w])
-            for cond, det in (('base', dets[('base', None)]), ('others', dets[('others', w)])):
+            runs = [] if no_base else [('base', dets[('base', None)])]
+            runs.append(('others', dets[('others', w)]))
+            if postings:
+                ptest = os.path.join(tmp, 'postings.jsonl')
+                with open(ptest, 'w', encoding='utf-8') as o:
+                    for p in postings:
+                        for line in open(p, encoding='utf-8'):
+                            r = json.loads(line)
+                            if (r.get('extra') or {}).get('set') != w:
+                                continue
+                            r.setdefault('expect', (r.get('extra') or {}).get('expect', []))
+                            o.write(json.dumps(r, ensure_ascii=False) + '\n')
+                for cond, det in [('shipped', shipped)] + runs:
+                    for (lang, sig), x in sorted(score_postings(fakejob, det, ptest).items()):
+                        row = {'postings': True, 'writer': w, 'condition': cond, 'lang': lang,
+                               'signal': sig, 'expected': x['expected'], 'found': x['found'],
+                               'recall': x['recall'], 'legit': x['legit'],
+                               'on_legit': x['on_legit'], 'legit_rate': x['legit_rate']}
+                        res.append(row)
+            for cond, det in runs:
                 for tag, figs in score(fakejob, det, test, sweep, tmp):
                     for x in figs:
                         row = {'writer': w, 'condition': cond, 'lang': x['lang'],
@@ -147,6 +205,16 @@ def by_writer(fakejob, rows, extra, sweep, bg):
                                'fpr': round(x['fp'] / max(1, x['negatives']), 4)}
                         res.append(row)
                         mean[(cond, x['lang'], x['signal'], tag)].append(row)
+    ptot = collections.defaultdict(collections.Counter)
+    for r in res:
+        if r.get('postings'):
+            c = ptot[(r['condition'], r['lang'], r['signal'])]
+            for k in ('expected', 'found', 'legit', 'on_legit'):
+                c[k] += r[k]
+    for (cond, lang, sig), c in sorted(ptot.items()):
+        res.append({'postings': True, 'writer': 'all', 'condition': cond, 'lang': lang,
+                    'signal': sig, **c, 'recall': round(c['found'] / max(1, c['expected']), 4),
+                    'legit_rate': round(c['on_legit'] / max(1, c['legit']), 4)})
     for (cond, lang, sig, tag), rs in sorted(mean.items()):
         res.append({'writer': 'mean', 'condition': cond, 'lang': lang, 'signal': sig,
                     **({'threshold': float(tag.split()[1])} if tag else {}),
@@ -165,9 +233,21 @@ def main(argv):
         argv = argv[:1] + argv[3:]
     extra = []
     sweep = []
-    while len(argv) > 2 and argv[1] in ('--target-fpr', '--target-fpr-by', '--sweep'):
+    postings = []
+    no_base = False
+    shipped = None
+    while len(argv) > 2 and argv[1] in ('--target-fpr', '--target-fpr-by', '--sweep', '--postings',
+                                        '--no-base', '--detectors'):
+        if argv[1] == '--no-base':
+            no_base = True
+            argv = argv[:1] + argv[2:]
+            continue
         if argv[1] == '--sweep':
             sweep = [float(x) for x in argv[2].split(',')]
+        elif argv[1] == '--postings':
+            postings = argv[2].split(',')
+        elif argv[1] == '--detectors':
+            shipped = argv[2]
         else:
             extra += [argv[1], argv[2]]
         argv = argv[:1] + argv[3:]
@@ -179,7 +259,7 @@ def main(argv):
         rest, bg = rest[:i], rest[i + 1:]
     rows = [json.loads(line) for f in rest for line in open(f, encoding='utf-8') if line.strip()]
     if argv[2] == '--by-writer':
-        by_writer(fakejob, rows, extra, sweep, bg)
+        by_writer(fakejob, rows, extra, sweep, bg, postings, no_base, shipped)
         return
     k = int(argv[2])
     folds = {}
