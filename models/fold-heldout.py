@@ -2,8 +2,8 @@
 """models/fold-heldout.py - fold the clauses of used-up blind sets into the training corpus.
 
 Reads tests/heldout/blind-N/clauses-zh.jsonl and clauses-en.jsonl for N = 1 … 5, the used-up
-sets (a later set is blind until a session has used it: folding it needs this list changed on
-purpose), after checking each set's SHA256SUMS (a set whose files changed is refused), and
+sets (a later set is blind until a session has used it: folding it needs USED_SETS in
+tests/heldout/evaluate.py changed on purpose), after checking each set's SHA256SUMS (a set whose files changed is refused), and
 writes corpus/clauses/heldout-1-5.jsonl (or OUT, e.g. a leave-one-writer-out experiment's copy
 with --exclude N): every clause with its id, lang, text and labels
 as the set holds them, plus
@@ -17,29 +17,16 @@ renamed, sets in the order given, lines in each file's order (zh first).
 
 usage: models/fold-heldout.py [--out OUT] [--exclude N]
 """
-import importlib.util
 import json
 import os
 import sys
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+sys.path.insert(0, os.path.join(ROOT, 'tests', 'heldout'))
+from evaluate import USED_SETS, check_sums, die  # noqa: E402  (the used sets, their check)
 
 
-def die(msg):
-    sys.stderr.write('fold-heldout.py: %s\n' % msg)
-    sys.exit(2)
-
-
-def check_sums(folder):
-    """The set's SHA256SUMS check of tests/heldout/evaluate.py (exits 2 naming a changed file)."""
-    spec = importlib.util.spec_from_file_location(
-        'evaluate', os.path.join(ROOT, 'tests', 'heldout', 'evaluate.py'))
-    evaluate = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(evaluate)
-    evaluate.check_sums(folder)
-
-
-USED = [1, 2, 3, 4, 5]  # the sets used up by earlier claims (tests/heldout/README.md)
+USED = [int(s.split('-')[1]) for s in USED_SETS]  # as numbers, for --exclude N
 
 
 def main(argv):
@@ -63,8 +50,10 @@ def main(argv):
     rows, seen = [], set()
     for n in sets:
         folder = os.path.join(ROOT, 'tests', 'heldout', 'blind-%d' % n)
-        check_sums(folder)
+        sums = check_sums(folder)  # the set's file names, each checked
         for lang in ('zh', 'en'):
+            if 'clauses-%s.jsonl' % lang not in sums:
+                die('%s: clauses-%s.jsonl is not in SHA256SUMS' % (folder, lang))
             path = os.path.join(folder, 'clauses-%s.jsonl' % lang)
             for lineno, line in enumerate(open(path, encoding='utf-8'), 1):
                 if not line.strip():

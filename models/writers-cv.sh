@@ -32,7 +32,8 @@ srcdir=$(cd "$(dirname "$0")/.." && pwd)
 fakejob=${1:-./fakejob}
 shared=${2:-$srcdir/../shared/data}
 out=${3:-${TMPDIR:-/tmp}/fakejob-writers}
-sets="blind-1 blind-2 blind-3 blind-4 blind-5"
+# the used sets, as fold-writers.py folds them (USED_SETS in tests/heldout/evaluate.py)
+sets=$(cd "$srcdir/tests/heldout" && /usr/bin/python3 -c 'from evaluate import USED_SETS; print(" ".join(USED_SETS))')
 
 mkdir -p "$out/corpus-without"
 for f in "$srcdir"/corpus/*.jsonl; do

@@ -25,11 +25,15 @@ import subprocess
 import sys
 
 SIGNALS = ("upfront_fee", "personal_data", "offsite_contact", "title_duty_mismatch")
+# The sets used up by earlier claims and folded into training (README.md here): the one list that
+# models/fold-writers.py (their postings) and models/fold-heldout.py (their clauses) read, so a
+# set still blind is folded by neither until it is added here on purpose.
+USED_SETS = ("blind-1", "blind-2", "blind-3", "blind-4", "blind-5")
 
 
 def die(msg):
-    """Exit 2 with the message, named by the running script (models/fold-writers.py uses
-    check_sums too)."""
+    """Exit 2 with the message, named by the running script (models/fold-writers.py and
+    models/fold-heldout.py use check_sums too)."""
     sys.stderr.write("%s: %s\n" % (os.path.basename(sys.argv[0]) or "evaluate.py", msg))
     sys.exit(2)
 
