@@ -414,16 +414,11 @@ typedef struct sink {
 /* Whether a word token is one Han character (a word of FJ_SEG_HAN_UNIGRAM). */
 static bool han_char(const fj_token *t)
 {
-    const unsigned char *u = (const unsigned char *)t->text;
-    uint32_t cp;
-    if (t->len == 3 && (u[0] & 0xF0) == 0xE0)
-        cp = (uint32_t)(u[0] & 0x0F) << 12 | (uint32_t)(u[1] & 0x3F) << 6 | (u[2] & 0x3F);
-    else if (t->len == 4 && (u[0] & 0xF8) == 0xF0)
-        cp = (uint32_t)(u[0] & 0x07) << 18 | (uint32_t)(u[1] & 0x3F) << 12 |
-             (uint32_t)(u[2] & 0x3F) << 6 | (u[3] & 0x3F);
-    else
+    if (t->len < 3 || t->len > 4)
         return false;
-    return fj__is_han(cp);
+    size_t i = 0;
+    uint32_t cp = fj__utf8_next(t->text, t->len, &i);
+    return i == t->len && fj__is_han(cp);
 }
 
 static bool is_joiner_gap(const char *s, size_t a, size_t b)
